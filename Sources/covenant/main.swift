@@ -1,0 +1,2 @@
+import CovenantKit
+print(CovenantKitVersion.string)

@@ -1,0 +1,3 @@
+import Testing
+@testable import CovenantKit
+@Test func versionIsSet() { #expect(!CovenantKitVersion.string.isEmpty) }
