@@ -1,0 +1,279 @@
+/// The verdict of one clause, as the deal team reads it.
+public enum Verdict: String, Hashable, Sendable, Comparable {
+  case pass, warning, breach, notApplicable = "not applicable", waived
+
+  var rank: Int {
+    switch self {
+    case .notApplicable: 0
+    case .pass: 1
+    case .waived: 2
+    case .warning: 3
+    case .breach: 4
+    }
+  }
+  public static func < (a: Verdict, b: Verdict) -> Bool { a.rank < b.rank }
+}
+
+/// One requirement, in one group, in one context, with the figures behind its verdict.
+public struct RequirementOutcome: Hashable, Sendable {
+  public var requirement: String
+  /// `sector power` inside `for each sector`.
+  public var group: String?
+  /// nil when the figures are undefined (the maximum of no holdings).
+  public var holds: Bool?
+  public var comparison: BinaryOp?
+  public var value: Value?
+  public var limit: Value?
+  /// How the figures are shown: a plain ratio compared with a percentage shows as one.
+  public var style: NumberStyle?
+  /// How far the value is from its limit, in the limit's unit; negative when breached.
+  public var headroom: Value?
+  /// value ÷ limit for caps.
+  public var utilization: Exact?
+  public var warned = false
+  public var offenders: [String] = []
+  public var offenderCount = 0
+  public var examined = 0
+}
+
+public struct ClauseEvaluation: Hashable, Sendable {
+  public var verdict: Verdict
+  public var outcomes: [RequirementOutcome]
+  public var note: String?
+}
+
+/// The largest deal amount with which a clause still complies, solved exactly.
+public enum AmountBound: Hashable, Sendable {
+  case atMost(Exact, currency: String)
+  case lessThan(Exact, currency: String)
+  case unlimited
+  case noAmount
+  case notComputed(String)
+}
+
+public struct ClauseResult: Hashable, Sendable {
+  public var id: String
+  public var title: String?
+  public var text: String?
+  public var span: SourceSpan
+  public var verdict: Verdict
+  public var note: String?
+  public var snapshot: ClauseEvaluation?
+  public var proForma: ClauseEvaluation?
+  public var largestAmount: AmountBound?
+  public var governance: GovernanceOutcome?
+}
+
+public struct CheckResult: Hashable, Sendable {
+  public var covenantTitle: String
+  public var asOf: CalendarDate?
+  public var dealID: String?
+  public var clauses: [ClauseResult]
+
+  /// Compliant unless a clause breaches; warnings and waivers do not block.
+  public var compliant: Bool { !clauses.contains { $0.verdict == .breach } }
+}
+
+/// Checks a covenant against one snapshot, and any number of deals against it. The snapshot's
+/// aggregates are computed on the first check and reused for every later deal.
+public struct CovenantRunner {
+  public let covenant: CheckedCovenant
+  public let snapshot: Value
+  public private(set) var cache = SnapshotCache()
+  var snapshotEvaluator: Evaluator?
+  var snapshotResults: [Int: ClauseEvaluation] = [:]
+
+  public init(covenant: CheckedCovenant, snapshot: Value) {
+    self.covenant = covenant
+    self.snapshot = snapshot
+  }
+
+  var asOf: CalendarDate? {
+    guard let f = covenant.asOfField, case .record(let fields) = snapshot, case .date(let d) = fields[f] else { return nil }
+    return d
+  }
+
+  /// Checks every clause on the snapshot, and pro forma with `deal` when one is given.
+  /// `bounds`: also solve each cap for the largest compliant deal amount (costs a few more
+  /// evaluations per clause; batch checks skip it).
+  public mutating func check(deal: Value?, dealData: DealGovernance? = nil, bounds: Bool = true) throws(EvaluationError) -> CheckResult {
+    if snapshotEvaluator == nil {
+      snapshotEvaluator = try Evaluator(covenant: covenant, snapshot: snapshot, deal: nil, proForma: false, cache: cache)
+    }
+    var snap = snapshotEvaluator!
+    var pro: Evaluator? = nil
+    if let deal {
+      pro = try Evaluator(covenant: covenant, snapshot: snapshot, deal: deal, proForma: true, cache: snap.cache)
+    }
+    var results: [ClauseResult] = []
+    for (ci, clause) in covenant.clauses.enumerated() {
+      var r = ClauseResult(id: clause.id, title: clause.title, text: clause.text, span: clause.span, verdict: .pass)
+      defer { results.append(r) }
+      if let reason = try dateReason(clause, &snap) {
+        r.verdict = .notApplicable
+        r.note = reason
+        continue
+      }
+      if clause.needsDeal && deal == nil {
+        r.verdict = .notApplicable
+        r.note = "applies to a proposed deal; none given"
+        continue
+      }
+      if var p = pro {
+        defer { pro = p }
+        if let reason = try appliesReason(clause, &p) {
+          r.verdict = .notApplicable
+          r.note = reason
+          continue
+        }
+      } else if let reason = try appliesReason(clause, &snap) {
+        r.verdict = .notApplicable
+        r.note = reason
+        continue
+      }
+      let testSnapshot = deal == nil || clause.testedOn != .proForma
+      let testProForma = deal != nil && clause.testedOn != .snapshot
+      if testSnapshot {
+        if let cached = snapshotResults[ci] {
+          r.snapshot = cached
+        } else {
+          let e = try evaluate(clause, &snap)
+          snapshotResults[ci] = e
+          r.snapshot = e
+        }
+      }
+      if testProForma, var p = pro {
+        r.proForma = try evaluate(clause, &p)
+        pro = p
+        if bounds, let deal { r.largestAmount = try solveBound(clause, deal: deal) }
+      }
+      if !clause.requirements.isEmpty {
+        r.verdict = (r.proForma ?? r.snapshot)?.verdict ?? .notApplicable
+      }
+      if clause.approval != nil || clause.votes != nil {
+        let g = Governance.evaluate(clause, covenant: covenant, deal: dealData)
+        r.governance = g
+        if clause.requirements.isEmpty || g.verdict == .breach { r.verdict = max(r.verdict == .notApplicable && !clause.requirements.isEmpty ? .pass : r.verdict, g.verdict) }
+        if clause.requirements.isEmpty { r.verdict = g.verdict }
+      }
+      if r.verdict == .breach, let dealData {
+        Governance.applyWaiver(clause, covenant: covenant, deal: dealData, asOf: asOf, result: &r)
+      }
+    }
+    snapshotEvaluator = snap
+    cache = snap.cache
+    var dealID: String?
+    if let deal, case .record(let fields) = deal, let d = covenant.schema.deal,
+      let lf = covenant.schema.records[d].labelField, case .text(let s) = fields[lf]
+    {
+      dealID = s
+    }
+    return CheckResult(covenantTitle: covenant.title, asOf: asOf, dealID: dealID, clauses: results)
+  }
+
+  func dateReason(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> String? {
+    guard clause.effectiveFrom != nil || clause.until != nil else { return nil }
+    guard let asOf else { return "the snapshot has no as-of date" }
+    if let e = clause.effectiveFrom, case .date(let from) = try ev.eval(e), asOf < from {
+      return "not yet effective: from \(from) (snapshot as of \(asOf))"
+    }
+    if let u = clause.until, case .date(let until) = try ev.eval(u), asOf > until {
+      return "no longer in force: until \(until) (snapshot as of \(asOf))"
+    }
+    return nil
+  }
+
+  func appliesReason(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> String? {
+    for cond in clause.appliesWhen {
+      switch try ev.eval(cond) {
+      case .bool(true): continue
+      case .bool(false): return "does not apply: " + covenant.file.text(cond.span)
+      default: return "cannot tell whether it applies: " + covenant.file.text(cond.span) + " is undefined"
+      }
+    }
+    return nil
+  }
+
+  func evaluate(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> ClauseEvaluation {
+    var outcomes: [RequirementOutcome] = []
+    let keys: [Value?] = try clause.group.map { g throws(EvaluationError) in try ev.groupKeys(g).map { Optional($0) } } ?? [nil]
+    for key in keys {
+      if let key { ev.groupKey = key }
+      for req in clause.requirements {
+        var o = try outcome(req, clause, &ev)
+        if let key, let g = clause.group { o.group = "\(g.fieldName) \(Format.plain(key, covenant.schema))" }
+        outcomes.append(o)
+      }
+    }
+    ev.groupKey = .absent
+    let failed = outcomes.contains { $0.holds == false }
+    let verdict: Verdict
+    var note: String?
+    if failed {
+      verdict = clause.severityWarning ? .warning : .breach
+    } else if outcomes.contains(where: \.warned) {
+      verdict = .warning
+    } else if !outcomes.isEmpty, outcomes.allSatisfy({ $0.holds == nil }) {
+      verdict = .notApplicable
+      note = "its figures are undefined for this data (e.g. nothing matched)"
+    } else {
+      verdict = .pass
+    }
+    return ClauseEvaluation(verdict: verdict, outcomes: outcomes, note: note)
+  }
+
+  func outcome(_ req: CheckedRequirement, _ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> RequirementOutcome {
+    var o = RequirementOutcome(requirement: req.source)
+    switch req.expr.kind {
+    case .compare(let op, let a, let b):
+      let x = try ev.eval(a), y = try ev.eval(b)
+      o.comparison = op
+      o.value = x
+      o.limit = y
+      if case .number(let ls) = b.type {
+        if case .number(let vs) = a.type, vs != .plain { o.style = vs } else { o.style = ls }
+      }
+      if case .bool(let h) = try ev.compare(op, x, y, req.span) { o.holds = h }
+      if o.holds != nil, [.le, .lt, .ge, .gt].contains(op) {
+        let cap = op == .le || op == .lt
+        o.headroom = try? ev.arithmetic(.sub, cap ? y : x, cap ? x : y, req.span)
+        if let xv = Self.magnitude(x), let yv = Self.magnitude(y), yv.signum > 0 { o.utilization = try? xv.divided(by: yv) }
+        if o.holds == true, let w = clause.warn, w.above == cap, let xv = Self.magnitude(x), let yv = Self.magnitude(y),
+          let threshold = try? yv.multiplied(by: w.fraction)
+        {
+          o.warned = cap ? threshold < xv : xv < threshold
+        }
+      }
+    case .quantifier(let plan):
+      let v = try ev.eval(req.expr)
+      if case .bool(let h) = v { o.holds = h }
+      let q = ev.quantifierMemo[plan.id] ?? QuantifierState()
+      o.examined = q.examined
+      if plan.quantifier != .some {
+        o.offenderCount = q.offending
+        if case .list(let list) = try ev.eval(plan.list) {
+          o.offenders = q.offenders.map { label(list, $0, plan.labelField) }
+        }
+      }
+    default:
+      if case .bool(let h) = try ev.eval(req.expr) { o.holds = h }
+    }
+    return o
+  }
+
+  static func magnitude(_ v: Value) -> Exact? {
+    switch v {
+    case .number(let x), .money(let x, _): x
+    default: nil
+    }
+  }
+
+  func label(_ list: ListValue, _ i: Int, _ field: Int?) -> String {
+    let element: Value = i < list.base.count ? list.base[i] : list.extra[i - list.base.count]
+    let position = i < list.base.count ? "[\(i)]" : "the proposed deal"
+    if let field, case .record(let fields) = element, case .text(let s) = fields[field] {
+      return i < list.base.count ? "\(s) \(position)" : "\(s) (the proposed deal)"
+    }
+    return position
+  }
+}

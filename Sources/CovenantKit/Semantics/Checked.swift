@@ -1,0 +1,159 @@
+/// The checked program: names resolved to slots and field indices, every node typed. This is
+/// what the evaluator runs; it never sees the parsed tree.
+public struct TExpr: Hashable, Sendable {
+  public var kind: Kind
+  public var type: ValueType
+  public var span: SourceSpan
+  /// True when the value can differ between deals (it reads `deal`, or the joined list pro forma).
+  public var usesDeal: Bool
+  /// True when the value reads the list that deals join (so the clause is tested pro forma).
+  public var usesJoinedList: Bool
+
+  public indirect enum Kind: Hashable, Sendable {
+    case constant(Value)
+    case definition(Int)
+    case snapshotRoot
+    case dealRoot
+    case local(Int)
+    case groupKey
+    case field(TExpr, Int)
+    case negate(TExpr)
+    case not(TExpr)
+    case arithmetic(BinaryOp, TExpr, TExpr)
+    case compare(BinaryOp, TExpr, TExpr)
+    case logic(BinaryOp, TExpr, TExpr)
+    case membership(negated: Bool, TExpr, [TExpr])
+    case convert(TExpr, String)
+    case aggregate(AggregatePlan)
+    case quantifier(QuantifierPlan)
+    case invalid
+  }
+}
+
+public struct AggregatePlan: Hashable, Sendable {
+  /// Index of this aggregate in the covenant, the key of its cached value.
+  public var id: Int
+  public var function: AggregateFunction
+  public var list: TExpr
+  /// The element is bound to this local slot while `value`, `weight` and `filter` run.
+  public var slot: Int
+  public var value: TExpr?
+  public var weight: TExpr?
+  public var filter: TExpr?
+  /// Set when the filter selects the current group (`where sector = that sector`): the
+  /// aggregate is then computed for every group in one pass. Holds the grouped field index.
+  public var groupField: Int?
+  /// Reads no element of an enclosing scope: one value per evaluation.
+  public var invariant: Bool
+  /// Also independent of the deal: computed once over the snapshot's list and reused for every
+  /// deal, with only the joined deal folded in.
+  public var cacheable: Bool
+}
+
+public struct QuantifierPlan: Hashable, Sendable {
+  public var id: Int
+  public var quantifier: Quantifier
+  public var list: TExpr
+  public var slot: Int
+  public var filter: TExpr?
+  public var body: TExpr
+  public var invariant: Bool
+  public var cacheable: Bool
+  public var labelField: Int?
+}
+
+public struct CheckedDefinition: Hashable, Sendable {
+  public var name: String
+  public var value: TExpr
+}
+
+public struct CheckedRequirement: Hashable, Sendable {
+  public var expr: TExpr
+  /// The requirement as written, for reports.
+  public var source: String
+  public var span: SourceSpan
+}
+
+public struct CheckedClause: Hashable, Sendable {
+  public var id: String
+  public var title: String?
+  public var text: String?
+  public var span: SourceSpan
+  public var appliesWhen: [TExpr]
+  public var effectiveFrom: TExpr?
+  public var until: TExpr?
+  public var testedOn: TestedOn
+  public var severityWarning: Bool
+  public var group: Group?
+  public var requirements: [CheckedRequirement]
+  public var warn: Warn?
+  public var approval: [ResolvedPartyRef]?
+  public var votes: CheckedVoteRule?
+  public var waivableBy: [ResolvedPartyRef]
+  /// The clause reads the deal: without a deal it is not applicable.
+  public var needsDeal: Bool
+
+  public struct Group: Hashable, Sendable {
+    public var list: TExpr
+    public var field: Int
+    public var fieldName: String
+    public var slot: Int
+  }
+  public struct Warn: Hashable, Sendable {
+    public var above: Bool
+    public var fraction: Exact
+  }
+}
+
+public enum ResolvedPartyRef: Hashable, Sendable {
+  case party(Int)
+  case anyOf(String)
+  case allOf(String)
+}
+
+public struct CheckedParty: Hashable, Sendable {
+  public var name: String
+  public var displayName: String?
+  public var weight: Exact?
+  public var weightIsPercent: Bool
+  public var classes: [String]
+}
+
+public struct CheckedVoteRule: Hashable, Sendable {
+  public var comparison: BinaryOp
+  public var fraction: Exact
+  public var base: VoteRule.Base
+  public var quorum: Exact?
+  public var quorumComparison: BinaryOp
+  public var countAbstentions: Bool
+  public var excludeConflicted: Bool
+  public var castingVote: Int?
+}
+
+public struct CheckedProForma: Hashable, Sendable {
+  /// Index of the snapshot field holding the joined list.
+  public var listField: Int
+  public var record: Int
+  /// One expression per field of the joined record (defaults filled in).
+  public var fields: [TExpr]
+  /// The deal field that becomes the new element's value, if it is a plain deal field; the
+  /// headroom solver varies it.
+  public var amountField: Int?
+  public var valueField: Int?
+}
+
+public struct CheckedCovenant: Sendable {
+  public var file: SourceFile
+  public var title: String
+  public var version: String?
+  public var schema: Schema
+  public var definitions: [CheckedDefinition]
+  public var clauses: [CheckedClause]
+  public var proForma: CheckedProForma?
+  public var parties: [CheckedParty]
+  public var asOfField: Int?
+  public var fxField: Int?
+  public var aggregateCount: Int
+  public var quantifierCount: Int
+  public var localCount: Int
+}

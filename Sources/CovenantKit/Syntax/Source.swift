@@ -1,0 +1,82 @@
+/// A half-open range of UTF-8 byte offsets into one source file. Positions stay plain integers
+/// (as in Go's `go/token`); line and column are computed only when a diagnostic is printed.
+public struct SourceSpan: Hashable, Sendable {
+  public var start: Int
+  public var end: Int
+  public init(_ start: Int, _ end: Int) {
+    self.start = start
+    self.end = max(start, end)
+  }
+  public static let none = SourceSpan(0, 0)
+
+  /// Spans always compare equal and hash alike: where a node was written is not part of what it
+  /// means, so trees parsed from differently laid-out text compare equal (the formatter's
+  /// round-trip test relies on it). Compare `start`/`end` when positions matter.
+  public static func == (a: SourceSpan, b: SourceSpan) -> Bool { true }
+  public func hash(into hasher: inout Hasher) {}
+  public func union(_ other: SourceSpan) -> SourceSpan {
+    SourceSpan(min(start, other.start), max(end, other.end))
+  }
+}
+
+/// One covenant source file as bytes, with the offsets where lines start.
+/// Lines end at LF, CRLF or a lone CR, so files from any editor get correct line numbers.
+public struct SourceFile: Sendable {
+  public let name: String
+  public let bytes: [UInt8]
+  public let lineStarts: [Int]
+
+  public init(name: String, bytes: [UInt8]) {
+    self.name = name
+    self.bytes = bytes
+    var starts = [0]
+    var i = 0
+    let n = bytes.count
+    while i < n {
+      let b = bytes[i]
+      if b == 0x0A {
+        starts.append(i + 1)
+      } else if b == 0x0D {
+        if i + 1 < n, bytes[i + 1] == 0x0A { i += 1 }
+        starts.append(i + 1)
+      }
+      i += 1
+    }
+    self.lineStarts = starts
+  }
+
+  public init(name: String, text: String) { self.init(name: name, bytes: Array(text.utf8)) }
+
+  /// 1-based line and column. The column counts Unicode scalar values (a `§` or `¥` is one
+  /// column, a tab is one column), which is what editors show for UTF-8 text.
+  public func location(of offset: Int) -> (line: Int, column: Int) {
+    let offset = min(max(0, offset), bytes.count)
+    var lo = 0, hi = lineStarts.count - 1
+    while lo < hi {
+      let mid = (lo + hi + 1) / 2
+      if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+    }
+    var column = 1
+    var i = lineStarts[lo]
+    while i < offset {
+      if bytes[i] & 0xC0 != 0x80 { column += 1 }
+      i += 1
+    }
+    // A continuation byte at `offset` itself belongs to the previous scalar.
+    return (lo + 1, column)
+  }
+
+  /// The text of a 1-based line without its line ending; invalid UTF-8 shows as U+FFFD.
+  public func lineText(_ line: Int) -> String {
+    guard line >= 1, line <= lineStarts.count else { return "" }
+    let start = lineStarts[line - 1]
+    var end = line < lineStarts.count ? lineStarts[line] : bytes.count
+    while end > start, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
+    return String(decoding: bytes[start..<end], as: UTF8.self)
+  }
+
+  public func text(_ span: SourceSpan) -> String {
+    let s = min(max(0, span.start), bytes.count), e = min(max(s, span.end), bytes.count)
+    return String(decoding: bytes[s..<e], as: UTF8.self)
+  }
+}

@@ -1,0 +1,363 @@
+/// Arithmetic that cannot be done exactly. Reported instead of trapping, so one absurd input cell
+/// becomes a diagnostic rather than a crash of the whole run.
+public enum ArithmeticError: Error, Hashable, Sendable { case overflow, divisionByZero }
+
+/// How to round when a value has more decimals than will be shown or stored.
+public enum RoundingRule: Sendable {
+  /// Banker's rounding: ties go to the even neighbour, so repeated rounding carries no bias.
+  case halfEven
+  /// Toward negative infinity (floor).
+  case down
+  /// Toward positive infinity (ceiling).
+  case up
+  /// Truncation: drops the extra digits whatever the sign.
+  case towardZero
+}
+
+/// An exact rational number `num/den`.
+///
+/// Money and ratios are compared against covenant limits, where 0.1 + 0.2 must equal 0.3 and
+/// 66.6% must be strictly below two thirds; binary floating point can promise neither, so every
+/// value is kept as a fraction and every operation either is exact or throws.
+///
+/// Invariants: `den > 0`; `gcd(|num|, den) == 1`; zero is `0/1`. Because the form is canonical,
+/// the synthesised `==` and `hash` are value equality. `num` may be `Int128.min`: every operation
+/// works on magnitudes (`UInt128`) or checked arithmetic, so no operation can trap on it.
+public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
+  public private(set) var num: Int128
+  public private(set) var den: Int128
+
+  /// Trusted constructor: the caller has already established the invariants.
+  private init(reduced num: Int128, _ den: Int128) {
+    self.num = num
+    self.den = den
+  }
+
+  public static let zero = Exact(reduced: 0, 1)
+  public static let one = Exact(reduced: 1, 1)
+
+  public init(_ value: Int) { self.init(reduced: Int128(value), 1) }
+  public init(integer: Int128) { self.init(reduced: integer, 1) }
+
+  /// Reduces and moves the sign to the numerator. Throws `.overflow` only when the reduced
+  /// fraction still does not fit (e.g. `1 / Int128.min`, whose denominator would be 2^127).
+  public init(num: Int128, den: Int128) throws(ArithmeticError) {
+    guard den != 0 else { throw .divisionByZero }
+    let g = gcd(num.magnitude, den.magnitude)
+    self = try .build(negative: (num < 0) != (den < 0), num.magnitude / g, den.magnitude / g)
+  }
+
+  /// `value / 10^scale`; a negative scale multiplies. Builds a decimal with a known number of
+  /// places (cents, basis points) without going through text.
+  public init(_ value: Int, scale: Int) throws(ArithmeticError) {
+    let (e, o) = 0.subtractingReportingOverflow(scale)
+    guard !o else { if value == 0 { self = .zero; return }; throw .overflow }
+    self = try .decimal(negative: value < 0, UInt128(value.magnitude), exponent: e)
+  }
+
+  /// Builds from a reduced sign-and-magnitude pair, checking that both parts fit `Int128`.
+  private static func build(negative: Bool, _ n: UInt128, _ d: UInt128) throws(ArithmeticError) -> Exact {
+    guard d <= UInt128(Int128.max) else { throw .overflow }
+    if n == 0 { return .zero }
+    if negative {
+      guard n <= Int128.min.magnitude else { throw .overflow }
+      return Exact(reduced: Int128(truncatingIfNeeded: 0 &- n), Int128(d))
+    }
+    guard n <= UInt128(Int128.max) else { throw .overflow }
+    return Exact(reduced: Int128(n), Int128(d))
+  }
+
+  private static let powers: [Int128] = {
+    var p: [Int128] = [1]
+    var x: Int128 = 1
+    for _ in 1...38 { x *= 10; p.append(x) }
+    return p
+  }()
+
+  /// 10^n for 0...38, the range `Int128` can hold; nil otherwise, so callers must decide what
+  /// "too many decimals" means for them instead of trapping.
+  public static func pow10(_ n: Int) -> Int128? { n >= 0 && n <= 38 ? powers[n] : nil }
+
+  // MARK: Parsing
+
+  /// Parses a plain decimal text: optional sign ('+' or '-'), digits, optional '.' digits,
+  /// optional exponent `e`/`E` [sign] digits — JSON number syntax plus a leading '+' (leading
+  /// zeros are tolerated). No whitespace. Returns nil if the text is not such a number; throws
+  /// `.overflow` if it is one but does not fit (500 digits, `1e400`, `1e-50`). "-0" is zero.
+  public static func parse<S: StringProtocol>(_ text: S) throws(ArithmeticError) -> Exact? {
+    let fast = text.utf8.withContiguousStorageIfAvailable { b in
+      Result { () throws(ArithmeticError) in try parse(bytes: b) }
+    }
+    if let fast { return try fast.get() }
+    let copy = Array(text.utf8)
+    return try copy.withUnsafeBufferPointer { b in
+      Result { () throws(ArithmeticError) in try parse(bytes: b) }
+    }.get()
+  }
+
+  /// The same grammar over raw UTF-8, so a JSON loader can parse numbers in place without
+  /// materialising a `String` per cell. A single pass; trailing zeros are held back as a count
+  /// rather than multiplied in, so "0.5000000000000000000000000000000000000000" still fits.
+  public static func parse(bytes: UnsafeBufferPointer<UInt8>) throws(ArithmeticError) -> Exact? {
+    let n = bytes.count
+    var i = 0
+    var negative = false
+    if n > 0, bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") {
+      negative = bytes[0] == UInt8(ascii: "-")
+      i = 1
+    }
+    // value = sig * 10^(pendingZeros + exponent - fractionDigits). The counters are bounded by
+    // the buffer length and the exponent is clamped, so their arithmetic cannot overflow.
+    var sig: UInt128 = 0
+    var pendingZeros = 0, fractionDigits = 0, exponent = 0
+    var tooLong = false
+
+    @inline(__always) func digits(fraction: Bool) -> Int {
+      let start = i
+      while i < n {
+        let d = bytes[i] &- UInt8(ascii: "0")
+        guard d < 10 else { break }
+        i += 1
+        if fraction { fractionDigits += 1 }
+        if d == 0 { pendingZeros += 1; continue }
+        if sig == 0 {
+          sig = UInt128(d)
+        } else if !tooLong {
+          let scale = pendingZeros + 1
+          if let p = pow10(scale) {
+            let (m, o1) = sig.multipliedReportingOverflow(by: UInt128(p))
+            let (s, o2) = m.addingReportingOverflow(UInt128(d))
+            (sig, tooLong) = (s, o1 || o2)
+          } else {
+            tooLong = true
+          }
+        }
+        pendingZeros = 0
+      }
+      return i - start
+    }
+
+    guard digits(fraction: false) > 0 else { return nil }
+    if i < n, bytes[i] == UInt8(ascii: ".") {
+      i += 1
+      guard digits(fraction: true) > 0 else { return nil }
+    }
+    if i < n, bytes[i] | 0x20 == UInt8(ascii: "e") {
+      i += 1
+      var expNegative = false
+      if i < n, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+        expNegative = bytes[i] == UInt8(ascii: "-")
+        i += 1
+      }
+      let start = i
+      while i < n {
+        let d = bytes[i] &- UInt8(ascii: "0")
+        guard d < 10 else { break }
+        if exponent < 1_000_000_000 { exponent = exponent * 10 + Int(d) }
+        i += 1
+      }
+      guard i > start else { return nil }
+      if expNegative { exponent = -exponent }
+    }
+    guard i == n else { return nil }
+    if tooLong { throw .overflow }
+    return try decimal(negative: negative, sig, exponent: pendingZeros + exponent - fractionDigits)
+  }
+
+  /// ±sig · 10^exponent. For a negative exponent it divides by 2^k · 5^k, cancelling the 2s and 5s
+  /// sig shares: that is the whole gcd, found far more cheaply than by Euclid on 128 bits.
+  private static func decimal(negative: Bool, _ sig: UInt128, exponent e: Int) throws(ArithmeticError) -> Exact {
+    if sig == 0 { return .zero }
+    if e >= 0 {
+      guard let p = pow10(e) else { throw .overflow }
+      let (m, o) = sig.multipliedReportingOverflow(by: UInt128(p))
+      guard !o else { throw .overflow }
+      return try build(negative: negative, m, 1)
+    }
+    let k = e.magnitude
+    let twosShared = min(UInt(sig.trailingZeroBitCount), k)
+    var sig = sig >> twosShared
+    var fives = k
+    while fives > 0, sig % 5 == 0 { sig /= 5; fives -= 1 }
+    guard k - twosShared < 127, fives < 56 else { throw .overflow }  // 5^56 > 2^128
+    var d = UInt128(1) << (k - twosShared)
+    for _ in 0..<fives {
+      let (m, o) = d.multipliedReportingOverflow(by: 5)
+      guard !o else { throw .overflow }
+      d = m
+    }
+    return try build(negative: negative, sig, d)
+  }
+
+  // MARK: Arithmetic
+
+  public func adding(_ other: Exact) throws(ArithmeticError) -> Exact { try combine(other, subtract: false) }
+  public func subtracting(_ other: Exact) throws(ArithmeticError) -> Exact { try combine(other, subtract: true) }
+
+  /// a/b ± c/d = (a·(d/g) ± c·(b/g)) / (b/g·d) with g = gcd(b, d). The result's common factor can
+  /// only divide g, so the final reduction is a gcd with g rather than with the full denominator.
+  private func combine(_ o: Exact, subtract: Bool) throws(ArithmeticError) -> Exact {
+    func sum(_ x: Int128, _ y: Int128) throws(ArithmeticError) -> Int128 {
+      let (r, overflow) = subtract ? x.subtractingReportingOverflow(y) : x.addingReportingOverflow(y)
+      guard !overflow else { throw .overflow }
+      return r
+    }
+    if den == o.den {
+      let n = try sum(num, o.num)
+      if den == 1 { return Exact(reduced: n, 1) }
+      return try Exact(num: n, den: den)
+    }
+    let g = Int128(gcd(den.magnitude, o.den.magnitude))
+    let (b, d) = (den / g, o.den / g)
+    let (x, o1) = num.multipliedReportingOverflow(by: d)
+    let (y, o2) = o.num.multipliedReportingOverflow(by: b)
+    guard !o1, !o2 else { throw .overflow }
+    let n = try sum(x, y)
+    if n == 0 { return .zero }
+    let g2 = Int128(gcd(n.magnitude, UInt128(g)))
+    let (dn, o3) = b.multipliedReportingOverflow(by: o.den / g2)
+    guard !o3 else { throw .overflow }
+    return Exact(reduced: n / g2, dn)
+  }
+
+  public func multiplied(by other: Exact) throws(ArithmeticError) -> Exact {
+    try Exact.product(num < 0, num.magnitude, den.magnitude, other.num < 0, other.num.magnitude, other.den.magnitude)
+  }
+
+  public func divided(by other: Exact) throws(ArithmeticError) -> Exact {
+    guard other.num != 0 else { throw .divisionByZero }
+    return try Exact.product(num < 0, num.magnitude, den.magnitude, other.num < 0, other.den.magnitude, other.num.magnitude)
+  }
+
+  /// (an/ad)·(bn/bd) on magnitudes, cross-reducing first so that a product whose result fits
+  /// never overflows on the way; the operands are reduced, so the result is too.
+  private static func product(_ aNeg: Bool, _ an: UInt128, _ ad: UInt128, _ bNeg: Bool, _ bn: UInt128, _ bd: UInt128) throws(ArithmeticError) -> Exact {
+    if an == 0 || bn == 0 { return .zero }
+    let g1 = gcd(an, bd), g2 = gcd(bn, ad)
+    let (n, o1) = (an / g1).multipliedReportingOverflow(by: bn / g2)
+    let (d, o2) = (ad / g2).multipliedReportingOverflow(by: bd / g1)
+    guard !o1, !o2 else { throw .overflow }
+    return try build(negative: aNeg != bNeg, n, d)
+  }
+
+  /// Throws only for `Int128.min`, whose negation does not fit; kept throwing so callers handle
+  /// every arithmetic step the same way.
+  public func negated() throws(ArithmeticError) -> Exact {
+    guard num != .min else { throw .overflow }
+    return Exact(reduced: -num, den)
+  }
+
+  public var signum: Int { num < 0 ? -1 : num == 0 ? 0 : 1 }
+  public var isInteger: Bool { den == 1 }
+
+  /// Compares num1·den2 with num2·den1 as 256-bit products, so it is exact for every pair of
+  /// values and can never overflow: a comparison must not fail when arithmetic would.
+  public static func < (lhs: Exact, rhs: Exact) -> Bool {
+    if lhs.den == rhs.den { return lhs.num < rhs.num }
+    let l = lhs.num.multipliedFullWidth(by: rhs.den), r = rhs.num.multipliedFullWidth(by: lhs.den)
+    return (l.high, l.low) < (r.high, r.low)
+  }
+
+  // MARK: Decimal views
+
+  /// Splits a positive denominator into 2^twos · 5^fives · rest; a value is a terminating decimal
+  /// exactly when rest is 1, with max(twos, fives) decimals.
+  private var decimalFactors: (twos: Int, fives: Int, rest: UInt128) {
+    var d = den.magnitude
+    let twos = d.trailingZeroBitCount
+    d >>= twos
+    var fives = 0
+    while d % 5 == 0 { d /= 5; fives += 1 }
+    return (twos, fives, d)
+  }
+
+  /// Exact text: "12", "-0.25", "1.5"; a fraction ("2/3") only when no finite decimal is exact.
+  /// Digits come from long division with full-width steps, so this never overflows.
+  public var description: String {
+    if den == 1 { return String(num) }
+    guard decimalFactors.rest == 1 else { return "\(num)/\(den)" }
+    let d = den.magnitude
+    var (q, r) = num.magnitude.quotientAndRemainder(dividingBy: d)
+    var text = (num < 0 ? "-" : "") + String(q) + "."
+    while r != 0 {
+      (q, r) = d.dividingFullWidth(r.multipliedFullWidth(by: 10))
+      text.append(Character(Unicode.Scalar(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: q))))
+    }
+    return text
+  }
+
+  /// Rounds to `places` decimals (negative counts as 0) and returns value · 10^places as an
+  /// integer — the form fixed-point ledgers store. Throws `.overflow` if that integer does not
+  /// fit or `places` exceeds 38.
+  public func scaled(places: Int, rounding: RoundingRule) throws(ArithmeticError) -> Int128 {
+    if num == 0 { return 0 }
+    guard let p = Exact.pow10(max(0, places)) else { throw .overflow }
+    let d = den.magnitude
+    let wide = num.magnitude.multipliedFullWidth(by: p.magnitude)
+    guard wide.high < d else { throw .overflow }  // otherwise the quotient needs more than 128 bits
+    var (q, r) = d.dividingFullWidth(wide)
+    let negative = num < 0
+    let away: Bool  // whether to step the magnitude up by one
+    switch rounding {
+    case .towardZero: away = false
+    case .down: away = negative && r != 0
+    case .up: away = !negative && r != 0
+    case .halfEven:
+      let twice = r << 1  // r < d < 2^127, so this cannot lose a bit
+      away = twice > d || (twice == d && q & 1 == 1)
+    }
+    if away {
+      let (s, o) = q.addingReportingOverflow(1)
+      guard !o else { throw .overflow }
+      q = s
+    }
+    return try Exact.build(negative: negative, q, 1).num
+  }
+
+  /// Fixed-point text with exactly `places` decimals, e.g. "1,234,567.89" with grouping. A value
+  /// that rounds to zero prints without a minus sign. If the scaled value cannot be represented,
+  /// falls back to the exact `description` rather than trapping or printing something wrong.
+  public func formatted(places: Int, rounding: RoundingRule = .halfEven, grouping: Bool = false) -> String {
+    let places = max(0, places)
+    guard let s = try? scaled(places: places, rounding: rounding) else { return description }
+    var digits = Array(String(s.magnitude).utf8)
+    if digits.count <= places { digits.insert(contentsOf: repeatElement(UInt8(ascii: "0"), count: places + 1 - digits.count), at: 0) }
+    let intCount = digits.count - places
+    var out: [UInt8] = s < 0 ? [UInt8(ascii: "-")] : []
+    out.reserveCapacity(digits.count + digits.count / 3 + 2)
+    for (k, c) in digits[..<intCount].enumerated() {
+      if grouping, k > 0, (intCount - k) % 3 == 0 { out.append(UInt8(ascii: ",")) }
+      out.append(c)
+    }
+    if places > 0 {
+      out.append(UInt8(ascii: "."))
+      out.append(contentsOf: digits[intCount...])
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// True if the value is exactly representable with at most `places` decimals, i.e. rounding to
+  /// that many places would lose nothing.
+  public func hasAtMost(places: Int) -> Bool {
+    if den == 1 { return true }
+    let f = decimalFactors
+    return f.rest == 1 && f.twos <= places && f.fives <= places
+  }
+}
+
+/// Binary (Stein's) gcd: shifts and subtractions only, which on 128 bits is far cheaper than
+/// Euclid's software division. gcd(0, x) == x.
+func gcd(_ a: UInt128, _ b: UInt128) -> UInt128 {
+  if a == 0 { return b }
+  if b == 0 { return a }
+  if a == 1 || b == 1 { return 1 }
+  var a = a, b = b
+  let shift = (a | b).trailingZeroBitCount
+  a >>= a.trailingZeroBitCount
+  repeat {
+    b >>= b.trailingZeroBitCount
+    if a > b { swap(&a, &b) }
+    b -= a
+  } while b != 0
+  return a << shift
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+@testable import CovenantKit
+
+struct CheckCase: CustomStringConvertible, Sendable {
+  var name: String
+  var clause: String
+  var code: String
+  /// The text under the caret.
+  var at: String
+  var help: String? = nil
+  var description: String { name }
+}
+
+@Suite struct CheckerTests {
+  @Test func exampleCovenantIsValid() throws {
+    let url = repositoryRoot.appendingPathComponent("examples/us-japan-fund/covenant.cov")
+    let bytes = try [UInt8](Data(contentsOf: url))
+    let r = Checker.compile(SourceFile(name: "covenant.cov", bytes: bytes))
+    #expect(r.diagnostics.isEmpty, "\(r.diagnostics.map { "\($0.code) \($0.message)" })")
+    #expect((r.covenant?.clauses.count ?? 0) >= 12)
+  }
+
+  static let cases: [CheckCase] = [
+    .init(name: "unknown name", clause: "§1 \"x\"\n  navv <= $1", code: "C001", at: "navv", help: "did you mean `nav`?"),
+    .init(name: "unknown field", clause: "§1 \"x\"\n  every h in holdings: h.domicle = US", code: "C002", at: "domicle", help: "did you mean `domicile`?"),
+    .init(name: "percent plus money", clause: "§1 \"x\"\n  fund.equity + 35% > $0", code: "C003", at: "fund.equity + 35%"),
+    .init(name: "percent compared with money", clause: "§1 \"x\"\n  nav <= 35%", code: "C004", at: "nav <= 35%"),
+    .init(name: "duplicate clause", clause: "§1 \"x\"\n  nav > $0\n§1 \"y\"\n  nav > $0", code: "C005", at: "§1"),
+    .init(name: "cyclic definition", clause: "define a = b + $1\ndefine b = a + $1", code: "C006", at: "a"),
+    .init(name: "share cap above 100%", clause: "§1 \"x\"\n  share of holdings.value where sector = power <= 350%", code: "C007", at: "350%"),
+    .init(name: "duplicate name", clause: "define nav = $1", code: "C008", at: "nav"),
+    .init(name: "unknown type", clause: "record r\n  x : monee", code: "C009", at: "monee", help: "did you mean `money`?"),
+    .init(name: "requirement not boolean", clause: "§1 \"x\"\n  nav", code: "C010", at: "nav"),
+    .init(name: "not a kind value", clause: "§1 \"x\"\n  every h in holdings: h.sector = powr", code: "C011", at: "powr", help: "did you mean `power`?"),
+    .init(name: "unknown currency", clause: "§1 \"x\"\n  nav <= USX 5", code: "C012", at: "USX"),
+    .init(name: "unknown country", clause: "§1 \"x\"\n  every h in holdings: h.domicile = UK", code: "C013", at: "UK", help: "did you mean `GB`?"),
+    .init(name: "list used as value", clause: "§1 \"x\"\n  holdings.value <= $1", code: "C014", at: "holdings.value"),
+    .init(name: "sum of text", clause: "§1 \"x\"\n  sum of holdings.id > $0", code: "C015", at: "holdings.id"),
+    .init(name: "that outside for each", clause: "§1 \"x\"\n  sum of holdings.value where sector = that sector <= nav", code: "C016", at: "that sector"),
+    .init(name: "quadratic aggregate", clause: "§1 \"x\"\n  every h in holdings: count of holdings where sector = h.sector < 5", code: "C017", at: "count"),
+    .init(name: "group key misuse", clause: "§1 \"x\"\n  for each sector:\n    count of holdings where domicile = US and that sector = power >= 0", code: "C018", at: "count"),
+    .init(name: "two snapshots", clause: "data other from snapshot\n  x : money", code: "C019", at: "other"),
+    .init(name: "second pro forma", clause: "pro forma: deal joins holdings with value = deal.amount", code: "C020", at: "pro forma"),
+    .init(name: "two deal declarations", clause: "§1 \"x\"\n  nav > $0\nrecord r\n  x : money\ndata q from deal\n  y : money", code: "C019", at: "q"),
+    .init(name: "effective from a number", clause: "§1 \"x\"\n  effective from 5\n  nav > $0", code: "C021", at: "5"),
+    .init(name: "warn above 100%", clause: "§1 \"x\"\n  nav <= $5\n  warn above 120% of the limit", code: "C022", at: "120%"),
+    .init(name: "group by money", clause: "§1 \"x\"\n  for each value:\n    nav > $0", code: "C023", at: "value"),
+    .init(name: "dollars plus yen", clause: "§1 \"x\"\n  $5 + ¥5 > $0", code: "C024", at: "$5 + ¥5"),
+    .init(name: "conversion without fx", clause: "§1 \"x\"\n  nav in JPY > ¥0", code: "C025", at: "nav in JPY"),
+    .init(name: "bad default", clause: "record r\n  x : money default 5%", code: "C026", at: "5%"),
+    .init(name: "cents on text", clause: "record r\n  x : text in cents", code: "C027", at: "x"),
+    .init(name: "unknown party", clause: "party a \"A\"\n§1 \"x\"\n  approved by b", code: "C030", at: "b"),
+    .init(name: "threshold above 100%", clause: "party a \"A\"\n§1 \"x\"\n  votes in favour >= 3/2 of votes cast", code: "C031", at: "3/2"),
+    .init(name: "waiver by unknown party", clause: "party a \"A\"\n§1 \"x\"\n  nav > $0\n  waivable by a and zz", code: "C035", at: "zz"),
+  ]
+
+  @Test(arguments: cases) func reportsEachProblemWithItsCode(_ c: CheckCase) {
+    let source = prelude + c.clause + "\n"
+    let file = SourceFile(name: "test.cov", text: source)
+    let r = Checker.compile(file)
+    let d = r.diagnostics.first { $0.code == c.code }
+    #expect(d != nil, "expected \(c.code), got \(r.diagnostics.map { "\($0.code) \($0.message)" })")
+    #expect(r.covenant == nil)
+    guard let d, let span = d.span else { return }
+    #expect(file.text(span).hasPrefix(c.at), "caret under `\(file.text(span))`, expected `\(c.at)`")
+    #expect(file.location(of: span.start).line > prelude.split(separator: "\n", omittingEmptySubsequences: false).count - 1)
+    if let help = c.help { #expect(d.help == help) }
+  }
+
+  @Test func renderedDiagnosticHasLocationCaretAndHelp() {
+    let source = prelude + "§3.1 \"US domicile\"\n  every holding in holdings: holding.domicle = US\n"
+    let file = SourceFile(name: "covenant.cov", text: source)
+    let d = Checker.compile(file).diagnostics[0]
+    let text = DiagnosticRenderer.text(d, source: file)
+    let line = source.split(separator: "\n", omittingEmptySubsequences: false).count - 1
+    #expect(text == """
+      covenant.cov:\(line):38: error[C002]: unknown field `domicle` on `holding`
+         |
+      \(line) |   every holding in holdings: holding.domicle = US
+         |                                      ^^^^^^^
+         = help: did you mean `domicile`?
+
+      """)
+  }
+
+  @Test func moneyOfOneCurrencyAndPureNumbersCombine() {
+    let ok = prelude + """
+      §1 "x"
+        total <= 2.0x fund.equity
+        fund.debt / fund.equity <= 200%
+        sum of holdings.value where sector = power <= 35% of nav
+        fund.as_of + 5 years > 2027-01-01
+      define total = fund.debt + sum of holdings.debt
+
+      """
+    #expect(errorCodes(ok) == [])
+  }
+}

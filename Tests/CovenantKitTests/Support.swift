@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+@testable import CovenantKit
+
+/// A small fund schema shared by evaluation tests; each test appends its own clauses.
+let prelude = """
+  covenant "Test Fund" version 2026-01-01
+  base currency USD
+  kind sector = power | logistics | ai_datacenter
+  record holding
+    id       : text
+    sector   : sector
+    domicile : country
+    value    : money
+    debt     : money optional default $0
+  data fund from snapshot
+    as_of    : date
+    equity   : money
+    debt     : money
+    holdings : list of holding
+  data deal from deal
+    id       : text
+    sector   : sector
+    domicile : country
+    amount   : money
+    debt     : money default $0
+  pro forma: deal joins holdings with id = deal.id, sector = deal.sector, domicile = deal.domicile, value = deal.amount, debt = deal.debt
+  define nav = sum of holdings.value
+
+  """
+
+func compile(_ source: String, name: String = "test.cov") -> Checker.Result {
+  Checker.compile(SourceFile(name: name, text: source))
+}
+
+/// The diagnostic codes a covenant produces, errors only, in order.
+func errorCodes(_ source: String) -> [String] {
+  compile(source).diagnostics.filter(\.isError).map(\.code)
+}
+
+func snapshotJSON(equity: String = "1000", debt: String = "0", asOf: String = "2026-06-30", _ holdings: [(String, String, String, String)]) -> String {
+  let items = holdings.map { h in "{\"id\": \"\(h.0)\", \"sector\": \"\(h.1)\", \"domicile\": \"\(h.2)\", \"value\": \(h.3)}" }
+  return "{\"as_of\": \"\(asOf)\", \"equity\": \(equity), \"debt\": \(debt), \"holdings\": [\(items.joined(separator: ", "))]}"
+}
+
+struct RunFailure: Error, CustomStringConvertible {
+  var description: String
+}
+
+/// Compiles `covenant`, loads the JSON texts and checks; failures carry their diagnostics.
+func run(_ covenant: String, snapshot: String, deal: String? = nil) throws -> (CheckResult, CheckedCovenant) {
+  let compiled = compile(covenant)
+  guard let c = compiled.covenant else {
+    throw RunFailure(description: compiled.diagnostics.map { "\($0.code) \($0.message)" }.joined(separator: "\n"))
+  }
+  func load(_ text: String, _ record: Int?, _ file: String) throws -> (Value, JSONDocument) {
+    guard let record else { throw RunFailure(description: "no record") }
+    switch DataLoader.parseJSON(Array(text.utf8), file: file) {
+    case .failure(let d): throw RunFailure(description: "\(d.code) \(d.message)")
+    case .success(let doc):
+      switch DataLoader.load(doc, record: record, schema: c.schema, file: file) {
+      case .failure(let ds): throw RunFailure(description: ds.list.map { "\($0.code) \($0.path ?? ""): \($0.message)" }.joined(separator: "\n"))
+      case .success(let v): return (v, doc)
+      }
+    }
+  }
+  let (snap, snapDoc) = try load(snapshot, c.schema.snapshot, "portfolio.json")
+  var dealValue: Value?
+  var gov: DealGovernance?
+  if let deal {
+    let (d, doc) = try load(deal, c.schema.deal, "deal.json")
+    dealValue = d
+    switch DataLoader.governance(deal: doc, dealFile: "deal.json", snapshot: snapDoc, covenant: c) {
+    case .failure(let ds): throw RunFailure(description: ds.list.map { "\($0.code) \($0.message)" }.joined(separator: "\n"))
+    case .success(let g): gov = g
+    }
+  }
+  var runner = CovenantRunner(covenant: c, snapshot: snap)
+  return (try runner.check(deal: dealValue, dealData: gov), c)
+}
+
+func verdict(_ result: CheckResult, _ id: String) -> Verdict? {
+  result.clauses.first { $0.id == id }?.verdict
+}
+
+/// The repository's root, found from this file's path so tests run from any directory.
+let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

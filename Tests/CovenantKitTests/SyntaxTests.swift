@@ -1,0 +1,112 @@
+import Testing
+
+@testable import CovenantKit
+
+struct SyntaxCase: CustomStringConvertible, Sendable {
+  var name: String
+  var source: String
+  var code: String
+  /// The text the caret must point at.
+  var at: String
+  var description: String { name }
+}
+
+@Suite struct SyntaxTests {
+  @Test func lexesUnitsDatesAndClauseNumbers() {
+    let file = SourceFile(name: "t.cov", text: "§4.2(a) $300 billion 35% 2.0x 2027-01-01 ≤ ¥45 # note\n\"text\"")
+    let lexed = Lexer.lex(file)
+    let kinds = lexed.tokens.map(\.kind)
+    #expect(kinds == [.clauseID, .currencySymbol, .number, .word, .number, .number, .date, .punct(.le), .currencySymbol, .number, .string, .endOfFile])
+    #expect(file.text(lexed.tokens[0].span) == "§4.2(a)")
+    #expect(lexed.comments.count == 1)
+    #expect(lexed.diagnostics.isEmpty)
+  }
+
+  @Test func columnsCountCharactersAndAcceptCRLF() {
+    let file = SourceFile(name: "t.cov", text: "a\r\n§1 x\rb\tc")
+    #expect(file.location(of: 3) == (2, 1))
+    // `x` sits after `§1 ` (§ is two bytes but one column).
+    #expect(file.location(of: 3 + 2 + 2) == (2, 4))
+    #expect(file.location(of: 9) == (3, 1))
+    #expect(file.location(of: 11) == (3, 3))
+    #expect(file.lineText(2) == "§1 x")
+  }
+
+  @Test func parsesMoneyLiteralsExactly() throws {
+    let r = Parser.parse(SourceFile(name: "t", text: "define a = USD 1.5bn + $300 billion + ¥45 trillion"))
+    #expect(r.diagnostics.isEmpty)
+    guard case .define(let d) = r.covenant.declarations.first,
+      case .binary(.add, let left, let yen) = d.value.kind,
+      case .binary(.add, let usd1, let usd2) = left.kind
+    else {
+      Issue.record("unexpected tree")
+      return
+    }
+    #expect(usd1.kind == .literal(.money(Exact(1_500_000_000), currency: "USD")))
+    #expect(usd2.kind == .literal(.money(Exact(300_000_000_000), currency: "USD")))
+    #expect(yen.kind == .literal(.money(try Exact(num: 45_000_000_000_000, den: 1), currency: "JPY")))
+  }
+
+  @Test func vulgarFractionsAndFractionsStayExact() throws {
+    let r = Parser.parse(SourceFile(name: "t", text: "define a = 66⅔%"))
+    guard case .define(let d) = r.covenant.declarations.first else { Issue.record("no define"); return }
+    #expect(d.value.kind == .literal(.percent(try Exact(num: 200, den: 3))))
+  }
+
+  static let errorCases: [SyntaxCase] = [
+    .init(name: "mixed and/or", source: "define a = true and false or true", code: "P002", at: "or"),
+    .init(name: "chained comparison", source: "define a = 1 < 2 < 3", code: "P006", at: "<"),
+    .init(name: "bad date", source: "define a = 2026-02-30", code: "P007", at: "2026-02-30"),
+    .init(name: "unknown unit", source: "define a = 5 parsecs", code: "P001", at: "parsecs"),
+    .init(name: "bad suffix", source: "define a = 5zz", code: "P008", at: "5zz"),
+    .init(name: "missing expression", source: "define a =", code: "P001", at: ""),
+    .init(name: "reserved name", source: "define sum = 1", code: "P010", at: "sum"),
+    .init(name: "unterminated text", source: "§1 \"Title", code: "L004", at: "\""),
+    .init(name: "stray character", source: "define a = 1 ^ 2", code: "L003", at: "^"),
+    .init(name: "NUL byte", source: "define a = 1\u{0}", code: "L002", at: "\u{0}"),
+    .init(name: "bare section sign", source: "§ \"x\"", code: "L005", at: "§"),
+    .init(name: "header not first", source: "define a = 1\ncovenant \"x\"", code: "P004", at: "covenant"),
+    .init(name: "clause without requirement", source: "§1 \"Title\"", code: "P005", at: "§1"),
+    .init(name: "unknown declaration", source: "rule x = 1", code: "P001", at: "rule"),
+  ]
+
+  @Test(arguments: errorCases) func reportsSyntaxErrorsAtTheRightPlace(_ c: SyntaxCase) {
+    let file = SourceFile(name: "t.cov", text: c.source)
+    let r = Parser.parse(file)
+    let d = r.diagnostics.first { $0.code == c.code }
+    #expect(d != nil, "expected \(c.code), got \(r.diagnostics.map(\.code))")
+    guard let d, let span = d.span else { return }
+    if !c.at.isEmpty {
+      #expect(file.text(span).hasPrefix(c.at), "caret at `\(file.text(span))`")
+    }
+  }
+
+  @Test func recoversAndReportsSeveralErrors() {
+    let src = """
+      define a = 1 +
+      define b = (2
+      §1 "x"
+        nav <= 
+      §2 "y"
+        every h in holdings h.value > $0
+      """
+    let r = Parser.parse(SourceFile(name: "t.cov", text: src))
+    #expect(r.diagnostics.filter(\.isError).count >= 3)
+    #expect(Set(r.diagnostics.map { SourceFile(name: "t", text: src).location(of: $0.span?.start ?? 0).line }).count >= 3)
+  }
+
+  @Test func deepNestingIsADiagnosticNotACrash() {
+    let deep = "define a = " + String(repeating: "(", count: 10_000) + "1" + String(repeating: ")", count: 10_000)
+    let r = Parser.parse(SourceFile(name: "t.cov", text: deep))
+    #expect(r.diagnostics.contains { $0.code == "P003" })
+  }
+
+  @Test func wordComparisonsMeanTheSymbols() {
+    let b = Parser.parse(SourceFile(name: "t", text: "define a = 1 <= 2")).covenant
+    #expect(Parser.parse(SourceFile(name: "t", text: "define a = 1 at most 2")).covenant == b)
+    #expect(Parser.parse(SourceFile(name: "t", text: "define a = 1 ≤ 2")).covenant == b)
+    #expect(Parser.parse(SourceFile(name: "t", text: "define a = 1 < 2")).covenant != b)
+    let c = Parser.parse(SourceFile(name: "t", text: "define a = 1 no more than 2")).covenant
+    #expect(c == b)
+  }
+}
