@@ -213,7 +213,22 @@ private func expectError(
   expectError(#"{"h":[{"value":1,"value":2}]}"#, "D004", column: 18, path: "h[0].value", message: "duplicate key `value`")
   expectError(#"{"a":1,"\u0061":2}"#, "D004", column: 8, path: "a", message: "duplicate key `a`")
   let keys = (0..<40).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
-  expectError("{" + keys + #","k7":0}"#, "D004", column: 2 + keys.utf8.count + 1, path: "k7", message: "duplicate key `k7`")
+  expectError("{" + keys + #","k7":0}"#, "D004", column: keys.utf8.count + 3, path: "k7", message: "duplicate key `k7`")
+  expectError("{" + keys + #","k\u0031":0}"#, "D004", column: keys.utf8.count + 3, path: "k1", message: "duplicate key `k1`")
+  let sixteen = (0..<16).map { "\"k\($0)\":0" }.joined(separator: ",")
+  expectError("{" + sixteen + #","k15":1}"#, "D004", column: sixteen.utf8.count + 3, path: "k15")
+  expectError("{" + sixteen + #","x":1,"k0":1}"#, "D004", column: sixteen.utf8.count + 9, path: "k0")
+}
+
+@Test func largeAndNestedLargeObjectsCheckKeysPerObject() throws {
+  let inner = "{" + (0..<20).map { "\"k\($0)\":\($0)" }.joined(separator: ",") + "}"
+  let outer = "{" + (0..<20).map { "\"k\($0)\":\($0 == 17 ? inner : "0")" }.joined(separator: ",")
+  let d = try doc(outer + "}")
+  #expect(d.member(d.root, "k17").flatMap { d.member($0, "k19") }.flatMap(d.numberText) == "19")
+  #expect(failure(outer + #","k18":1}"#)?.code == "D004")
+  let many = try doc("{" + (0..<100_000).map { "\"key\($0)\":\($0)" }.joined(separator: ",") + "}")
+  #expect(many.count(many.root) == 100_000)
+  #expect(many.member(many.root, "key99999").flatMap(many.numberText) == "99999")
 }
 
 @Test func d005NestingTooDeep() {

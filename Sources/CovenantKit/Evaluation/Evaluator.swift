@@ -161,7 +161,9 @@ public struct Evaluator {
       switch try eval(x) {
       case .number(let n): return .number(try Self.checked(t.span) { () throws(ArithmeticError) in try n.negated() })
       case .money(let n, let c): return .money(try Self.checked(t.span) { () throws(ArithmeticError) in try n.negated() }, currency: c)
-      case .duration(let d): return .duration(Duration(months: -d.months, days: -d.days))
+      case .duration(let d):
+        guard let n = d.negated else { throw EvaluationError(code: "E001", message: "duration out of range", span: t.span) }
+        return .duration(n)
       default: return .absent
       }
     case .not(let x):
@@ -265,16 +267,18 @@ public struct Evaluator {
       guard let r = d.adding(p) else { throw EvaluationError(code: "E001", message: "date out of range", span: span) }
       return .date(r)
     case (.sub, .date(let d), .duration(let p)):
-      guard let r = d.adding(Duration(months: -p.months, days: -p.days)) else {
+      guard let n = p.negated, let r = d.adding(n) else {
         throw EvaluationError(code: "E001", message: "date out of range", span: span)
       }
       return .date(r)
     case (.sub, .date(let a), .date(let b)):
       return .duration(Duration(days: daysBetween(b, a)))
     case (.add, .duration(let a), .duration(let b)):
-      return .duration(Duration(months: a.months + b.months, days: a.days + b.days))
+      guard let r = a.adding(b) else { throw EvaluationError(code: "E001", message: "duration out of range", span: span) }
+      return .duration(r)
     case (.sub, .duration(let a), .duration(let b)):
-      return .duration(Duration(months: a.months - b.months, days: a.days - b.days))
+      guard let n = b.negated, let r = a.adding(n) else { throw EvaluationError(code: "E001", message: "duration out of range", span: span) }
+      return .duration(r)
     default:
       return .absent
     }

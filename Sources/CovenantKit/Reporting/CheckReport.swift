@@ -81,6 +81,7 @@ public enum CheckReport {
         }
       }
       if o.warned { s += ", above the warning level" }
+      if o.headroom == nil, o.holds == false { s += ": does not hold" }
       return s
     }
     if o.comparison == nil, o.examined > 0 || o.offenderCount > 0 {
