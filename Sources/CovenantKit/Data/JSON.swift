@@ -315,15 +315,14 @@ public enum JSONParser {
 
   /// Compares a string node to UTF-8 bytes; strings with escapes are decoded first.
   static func stringEquals(_ p: UnsafeBufferPointer<UInt8>, _ s: JSONSlot, _ k: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard s.tag == .string || s.tag == .escapedString else { return false }
-    let content = Int(s.start) + 1..<Int(s.end)
     switch s.tag {
     case .string:
-      guard content.count == k.count else { return false }
+      let start = Int(s.start) + 1
+      guard Int(s.end) - start == k.count else { return false }
       var j = 0
-      while j < k.count, p[content.lowerBound + j] == k[j] { j += 1 }
+      while j < k.count, p[start + j] == k[j] { j += 1 }
       return j == k.count
-    case .escapedString: return unescape(p, content).elementsEqual(k)
+    case .escapedString: return unescape(p, Int(s.start) + 1..<Int(s.end)).elementsEqual(k)
     default: return false
     }
   }

@@ -39,7 +39,8 @@ extension CovenantRunner {
     var evs: [Evaluator] = []
     for p in points { evs.append(try evaluator(at: p)) }
 
-    var best: AmountBound = .unlimited
+    // The amounts that comply form an interval; each requirement narrows it.
+    var feasible = Interval(low: .zero, lowStrict: false, high: nil, highStrict: false)
     let keys: [Value?] = try clause.group.map { g throws(EvaluationError) in try evs[2].groupKeys(g).map { Optional($0) } } ?? [nil]
     for key in keys {
       for req in caps {
@@ -59,11 +60,18 @@ extension CovenantRunner {
         // Cap: lhs <= rhs. Floor (>=) is the same with the sides swapped.
         let isCap = op == .le || op == .lt
         let (p, q) = isCap ? (fl, fr) : (fr, fl)
-        guard let bound = Self.solve(p, q, strict: op == .lt || op == .gt, currency: currency) else {
+        guard let interval = Self.solve(p, q, strict: op == .lt || op == .gt) else {
           return .notComputed("the inequality is not linear in the deal amount")
         }
-        best = Self.tighter(best, bound)
+        guard let narrowed = feasible.intersect(interval) else { return .noAmount }
+        feasible = narrowed
       }
+    }
+    let best: AmountBound
+    if let high = feasible.high {
+      best = feasible.highStrict ? .lessThan(high, currency: currency) : .atMost(high, currency: currency)
+    } else {
+      best = .unlimited
     }
     // Verify: the clause holds at the bound and fails a cent above it.
     if case .atMost(let x, _) = best {
@@ -86,18 +94,26 @@ extension CovenantRunner {
     }
   }
 
-  static func tighter(_ a: AmountBound, _ b: AmountBound) -> AmountBound {
-    switch (a, b) {
-    case (.notComputed, _), (.noAmount, _): return a
-    case (_, .notComputed), (_, .noAmount): return b
-    case (.unlimited, _): return b
-    case (_, .unlimited): return a
-    case (.atMost(let x, _), .atMost(let y, _)), (.atMost(let x, _), .lessThan(let y, _)),
-      (.lessThan(let x, _), .atMost(let y, _)), (.lessThan(let x, _), .lessThan(let y, _)):
-      if x < y { return a }
-      if y < x { return b }
-      if case .lessThan = a { return a }
-      return b
+  /// Amounts x ≥ 0 between `low` and `high` (nil: no upper end).
+  struct Interval {
+    var low: Exact
+    var lowStrict: Bool
+    var high: Exact?
+    var highStrict: Bool
+
+    func intersect(_ o: Interval) -> Interval? {
+      var r = self
+      if o.low > low || (o.low == low && o.lowStrict) { r.low = o.low; r.lowStrict = o.lowStrict || (o.low == low && lowStrict) }
+      if let oh = o.high {
+        if let h = high {
+          if oh < h || (oh == h && o.highStrict) { r.high = oh; r.highStrict = o.highStrict || (oh == h && highStrict) }
+        } else {
+          r.high = oh
+          r.highStrict = o.highStrict
+        }
+      }
+      if let h = r.high, h < r.low || (h == r.low && (r.highStrict || r.lowStrict)) { return nil }
+      return r
     }
   }
 
@@ -137,26 +153,26 @@ extension CovenantRunner {
     }
   }
 
-  /// Largest x ≥ 0 with p(x) ≤ q(x) (or <, when strict).
-  static func solve(_ p: Mobius, _ q: Mobius, strict: Bool, currency: String) -> AmountBound? {
+  /// The amounts x ≥ 0 with p(x) ≤ q(x) (or <, when strict); nil when not linear.
+  static func solve(_ p: Mobius, _ q: Mobius, strict: Bool) -> Interval? {
     do throws(ArithmeticError) {
       // (pa + pb x)(1 + qd x) − (qa + qb x)(1 + pd x) ≤ 0  →  A x² + B x + C ≤ 0
       let A = try p.b.multiplied(by: q.d).subtracting(try q.b.multiplied(by: p.d))
       guard A.signum == 0 else { return nil }
       let B = try p.a.multiplied(by: q.d).adding(p.b).subtracting(try q.a.multiplied(by: p.d)).subtracting(q.b)
       let C = try p.a.subtracting(q.a)
-      if B.signum == 0 {
-        let ok = strict ? C.signum < 0 : C.signum <= 0
-        return ok ? .unlimited : .noAmount
-      }
+      let all = Interval(low: .zero, lowStrict: false, high: nil, highStrict: false)
+      let none = Interval(low: .one, lowStrict: false, high: .zero, highStrict: false)
+      if B.signum == 0 { return (strict ? C.signum < 0 : C.signum <= 0) ? all : none }
       let root = try C.negated().divided(by: B)
       if B.signum > 0 {
         // Holds up to the root.
-        if root.signum < 0 || (strict && root.signum == 0) { return .noAmount }
-        return strict ? .lessThan(root, currency: currency) : .atMost(root, currency: currency)
+        if root.signum < 0 || (strict && root.signum == 0) { return none }
+        return Interval(low: .zero, lowStrict: false, high: root, highStrict: strict)
       }
-      // B < 0: holds from the root upward, so any large enough amount complies.
-      return .unlimited
+      // Holds from the root upward.
+      if root.signum <= 0 { return all }
+      return Interval(low: root, lowStrict: strict, high: nil, highStrict: false)
     } catch {
       return nil
     }

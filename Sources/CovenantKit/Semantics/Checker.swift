@@ -630,21 +630,7 @@ public struct Checker {
     case .binary(let op, let a, let b):
       return checkBinary(op, a, b, e.span)
     case .convert(let inner, let code):
-      let x = checkExpr(inner)
-      guard ISOCodes.currencies.contains(code.text) else {
-        unknownCurrency(code)
-        return invalid(e.span)
-      }
-      guard x.type.isMoney || x.type == .error else {
-        report("C025", "only money can be converted to \(code.text), not \(schema.typeName(x.type))", inner.span)
-        return invalid(e.span)
-      }
-      if schema.snapshot.flatMap({ s in schema.records[s].fields.firstIndex { $0.type == .fx } }) == nil {
-        report("C025", "converting to \(code.text) needs FX rates in the snapshot", e.span,
-          help: "declare a snapshot field such as `fx_rates : fx` (rates in the base currency per unit)")
-        return invalid(e.span)
-      }
-      return make(.convert(x, code.text), .money(currency: code.text), e.span, [x])
+      return checkConversion(checkExpr(inner), code, e.span)
     case .list(let items):
       report("C014", "a list in brackets can only follow `in`, as in `sector in [power, logistics]`", e.span)
       _ = items
@@ -654,6 +640,24 @@ public struct Checker {
     case .quantifier(let q, let v, let list, let cond, let body):
       return checkQuantifier(q, variable: v, list: list, where: cond, body: body, span: e.span)
     }
+  }
+
+
+  mutating func checkConversion(_ x: TExpr, _ code: Name, _ span: SourceSpan) -> TExpr {
+    guard ISOCodes.currencies.contains(code.text) else {
+      unknownCurrency(code)
+      return invalid(span)
+    }
+    guard x.type.isMoney || x.type == .error else {
+      report("C025", "only money can be converted to \(code.text), not \(schema.typeName(x.type))", x.span)
+      return invalid(span)
+    }
+    if schema.snapshot.flatMap({ s in schema.records[s].fields.firstIndex { $0.type == .fx } }) == nil {
+      report("C025", "converting to \(code.text) needs FX rates in the snapshot", span,
+        help: "declare a snapshot field such as `fx_rates : fx` (rates in the base currency per unit)")
+      return invalid(span)
+    }
+    return make(.convert(x, code.text), .money(currency: code.text), span, [x])
   }
 
   mutating func checkLiteral(_ lit: Literal, _ span: SourceSpan) -> TExpr {
@@ -1014,7 +1018,14 @@ public struct Checker {
     return (false, filter)
   }
 
-  mutating func checkAggregate(_ fn: AggregateFunction, over: Expr, where cond: Expr?, by: Expr?, span: SourceSpan) -> TExpr {
+  mutating func checkAggregate(_ fn: AggregateFunction, over overExpr: Expr, where cond: Expr?, by: Expr?, span: SourceSpan) -> TExpr {
+    // `sum of holdings.value in USD` converts each element's value before aggregating.
+    var over = overExpr
+    var conversion: Name?
+    if case .convert(let inner, let code) = over.kind {
+      over = inner
+      conversion = code
+    }
     guard let (list, rec, projection) = listAndProjection(over) else {
       return invalid(span)
     }
@@ -1027,7 +1038,12 @@ public struct Checker {
       for n in projection {
         v = member(v, n, over.span)
       }
+      if let code = conversion {
+        v = checkConversion(v, code, overExpr.span)
+      }
       value = v
+    } else if let code = conversion {
+      report("C025", "`in \(code.text)` converts an amount, but `\(file.text(over.span))` is a list", code.span)
     }
     let weight = by.flatMap { b -> TExpr? in
       guard let (wl, _, wproj) = listAndProjection(b) else { return nil }
