@@ -32,11 +32,16 @@ public enum Commands {
     usage: covenant <command> [options]
 
     commands:
-      check COVENANT --portfolio SNAPSHOT [--deal DEAL] [--format text|json]
+      check COVENANT --portfolio SNAPSHOT [--deal DEAL] [--format F]
                         check the covenant against a snapshot, and a proposed deal pro forma
-      validate FILE...  [--format text|json]
+      validate FILE...  [--format F]
                         parse and type-check covenants only
+      test [PATH...]    [--format F]
+                        run the covenant tests (*.covtest) in the files and directories given
+                        (default: the current directory)
       help              show this text
+
+    formats: text (default), json, sarif, junit, github
 
     exit codes: 0 compliant (warnings allowed), 1 at least one breach,
                 2 invalid covenant, invalid input or wrong command line
@@ -54,6 +59,7 @@ public enum Commands {
     switch command {
     case "check": return check(rest, env: env)
     case "validate": return validate(rest, env: env)
+    case "test": return test(rest, env: env)
     case "help", "--help", "-h":
       out.stdout = usage
       return out
@@ -129,12 +135,30 @@ public enum Commands {
     return .success(SourceFile(name: path, bytes: [UInt8](data)))
   }
 
+  static let formats = ["text", "json", "sarif", "junit", "github"]
+
   static func format(_ o: Options) -> Result<String, CommandOutput> {
     let f = o.values["format"]?.last ?? "text"
-    guard ["text", "json"].contains(f) else {
-      return .failure(usageError("unknown format `\(f)`", help: "formats are `text` and `json`"))
+    guard formats.contains(f) else {
+      return .failure(usageError("unknown format `\(f)`", help: "formats are " + formats.map { "`\($0)`" }.joined(separator: ", ")))
     }
     return .success(f)
+  }
+
+  /// Diagnostics in a CI format, for commands that stop on invalid input.
+  static func ciDiagnostics(_ diags: [Diagnostic], sources: [String: SourceFile], format: String, suite: String) -> String? {
+    let findings = diags.map { CIFormats.finding($0, source: sources[$0.file]) }
+    switch format {
+    case "sarif": return CIFormats.sarif(findings)
+    case "github": return CIFormats.github(findings)
+    case "junit":
+      let cases = diags.filter(\.isError).map { d in
+        CIFormats.JUnitCase(classname: d.file, name: "\(d.code) \(d.message)", status: .error(d.message, DiagnosticRenderer.text(d, source: sources[d.file])), output: nil)
+      }
+      return CIFormats.junit(suite: suite, cases)
+    case "json": return invalidJSON(diags, sources: sources)
+    default: return nil
+    }
   }
 
   static func render(_ diags: [Diagnostic], sources: [String: SourceFile], color: Bool) -> String {
@@ -177,6 +201,16 @@ public enum Commands {
     out.exitCode = errors > 0 ? ExitCode.invalid : ExitCode.compliant
     if fmt == "json" {
       out.stdout = JSONOut.object([("valid", .bool(errors == 0)), ("files", .array(fileResults))]).render() + "\n"
+    } else if fmt == "junit" {
+      let cases = o.positional.map { path -> CIFormats.JUnitCase in
+        let mine = all.filter { $0.file == path && $0.isError }
+        let status: CIFormats.JUnitCase.Status = mine.isEmpty ? .passed
+          : .failed("\(mine.count) error\(mine.count == 1 ? "" : "s")", mine.map { DiagnosticRenderer.text($0, source: sources[path]) }.joined(separator: "\n"))
+        return CIFormats.JUnitCase(classname: "validate", name: path, status: status, output: nil)
+      }
+      out.stdout = CIFormats.junit(suite: "covenant validate", cases)
+    } else if fmt != "text" {
+      out.stdout = ciDiagnostics(all, sources: sources, format: fmt, suite: "covenant validate") ?? ""
     } else {
       out.stderr = render(all, sources: sources, color: env.stderrIsTerminal && !env.noColor && !o.flags.contains("no-color"))
       let n = o.positional.count
@@ -209,7 +243,7 @@ public enum Commands {
     func invalid(_ diags: [Diagnostic]) -> CommandOutput {
       var r = CommandOutput()
       r.exitCode = ExitCode.invalid
-      if fmt == "json" { r.stdout = invalidJSON(diags, sources: sources) }
+      if fmt != "text" { r.stdout = ciDiagnostics(diags, sources: sources, format: fmt, suite: "covenant check") ?? "" }
       r.stderr = render(diags, sources: sources, color: env.stderrIsTerminal && !env.noColor)
       r.stderr += "\ninvalid: nothing was checked\n"
       return r
@@ -268,13 +302,74 @@ public enum Commands {
     }
     var amount: Value?
     if let deal, let f = covenant.proForma?.amountField, case .record(let fields) = deal { amount = fields[f] }
-    if fmt == "json" {
-      out.stdout = CheckReport.json(result, covenant: covenant).render() + "\n"
-    } else {
-      out.stdout = CheckReport.text(result, covenant: covenant, color: color, dealAmount: amount)
+    switch fmt {
+    case "json": out.stdout = CheckReport.json(result, covenant: covenant).render() + "\n"
+    case "sarif": out.stdout = CIFormats.sarif(CIFormats.findings(result, covenant: covenant))
+    case "github": out.stdout = CIFormats.github(CIFormats.findings(result, covenant: covenant))
+    case "junit": out.stdout = CIFormats.junit(result, covenant: covenant)
+    default: out.stdout = CheckReport.text(result, covenant: covenant, color: color, dealAmount: amount)
     }
     out.stderr = render(compiled.diagnostics, sources: sources, color: false)
     out.exitCode = result.compliant ? ExitCode.compliant : ExitCode.breach
+    return out
+  }
+
+  // MARK: - test
+
+  static func test(_ args: [String], env: CommandEnvironment) -> CommandOutput {
+    let parsed = parseOptions(args, valued: ["format"], flags: ["no-color"])
+    guard case .success(let o) = parsed else { if case .failure(let e) = parsed { return e }; return CommandOutput() }
+    guard case .success(let fmt) = format(o) else { if case .failure(let e) = format(o) { return e }; return CommandOutput() }
+    let run = TestRunner.run(paths: o.positional)
+    var out = CommandOutput()
+    let color = env.stdoutIsTerminal && !env.noColor && !o.flags.contains("no-color")
+    if !run.diagnostics.isEmpty {
+      out.exitCode = ExitCode.invalid
+      out.stderr = render(run.diagnostics, sources: run.sources, color: env.stderrIsTerminal && !env.noColor) + "\ninvalid: the tests could not all be run\n"
+      if fmt != "text" { out.stdout = ciDiagnostics(run.diagnostics, sources: run.sources, format: fmt, suite: "covenant test") ?? "" }
+      return out
+    }
+    if run.outcomes.isEmpty {
+      out.exitCode = ExitCode.invalid
+      out.stderr = "covenant: error[A003]: no covenant tests (*.covtest) found in \(o.positional.isEmpty ? "." : o.positional.joined(separator: ", "))\n"
+      return out
+    }
+    out.exitCode = run.failed > 0 ? ExitCode.breach : ExitCode.compliant
+    let summary = "\(run.passed) passed, \(run.failed) failed"
+    switch fmt {
+    case "json":
+      out.stdout = JSONOut.object([
+        ("passed", .number("\(run.passed)")), ("failed", .number("\(run.failed)")),
+        ("tests", .array(run.outcomes.map { t in
+          .object([("file", .string(t.file)), ("line", .number("\(t.line)")), ("name", .string(t.name)),
+                   ("passed", .bool(t.passed)), ("failures", .array(t.failures.map { .string($0) })), ("details", .string(t.details))])
+        })),
+      ]).render() + "\n"
+    case "junit":
+      out.stdout = CIFormats.junit(suite: "covenant test", run.outcomes.map { t in
+        CIFormats.JUnitCase(classname: t.file, name: t.name,
+          status: t.passed ? .passed : .failed(t.failures.first ?? "failed", (t.failures + ["", t.details]).joined(separator: "\n")), output: nil)
+      })
+    case "sarif", "github":
+      let findings = run.outcomes.filter { !$0.passed }.flatMap { t in
+        zip(t.failures, t.failureLines).map { msg, line in
+          CIFormats.Finding(ruleID: "test-failure", level: .error, message: "test \"\(t.name)\": \(msg)", file: t.file, line: line, column: 1, title: "covenant test failed")
+        }
+      }
+      out.stdout = fmt == "sarif" ? CIFormats.sarif(findings) : CIFormats.github(findings)
+    default:
+      var text = ""
+      for t in run.outcomes {
+        let mark = t.passed ? (color ? "\u{1B}[32mPASS\u{1B}[0m" : "PASS") : (color ? "\u{1B}[31mFAIL\u{1B}[0m" : "FAIL")
+        text += "\(mark)  \(t.file):\(t.line): \(t.name)\n"
+        for f in t.failures { text += "      \(f)\n" }
+        if !t.passed, !t.details.isEmpty {
+          text += t.details.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "      " + $0 }.joined(separator: "\n")
+        }
+      }
+      out.stdout = text + summary + "\n"
+    }
+    if fmt != "text" { out.stderr = summary + "\n" }
     return out
   }
 }
