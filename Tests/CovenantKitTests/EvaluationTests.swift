@@ -235,3 +235,48 @@ import Testing
     #expect(errors.first?.dataLocation?.line == 1)
   }
 }
+
+@Suite struct KeyedAggregateTests {
+  @Test func keyedLookupMatchesAFullScan() throws {
+    // `where sector = deal.sector` is planned as a lookup; `where (sector = deal.sector)` nested
+    // in `not not` is not recognised and scans: both must agree, pro forma included.
+    let cov = prelude + """
+      §1 "keyed"
+        sum of holdings.value where sector = deal.sector and domicile = US <= 40% of nav
+      §2 "scanned"
+        (sum of holdings.value where not (not (sector = deal.sector and domicile = US))) <= 40% of nav
+      §3 "share keyed"
+        share of holdings.value where sector = deal.sector <= 50%
+
+      """
+    let snap = snapshotJSON([("H1", "power", "US", "30"), ("H2", "logistics", "US", "60"), ("H3", "power", "JP", "10")])
+    for (amount, expect) in [("5", Verdict.pass), ("40", Verdict.breach)] {
+      let deal = #"{"id": "D1", "sector": "power", "domicile": "US", "amount": \#(amount)}"#
+      let (r, _) = try run(cov, snapshot: snap, deal: deal)
+      #expect(r.clauses[0].proForma?.outcomes.first?.value == r.clauses[1].proForma?.outcomes.first?.value)
+      #expect(verdict(r, "1") == verdict(r, "2"))
+      #expect(verdict(r, "1") == expect)
+      #expect(verdict(r, "3") == expect)
+    }
+  }
+
+  @Test func keyedAggregateOverAnElementsOwnList() throws {
+    let cov = """
+      covenant "Loans" base currency USD
+      record loan
+        kind_of : text
+        amount  : money
+      record holding
+        id    : text
+        loans : list of loan
+      data fund from snapshot
+        holdings : list of holding
+      §1 "senior loans at most $10"
+        every h in holdings: sum of h.loans.amount where kind_of = "senior" <= $10
+
+      """
+    let snap = #"{"holdings": [{"id": "a", "loans": [{"kind_of": "senior", "amount": 6}, {"kind_of": "junior", "amount": 50}]}, {"id": "b", "loans": [{"kind_of": "senior", "amount": 11}]}]}"#
+    let (r, _) = try run(cov, snapshot: snap)
+    #expect(r.clauses[0].snapshot?.outcomes.first?.offenders == ["b [1]"])
+  }
+}

@@ -37,6 +37,12 @@ struct AggregateState: Sendable {
   }
 }
 
+/// An aggregate over every value of a field at once, and over all elements (for shares).
+struct GroupedState: Sendable {
+  var groups: [Value: AggregateState] = [:]
+  var whole = AggregateState()
+}
+
 /// What an `every`/`some`/`no` found: how many elements it looked at and which failed.
 public struct QuantifierState: Hashable, Sendable {
   public var examined = 0
@@ -58,7 +64,7 @@ public struct QuantifierState: Hashable, Sendable {
 /// over the snapshot's lists. Filled on first use.
 public struct SnapshotCache: Sendable {
   var aggregates: [Int: AggregateState] = [:]
-  var grouped: [Int: [Value: AggregateState]] = [:]
+  var grouped: [Int: GroupedState] = [:]
   var quantifiers: [Int: QuantifierState] = [:]
   var groupKeys: [String: [Value]] = [:]
   public init() {}
@@ -75,7 +81,7 @@ public struct Evaluator {
   var locals: [Value]
   var groupKey: Value = .absent
   var memo: [Int: AggregateState] = [:]
-  var groupedMemo: [Int: [Value: AggregateState]] = [:]
+  var groupedMemo: [Int: GroupedState] = [:]
   var quantifierMemo: [Int: QuantifierState] = [:]
   var cache: SnapshotCache
 
@@ -346,41 +352,49 @@ public struct Evaluator {
     return fields[field]
   }
 
-  mutating func foldGrouped(_ plan: AggregatePlan, _ items: [Value], field: Int, span: SourceSpan) throws(EvaluationError) -> [Value: AggregateState] {
-    var groups: [Value: AggregateState] = [:]
+  mutating func foldGrouped(_ plan: AggregatePlan, _ items: [Value], field: Int, span: SourceSpan) throws(EvaluationError) -> GroupedState {
+    var grouped = GroupedState()
     for item in items {
       let key = groupKeyOf(item, field: field)
-      try fold(plan, item, into: &groups[key, default: AggregateState()], span: span)
+      try fold(plan, item, into: &grouped.groups[key, default: AggregateState()], span: span)
     }
-    return groups
+    if plan.function == .share {
+      for g in grouped.groups.values { try grouped.whole.merge(g, span: span) }
+    }
+    return grouped
   }
 
   mutating func aggregateState(_ plan: AggregatePlan, span: SourceSpan) throws(EvaluationError) -> AggregateState {
-    if plan.invariant, plan.groupField == nil, let s = memo[plan.id] { return s }
+    if plan.invariant, plan.keyField == nil, let s = memo[plan.id] { return s }
     guard case .list(let list) = try eval(plan.list) else { return AggregateState() }
     var state: AggregateState
-    if let field = plan.groupField {
-      var groups: [Value: AggregateState]
-      if plan.invariant, let g = groupedMemo[plan.id] {
-        groups = g
+    if let field = plan.keyField, let keyExpr = plan.key {
+      // One pass over the data builds every group; the deal's element is folded in only when
+      // it falls in the group asked for, so no group table is copied per deal.
+      let base: GroupedState
+      if !plan.invariant {
+        // An element's own sub-list: small, and different for every element; scan it.
+        base = try foldGrouped(plan, list.base, field: field, span: span)
+      } else if plan.cacheable, let g = cache.grouped[plan.id] {
+        base = g
+      } else if let g = groupedMemo[plan.id] {
+        base = g
       } else {
-        if plan.cacheable, let g = cache.grouped[plan.id] {
-          groups = g
-        } else {
-          groups = try foldGrouped(plan, list.base, field: field, span: span)
-          if plan.cacheable { cache.grouped[plan.id] = groups }
-        }
-        for item in list.extra {
-          let key = groupKeyOf(item, field: field)
-          try fold(plan, item, into: &groups[key, default: AggregateState()], span: span)
-        }
-        if plan.invariant { groupedMemo[plan.id] = groups }
+        base = try foldGrouped(plan, list.base, field: field, span: span)
+        if plan.cacheable { cache.grouped[plan.id] = base } else { groupedMemo[plan.id] = base }
       }
-      state = groups[groupKey] ?? AggregateState()
+      let key = try eval(keyExpr)
+      state = base.groups[key] ?? AggregateState()
+      var whole = base.whole
+      for item in list.extra {
+        if groupKeyOf(item, field: field) == key { try fold(plan, item, into: &state, span: span) }
+        if plan.function == .share {
+          var extra = AggregateState()
+          try fold(plan, item, into: &extra, span: span)
+          try whole.merge(extra, span: span)
+        }
+      }
       if plan.function == .share {
-        // The whole is every element, not just the group's.
-        var whole = AggregateState()
-        for g in groups.values { try whole.merge(g, span: span) }
         state.wholeSum = whole.wholeSum
         state.wholeCount = whole.wholeCount
       }

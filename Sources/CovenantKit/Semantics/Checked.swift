@@ -40,10 +40,12 @@ public struct AggregatePlan: Hashable, Sendable {
   public var value: TExpr?
   public var weight: TExpr?
   public var filter: TExpr?
-  /// Set when the filter selects the current group (`where sector = that sector`): the
-  /// aggregate is then computed for every group in one pass. Holds the grouped field index.
-  public var groupField: Int?
-  /// Reads no element of an enclosing scope: one value per evaluation.
+  /// Set when the filter selects elements by one field (`where sector = that sector`,
+  /// `where issuer = deal.target`): the aggregate is computed for every value of `keyField` in
+  /// one pass and `key` picks the value, so a group or a deal costs a lookup, not a scan.
+  public var keyField: Int?
+  public var key: TExpr?
+  /// Reads no element of an enclosing scope and no group key: one value per evaluation.
   public var invariant: Bool
   /// Also independent of the deal: computed once over the snapshot's list and reused for every
   /// deal, with only the joined deal folded in.

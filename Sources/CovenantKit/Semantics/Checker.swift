@@ -991,31 +991,46 @@ public struct Checker {
     }
   }
 
-  /// Finds `field = that field` among the filter's `and`-joined conditions and removes it.
-  func splitGroupSelector(_ filter: TExpr, slot: Int, field: Int) -> (found: Bool, rest: TExpr?) {
-    func isSelector(_ t: TExpr) -> Bool {
-      guard case .compare(.eq, let a, let b) = t.kind else { return false }
-      func isElementField(_ x: TExpr) -> Bool {
-        if case .field(let base, let f) = x.kind, f == field, case .local(let s) = base.kind, s == slot { return true }
-        return false
+  /// Finds, among the filter's `and`-joined conditions, `field = KEY` where KEY does not depend
+  /// on the element (`that sector`, `deal.sector`, `power`), and removes it. The aggregate is then
+  /// computed for every value of the field in one pass and looked up by KEY: per group, or per
+  /// deal, it costs a lookup instead of a scan. A group's own selector is preferred.
+  func splitKeySelector(_ filter: TExpr, slot: Int, record: Int) -> (field: Int, key: TExpr, rest: TExpr?)? {
+    func selector(_ t: TExpr, groupOnly: Bool) -> (Int, TExpr)? {
+      guard case .compare(.eq, let a, let b) = t.kind else { return nil }
+      func elementField(_ x: TExpr) -> Int? {
+        guard case .field(let base, let f) = x.kind, case .local(let s) = base.kind, s == slot else { return nil }
+        switch schema.records[record].fields[f].type {
+        case .kind, .text, .country, .bool, .date: return f
+        default: return nil
+        }
       }
-      func isKey(_ x: TExpr) -> Bool { if case .groupKey = x.kind { true } else { false } }
-      return (isElementField(a) && isKey(b)) || (isKey(a) && isElementField(b))
+      func isKey(_ x: TExpr) -> Bool {
+        if case .groupKey = x.kind { return true }
+        if groupOnly { return false }
+        var free = Set<Int>()
+        var usesGroup = false
+        freeLocals(x, into: &free, groupKey: &usesGroup)
+        return free.isEmpty && !usesGroup
+      }
+      if let f = elementField(a), isKey(b) { return (f, b) }
+      if let f = elementField(b), isKey(a) { return (f, a) }
+      return nil
     }
-    if isSelector(filter) { return (true, nil) }
-    if case .logic(.and, let a, let b) = filter.kind {
-      let left = splitGroupSelector(a, slot: slot, field: field)
-      if left.found {
-        guard let rest = left.rest else { return (true, b) }
-        return (true, make(.logic(.and, rest, b), .bool, filter.span, [rest, b]))
+    func split(_ t: TExpr, groupOnly: Bool) -> (Int, TExpr, TExpr?)? {
+      if let (f, k) = selector(t, groupOnly: groupOnly) { return (f, k, nil) }
+      guard case .logic(.and, let a, let b) = t.kind else { return nil }
+      if let (f, k, rest) = split(a, groupOnly: groupOnly) {
+        return (f, k, rest.map { make(.logic(.and, $0, b), .bool, t.span, [$0, b]) } ?? b)
       }
-      let right = splitGroupSelector(b, slot: slot, field: field)
-      if right.found {
-        guard let rest = right.rest else { return (true, a) }
-        return (true, make(.logic(.and, a, rest), .bool, filter.span, [a, rest]))
+      if let (f, k, rest) = split(b, groupOnly: groupOnly) {
+        return (f, k, rest.map { make(.logic(.and, a, $0), .bool, t.span, [a, $0]) } ?? a)
       }
+      return nil
     }
-    return (false, filter)
+    if let r = split(filter, groupOnly: true) { return (r.0, r.1, r.2) }
+    if let r = split(filter, groupOnly: false) { return (r.0, r.1, r.2) }
+    return nil
   }
 
   mutating func checkAggregate(_ fn: AggregateFunction, over overExpr: Expr, where cond: Expr?, by: Expr?, span: SourceSpan) -> TExpr {
@@ -1086,13 +1101,12 @@ public struct Checker {
       }
       resultType = .number(.percent)
     }
-    var groupField: Int?
-    if let g = group, let f = filter, rec == g.record {
-      let split = splitGroupSelector(f, slot: slot, field: g.field)
-      if split.found {
-        groupField = g.field
-        filter = split.rest
-      }
+    var keyField: Int?
+    var key: TExpr?
+    if let f = filter, let split = splitKeySelector(f, slot: slot, record: rec) {
+      keyField = split.field
+      key = split.key
+      filter = split.rest
     }
     // Linear time by construction: an aggregate inside another element's scope must not read
     // that element, or it would rescan its list once per element.
@@ -1117,11 +1131,9 @@ public struct Checker {
     let cacheable = invariant && ![list, value, weight, filter].compactMap({ $0 }).contains(where: \.usesDeal)
     let plan = AggregatePlan(
       id: aggregateCount, function: fn, list: list, slot: slot, value: value, weight: weight, filter: filter,
-      groupField: groupField, invariant: invariant, cacheable: cacheable)
+      keyField: keyField, key: key, invariant: invariant, cacheable: cacheable)
     aggregateCount += 1
-    var t = make(.aggregate(plan), resultType, span, [list, value, weight, filter].compactMap { $0 })
-    if groupField != nil { t.usesJoinedList = t.usesJoinedList || list.usesJoinedList }
-    return t
+    return make(.aggregate(plan), resultType, span, [list, value, weight, filter, key].compactMap { $0 })
   }
 
   mutating func checkQuantifier(_ q: Quantifier, variable: Name, list listExpr: Expr, where cond: Expr?, body: Expr, span: SourceSpan) -> TExpr {
