@@ -324,7 +324,7 @@ private func walk(_ d: JSONDocument, _ n: JSONNode) {
   }
 }
 
-private struct SplitMix {
+struct SplitMix {
   var state: UInt64
   init(seed: UInt64) { state = seed }
   mutating func next() -> UInt64 {

@@ -32,8 +32,9 @@ public enum Commands {
     usage: covenant <command> [options]
 
     commands:
-      check COVENANT --portfolio SNAPSHOT [--deal DEAL] [--format F]
-                        check the covenant against a snapshot, and a proposed deal pro forma
+      check COVENANT --portfolio SNAPSHOT [--deal DEAL | --deals DEALS] [--format F]
+                        check the covenant against a snapshot, and a proposed deal pro forma;
+                        --deals checks each deal of a JSON array, JSON Lines file or directory
       validate FILE...  [--format F]
                         parse and type-check covenants only
       test [PATH...]    [--format F]
@@ -225,7 +226,7 @@ public enum Commands {
   // MARK: - check
 
   static func check(_ args: [String], env: CommandEnvironment) -> CommandOutput {
-    let parsed = parseOptions(args, valued: ["portfolio", "deal", "format"], flags: ["no-color"])
+    let parsed = parseOptions(args, valued: ["portfolio", "deal", "deals", "format"], flags: ["no-color"])
     guard case .success(let o) = parsed else { if case .failure(let e) = parsed { return e }; return CommandOutput() }
     guard case .success(let fmt) = format(o) else { if case .failure(let e) = format(o) { return e }; return CommandOutput() }
     guard o.positional.count == 1, let covenantPath = o.positional.first else {
@@ -235,7 +236,9 @@ public enum Commands {
       return usageError("`check` needs `--portfolio SNAPSHOT`")
     }
     let deals = o.values["deal"] ?? []
-    guard deals.count <= 1 else { return usageError("`check` takes one `--deal`") }
+    guard deals.count <= 1 else { return usageError("`check` takes one `--deal`", help: "to check several deals, use `--deals FILE-OR-DIRECTORY`") }
+    let batch = o.values["deals"]?.last
+    if batch != nil, !deals.isEmpty { return usageError("`--deal` and `--deals` cannot be combined") }
     let color = env.stdoutIsTerminal && !env.noColor && !o.flags.contains("no-color")
     var sources: [String: SourceFile] = [:]
     var out = CommandOutput()
@@ -269,6 +272,9 @@ public enum Commands {
     switch DataLoader.load(snapDoc, record: snapRecord, schema: covenant.schema, file: portfolioPath) {
     case .failure(let ds): return invalid(ds.list)
     case .success(let v): snapshot = v
+    }
+    if let batch {
+      return checkBatch(covenant: covenant, snapshot: snapshot, snapshotDocument: snapDoc, dealsPath: batch, format: fmt, env: env, color: color)
     }
     var deal: Value?
     var governance: DealGovernance?
@@ -370,6 +376,94 @@ public enum Commands {
       out.stdout = text + summary + "\n"
     }
     if fmt != "text" { out.stderr = summary + "\n" }
+    return out
+  }
+
+  static func checkBatch(
+    covenant: CheckedCovenant, snapshot: Value, snapshotDocument: JSONDocument, dealsPath: String, format fmt: String,
+    env: CommandEnvironment, color: Bool
+  ) -> CommandOutput {
+    var out = CommandOutput()
+    let sources = [covenant.file.name: covenant.file]
+    let inputs: [DealInput]
+    switch DealSource.read(dealsPath) {
+    case .failure(let ds):
+      out.exitCode = ExitCode.invalid
+      out.stderr = render(ds.list, sources: sources, color: false) + "\ninvalid: nothing was checked\n"
+      if fmt != "text" { out.stdout = ciDiagnostics(ds.list, sources: sources, format: fmt, suite: "covenant check") ?? "" }
+      return out
+    case .success(let d): inputs = d
+    }
+    var runner = CovenantRunner(covenant: covenant, snapshot: snapshot)
+    // Progress on a terminal only, and only when there is enough to wait for.
+    let showProgress = env.stderrIsTerminal && inputs.count >= 200
+    var progressText = ""
+    let entries = runner.checkBatch(inputs, snapshotDocument: snapshotDocument, progress: showProgress ? { done, total in
+      if done % 100 == 0 || done == total { progressText += "\rchecked \(done) of \(total) deals" }
+    } : nil)
+    if showProgress { out.stderr += progressText + "\n" }
+    let invalid = entries.filter { $0.result == nil }.count
+    let breaches = entries.filter { $0.result?.compliant == false }.count
+    out.exitCode = invalid > 0 ? ExitCode.invalid : breaches > 0 ? ExitCode.breach : ExitCode.compliant
+    let summary = "\(entries.count) deal\(entries.count == 1 ? "" : "s"): \(entries.count - breaches - invalid) compliant, \(breaches) in breach" + (invalid > 0 ? ", \(invalid) invalid" : "")
+    func id(_ e: BatchEntry) -> String { e.result?.dealID ?? e.source }
+    switch fmt {
+    case "json":
+      out.stdout = JSONOut.array(entries.map { e in
+        var members: [(String, JSONOut)] = [("id", .opt(e.result?.dealID)), ("source", .string(e.source))]
+        if let r = e.result, case .object(let body) = CheckReport.json(r, covenant: covenant) {
+          members += body.filter { $0.0 != "deal" }
+        } else {
+          members += [("verdict", .string("invalid")), ("diagnostics", .array(e.diagnostics.map { DiagnosticRenderer.json($0, source: sources[$0.file]) }))]
+        }
+        return .object(members)
+      }).render() + "\n"
+    case "junit":
+      out.stdout = CIFormats.junit(suite: covenant.title + " — deals", entries.map { e in
+        let status: CIFormats.JUnitCase.Status
+        if let r = e.result {
+          let breached = r.clauses.filter { $0.verdict == .breach }
+          status = breached.isEmpty ? .passed : .failed("breach: " + breached.map { "§" + $0.id }.joined(separator: ", "),
+            breached.map { "§\($0.id) \($0.title ?? "")" + ($0.note.map { " — \($0)" } ?? "") }.joined(separator: "\n"))
+        } else {
+          status = .error("invalid", e.diagnostics.map { DiagnosticRenderer.text($0, source: nil) }.joined(separator: "\n"))
+        }
+        return CIFormats.JUnitCase(classname: e.source, name: id(e), status: status, output: nil)
+      })
+    case "sarif", "github":
+      var findings: [CIFormats.Finding] = []
+      for e in entries {
+        if let r = e.result {
+          for var f in CIFormats.findings(r, covenant: covenant) {
+            f.message = "deal \(id(e)): " + f.message
+            findings.append(f)
+          }
+        } else {
+          findings += e.diagnostics.map { CIFormats.finding($0, source: sources[$0.file]) }
+        }
+      }
+      out.stdout = fmt == "sarif" ? CIFormats.sarif(findings) : CIFormats.github(findings)
+    default:
+      let width = min(24, entries.map { id($0).count }.max() ?? 0)
+      var text = ""
+      for e in entries {
+        let name = id(e).padding(toLength: max(width, id(e).count), withPad: " ", startingAt: 0)
+        if let r = e.result {
+          let breached = r.clauses.filter { $0.verdict == .breach }.map { "§" + $0.id }
+          let warned = r.clauses.filter { $0.verdict == .warning }.map { "§" + $0.id }
+          let word = r.compliant ? "compliant" : "BREACH"
+          var line = "\(name)  \(color ? (r.compliant ? "\u{1B}[32m" : "\u{1B}[31m") + word + "\u{1B}[0m" : word.padding(toLength: 9, withPad: " ", startingAt: 0))"
+          if !breached.isEmpty { line += "  " + breached.joined(separator: ", ") }
+          if !warned.isEmpty { line += "  (warnings: " + warned.joined(separator: ", ") + ")" }
+          text += line + "\n"
+        } else {
+          text += "\(name)  INVALID    " + (e.diagnostics.first.map { "\($0.path.map { $0 + ": " } ?? "")\($0.message)" } ?? "") + "\n"
+          out.stderr += render(e.diagnostics, sources: sources, color: false)
+        }
+      }
+      out.stdout = text + summary + "\n"
+    }
+    if fmt != "text" { out.stderr += summary + "\n" }
     return out
   }
 }

@@ -2,7 +2,8 @@
 /// a snapshot's `voting_power`, checking every party and clause they name against the covenant.
 extension DataLoader {
   public static func governance(
-    deal doc: JSONDocument, dealFile: String, snapshot: JSONDocument?, covenant: CheckedCovenant
+    deal doc: JSONDocument, dealFile: String, snapshot: JSONDocument?, covenant: CheckedCovenant,
+    node: JSONNode? = nil, path: JSONPath = JSONPath()
   ) -> Result<DealGovernance, Diagnostics> {
     var loader = DataLoader(schema: covenant.schema, file: dealFile, doc: doc)
     var g = DealGovernance()
@@ -13,7 +14,7 @@ extension DataLoader {
     }
     var known = Set(covenant.parties.map(\.name))
     if let vp = g.votingPower { known.formUnion(vp.keys) }
-    loader.readGovernance(into: &g, known: known, covenant: covenant)
+    loader.readGovernance(into: &g, known: known, covenant: covenant, root: node ?? doc.root, base: path)
     return loader.diagnostics.isEmpty ? .success(g) : .failure(Diagnostics(loader.diagnostics))
   }
 
@@ -44,9 +45,9 @@ extension DataLoader {
       ?? "parties are " + known.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
   }
 
-  mutating func readPartyList(_ key: String, known: Set<String>) -> [String] {
-    guard let node = doc.member(doc.root, key) else { return [] }
-    let path = JSONPath().appending(key: key)
+  mutating func readPartyList(_ key: String, known: Set<String>, root: JSONNode, base: JSONPath) -> [String] {
+    guard let node = doc.member(root, key) else { return [] }
+    let path = base.appending(key: key)
     guard doc.kind(node) == .array else {
       fail(path, node, "expected a list of party names, found \(describe(node))")
       return []
@@ -62,10 +63,9 @@ extension DataLoader {
     return out
   }
 
-  mutating func readGovernance(into g: inout DealGovernance, known: Set<String>, covenant: CheckedCovenant) {
-    let root = doc.root
+  mutating func readGovernance(into g: inout DealGovernance, known: Set<String>, covenant: CheckedCovenant, root: JSONNode, base: JSONPath) {
     if let votes = doc.member(root, "votes") {
-      let path = JSONPath().appending(key: "votes")
+      let path = base.appending(key: "votes")
       func record(_ party: String, _ voteNode: JSONNode, _ p: JSONPath, _ partyNode: JSONNode) {
         guard known.contains(party) else {
           fail(p, partyNode, "vote by unknown party \"\(party)\"", code: "D201", help: partyHelp(party, known))
@@ -97,10 +97,10 @@ extension DataLoader {
         fail(path, votes, "expected votes as an object such as {\"treasury\": \"for\"}, found \(describe(votes))")
       }
     }
-    g.approvals = Set(readPartyList("approvals", known: known))
-    g.conflicted = Set(readPartyList("conflicted", known: known))
+    g.approvals = Set(readPartyList("approvals", known: known, root: root, base: base))
+    g.conflicted = Set(readPartyList("conflicted", known: known, root: root, base: base))
     guard let waivers = doc.member(root, "waivers") else { return }
-    let path = JSONPath().appending(key: "waivers")
+    let path = base.appending(key: "waivers")
     guard doc.kind(waivers) == .array else {
       fail(path, waivers, "expected a list of waivers, found \(describe(waivers))")
       return

@@ -38,13 +38,17 @@ public struct DataLoader {
   }
 
   /// Converts a parsed document into the value of record `record` (the snapshot or the deal).
-  public static func load(_ doc: JSONDocument, record: Int, schema: Schema, file: String) -> Result<Value, Diagnostics> {
+  /// `node` and `path` read one object inside a larger document: a deal in a batch file.
+  public static func load(
+    _ doc: JSONDocument, record: Int, schema: Schema, file: String, node: JSONNode? = nil, path: JSONPath = JSONPath()
+  ) -> Result<Value, Diagnostics> {
     var loader = DataLoader(schema: schema, file: file, doc: doc)
-    guard doc.kind(doc.root) == .object else {
-      loader.fail(JSONPath(), doc.root, "expected an object at the top level, found \(loader.describe(doc.root))")
+    let root = node ?? doc.root
+    guard doc.kind(root) == .object else {
+      loader.fail(path, root, "expected an object\(path.description.isEmpty ? " at the top level" : ""), found \(loader.describe(root))")
       return .failure(Diagnostics(loader.diagnostics))
     }
-    let value = loader.readRecord(doc.root, record: record, path: JSONPath())
+    let value = loader.readRecord(root, record: record, path: path)
     if loader.diagnostics.isEmpty { return .success(value) }
     return .failure(Diagnostics(loader.diagnostics))
   }

@@ -80,6 +80,8 @@ public struct CovenantRunner {
   public let covenant: CheckedCovenant
   public let snapshot: Value
   public private(set) var cache = SnapshotCache()
+  /// Scan everything for every deal (no caches): the reference for tests of incremental evaluation.
+  public var naive = false
   var snapshotEvaluator: Evaluator?
   var snapshotResults: [Int: ClauseEvaluation] = [:]
 
@@ -99,11 +101,13 @@ public struct CovenantRunner {
   public mutating func check(deal: Value?, dealData: DealGovernance? = nil, bounds: Bool = true) throws(EvaluationError) -> CheckResult {
     if snapshotEvaluator == nil {
       snapshotEvaluator = try Evaluator(covenant: covenant, snapshot: snapshot, deal: nil, proForma: false, cache: cache)
+      snapshotEvaluator?.naive = naive
     }
     var snap = snapshotEvaluator!
     var pro: Evaluator? = nil
     if let deal {
-      pro = try Evaluator(covenant: covenant, snapshot: snapshot, deal: deal, proForma: true, cache: snap.cache)
+      pro = try Evaluator(covenant: covenant, snapshot: snapshot, deal: deal, proForma: true, cache: naive ? SnapshotCache() : snap.cache)
+      pro?.naive = naive
     }
     var results: [ClauseResult] = []
     for (ci, clause) in covenant.clauses.enumerated() {

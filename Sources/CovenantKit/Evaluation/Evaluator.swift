@@ -84,6 +84,9 @@ public struct Evaluator {
   var groupedMemo: [Int: GroupedState] = [:]
   var quantifierMemo: [Int: QuantifierState] = [:]
   var cache: SnapshotCache
+  /// Evaluate everything by scanning the whole list, without caches or keyed lookups: the
+  /// reference that tests compare the incremental evaluation with.
+  var naive = false
 
   /// `deal` given and `proForma` true: the deal joins the snapshot's list as the covenant's
   /// `pro forma` declaration says.
@@ -365,9 +368,24 @@ public struct Evaluator {
   }
 
   mutating func aggregateState(_ plan: AggregatePlan, span: SourceSpan) throws(EvaluationError) -> AggregateState {
-    if plan.invariant, plan.keyField == nil, let s = memo[plan.id] { return s }
+    if !naive, plan.invariant, plan.keyField == nil, let s = memo[plan.id] { return s }
     guard case .list(let list) = try eval(plan.list) else { return AggregateState() }
     var state: AggregateState
+    if naive {
+      let key = try plan.key.map { (k) throws(EvaluationError) in try eval(k) }
+      state = AggregateState()
+      var whole = AggregateState()
+      for item in list.base + list.extra {
+        if plan.function == .share, plan.keyField != nil { try fold(plan, item, into: &whole, span: span) }
+        if let f = plan.keyField, let key, groupKeyOf(item, field: f) != key { continue }
+        try fold(plan, item, into: &state, span: span)
+      }
+      if plan.keyField != nil, plan.function == .share {
+        state.wholeSum = whole.wholeSum
+        state.wholeCount = whole.wholeCount
+      }
+      return state
+    }
     if let field = plan.keyField, let keyExpr = plan.key {
       // One pass over the data builds every group; the deal's element is folded in only when
       // it falls in the group asked for, so no group table is copied per deal.
@@ -473,7 +491,9 @@ public struct Evaluator {
     if plan.invariant, let q = quantifierMemo[plan.id] { return q }
     guard case .list(let list) = try eval(plan.list) else { return QuantifierState() }
     var q: QuantifierState
-    if plan.cacheable, let c = cache.quantifiers[plan.id] {
+    if naive {
+      q = try scan(plan, list.base)
+    } else if plan.cacheable, let c = cache.quantifiers[plan.id] {
       q = c
     } else {
       q = try scan(plan, list.base)
