@@ -1,0 +1,154 @@
+import Testing
+
+@testable import CovenantKit
+
+/// Voting arithmetic at every boundary, checked against hand arithmetic.
+@Suite struct GovernanceTests {
+  /// Three parties with weights 2, 1 and 1 (plain votes), and a clause per rule under test.
+  func covenant(_ rule: String, parties: String = "party a \"A\" weight 2 class sponsor\nparty b \"B\" weight 1 class sponsor\nparty c \"C\" weight 1\n") -> String {
+    prelude + parties + "§9 \"Vote\"\n  \(rule)\n"
+  }
+  let snap = snapshotJSON([("H1", "power", "US", "10")])
+  func deal(_ governance: String) -> String {
+    #"{"id": "D1", "sector": "power", "domicile": "US", "amount": 1\#(governance.isEmpty ? "" : ", " + governance)}"#
+  }
+  func outcome(_ rule: String, _ governance: String, parties: String? = nil) throws -> ClauseResult {
+    let cov = parties.map { covenant(rule, parties: $0) } ?? covenant(rule)
+    let (r, _) = try run(cov, snapshot: snap, deal: deal(governance))
+    return try #require(r.clauses.first { $0.id == "9" })
+  }
+
+  @Test func exactlyTwoThirdsOfVotesCastMeetsTwoThirds() throws {
+    // a (2) for, b (1) against: 2/3 of votes cast, exactly.
+    let c = try outcome("votes in favour >= 2/3 of votes cast", #""votes": {"a": "for", "b": "against"}"#)
+    #expect(c.verdict == .pass)
+    #expect(c.governance?.fraction == (try Exact(num: 2, den: 3)))
+  }
+
+  @Test func justBelowTwoThirdsFails() throws {
+    // 66.6% as weights 666 for / 334 against.
+    let parties = "party a \"A\" weight 666\nparty b \"B\" weight 334\n"
+    let c = try outcome("votes in favour >= 2/3 of votes cast", #""votes": {"a": "for", "b": "against"}"#, parties: parties)
+    #expect(c.verdict == .breach)
+    #expect(c.governance?.fraction == (try Exact(num: 666, den: 1000)))
+    let sixtySix = try outcome("votes in favour >= 66⅔% of votes cast", #""votes": {"a": "for", "b": "against"}"#, parties: parties)
+    #expect(sixtySix.verdict == .breach)
+  }
+
+  @Test func strictMajorityAtExactlyHalfFails() throws {
+    let c = try outcome("votes in favour > 1/2 of votes cast", #""votes": {"b": "for", "c": "against"}"#)
+    #expect(c.verdict == .breach)
+  }
+
+  @Test func abstentionsCountForQuorumNotForVotesCast() throws {
+    // a abstains (2), b for (1), c absent: present 3/4 = 75% meets a 75% quorum exactly;
+    // votes cast = 1 (b), all for.
+    let c = try outcome("votes in favour >= 2/3 of votes cast, quorum 75% of voting power", #""votes": {"a": "abstain", "b": "for"}"#)
+    #expect(c.verdict == .pass)
+    #expect(c.governance?.quorumPresent == (try Exact(num: 3, den: 4)))
+    // Counting abstentions: 1 of 3 present.
+    let counting = try outcome("votes in favour >= 2/3 of votes cast, quorum 75% of voting power, counting abstentions", #""votes": {"a": "abstain", "b": "for"}"#)
+    #expect(counting.verdict == .breach)
+  }
+
+  @Test func quorumJustMissed() throws {
+    // a present (2 of 4 = 50%) against a quorum above 50%.
+    let c = try outcome("votes in favour >= 1/2 of votes cast, quorum > 50% of voting power", #""votes": {"a": "for"}"#)
+    #expect(c.verdict == .breach)
+    #expect(c.governance?.lines.contains { $0.contains("not met") } == true)
+  }
+
+  @Test func allAbstainAndNoVotesNeverPass() throws {
+    let abstain = try outcome("votes in favour >= 1/2 of votes cast", #""votes": {"a": "abstain", "b": "abstain", "c": "abstain"}"#)
+    #expect(abstain.verdict == .breach)
+    let none = try outcome("votes in favour >= 1/2 of votes cast", "")
+    #expect(none.verdict == .breach)
+    #expect(none.governance?.lines.last?.contains("no votes cast") == true)
+  }
+
+  @Test func votingPowerBaseCountsAbsentParties() throws {
+    // a for (2) of 4 = 50% of voting power.
+    let c = try outcome("votes in favour > 50% of voting power", #""votes": {"a": "for", "b": "for"}"#)
+    #expect(c.verdict == .pass)
+    let half = try outcome("votes in favour > 50% of voting power", #""votes": {"a": "for"}"#)
+    #expect(half.verdict == .breach)
+  }
+
+  @Test func conflictedPartiesAreExcludedFromVotesAndBase() throws {
+    // a is conflicted: b for, c against → 1/2 of votes cast among b and c.
+    let c = try outcome("votes in favour >= 1/2 of voting power, excluding conflicted parties", #""votes": {"a": "against", "b": "for"}, "conflicted": ["a"]"#)
+    #expect(c.verdict == .pass)
+    #expect(c.governance?.totalPower == Exact(2))
+  }
+
+  @Test func castingVoteBreaksATie() throws {
+    let rule = "votes in favour > 1/2 of votes cast, ties decided by b"
+    let forTie = try outcome(rule, #""votes": {"b": "for", "c": "against"}"#)
+    #expect(forTie.verdict == .pass)
+    let againstTie = try outcome(rule, #""votes": {"b": "against", "c": "for"}"#)
+    #expect(againstTie.verdict == .breach)
+  }
+
+  @Test func approvalsByNameAndByClass() throws {
+    #expect(try outcome("approved by a and b", #""approvals": ["a", "b"]"#).verdict == .pass)
+    #expect(try outcome("approved by a and b", #""approvals": ["a"]"#).verdict == .breach)
+    #expect(try outcome("approved by any sponsor", #""approvals": ["b"]"#).verdict == .pass)
+    #expect(try outcome("approved by any sponsor", #""approvals": ["c"]"#).verdict == .breach)
+    #expect(try outcome("approved by every sponsor", #""approvals": ["a"]"#).verdict == .breach)
+  }
+
+  @Test func votingPowerFromTheSnapshotReplacesWeights() throws {
+    let cov = covenant("votes in favour >= 2/3 of votes cast")
+    let snapWithPower = String(snap.dropLast()) + #", "voting_power": {"a": 1, "b": 1, "c": 2}}"#
+    let (r, _) = try run(cov, snapshot: snapWithPower, deal: deal(#""votes": {"a": "for", "b": "for", "c": "against"}"#))
+    #expect(r.clauses.first { $0.id == "9" }?.verdict == .breach)  // 2 of 4, not 3 of 4
+  }
+
+  struct DataCase: CustomStringConvertible, Sendable {
+    var name: String
+    var governance: String
+    var code: String
+    var path: String
+    var description: String { name }
+  }
+
+  static let dataCases: [DataCase] = [
+    .init(name: "vote by unknown party", governance: #""votes": {"zz": "for"}"#, code: "D201", path: "votes.zz"),
+    .init(name: "two votes by one party", governance: #""votes": [{"party": "a", "vote": "for"}, {"party": "a", "vote": "against"}]"#, code: "D202", path: "votes[1]"),
+    .init(name: "unknown vote", governance: #""votes": {"a": "yes"}"#, code: "D203", path: "votes.a"),
+    .init(name: "unknown approver", governance: #""approvals": ["zz"]"#, code: "D201", path: "approvals[0]"),
+    .init(name: "waiver of a missing clause", governance: #""waivers": [{"clause": "§99", "approved_by": ["a"]}]"#, code: "D206", path: "waivers[0].clause"),
+    .init(name: "waiver of a non-waivable clause", governance: #""waivers": [{"clause": "§9", "approved_by": ["a"]}]"#, code: "D207", path: "waivers[0].clause"),
+  ]
+
+  @Test(arguments: dataCases) func governanceDataErrors(_ c: DataCase) {
+    let cov = covenant("approved by a")
+    #expect {
+      try run(cov, snapshot: snap, deal: deal(c.governance))
+    } throws: { e in
+      let text = "\(e)"
+      return text.contains(c.code)
+    }
+    // The path is part of the diagnostic.
+    let compiled = compile(cov).covenant!
+    let doc = try! DataLoader.parseJSON(Array(deal(c.governance).utf8), file: "deal.json").get()
+    guard case .failure(let ds) = DataLoader.governance(deal: doc, dealFile: "deal.json", snapshot: nil, covenant: compiled) else {
+      Issue.record("no error")
+      return
+    }
+    #expect(ds.list.contains { $0.code == c.code && $0.path == c.path }, "\(ds.list.map { "\($0.code) \($0.path ?? "")" })")
+  }
+
+  @Test func waiverLiftsABreachOnlyWhenValid() throws {
+    let rule = "approved by a\n  waivable by a and b"
+    let valid = try outcome(rule, #""waivers": [{"clause": "§9", "approved_by": ["a", "b"], "expires": "2026-06-30"}]"#)
+    #expect(valid.verdict == .waived)  // expiring on the as-of date is still in force
+    #expect(valid.note == "waived by a, b until 2026-06-30")
+    let expired = try outcome(rule, #""waivers": [{"clause": "9", "approved_by": ["a", "b"], "expires": "2026-06-29"}]"#)
+    #expect(expired.verdict == .breach)
+    #expect(expired.note?.contains("expired") == true)
+    let tooFew = try outcome(rule, #""waivers": [{"clause": "§9", "approved_by": ["a"]}]"#)
+    #expect(tooFew.verdict == .breach)
+    #expect(tooFew.note?.contains("also needs b") == true)
+  }
+}
