@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+@testable import CovenantKit
+
+@Suite(.serialized) struct RobustnessTests {
+  /// Nested aggregates that do not depend on the element are computed once per evaluation, so a
+  /// covenant over 20,000 holdings with an aggregate inside a `where` stays linear.
+  @Test(.timeLimit(.minutes(1))) func nestedInvariantAggregatesStayLinear() throws {
+    let n = 20_000
+    let holdings = (0..<n).map { ("H\($0)", $0 % 2 == 0 ? "power" : "logistics", "US", "\(1 + $0 % 97)") }
+    let cov = prelude + """
+      §1 "x"
+        count of holdings where value > average of holdings.value and value < max of holdings.value <= 20000
+      §2 "y"
+        every h in holdings where h.value > average of holdings.value: h.value >= min of holdings.value
+      §3 "z"
+        for each sector:
+          sum of holdings.value where sector = that sector and value > average of holdings.value <= nav
+
+      """
+    let (r, _) = try run(cov, snapshot: snapshotJSON(holdings))
+    #expect(r.clauses.allSatisfy { $0.verdict == .pass })
+  }
+
+  @Test func aggregatesThatWouldBeQuadraticAreRefused() {
+    let cov = prelude + """
+      §1 "x"
+        every h in holdings: (sum of holdings.value where sector = h.sector) <= nav
+
+      """
+    #expect(errorCodes(cov) == ["C017"])
+  }
+
+  @Test func outputIsByteIdenticalRunToRun() {
+    for format in ["text", "json", "sarif", "junit", "github"] {
+      let args = ["check", "examples/us-japan-fund/covenant.cov", "--portfolio", "examples/us-japan-fund/portfolio.json",
+                  "--deal", "examples/us-japan-fund/deals/sector-cap.json", "--format", format]
+      let a = runCommand(args), b = runCommand(args)
+      #expect(a.stdout == b.stdout && a.stderr == b.stderr && a.exitCode == b.exitCode)
+    }
+  }
+
+  /// The real binary under another locale prints the same bytes.
+  @Test func outputDoesNotDependOnLocale() throws {
+    let binary = repositoryRoot.appendingPathComponent(".build/debug/covenant")
+    guard FileManager.default.isExecutableFile(atPath: binary.path) else { return }
+    func runBinary(_ lang: String) throws -> (String, Int32) {
+      let p = Process()
+      p.executableURL = binary
+      p.currentDirectoryURL = repositoryRoot
+      p.arguments = ["check", "examples/us-japan-fund/covenant.cov", "--portfolio", "examples/us-japan-fund/portfolio.json",
+                     "--deal", "examples/us-japan-fund/deals/supermajority-short.json", "--format", "json"]
+      p.environment = ["LANG": lang, "LC_ALL": lang, "PATH": "/usr/bin:/bin"]
+      let pipe = Pipe()
+      p.standardOutput = pipe
+      p.standardError = FileHandle.nullDevice
+      try p.run()
+      let data = pipe.fileHandleForReading.readDataToEndOfFile()
+      p.waitUntilExit()
+      return (String(decoding: data, as: UTF8.self), p.terminationStatus)
+    }
+    let c = try runBinary("C")
+    let ja = try runBinary("ja_JP.UTF-8")
+    let de = try runBinary("de_DE.UTF-8")
+    #expect(c.1 == 1)
+    #expect(c == ja && c == de)
+  }
+}
