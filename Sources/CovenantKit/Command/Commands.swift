@@ -40,6 +40,9 @@ public enum Commands {
       test [PATH...]    [--format F]
                         run the covenant tests (*.covtest) in the files and directories given
                         (default: the current directory)
+      fmt [--check | --write] FILE...
+                        print the canonical layout; --check shows a diff and fails when a file
+                        is not formatted; --write rewrites the files in place, atomically
       help              show this text
 
     formats: text (default), json, sarif, junit, github
@@ -61,6 +64,7 @@ public enum Commands {
     case "check": return check(rest, env: env)
     case "validate": return validate(rest, env: env)
     case "test": return test(rest, env: env)
+    case "fmt": return fmt(rest, env: env)
     case "help", "--help", "-h":
       out.stdout = usage
       return out
@@ -464,6 +468,64 @@ public enum Commands {
       out.stdout = text + summary + "\n"
     }
     if fmt != "text" { out.stderr += summary + "\n" }
+    return out
+  }
+
+  // MARK: - fmt
+
+  static func fmt(_ args: [String], env: CommandEnvironment) -> CommandOutput {
+    let parsed = parseOptions(args, valued: [], flags: ["check", "write", "no-color"])
+    guard case .success(let o) = parsed else { if case .failure(let e) = parsed { return e }; return CommandOutput() }
+    guard !o.positional.isEmpty else { return usageError("`fmt` needs at least one covenant file") }
+    if o.flags.contains("check") && o.flags.contains("write") { return usageError("`--check` and `--write` cannot be combined") }
+    var out = CommandOutput()
+    var sources: [String: SourceFile] = [:]
+    var invalid = false
+    var unformatted: [String] = []
+    for path in o.positional {
+      let file: SourceFile
+      switch readSource(path) {
+      case .failure(let d):
+        out.stderr += render([d], sources: sources, color: false)
+        invalid = true
+        continue
+      case .success(let f): file = f
+      }
+      sources[path] = file
+      let formatted: String
+      switch Formatter.format(file) {
+      case .failure(let ds):
+        out.stderr += render(ds.list, sources: sources, color: env.stderrIsTerminal && !env.noColor)
+        out.stderr += "\(path): not formatted: it does not parse (the file is left unchanged)\n"
+        invalid = true
+        continue
+      case .success(let text): formatted = text
+      }
+      let original = String(decoding: file.bytes, as: UTF8.self)
+      let same = Array(formatted.utf8) == file.bytes
+      if o.flags.contains("check") {
+        if !same {
+          unformatted.append(path)
+          out.stdout += LineDiff.unified(original, formatted, oldName: path, newName: path + " (formatted)")
+        }
+      } else if o.flags.contains("write") {
+        if !same {
+          do throws(AtomicFile.Failure) {
+            try AtomicFile.replace(path, with: Array(formatted.utf8))
+            out.stderr += "formatted \(path)\n"
+          } catch {
+            out.stderr += "covenant: error[A004]: cannot write \(path): \(error.message) (the file is left unchanged)\n"
+            invalid = true
+          }
+        }
+      } else {
+        out.stdout += formatted
+      }
+    }
+    if o.flags.contains("check"), !unformatted.isEmpty {
+      out.stderr += "\(unformatted.count) file\(unformatted.count == 1 ? " is" : "s are") not formatted: \(unformatted.joined(separator: ", "))\n  = help: run `covenant fmt --write` on \(unformatted.count == 1 ? "it" : "them")\n"
+    }
+    out.exitCode = invalid ? ExitCode.invalid : unformatted.isEmpty ? ExitCode.compliant : ExitCode.breach
     return out
   }
 }

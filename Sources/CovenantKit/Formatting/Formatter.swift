@@ -7,8 +7,9 @@
 ///   version is bare when it is a date or a plain number, quoted otherwise.
 /// * **Blank lines between declarations**: exactly one, except between two consecutive one-line
 ///   declarations of the same kind (`kind`, `define`, `party`), which stay together unless the
-///   source had a blank line between them (kept as one). Records, `data`, `pro forma` and clauses
-///   are always surrounded by one blank line. There are no blank lines inside a declaration.
+///   source had a blank line between them (kept as one). The header, records, `data`,
+///   `pro forma` and clauses are always followed or preceded by one blank line. There are no
+///   blank lines inside a declaration.
 /// * **Alignment**: in a run of consecutive `define`s (not broken by a blank line) the `=` align;
 ///   in a run of `party` lines the display name and the `weight`/`class` part align. Fields are
 ///   indented 2 with the `:` aligned within the record; their options follow in the fixed order
@@ -18,9 +19,10 @@
 /// * **Clauses**: `§id "Title"`, the clause text on the next line indented 2, then the items in
 ///   source order indented 2; requirements after a `for each …:` are indented 4. `warn` is
 ///   always written `… of the limit`, votes as `votes in favour >= 2/3 of votes cast, quorum …`
-///   (options in the order quorum, counting abstentions, excluding conflicted parties, ties),
-///   party lists as `a, b and c`, `severity breach` as such. A requirement whose text would begin
-///   with `-` or a quote is put in parentheses, so it cannot join the line above.
+///   (fractions written `2/3`; options in the order quorum, counting abstentions, excluding
+///   conflicted parties, ties), party lists as `a, b and c`, and `severity breach` as such (a
+///   requirement `true` is the same tree and prints the same). A requirement whose text would
+///   begin with `-` or a quote is put in parentheses, so that it cannot join the line above.
 /// * **Expressions** on one line, with one space around binary operators and the symbol forms
 ///   (`<=` for `≤`/`at most`/`no more than`, `!=` for `is not`/`<>`, `*`, `/`, `-`), and
 ///   parentheses exactly where the tree needs them: by precedence, around an `and` inside an `or`
@@ -30,15 +32,17 @@
 /// * **Literals** from their value: money as `$300 billion`, `¥45 trillion`, `EUR 5 million`
 ///   (the largest of trillion/billion/million giving at most three decimals), otherwise digits
 ///   with thousands separators (`$1,234.56`); `35%`, `66⅔%`, `120 bps`, `2.0x` (at least one
-///   decimal), `1,000`, `5 years`/`18 months`/`30 days`, ISO dates, countries bare, text in
-///   straight double quotes with `\"`, `\\` and `\t` escaped. A text keeps its line breaks (a
-///   line break after a space is written `\n`, so no line ends in a space) and its exact value.
+///   decimal), `1,000`, `5 years`/`18 months`/`30 days` (weeks as days), ISO dates, countries
+///   bare, text in straight double quotes with `\"`, `\\` and `\t` escaped. A clause text keeps
+///   its line breaks as written (one after a space is written `\n`, so no line ends in a space);
+///   other texts stay on one line with `\n`. Every text keeps its exact value.
 /// * **Comments** are never dropped. A comment on its own line is printed before the field,
 ///   clause item, assignment or declaration that follows it, at that line's indentation; an
 ///   indented comment after the last item of a record, clause or `pro forma` stays at its end.
 ///   A trailing comment stays at the end of the line it followed (two spaces before `#`); when
-///   several trail one printed line, all but the last move to their own lines just before it.
-///   Blank lines between comments and declarations are kept (as one).
+///   several trail one printed line (an expression that was spread over lines), all but the last
+///   move to their own lines just before it. Blank lines around the comments before a
+///   declaration and at the end of the file are kept (as one).
 /// * The file ends with exactly one newline, uses LF line ends and has no trailing spaces.
 ///
 /// The result is checked before it is returned: it must parse without errors to a tree equal to
@@ -110,8 +114,7 @@ private struct Layout {
     self.file = file
     self.covenant = parsed.covenant
     self.comments = parsed.comments
-    self.tokens = parsed.covenant.header == nil && parsed.covenant.declarations.isEmpty
-      ? [] : Lexer.lex(file).tokens.filter { $0.kind != .endOfFile }
+    self.tokens = Lexer.lex(file).tokens.filter { $0.kind != .endOfFile }
     if let h = covenant.header { blocks.append(header(h)) }
     for d in covenant.declarations { blocks.append(declaration(d)) }
     attachComments()
@@ -231,7 +234,7 @@ private struct Layout {
       var rest: [String] = []
       if let w = party.weight { rest.append("weight " + p.operand(w, min: 6, before: .all).text) }
       if !party.classes.isEmpty { rest.append("class " + party.classes.map(\.text).joined(separator: ", ")) }
-      let cells = ["party " + party.name.text, party.displayName.map(Lit.quote) ?? "", rest.joined(separator: " ")]
+      let cells = ["party " + party.name.text, party.displayName.map { Lit.quote($0) } ?? "", rest.joined(separator: " ")]
       return Block(category: .party, start: party.span.start, units: [Unit(indent: 0, cells: cells, end: party.span.end)])
 
     case .clause(let c):
@@ -275,7 +278,7 @@ private struct Layout {
     if let t = c.text {
       var textEnd = headEnd
       if let i = idIndex, i + 2 < tokens.count { textEnd = tokens[i + 2].span.end }
-      units.append(Unit(indent: 2, cells: [Lit.quote(t)], end: textEnd))
+      units.append(Unit(indent: 2, cells: [Lit.quote(t, lines: true)], end: textEnd))
     }
     var grouped = false
     for item in c.items {
@@ -303,16 +306,16 @@ private struct Layout {
         end = span.end
         grouped = true
       case .requirement(let e):
-        if grouped { indent = 4 }
         end = e.span.end
-        if case .literal(.bool(true)) = e.kind, file.text(e.span) == "severity" {
-          text = "severity breach"
-          if let i = firstToken(startingFrom: e.span.end), tokens[i].kind == .word, file.text(tokens[i].span) == "breach" {
+        if case .literal(.bool(true)) = e.kind {
+          text = "severity breach"  // what the parser makes of it; a requirement `true` means the same
+          if file.text(e.span) == "severity", let i = firstToken(startingFrom: e.span.end), tokens[i].kind == .word, file.text(tokens[i].span) == "breach" {
             end = tokens[i].span.end
           }
         } else {
           let t = p.top(e)
           text = t.hasPrefix("-") || t.hasPrefix("\"") ? "(" + t + ")" : t
+          if grouped { indent = 4 }
         }
       case .warn(let above, let fraction, let span):
         text = "warn " + (above ? "above " : "below ") + p.operand(fraction, min: 6, before: .of).text + " of the limit"
@@ -368,6 +371,8 @@ private struct Layout {
       }
       return min(lo, ends.count - 1)
     }
+    // Once a comment at column 1 follows a block, later comments in the same gap stay with it.
+    var gapAtColumn1: Int?
     for c in comments {
       let text = String(file.text(c.span).reversed().drop(while: { $0 == " " || $0 == "\t" || $0 == "\u{0C}" }).reversed())
       let sc = SourceComment(text: text, line: line(c.span.start))
@@ -382,19 +387,23 @@ private struct Layout {
       }
       let indented = file.location(of: c.span.start).column > 1
       guard let t = firstToken(startingFrom: c.span.end) else {
-        if indented, let last = blocks.indices.last, blocks[last].isMultiLine, blocks[last].category != .header {
+        if indented, gapAtColumn1 != tokens.count, let last = blocks.indices.last, blocks[last].isMultiLine, blocks[last].category != .header {
           blocks[last].after.append(sc)
         } else {
           bottom.append(sc)
+          if !indented { gapAtColumn1 = tokens.count }
         }
         continue
       }
       let (b, u) = flat[unitHolding(tokens[t].span.end)]
       if u == 0 {
-        if indented, tokens[t].span.start == blocks[b].start, b > 0, blocks[b - 1].isMultiLine, blocks[b - 1].category != .header {
+        if indented, gapAtColumn1 != t, tokens[t].span.start == blocks[b].start, b > 0, blocks[b - 1].isMultiLine,
+          blocks[b - 1].category != .header
+        {
           blocks[b - 1].after.append(sc)
         } else {
           blocks[b].leading.append(sc)
+          if !indented { gapAtColumn1 = t }
         }
       } else {
         blocks[b].units[u].leading.append(text)
@@ -718,9 +727,10 @@ private enum Lit {
     return d.description  // never produced by the parser
   }
 
-  /// Straight double quotes; `"`, `\` and tabs escaped; line breaks kept as they are, except
-  /// after a space, where `\n` avoids a trailing space.
-  static func quote(_ s: String) -> String {
+  /// Straight double quotes; `"`, `\` and tabs escaped. A clause text (`lines`) keeps its line
+  /// breaks as they are, except after a space, where `\n` avoids a trailing space; other texts
+  /// stay on one line with `\n`.
+  static func quote(_ s: String, lines: Bool = false) -> String {
     var out = "\""
     var previous: Unicode.Scalar?
     for u in s.unicodeScalars {
@@ -728,7 +738,7 @@ private enum Lit {
       case "\"": out += "\\\""
       case "\\": out += "\\\\"
       case "\t": out += "\\t"
-      case "\n" where previous == " ": out += "\\n"
+      case "\n" where !lines || previous == " ": out += "\\n"
       default: out.unicodeScalars.append(u)
       }
       previous = u
