@@ -24,6 +24,9 @@ struct CheckCase: CustomStringConvertible, Sendable {
 
   static let cases: [CheckCase] = [
     .init(name: "unknown name", clause: "§1 \"x\"\n  navv <= $1", code: "C001", at: "navv", help: "did you mean `nav`?"),
+    .init(name: "unknown name before a kind value", clause: "§1 \"x\"\n  count of holdings where sectr = power > 0", code: "C001", at: "sectr", help: "did you mean `sector`?"),
+    .init(name: "kind value written first", clause: "§1 \"x\"\n  count of holdings where powr = sector > 0", code: "C001", at: "powr", help: "did you mean `power`?"),
+    .init(name: "not a value of the kind", clause: "§1 \"x\"\n  count of holdings where sector = logistic > 0", code: "C011", at: "logistic", help: "did you mean `logistics`?"),
     .init(name: "unknown field", clause: "§1 \"x\"\n  every h in holdings: h.domicle = US", code: "C002", at: "domicle", help: "did you mean `domicile`?"),
     .init(name: "percent plus money", clause: "§1 \"x\"\n  fund.equity + 35% > $0", code: "C003", at: "fund.equity + 35%"),
     .init(name: "percent compared with money", clause: "§1 \"x\"\n  nav <= 35%", code: "C004", at: "nav <= 35%"),

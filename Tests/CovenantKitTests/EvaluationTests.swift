@@ -201,6 +201,7 @@ import Testing
     .init(name: "negative amount", holding: #""value": -5"#, code: "D103", path: "holdings[0].value"),
     .init(name: "unknown sector", holding: #""value": 5, "sector": "powr""#, code: "D104", path: "holdings[0].sector"),
     .init(name: "unknown country", holding: #""value": 5, "domicile": "UK""#, code: "D105", path: "holdings[0].domicile"),
+    .init(name: "country by name", holding: #""value": 5, "domicile": "Japan""#, code: "D105", path: "holdings[0].domicile"),
     .init(name: "missing value", holding: #""id": "x""#, code: "D101", path: "holdings[0].value"),
     .init(name: "huge number", holding: #""value": 1e400"#, code: "D107", path: "holdings[0].value"),
     .init(name: "NaN string", holding: #""value": "NaN""#, code: "D102", path: "holdings[0].value"),

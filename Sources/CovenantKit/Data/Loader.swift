@@ -199,7 +199,8 @@ public struct DataLoader {
       guard kind == .string, let s = doc.string(node) else { return expected(.country, node, path) }
       guard ISOCodes.countries.contains(s) else {
         let help: String
-        if let fix = ISOCodes.commonMistakes[s] ?? (ISOCodes.countries.contains(s.uppercased()) ? s.uppercased() : nil) {
+        let byName = ISOCodes.countries.sorted().first { ISOCodes.countryName($0)?.lowercased() == s.lowercased() }
+        if let fix = ISOCodes.commonMistakes[s] ?? (ISOCodes.countries.contains(s.uppercased()) ? s.uppercased() : nil) ?? byName {
           help = "did you mean \"\(fix)\"?"
         } else {
           help = "countries are ISO 3166 two-letter codes in capitals, e.g. \"US\", \"JP\""

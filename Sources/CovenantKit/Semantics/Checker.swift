@@ -736,7 +736,7 @@ public struct Checker {
       help = "`\(schema.kinds[k].name)` is one of " + schema.kinds[k].members.map { "`\($0)`" }.joined(separator: ", ")
     }
     report(case: hint.map { if case .kind = $0 { "C011" } else { "C001" } } ?? "C001",
-      hint.flatMap { if case .kind(let k) = $0 { "`\(n.text)` is not a `\(schema.kinds[k].name)`" } else { nil } } ?? "unknown name `\(n.text)`",
+      hint.flatMap { if case .kind(let k) = $0 { "`\(n.text)` is not one of the values of `\(schema.kinds[k].name)`" } else { nil } } ?? "unknown name `\(n.text)`",
       n.span, help: help)
     return invalid(n.span)
   }
@@ -801,10 +801,18 @@ public struct Checker {
     case .eq, .ne, .lt, .le, .gt, .ge:
       var x = checkExpr(a)
       let y = checkExpr(b, hint: x.type)
-      if case .invalid = x.kind, x.type == .error, case .name = a.kind, case .kind = y.type {
-        // The left side may be a kind value written first: `power = sector`.
+      if case .invalid = x.kind, x.type == .error, case .name = a.kind, case .kind = y.type, let original = diagnostics.last {
+        // The left side may be a kind value written first: `power = sector`. If it is not one
+        // either, the first diagnostic (unknown name) stands.
         diagnostics.removeLast()
-        x = checkExpr(a, hint: y.type)
+        let count = diagnostics.count
+        let retry = checkExpr(a, hint: y.type)
+        if case .invalid = retry.kind {
+          diagnostics.removeSubrange(count...)
+          diagnostics.append(original)
+        } else {
+          x = retry
+        }
       }
       if !comparable(x.type, y.type, op) {
         if x.type.isMoney, y.type.isMoney {
