@@ -88,6 +88,13 @@ struct CheckCase: CustomStringConvertible, Sendable {
       """)
   }
 
+  @Test func datesHaveAMinimumButNoSum() {
+    let cov = "covenant \"D\"\nrecord event\n  at : date\ndata fund from snapshot\n  events : list of event\n"
+    #expect(errorCodes(cov + "§1 \"x\"\n  max of fund.events.at > 2026-01-01\n") == [])
+    #expect(errorCodes(cov + "§1 \"x\"\n  sum of fund.events.at > 2026-01-01\n") == ["C015"])
+    #expect(errorCodes(cov + "§1 \"x\"\n  average of fund.events.at > 2026-01-01\n") == ["C015"])
+  }
+
   @Test func moneyOfOneCurrencyAndPureNumbersCombine() {
     let ok = prelude + """
       §1 "x"

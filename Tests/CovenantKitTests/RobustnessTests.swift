@@ -67,3 +67,29 @@ import Testing
     #expect(c == ja && c == de)
   }
 }
+
+@Suite struct DepthTests {
+  /// The deepest expressions the parser accepts are checked, evaluated and freed without
+  /// exhausting a test thread's stack; one level more is a diagnostic.
+  @Test func deepestAcceptedExpressionsRunToTheEnd() throws {
+    let nested = String(repeating: "(", count: 45) + "nav" + String(repeating: " + $1)", count: 45)
+    let chain = "nav" + String(repeating: " + $0", count: 95)
+    let notChain = String(repeating: "not ", count: 96) + "(nav > $0)"
+    let cov = prelude + "§1 \"a\"\n  \(nested) > $0\n§2 \"b\"\n  \(chain) > $0\n§3 \"c\"\n  \(notChain)\n"
+    let (r, _) = try run(cov, snapshot: snapshotJSON([("H1", "power", "US", "10")]))
+    #expect(r.clauses.map(\.verdict) == [.pass, .pass, .pass])
+  }
+
+  @Test(arguments: [
+    "nav" + String(repeating: " + $1", count: 10_000) + " > $0",
+    String(repeating: "not ", count: 10_000) + "true",
+    "nav > $0" + String(repeating: " and nav > $0", count: 10_000),
+    "fund" + String(repeating: ".equity", count: 10_000) + " > $0",
+  ]) func longChainsAreADiagnostic(_ requirement: String) {
+    #expect(errorCodes(prelude + "§1 \"x\"\n  " + requirement + "\n").contains("P003"))
+  }
+
+  @Test func recursiveRecordsAreRefused() {
+    #expect(errorCodes("record node\n  child : node\n  kids : list of node\n").contains("C009"))
+  }
+}

@@ -230,9 +230,39 @@ public struct Checker {
       rec.labelField = rec.fields.firstIndex { $0.type == .text }
       schema.records[ri] = rec
     }
+    refuseRecursiveRecords(covenant)
     if schema.snapshot == nil, covenant.declarations.contains(where: { if case .clause = $0 { true } else { false } }) {
       report("C019", "the covenant does not declare the snapshot it reads", SourceSpan(0, 0),
         help: "add `data fund from snapshot` with the snapshot's fields, e.g. `equity : money`")
+    }
+  }
+
+  /// Data is a tree: a record that contains itself, directly or through others, would let a
+  /// data file nest without bound, so it is refused.
+  mutating func refuseRecursiveRecords(_ covenant: Covenant) {
+    func children(_ r: Int) -> [Int] {
+      schema.records[r].fields.compactMap { f in
+        switch f.type {
+        case .record(let c), .list(.record(let c)): c
+        default: nil
+        }
+      }
+    }
+    for start in schema.records.indices {
+      var seen = Set<Int>()
+      var stack = children(start)
+      while let r = stack.popLast() {
+        if r == start {
+          let name = schema.records[start].name
+          let span = covenant.declarations.lazy.compactMap { d -> SourceSpan? in
+            if case .record(let rd) = d, rd.name.text == name { return rd.name.span }
+            return nil
+          }.first ?? .none
+          report("C009", "record `\(name)` contains itself", span, help: "data is read as a tree; give the nested part its own record")
+          break
+        }
+        if seen.insert(r).inserted { stack += children(r) }
+      }
     }
   }
 
@@ -1091,7 +1121,7 @@ public struct Checker {
       }
       switch vt {
       case .number, .money, .error: resultType = vt
-      case .date, .duration where fn == .min || fn == .max: resultType = vt
+      case .date where fn == .min || fn == .max, .duration where fn == .min || fn == .max: resultType = vt
       default:
         report("C015", "cannot take the \(fn.rawValue) of \(schema.typeName(vt))", over.span)
         return invalid(span)

@@ -561,7 +561,13 @@ public struct Parser {
     defer { depth -= 1 }
     var left = try parseNot()
     var op: BinaryOp?
+    // Each operand of a chain deepens the tree (`a + b + c` is `(a + b) + c`), so chains count
+    // towards the depth limit as nesting does.
+    var chain = 0
+    defer { depth -= chain }
     while isWord("and") || isWord("or") {
+      try enter()
+      chain += 1
       let opTok = advance()
       let this: BinaryOp = text(opTok) == "and" ? .and : .or
       if let op, op != this {
@@ -642,8 +648,12 @@ public struct Parser {
   /// additive = of_expr { ( "+" | "-" ) of_expr } ;
   private mutating func parseAdditive() throws(ParseError) -> Expr {
     var left = try parseOf()
+    var chain = 0
+    defer { depth -= chain }
     while isPunct(.plus) || isPunct(.minus) {
       let op: BinaryOp = isPunct(.plus) ? .add : .sub
+      try enter()
+      chain += 1
       advance()
       let right = try parseOf()
       left = Expr(.binary(op, left, right), left.span.union(right.span))
@@ -671,8 +681,12 @@ public struct Parser {
   /// multiplicative = unary { ( "*" | "/" ) unary } ;
   private mutating func parseMultiplicative() throws(ParseError) -> Expr {
     var left = try parseUnary()
+    var chain = 0
+    defer { depth -= chain }
     while isPunct(.star) || isPunct(.slash) {
       let op: BinaryOp = isPunct(.star) ? .mul : .div
+      try enter()
+      chain += 1
       advance()
       let right = try parseUnary()
       left = Expr(.binary(op, left, right), left.span.union(right.span))
@@ -695,7 +709,13 @@ public struct Parser {
   /// postfix = primary { "." NAME | "in" CURRENCY } ;
   private mutating func parsePostfix() throws(ParseError) -> Expr {
     var e = try parsePrimary()
+    var chain = 0
+    defer { depth -= chain }
     while true {
+      if isPunct(.dot) || isWord("in") {
+        try enter()
+        chain += 1
+      }
       if isPunct(.dot) {
         advance()
         let n = try name("a field name after `.`")
