@@ -86,21 +86,33 @@ public struct TestFileParser {
     diagnostics.append(Diagnostic(code: code, message: message, file: name, dataLocation: .init(line: line, column: column), help: help))
   }
 
-  /// Splits a line into its first word and the rest, dropping a trailing `#` comment outside quotes.
-  static func stripComment(_ s: Substring) -> Substring {
+  /// Visits the characters of `s` that are outside JSON strings, with the bracket depth before
+  /// each; `body` returns false to stop. One scanner serves comments, inline JSON and overrides.
+  static func scanOutsideStrings(_ s: Substring, _ body: (Substring.Index, Character, Int) -> Bool) -> Int {
     var inString = false
     var escaped = false
+    var depth = 0
     for i in s.indices {
       let c = s[i]
       if inString {
         if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inString = false }
-      } else if c == "\"" {
-        inString = true
-      } else if c == "#" {
-        return s[..<i]
+        continue
       }
+      if c == "\"" { inString = true; continue }
+      if !body(i, c, depth) { break }
+      if c == "{" || c == "[" { depth += 1 } else if c == "}" || c == "]" { depth -= 1 }
     }
-    return s
+    return depth
+  }
+
+  /// The line without a trailing `#` comment (a `#` inside quotes is text).
+  static func stripComment(_ s: Substring) -> Substring {
+    var end = s.endIndex
+    _ = scanOutsideStrings(s) { i, c, _ in
+      if c == "#" { end = i; return false }
+      return true
+    }
+    return s[..<end]
   }
 
   static func quoted(_ s: Substring) -> (String, Substring)? {
@@ -216,17 +228,7 @@ public struct TestFileParser {
       // Inline JSON: collect lines until the braces balance (strings may hold braces).
       var text = String(t)
       var depth = 0
-      func balance(_ s: String) -> Int {
-        var d = 0
-        var inString = false
-        var escaped = false
-        for c in s {
-          if inString {
-            if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inString = false }
-          } else if c == "\"" { inString = true } else if c == "{" || c == "[" { d += 1 } else if c == "}" || c == "]" { d -= 1 }
-        }
-        return d
-      }
+      func balance(_ s: String) -> Int { Self.scanOutsideStrings(Substring(s)) { _, _, _ in true } }
       depth = balance(text)
       while depth > 0, i < lines.count {
         text += "\n" + lines[i].text
@@ -255,17 +257,12 @@ public struct TestFileParser {
   mutating func overrides(_ s: Substring, number: Int) -> [TestFile.Override] {
     var parts: [Substring] = []
     var start = s.startIndex
-    var depth = 0
-    var inString = false
-    var escaped = false
-    for i in s.indices {
-      let c = s[i]
-      if inString {
-        if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inString = false }
-      } else if c == "\"" { inString = true } else if c == "{" || c == "[" { depth += 1 } else if c == "}" || c == "]" { depth -= 1 } else if c == ",", depth == 0 {
+    _ = Self.scanOutsideStrings(s) { i, c, depth in
+      if c == ",", depth == 0 {
         parts.append(s[start..<i])
         start = s.index(after: i)
       }
+      return true
     }
     parts.append(s[start...])
     var out: [TestFile.Override] = []
