@@ -18,6 +18,15 @@ import Testing
     return try #require(r.clauses.first { $0.id == "9" })
   }
 
+  @Test func percentWeightsThatDoNotAddUpWarn() {
+    let parties = "party a \"A\" weight 33.3%\nparty b \"B\" weight 33.3%\nparty c \"C\" weight 33.3%\n"
+    let r = compile(prelude + parties)
+    #expect(r.covenant != nil)  // a warning, not an error
+    #expect(r.diagnostics.map(\.code) == ["C032"])
+    #expect(r.diagnostics.first?.message.contains("99.9%") == true)
+    #expect(compile(prelude + "party a \"A\" weight 50%\nparty b \"B\" weight 50%\n").diagnostics.isEmpty)
+  }
+
   @Test func exactlyTwoThirdsOfVotesCastMeetsTwoThirds() throws {
     // a (2) for, b (1) against: 2/3 of votes cast, exactly.
     let c = try outcome("votes in favour >= 2/3 of votes cast", #""votes": {"a": "for", "b": "against"}"#)

@@ -286,6 +286,14 @@ public struct Checker {
       if case .literal(.percent) = p.weight?.kind { percent = true }
       parties.append(CheckedParty(name: p.name.text, displayName: p.displayName, weight: weight, weightIsPercent: percent, classes: p.classes.map(\.text)))
     }
+    // Percentage weights that do not add up to 100% are almost always a drafting slip.
+    if !parties.isEmpty, parties.allSatisfy(\.weightIsPercent), let first = partyDecls.first {
+      let total = parties.reduce(Exact.zero) { (try? $0.adding($1.weight ?? .zero)) ?? $0 }
+      if total != .one {
+        report("C032", "the parties' voting weights add up to \(Format.number(total, style: .percent)), not 100%", first.span,
+          help: "thresholds of voting power are fractions of the total, so check each `weight`", severity: .warning)
+      }
+    }
   }
 
   /// Definitions in an order where each comes after those it reads; cycles are reported.
