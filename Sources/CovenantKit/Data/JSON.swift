@@ -1,162 +1,438 @@
 import Synchronization
 
 // A strict RFC 8259 reader built for 100+ MB portfolio snapshots. Numbers are never converted:
-// the document keeps offsets into the source so amounts stay exactly as written.
+// the document is the source bytes themselves, so amounts stay exactly as written.
+//
+// Parsing validates the whole text but builds no tree: a value is named by the offset of its
+// first byte, and the accessors read the bytes in place. A 146 MB snapshot therefore costs 146 MB,
+// not several times that in nodes. The only table kept is the extent of large containers (at
+// least `JSONDocument.indexedSize` bytes), so that stepping over a portfolio's list of holdings to
+// reach a key after it is one lookup, never a rescan.
 
 public enum JSONKind: Sendable { case object, array, string, number, bool, null }
 
-/// A value in a `JSONDocument`: an index, so handing values around costs nothing.
+/// A value in a `JSONDocument`: the offset of its first byte in the source (the root is also
+/// reachable as index 0, whatever whitespace precedes it), so handing values around costs nothing.
 public struct JSONNode: Hashable, Sendable {
   public let index: Int32
 }
 
-/// One value's place in the source. Millions of values live in one array of these 16-byte records
-/// rather than in millions of heap objects, which is what makes parsing and freeing fast.
-struct JSONSlot: Sendable {
-  enum Tag: UInt8 { case object, array, string, escapedString, number, `true`, `false`, null }
-  /// Offset of the value's first byte: the opening quote or bracket, or the number's first character.
-  var start: UInt32
-  /// Strings: offset of the closing quote. Numbers and literals: one past the last byte.
-  /// Containers: the number of elements or members.
-  var end: UInt32
-  /// Index of the node after this value and all its descendants: the next sibling.
-  var next: UInt32
-  var tag: Tag
+/// A string in the source: offsets of its opening and closing quotes, and whether it has escapes
+/// (only those need decoding; all others are sliced as they are).
+struct JSONString: Sendable {
+  var open: Int
+  var close: Int
+  var escaped: Bool
+  var content: Range<Int> { open + 1..<close }
 }
 
-/// A parsed JSON document. Objects store each key as a string node followed by its value node,
-/// so children are walked with `next` links and nothing is allocated per child.
+/// A parsed (validated) JSON document. Accessors trust the validation for speed, but every read
+/// is bounds-checked, so a node from another document (or made up) reads as `null` or garbage,
+/// never as a trap.
 public struct JSONDocument: Sendable {
   public let bytes: [UInt8]
-  let nodes: [JSONSlot]
+  /// Offset of the root value's first byte.
+  let rootOffset: Int
+  /// Containers of at least `indexedSize` bytes, by start offset: where they end (one past the
+  /// closing bracket) and how many elements or members they have.
+  let large: LargeContainers
   let lines: LineTable
+  /// The members of the object last looked up: a reader asks one object for each of its fields
+  /// in turn (a deal's fields, then its governance keys), and each ask would rescan it.
+  let lastObject: MemberCache
 
-  init(bytes: [UInt8], nodes: [JSONSlot]) {
+  static let indexedSize = 512
+  /// Arrays record where every `checkpointEvery`-th element starts (a power of two).
+  static let checkpointEvery = 8192
+
+  init(bytes: [UInt8], rootOffset: Int, large: LargeContainers) {
     self.bytes = bytes
-    self.nodes = nodes
+    self.rootOffset = rootOffset
+    self.large = large
     self.lines = LineTable()
+    self.lastObject = MemberCache()
   }
 
   public var root: JSONNode { JSONNode(index: 0) }
 
-  /// Nodes from another document (or made up) read as `null` rather than trapping.
-  func slot(_ n: JSONNode) -> JSONSlot? {
-    nodes.indices.contains(Int(n.index)) ? nodes[Int(n.index)] : nil
+  /// The offset a node names, if it lies in the document.
+  @inline(__always) func offset(_ n: JSONNode) -> Int? {
+    let o = n.index == 0 ? rootOffset : Int(n.index)
+    return o >= 0 && o < bytes.count ? o : nil
+  }
+
+  @inline(__always) func node(_ offset: Int) -> JSONNode {
+    JSONNode(index: offset == rootOffset ? 0 : Int32(truncatingIfNeeded: offset))
+  }
+
+  static func kind(of b: UInt8) -> JSONKind {
+    switch b {
+    case 0x7B: .object
+    case 0x5B: .array
+    case 0x22: .string
+    case 0x2D, 0x30...0x39: .number
+    case 0x74, 0x66: .bool
+    default: .null
+    }
   }
 
   public func kind(_ n: JSONNode) -> JSONKind {
-    switch slot(n)?.tag {
-    case .object: .object
-    case .array: .array
-    case .string, .escapedString: .string
-    case .number: .number
-    case .true, .false: .bool
-    case .null, nil: .null
-    }
+    guard let o = offset(n) else { return .null }
+    return Self.kind(of: bytes[o])
   }
 
   /// Slices the source when the string has no escapes; decodes only when it does.
   public func string(_ n: JSONNode) -> String? {
-    guard let s = slot(n), s.tag == .string || s.tag == .escapedString else { return nil }
-    let content = Int(s.start) + 1..<Int(s.end)
-    if s.tag == .string { return String(decoding: bytes[content], as: UTF8.self) }
-    return bytes.withUnsafeBufferPointer { String(decoding: JSONParser.unescape($0, content), as: UTF8.self) }
+    guard let o = offset(n), bytes[o] == 0x22 else { return nil }
+    return bytes.withUnsafeBufferPointer { p in
+      let s = JSONScan.string(p, at: o)
+      return JSONParser.decode(p, s)
+    }
+  }
+
+  /// The string at `n` as its quotes' offsets, for reading in place.
+  func stringRange(_ n: JSONNode) -> JSONString? {
+    guard let o = offset(n), bytes[o] == 0x22 else { return nil }
+    return bytes.withUnsafeBufferPointer { JSONScan.string($0, at: o) }
   }
 
   /// The number exactly as written (`12.50`, `-0`, `1e400`); the reader decides what it may mean.
   public func numberText(_ n: JSONNode) -> Substring? {
-    guard let s = slot(n), s.tag == .number else { return nil }
-    return Substring(String(decoding: bytes[Int(s.start)..<Int(s.end)], as: UTF8.self))
+    guard let r = numberRange(n) else { return nil }
+    return Substring(String(decoding: bytes[r], as: UTF8.self))
+  }
+
+  func numberRange(_ n: JSONNode) -> Range<Int>? {
+    guard let o = offset(n), Self.kind(of: bytes[o]) == .number else { return nil }
+    return o..<bytes.withUnsafeBufferPointer { JSONScan.numberEnd($0, from: o) }
   }
 
   /// Hands the number's source bytes to `body` without copying, for exact decimal parsing.
   public func withNumberBytes<R, E: Error>(
     _ n: JSONNode, _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R
   ) throws(E) -> R? {
-    guard let s = slot(n), s.tag == .number else { return nil }
-    let range = Int(s.start)..<Int(s.end)
+    guard let range = numberRange(n) else { return nil }
     return try bytes.withUnsafeBufferPointer { (p) throws(E) -> R in try body(UnsafeBufferPointer(rebasing: p[range])) }
   }
 
   public func bool(_ n: JSONNode) -> Bool? {
-    switch slot(n)?.tag {
-    case .true: true
-    case .false: false
-    default: nil
+    guard let o = offset(n) else { return nil }
+    switch bytes[o] {
+    case 0x74: return true
+    case 0x66: return false
+    default: return nil
     }
   }
 
   /// Elements of an array or members of an object; 0 for anything else.
   public func count(_ n: JSONNode) -> Int {
-    guard let s = slot(n), s.tag == .object || s.tag == .array else { return 0 }
-    return Int(s.end)
+    guard let o = offset(n), bytes[o] == 0x7B || bytes[o] == 0x5B else { return 0 }
+    if let c = large.find(o) { return c.count }
+    return bytes.withUnsafeBufferPointer { p in
+      var k = 0
+      var cursor = JSONScan.firstChild(p, container: o)
+      while let c = cursor {
+        k += 1
+        let end = JSONScan.skipValue(p, at: bytes[o] == 0x7B ? JSONScan.valueAfterKey(p, key: c) : c, large)
+        cursor = JSONScan.nextSibling(p, after: end)
+      }
+      return k
+    }
   }
 
   /// The elements of an array in order; empty for anything else (objects use `members`).
   public func elements(_ n: JSONNode) -> Elements {
-    guard let s = slot(n), s.tag == .array else { return Elements(nodes: nodes, cursor: 0, remaining: 0) }
-    return Elements(nodes: nodes, cursor: Int(n.index) + 1, remaining: Int(s.end))
+    guard let o = offset(n), bytes[o] == 0x5B else { return Elements(doc: self, cursor: nil) }
+    return Elements(doc: self, cursor: bytes.withUnsafeBufferPointer { JSONScan.firstChild($0, container: o) })
   }
 
   /// The members of an object in source order; empty for anything else.
   public func members(_ n: JSONNode) -> Members {
-    guard let s = slot(n), s.tag == .object else { return Members(doc: self, cursor: 0, remaining: 0) }
-    return Members(doc: self, cursor: Int(n.index) + 1, remaining: Int(s.end))
+    guard let o = offset(n), bytes[o] == 0x7B else { return Members(doc: self, cursor: nil) }
+    return Members(doc: self, cursor: bytes.withUnsafeBufferPointer { JSONScan.firstChild($0, container: o) })
   }
 
   public struct Elements: Sequence, IteratorProtocol {
-    let nodes: [JSONSlot]
-    var cursor: Int, remaining: Int
+    let doc: JSONDocument
+    var cursor: Int?
 
     public mutating func next() -> JSONNode? {
-      guard remaining > 0, nodes.indices.contains(cursor) else { return nil }
-      remaining -= 1
-      defer { cursor = Int(nodes[cursor].next) }
-      return JSONNode(index: Int32(cursor))
+      guard let c = cursor else { return nil }
+      cursor = doc.bytes.withUnsafeBufferPointer { p in
+        JSONScan.nextSibling(p, after: JSONScan.skipValue(p, at: c, doc.large))
+      }
+      return doc.node(c)
     }
   }
 
   public struct Members: Sequence, IteratorProtocol {
     let doc: JSONDocument
-    var cursor: Int, remaining: Int
+    var cursor: Int?
 
     public mutating func next() -> (key: String, value: JSONNode)? {
-      let key = cursor, value = cursor + 1
-      guard remaining > 0, doc.nodes.indices.contains(value) else { return nil }
-      remaining -= 1
-      cursor = Int(doc.nodes[value].next)
-      return (doc.string(JSONNode(index: Int32(key))) ?? "", JSONNode(index: Int32(value)))
+      guard let c = cursor else { return nil }
+      return doc.bytes.withUnsafeBufferPointer { p in
+        let key = JSONScan.string(p, at: c)
+        let value = JSONScan.valueAfterKey(p, key: c)
+        cursor = JSONScan.nextSibling(p, after: JSONScan.skipValue(p, at: value, doc.large))
+        return (JSONParser.decode(p, key), doc.node(value))
+      }
     }
   }
 
   /// Compares UTF-8 bytes in place: objects are small, so a linear scan beats building a table.
+  /// The object's keys and values found by the scan are kept for the next lookup in it.
   public func member(_ n: JSONNode, _ key: String) -> JSONNode? {
-    guard let s = slot(n), s.tag == .object else { return nil }
+    guard let o = offset(n), bytes[o] == 0x7B else { return nil }
     var key = key
     return key.withUTF8 { k in
-      bytes.withUnsafeBufferPointer { p in
-        var j = Int(n.index) + 1
-        for _ in 0..<Int(s.end) {
-          guard j + 1 < nodes.count else { return nil }
-          if JSONParser.stringEquals(p, nodes[j], k) { return JSONNode(index: Int32(j + 1)) }
-          j = Int(nodes[j + 1].next)
+      bytes.withUnsafeBufferPointer { p -> JSONNode? in
+        lastObject.entry.withLock { entry -> JSONNode? in
+          if entry.object != o {
+            entry.object = o
+            entry.keys.removeAll(keepingCapacity: true)
+            entry.values.removeAll(keepingCapacity: true)
+            var cursor = JSONScan.firstChild(p, container: o)
+            while let c = cursor, entry.keys.count < MemberCache.limit {
+              let value = JSONScan.valueAfterKey(p, key: c)
+              entry.keys.append(JSONScan.string(p, at: c))
+              entry.values.append(value)
+              cursor = JSONScan.nextSibling(p, after: JSONScan.skipValue(p, at: value, large))
+            }
+            entry.complete = cursor == nil
+          }
+          for (i, s) in entry.keys.enumerated() where JSONParser.stringEquals(p, s, k) { return node(entry.values[i]) }
+          guard !entry.complete, let last = entry.values.last else { return nil }
+          // An object too large to keep: scan on past the kept members.
+          var cursor = JSONScan.nextSibling(p, after: JSONScan.skipValue(p, at: last, large))
+          while let c = cursor {
+            let value = JSONScan.valueAfterKey(p, key: c)
+            if JSONParser.stringEquals(p, JSONScan.string(p, at: c), k) { return node(value) }
+            cursor = JSONScan.nextSibling(p, after: JSONScan.skipValue(p, at: value, large))
+          }
+          return nil
         }
-        return nil
       }
     }
   }
 
   /// Lets enum-like values (sectors, ratings) be matched without building a String per value.
   public func stringEquals(_ n: JSONNode, _ s: String) -> Bool {
-    guard let slot = slot(n) else { return false }
+    guard let r = stringRange(n) else { return false }
     var s = s
-    return s.withUTF8 { k in bytes.withUnsafeBufferPointer { JSONParser.stringEquals($0, slot, k) } }
+    return s.withUTF8 { k in bytes.withUnsafeBufferPointer { JSONParser.stringEquals($0, r, k) } }
   }
 
   /// 1-based line and column (UTF-8 bytes, not counting a BOM) of the value's first byte.
   /// Only error messages need this, so lines are indexed on first use.
   public func location(_ n: JSONNode) -> (line: Int, column: Int) {
-    lines.location(of: Int(slot(n)?.start ?? 0), in: bytes)
+    lines.location(of: offset(n) ?? 0, in: bytes)
+  }
+}
+
+/// The members of the object last searched by `JSONDocument.member` (its first `limit`).
+final class MemberCache: Sendable {
+  struct Entry {
+    var object = -1
+    var keys: [JSONString] = []
+    var values: [Int] = []
+    var complete = true
+  }
+  static let limit = 64
+  let entry = Mutex(Entry())
+}
+
+/// The extents of large containers, sorted by start offset.
+struct LargeContainers: Sendable {
+  struct Entry: Sendable {
+    var start: UInt32
+    var end: UInt32
+    var count: UInt32
+  }
+  var entries: [Entry] = []
+  /// Where every `JSONDocument.checkpointEvery`-th element of an array begins (just after the
+  /// comma before it), by array and then position.
+  struct Checkpoint: Sendable {
+    var array: UInt32
+    var at: UInt32
+  }
+  var checkpoints: [Checkpoint] = []
+
+  /// The checkpoints of the array starting at `start`, in order.
+  func checkpoints(of start: Int) -> [Int] {
+    let s = UInt32(truncatingIfNeeded: start)
+    var lo = 0, hi = checkpoints.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if checkpoints[mid].array < s { lo = mid + 1 } else { hi = mid }
+    }
+    var out: [Int] = []
+    while lo < checkpoints.count, checkpoints[lo].array == s {
+      out.append(Int(checkpoints[lo].at))
+      lo += 1
+    }
+    return out
+  }
+
+  func find(_ start: Int) -> (end: Int, count: Int)? {
+    var lo = 0, hi = entries.count
+    let s = UInt32(truncatingIfNeeded: start)
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if entries[mid].start < s { lo = mid + 1 } else { hi = mid }
+    }
+    guard lo < entries.count, entries[lo].start == s, start >= 0 else { return nil }
+    return (Int(entries[lo].end), Int(entries[lo].count))
+  }
+}
+
+/// Navigation over validated JSON bytes. Every loop is bounded by the buffer, so offsets that do
+/// not start a value (a made-up node) give nonsense but never trap.
+enum JSONScan {
+  /// Eight bytes from `j` (the caller checks `j + 8 <= p.count`), first byte lowest.
+  @inline(__always) static func word(_ p: UnsafeBufferPointer<UInt8>, _ j: Int) -> UInt64 {
+    UInt64(littleEndian: UnsafeRawPointer(p.baseAddress! + j).loadUnaligned(as: UInt64.self))
+  }
+
+  /// `x[i..<i+len] == y[j..<j+len]`, a word at a time: keys are short, so a word (masked to the
+  /// length) usually settles it.
+  @inline(__always) static func equalBytes(
+    _ x: UnsafeBufferPointer<UInt8>, _ i: Int, _ y: UnsafeBufferPointer<UInt8>, _ j: Int, _ len: Int
+  ) -> Bool {
+    guard i >= 0, j >= 0, i + len <= x.count, j + len <= y.count else { return false }
+    var k = 0
+    while k + 8 <= len {
+      if word(x, i + k) != word(y, j + k) { return false }
+      k += 8
+    }
+    let rest = len - k
+    if rest == 0 { return true }
+    if i + k + 8 <= x.count, j + k + 8 <= y.count {
+      let mask: UInt64 = (1 << UInt64(rest * 8)) &- 1
+      return (word(x, i + k) ^ word(y, j + k)) & mask == 0
+    }
+    while k < len {
+      if x[i + k] != y[j + k] { return false }
+      k += 1
+    }
+    return true
+  }
+
+  /// Whether all eight bytes of `w` are ASCII digits.
+  @inline(__always) static func allDigits(_ w: UInt64) -> Bool {
+    (w & 0xF0F0_F0F0_F0F0_F0F0) | (((w &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4) == 0x3333_3333_3333_3333
+  }
+
+  /// The value of eight ASCII digits (the first byte the most significant), by three multiplies.
+  @inline(__always) static func eightDigits(_ w: UInt64) -> UInt64 {
+    var v = w
+    v = ((v & 0x0F0F_0F0F_0F0F_0F0F) &* 2561) >> 8
+    v = ((v & 0x00FF_00FF_00FF_00FF) &* 6_553_601) >> 16
+    return ((v & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) >> 32
+  }
+
+  /// How many of the eight bytes in `w` come before the first one a string scan must look at:
+  /// a quote, a backslash, a control character or a non-ASCII byte (8 when there is none).
+  /// Bit tricks on the whole word: a flagged byte above the first may be spurious (a borrow),
+  /// the first one never is.
+  @inline(__always) static func special(_ w: UInt64) -> Int {
+    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+    let q = w ^ (ones &* 0x22), b = w ^ (ones &* 0x5C)
+    let m = (((q &- ones) & ~q) | ((b &- ones) & ~b) | ((w &- ones &* 0x20) & ~w) | w) & highs
+    return m.trailingZeroBitCount >> 3
+  }
+
+  @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+
+  @inline(__always) static func skipSpace(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int {
+    var i = i
+    while i < p.count, isSpace(p[i]) { i += 1 }
+    return i
+  }
+
+  /// The string whose opening quote is at `at`.
+  @inline(__always) static func string(_ p: UnsafeBufferPointer<UInt8>, at: Int) -> JSONString {
+    var j = at + 1
+    var escaped = false
+    while j < p.count {
+      if j + 8 <= p.count {
+        let k = special(word(p, j))
+        j += k
+        if k == 8 { continue }
+      }
+      let b = p[j]
+      if b == 0x22 { return JSONString(open: at, close: j, escaped: escaped) }
+      if b == 0x5C {
+        escaped = true
+        j += 2
+      } else {
+        j += 1
+      }
+    }
+    return JSONString(open: at, close: max(at + 1, min(j, p.count)), escaped: escaped)
+  }
+
+  /// One past the last byte of the number starting at `from`.
+  @inline(__always) static func numberEnd(_ p: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+    var j = from
+    while j < p.count {
+      let b = p[j]
+      guard b &- 0x30 < 10 || b == 0x2D || b == 0x2B || b == 0x2E || b | 0x20 == 0x65 else { break }
+      j += 1
+    }
+    return j
+  }
+
+  /// One past the end of the value starting at `at`.
+  static func skipValue(_ p: UnsafeBufferPointer<UInt8>, at: Int, _ large: LargeContainers) -> Int {
+    guard at >= 0, at < p.count else { return p.count }
+    switch p[at] {
+    case 0x22: return string(p, at: at).close + 1
+    case 0x7B, 0x5B:
+      if let c = large.find(at) { return min(c.end, p.count) }
+      var depth = 0
+      var j = at
+      while j < p.count {
+        switch p[j] {
+        case 0x22:
+          j = string(p, at: j).close + 1
+          continue
+        case 0x7B, 0x5B: depth += 1
+        case 0x7D, 0x5D:
+          depth -= 1
+          if depth == 0 { return j + 1 }
+        default: break
+        }
+        j += 1
+      }
+      return p.count
+    case 0x74, 0x6E: return min(at + 4, p.count)
+    case 0x66: return min(at + 5, p.count)
+    default: return max(numberEnd(p, from: at), at + 1)
+    }
+  }
+
+  /// The first element (array) or key (object) of the container at `container`, if any.
+  static func firstChild(_ p: UnsafeBufferPointer<UInt8>, container: Int) -> Int? {
+    let i = skipSpace(p, container + 1)
+    guard i < p.count, p[i] != 0x5D, p[i] != 0x7D else { return nil }
+    return i
+  }
+
+  /// After a value ending at `after`: the next element or key, or nil at the closing bracket.
+  @inline(__always) static func nextSibling(_ p: UnsafeBufferPointer<UInt8>, after: Int) -> Int? {
+    let i = skipSpace(p, after)
+    guard i < p.count, p[i] == 0x2C else { return nil }
+    let j = skipSpace(p, i + 1)
+    return j < p.count ? j : nil
+  }
+
+  /// The value of the member whose key starts at `key`.
+  @inline(__always) static func valueAfterKey(_ p: UnsafeBufferPointer<UInt8>, key: Int) -> Int {
+    let s = string(p, at: key)
+    var i = skipSpace(p, s.close + 1)
+    if i < p.count, p[i] == 0x3A { i += 1 }
+    return skipSpace(p, i)
   }
 }
 
@@ -298,12 +574,16 @@ public enum JSONParser {
       return .failure(JSONSyntaxError(line: 1, column: 1, path: "", message: "file of 2 GiB or more is too large", code: "D001"))
     }
     do {
-      let nodes = try bytes.withUnsafeBufferPointer { (p) throws(JSONSyntaxError) -> [JSONSlot] in
+      let (root, large) = try bytes.withUnsafeBufferPointer { (p) throws(JSONSyntaxError) -> (Int, LargeContainers) in
         var parser = JSONReader(p: p)
+        defer { parser.release() }
         try parser.run()
-        return parser.nodes
+        parser.large.sort { $0.start < $1.start }
+        // Stable: each array's checkpoints stay in order.
+        let checkpoints = parser.checkpoints.enumerated().sorted { ($0.element.array, $0.offset) < ($1.element.array, $1.offset) }.map(\.element)
+        return (parser.root, LargeContainers(entries: parser.large, checkpoints: checkpoints))
       }
-      return .success(JSONDocument(bytes: bytes, nodes: nodes))
+      return .success(JSONDocument(bytes: bytes, rootOffset: root, large: large))
     } catch {
       return .failure(error)
     }
@@ -313,24 +593,26 @@ public enum JSONParser {
     p.count >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF
   }
 
-  /// Compares a string node to UTF-8 bytes; strings with escapes are decoded first.
-  static func stringEquals(_ p: UnsafeBufferPointer<UInt8>, _ s: JSONSlot, _ k: UnsafeBufferPointer<UInt8>) -> Bool {
-    switch s.tag {
-    case .string:
-      let start = Int(s.start) + 1
-      guard Int(s.end) - start == k.count else { return false }
-      var j = 0
-      while j < k.count, p[start + j] == k[j] { j += 1 }
-      return j == k.count
-    case .escapedString: return unescape(p, Int(s.start) + 1..<Int(s.end)).elementsEqual(k)
-    default: return false
-    }
+  /// Compares a string in the source to UTF-8 bytes; strings with escapes are decoded first.
+  @inline(__always) static func stringEquals(_ p: UnsafeBufferPointer<UInt8>, _ s: JSONString, _ k: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard !s.escaped else { return unescape(p, s.content).elementsEqual(k) }
+    let start = s.open + 1
+    guard s.close - start == k.count else { return false }
+    var j = 0
+    while j < k.count, p[start + j] == k[j] { j += 1 }
+    return j == k.count
   }
 
-  static func keysEqual(_ p: UnsafeBufferPointer<UInt8>, _ a: JSONSlot, _ b: JSONSlot) -> Bool {
-    let content = Int(b.start) + 1..<Int(b.end)
-    guard b.tag == .escapedString else { return stringEquals(p, a, UnsafeBufferPointer(rebasing: p[content])) }
-    return unescape(p, content).withUnsafeBufferPointer { stringEquals(p, a, $0) }
+  static func keysEqual(_ p: UnsafeBufferPointer<UInt8>, _ a: JSONString, _ b: JSONString) -> Bool {
+    guard b.escaped else { return stringEquals(p, a, UnsafeBufferPointer(rebasing: p[b.content])) }
+    return unescape(p, b.content).withUnsafeBufferPointer { stringEquals(p, a, $0) }
+  }
+
+  /// The text of a string in the source.
+  static func decode(_ p: UnsafeBufferPointer<UInt8>, _ s: JSONString) -> String {
+    let r = s.content.clamped(to: 0..<p.count)
+    if s.escaped { return String(decoding: unescape(p, r), as: UTF8.self) }
+    return String(decoding: UnsafeBufferPointer(rebasing: p[r]), as: UTF8.self)
   }
 
   /// Decodes the escapes of an already validated string body.
@@ -408,42 +690,97 @@ public enum JSONParser {
   }
 }
 
+/// Memory for the reader's working tables, grown as needed and freed by `free()`: the reader is a
+/// single value used once, so no copy can outlive it.
+struct RawBuffer<T> {
+  private(set) var base: UnsafeMutablePointer<T>
+  private(set) var capacity: Int
+
+  init(capacity: Int) {
+    self.capacity = max(capacity, 1)
+    base = .allocate(capacity: self.capacity)
+  }
+
+  /// Room for `count` elements (new ones uninitialized: each is written before it is read).
+  mutating func reserve(_ count: Int) {
+    guard count > capacity else { return }
+    let bigger = UnsafeMutablePointer<T>.allocate(capacity: max(count, capacity * 2))
+    bigger.moveInitialize(from: base, count: capacity)
+    base.deallocate()
+    base = bigger
+    capacity = max(count, capacity * 2)
+  }
+
+  /// In place: updating a field of an element touches only that field.
+  @inline(__always) subscript(_ i: Int) -> T {
+    unsafeAddress { UnsafePointer(base + i) }
+    nonmutating unsafeMutableAddress { base + i }
+  }
+
+  func free() { base.deallocate() }
+}
+
 /// The parser proper: an explicit stack instead of recursion, so depth is bounded by `maxDepth`
 /// rather than by the thread's stack. Every read of `p` is preceded by a check against `n`.
+/// It validates and records nothing per value: only the root's offset and large containers.
 private struct JSONReader {
   struct Frame {
-    let node: Int
+    let start: Int
     let isObject: Bool
-    /// Where this object's key fingerprints start in `keyPrints`.
-    let printBase: Int
+    /// Where this object's first 16 keys go in `keySlots`.
+    let slotBase: Int
     /// Elements or members begun so far; an array's current element is `count - 1`.
     var count = 0
-    /// The node of the key being read, or -1 between members.
+    /// The key being read (its opening quote), or -1 between members.
     var key = -1
+    /// So far every key equals the same-numbered key of the previous object at this depth, whose
+    /// keys were distinct: no key can be a duplicate yet, and none needs a fingerprint.
+    var sameShape = true
+  }
+
+  /// One of the first 16 keys of an open object: its fingerprint (once needed) and where it is.
+  struct SeenKey {
+    var print: UInt64
+    var printed: Bool
+    var string: JSONString
   }
 
   let p: UnsafeBufferPointer<UInt8>
   let n: Int
   var i = 0
-  var nodes: [JSONSlot] = []
-  var stack: [Frame] = []
-  /// Fingerprints of the first 16 keys of every open object, innermost last.
-  var keyPrints: [UInt64] = []
+  var root = 0
+  /// The open containers, `depth` of them: raw memory, since every token reads or updates the
+  /// innermost one and an array would check its uniqueness each time.
+  var stack = RawBuffer<Frame>(capacity: 32)
+  var depth = 0
+  /// 32 key slots per depth, in two halves: the open object's first 16 keys, and those of the
+  /// last object closed at that depth — its shape. A list of holdings repeats one shape, so each
+  /// key is checked against one key rather than all, and nothing is copied when objects close.
+  var keySlots = RawBuffer<SeenKey>(capacity: 8 * 32)
+  /// Per depth: which half holds the open object's keys, and how many keys the other half's
+  /// object had (0 when it had none or more than 16).
+  var half: [Int] = []
+  var shapeCount: [Int] = []
   /// Keys of objects with more than 16, one set per depth, emptied and reused rather than reallocated.
   var keySets: [Set<Key>] = []
+  var large: [LargeContainers.Entry] = []
+  var checkpoints: [LargeContainers.Checkpoint] = []
 
   init(p: UnsafeBufferPointer<UInt8>) {
     self.p = p
     self.n = p.count
-    nodes.reserveCapacity(n / 6 + 16)
-    stack.reserveCapacity(32)
-    keyPrints.reserveCapacity(64)
+  }
+
+  func release() {
+    stack.free()
+    keySlots.free()
   }
 
   mutating func run() throws(JSONSyntaxError) {
     if JSONParser.hasBOM(p) { i = 3 }
     skipWhitespace()
     guard i < n else { throw failure("D008", "the file is empty", at: 0) }
+    root = i
     value: while true {
       skipWhitespace()
       guard i < n else { throw endOfFile() }
@@ -465,37 +802,41 @@ private struct JSONReader {
           i += 1
           close()
         } else {
-          stack[stack.count - 1].count = 1
+          stack[depth - 1].count = 1
           continue value
         }
       case 0x22:
-        let start = i
-        let escaped = try scanString()
-        nodes.append(JSONSlot(start: UInt32(start), end: UInt32(i - 1), next: UInt32(nodes.count + 1), tag: escaped ? .escapedString : .string))
+        _ = try scanString()
       case 0x2D, 0x30...0x39:
         try scanNumber()
-      case 0x74 where matches("true"): literal(.true, 4)
-      case 0x66 where matches("false"): literal(.false, 5)
-      case 0x6E where matches("null"): literal(.null, 4)
+      case 0x74 where matches("true"): i += 4
+      case 0x66 where matches("false"): i += 5
+      case 0x6E where matches("null"): i += 4
       default:
         throw badValue()
       }
       // A value is complete: close finished containers, or step to the next element or member.
       while true {
         skipWhitespace()
-        guard let top = stack.last else {
+        guard depth > 0 else {
           guard i == n else { throw trailing() }
           return
         }
         guard i < n else { throw endOfFile() }
-        switch (p[i], top.isObject) {
+        let isObject = stack[depth - 1].isObject
+        switch (p[i], isObject) {
         case (0x2C, true):
           i += 1
           try readKey()
           continue value
         case (0x2C, false):
           i += 1
-          stack[stack.count - 1].count += 1
+          stack[depth - 1].count += 1
+          // Every few thousand elements, where the next one begins: a long list can then be read
+          // in parts, one per core.
+          if stack[depth - 1].count & (JSONDocument.checkpointEvery - 1) == 1 {
+            checkpoints.append(.init(array: UInt32(stack[depth - 1].start), at: UInt32(i)))
+          }
           continue value
         case (0x7D, true), (0x5D, false):
           i += 1
@@ -507,7 +848,7 @@ private struct JSONReader {
     }
   }
 
-  mutating func skipWhitespace() {
+  @inline(__always) mutating func skipWhitespace() {
     while i < n {
       let b = p[i]
       guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }
@@ -519,30 +860,41 @@ private struct JSONReader {
     literal.withUTF8Buffer { l in i + l.count <= n && l.indices.allSatisfy { p[i + $0] == l[$0] } }
   }
 
-  mutating func literal(_ tag: JSONSlot.Tag, _ length: Int) {
-    nodes.append(JSONSlot(start: UInt32(i), end: UInt32(i + length), next: UInt32(nodes.count + 1), tag: tag))
-    i += length
-  }
-
   mutating func open(object: Bool) throws(JSONSyntaxError) {
-    guard stack.count < JSONParser.maxDepth else {
+    guard depth < JSONParser.maxDepth else {
       throw failure("D005", "nesting deeper than \(JSONParser.maxDepth) levels", at: i)
     }
-    stack.append(Frame(node: nodes.count, isObject: object, printBase: keyPrints.count))
-    nodes.append(JSONSlot(start: UInt32(i), end: 0, next: 0, tag: object ? .object : .array))
+    if object, half.count <= depth {
+      half.append(contentsOf: repeatElement(0, count: depth + 1 - half.count))
+      shapeCount.append(contentsOf: repeatElement(0, count: depth + 1 - shapeCount.count))
+      keySlots.reserve((depth + 1) * 32)
+    }
+    stack.reserve(depth + 1)
+    stack[depth] = Frame(start: i, isObject: object, slotBase: object ? depth * 32 + half[depth] * 16 : 0)
+    depth += 1
     i += 1
   }
 
   mutating func close() {
-    guard let f = stack.popLast() else { return }
-    nodes[f.node].end = UInt32(f.count)
-    nodes[f.node].next = UInt32(nodes.count)
-    if f.isObject { keyPrints.removeSubrange(min(f.printBase, keyPrints.count)...) }
+    guard depth > 0 else { return }
+    depth -= 1
+    let f = stack[depth]
+    if i - f.start >= JSONDocument.indexedSize {
+      large.append(.init(start: UInt32(f.start), end: UInt32(i), count: UInt32(f.count)))
+    }
+    if f.isObject {
+      if f.count <= 16 {
+        shapeCount[depth] = f.count
+        half[depth] ^= 1
+      } else {
+        shapeCount[depth] = 0
+      }
+    }
   }
 
   /// Reads `"key" :` after `{` or `,`, leaving `i` where the member's value starts.
   mutating func readKey() throws(JSONSyntaxError) {
-    let top = stack.count - 1
+    let top = depth - 1
     stack[top].key = -1
     skipWhitespace()
     guard i < n else { throw endOfFile() }
@@ -552,10 +904,9 @@ private struct JSONReader {
     }
     let start = i
     let escaped = try scanString()
-    let key = JSONSlot(start: UInt32(start), end: UInt32(i - 1), next: UInt32(nodes.count + 1), tag: escaped ? .escapedString : .string)
-    stack[top].key = nodes.count
+    let key = JSONString(open: start, close: i - 1, escaped: escaped)
+    stack[top].key = start
     stack[top].count += 1
-    nodes.append(key)
     try checkDuplicate(key, frame: stack[top], depth: top)
     skipWhitespace()
     guard i < n else { throw endOfFile() }
@@ -566,55 +917,82 @@ private struct JSONReader {
   /// Up to 16 keys, each new key's fingerprint is compared with the earlier ones' and bytes only
   /// on a match. Larger objects switch to a set of the keys themselves, whose seeded hashing keeps
   /// crafted keys from forcing quadratic work.
-  mutating func checkDuplicate(_ key: JSONSlot, frame: Frame, depth: Int) throws(JSONSyntaxError) {
+  mutating func checkDuplicate(_ key: JSONString, frame: Frame, depth: Int) throws(JSONSyntaxError) {
     let seen = frame.count - 1
+    let base = frame.slotBase
     if seen < 16 {
-      let content = Int(key.start) + 1..<Int(key.end)
-      let print = key.tag == .string
-        ? Self.fingerprint(p, content)
-        : JSONParser.unescape(p, content).withUnsafeBufferPointer { Self.fingerprint($0, 0..<$0.count) }
-      if keyPrints[frame.printBase...].contains(print) {
-        var j = frame.node + 1
-        for _ in 0..<seen where j + 1 < nodes.count {
-          if JSONParser.keysEqual(p, key, nodes[j]) { throw duplicate(key) }
-          j = Int(nodes[j + 1].next)
+      if frame.sameShape {
+        if seen < shapeCount[depth], !key.escaped, Self.sameBytes(p, key, keySlots[(base ^ 16) + seen].string) {
+          keySlots[base + seen] = SeenKey(print: 0, printed: false, string: key)
+          return
+        }
+        stack[depth].sameShape = false
+        for j in base..<base + seen where !keySlots[j].printed {
+          keySlots[j].print = fingerprint(keySlots[j].string)
+          keySlots[j].printed = true
         }
       }
-      keyPrints.append(print)
+      let print = fingerprint(key)
+      for j in base..<base + seen {
+        if keySlots[j].print == print, JSONParser.keysEqual(p, key, keySlots[j].string) { throw duplicate(key) }
+      }
+      keySlots[base + seen] = SeenKey(print: print, printed: true, string: key)
       return
     }
     while keySets.count <= depth { keySets.append([]) }
     if seen == 16 {
       keySets[depth].removeAll(keepingCapacity: true)
-      var j = frame.node + 1
-      for _ in 0..<seen where j + 1 < nodes.count {
-        keySets[depth].insert(Key(p: p, slot: nodes[j]))
-        j = Int(nodes[j + 1].next)
-      }
+      for j in base..<base + 16 { keySets[depth].insert(Key(p: p, string: keySlots[j].string)) }
     }
-    if !keySets[depth].insert(Key(p: p, slot: key)).inserted { throw duplicate(key) }
+    if !keySets[depth].insert(Key(p: p, string: key)).inserted { throw duplicate(key) }
   }
 
-  func duplicate(_ key: JSONSlot) -> JSONSyntaxError {
-    let name = String(decoding: JSONParser.unescape(p, Int(key.start) + 1..<Int(key.end)), as: UTF8.self)
-    return failure("D004", "duplicate key `\(name)`", at: Int(key.start))
+  func duplicate(_ key: JSONString) -> JSONSyntaxError {
+    let name = String(decoding: JSONParser.unescape(p, key.content), as: UTF8.self)
+    return failure("D004", "duplicate key `\(name)`", at: key.open)
   }
 
   /// A key as a set element: hashed and compared by its decoded bytes, read in place.
   struct Key: Hashable {
     let p: UnsafeBufferPointer<UInt8>
-    let slot: JSONSlot
+    let string: JSONString
 
-    static func == (a: Key, b: Key) -> Bool { JSONParser.keysEqual(a.p, a.slot, b.slot) }
+    static func == (a: Key, b: Key) -> Bool { JSONParser.keysEqual(a.p, a.string, b.string) }
 
     func hash(into hasher: inout Hasher) {
-      let content = Int(slot.start) + 1..<Int(slot.end)
-      if slot.tag == .string {
-        hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: p[content])))
+      if string.escaped {
+        JSONParser.unescape(p, string.content).withUnsafeBytes { hasher.combine(bytes: $0) }
       } else {
-        JSONParser.unescape(p, content).withUnsafeBytes { hasher.combine(bytes: $0) }
+        hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: p[string.content])))
       }
     }
+  }
+
+  func fingerprint(_ key: JSONString) -> UInt64 {
+    key.escaped
+      ? JSONParser.unescape(p, key.content).withUnsafeBufferPointer { Self.fingerprint($0, 0..<$0.count) }
+      : Self.fingerprint(p, key.content)
+  }
+
+  /// Two unescaped strings with the same bytes.
+  @inline(__always) static func sameBytes(_ p: UnsafeBufferPointer<UInt8>, _ a: JSONString, _ b: JSONString) -> Bool {
+    let n = a.close - a.open
+    guard n == b.close - b.open, !b.escaped else { return false }
+    // A key of at most eight bytes (most are): one masked comparison of a word.
+    if n <= 9, a.open + 9 <= p.count, b.open + 9 <= p.count {
+      let mask: UInt64 = n == 9 ? .max : (1 << UInt64((n - 1) * 8)) &- 1
+      return (JSONScan.word(p, a.open + 1) ^ JSONScan.word(p, b.open + 1)) & mask == 0
+    }
+    var j = 1
+    while j + 8 <= n, a.open + j + 8 <= p.count, b.open + j + 8 <= p.count {
+      if JSONScan.word(p, a.open + j) != JSONScan.word(p, b.open + j) { return false }
+      j += 8
+    }
+    while j < n {
+      if p[a.open + j] != p[b.open + j] { return false }
+      j += 1
+    }
+    return true
   }
 
   /// A cheap hash reading eight bytes at a time; collisions only cost a byte comparison.
@@ -643,6 +1021,12 @@ private struct JSONReader {
     var j = i + 1
     var escaped = false
     while j < n {
+      // Eight plain bytes at a time; the first byte needing a look is handled below.
+      if j + 8 <= n {
+        let k = JSONScan.special(JSONScan.word(p, j))
+        j += k
+        if k == 8 { continue }
+      }
       let b = p[j]
       if b &- 0x20 < 0x60, b != 0x22, b != 0x5C {
         j += 1
@@ -755,12 +1139,13 @@ private struct JSONReader {
       guard j < n, p[j] &- 0x30 < 10 else { throw failure("D006", "invalid number: expected a digit in the exponent", at: j) }
       j = digits(from: j)
     }
-    nodes.append(JSONSlot(start: UInt32(start), end: UInt32(j), next: UInt32(nodes.count + 1), tag: .number))
+    _ = start
     i = j
   }
 
   func digits(from j: Int) -> Int {
     var j = j
+    while j + 8 <= n, JSONScan.allDigits(JSONScan.word(p, j)) { j += 8 }
     while j < n, p[j] &- 0x30 < 10 { j += 1 }
     return j
   }
@@ -772,7 +1157,7 @@ private struct JSONReader {
     let b = p[i]
     let w = word(at: i)
     switch b {
-    case 0x5D where stack.last?.isObject == false: return failure("D001", "trailing comma before `]`", at: i)
+    case 0x5D where depth > 0 && !stack[depth - 1].isObject: return failure("D001", "trailing comma before `]`", at: i)
     case 0x2B: return failure("D006", "invalid number: a number cannot start with `+`", at: i)
     case 0x2E: return failure("D006", "invalid number: write a digit before the decimal point, e.g. `0.5`", at: i)
     case _ where ["nan", "infinity", "inf"].contains(w.lowercased()):
@@ -837,12 +1222,12 @@ private struct JSONReader {
   /// The path of the value being read, from the open containers.
   func path() -> String {
     var steps: [String] = []
-    for f in stack {
+    for f in (0..<depth).map({ stack[$0] }) {
       if !f.isObject {
         steps.append(JSONPath.component(.index(max(f.count - 1, 0))))
-      } else if f.key >= 0, nodes.indices.contains(f.key) {
-        let k = nodes[f.key]
-        let name = String(decoding: JSONParser.unescape(p, Int(k.start) + 1..<Int(k.end)), as: UTF8.self)
+      } else if f.key >= 0 {
+        let k = JSONScan.string(p, at: f.key)
+        let name = String(decoding: JSONParser.unescape(p, k.content), as: UTF8.self)
         steps.append(JSONPath.component(.key(name)))
       }
     }

@@ -44,7 +44,7 @@ public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
   public init(num: Int128, den: Int128) throws(ArithmeticError) {
     guard den != 0 else { throw .divisionByZero }
     let g = gcd(num.magnitude, den.magnitude)
-    self = try .build(negative: (num < 0) != (den < 0), num.magnitude / g, den.magnitude / g)
+    self = try .build(negative: (num < 0) != (den < 0), quotient(num.magnitude, g), quotient(den.magnitude, g))
   }
 
   /// `value / 10^scale`; a negative scale multiplies. Builds a decimal with a known number of
@@ -53,6 +53,24 @@ public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
     let (e, o) = 0.subtractingReportingOverflow(scale)
     guard !o else { if value == 0 { self = .zero; return }; throw .overflow }
     self = try .decimal(negative: value < 0, UInt128(value.magnitude), exponent: e)
+  }
+
+  /// `units / 10^scale` for a scale of 0 to 18, reduced with 64-bit steps: the form in which
+  /// columns of amounts keep cents. Never fails: every such value fits.
+  init(units: Int64, scale: Int) {
+    var n = units.magnitude
+    guard n != 0 else { self = .zero; return }
+    let s = min(max(scale, 0), 18)
+    let t = min(n.trailingZeroBitCount, s)
+    n >>= UInt64(t)
+    var fives = s
+    while fives > 0, n % 5 == 0 {
+      n /= 5
+      fives -= 1
+    }
+    var d: UInt64 = 1 << UInt64(s - t)
+    for _ in 0..<fives { d &*= 5 }
+    self.init(reduced: units < 0 ? -Int128(n) : Int128(n), Int128(d))
   }
 
   /// Builds from a reduced sign-and-magnitude pair, checking that both parts fit `Int128`.
@@ -202,20 +220,29 @@ public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
       guard !overflow else { throw .overflow }
       return r
     }
+    if o.num == 0 { return self }
+    if num == 0 { return subtract ? try o.negated() : o }
     if den == o.den {
       let n = try sum(num, o.num)
       if den == 1 { return Exact(reduced: n, 1) }
       return try Exact(num: n, den: den)
     }
-    let g = Int128(gcd(den.magnitude, o.den.magnitude))
-    let (b, d) = (den / g, o.den / g)
+    let gm = gcd(den.magnitude, o.den.magnitude)
+    // Denominators are positive, so their quotients are taken on magnitudes (64-bit when small).
+    let (b, d) = (Int128(quotient(den.magnitude, gm)), Int128(quotient(o.den.magnitude, gm)))
     let (x, o1) = num.multipliedReportingOverflow(by: d)
     let (y, o2) = o.num.multipliedReportingOverflow(by: b)
     guard !o1, !o2 else { throw .overflow }
     let n = try sum(x, y)
     if n == 0 { return .zero }
-    let g2 = Int128(gcd(n.magnitude, UInt128(g)))
-    let (dn, o3) = b.multipliedReportingOverflow(by: o.den / g2)
+    let g2m = gcd(n.magnitude, gm)
+    if g2m == 1 {
+      let (dn, o3) = b.multipliedReportingOverflow(by: o.den)
+      guard !o3 else { throw .overflow }
+      return Exact(reduced: n, dn)
+    }
+    let g2 = Int128(g2m)
+    let (dn, o3) = b.multipliedReportingOverflow(by: Int128(quotient(o.den.magnitude, g2m)))
     guard !o3 else { throw .overflow }
     return Exact(reduced: n / g2, dn)
   }
@@ -234,8 +261,8 @@ public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
   private static func product(_ aNeg: Bool, _ an: UInt128, _ ad: UInt128, _ bNeg: Bool, _ bn: UInt128, _ bd: UInt128) throws(ArithmeticError) -> Exact {
     if an == 0 || bn == 0 { return .zero }
     let g1 = gcd(an, bd), g2 = gcd(bn, ad)
-    let (n, o1) = (an / g1).multipliedReportingOverflow(by: bn / g2)
-    let (d, o2) = (ad / g2).multipliedReportingOverflow(by: bd / g1)
+    let (n, o1) = quotient(an, g1).multipliedReportingOverflow(by: quotient(bn, g2))
+    let (d, o2) = quotient(ad, g2).multipliedReportingOverflow(by: quotient(bd, g1))
     guard !o1, !o2 else { throw .overflow }
     return try build(negative: aNeg != bNeg, n, d)
   }
@@ -346,11 +373,16 @@ public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
 }
 
 /// Binary (Stein's) gcd: shifts and subtractions only, which on 128 bits is far cheaper than
-/// Euclid's software division. gcd(0, x) == x.
+/// Euclid's software division. gcd(0, x) == x. Values that fit 64 bits (amounts, cents, most
+/// denominators) take a 64-bit path: one remainder brings a 128-bit operand down to 64 bits.
 func gcd(_ a: UInt128, _ b: UInt128) -> UInt128 {
   if a == 0 { return b }
   if b == 0 { return a }
   if a == 1 || b == 1 { return 1 }
+  let aSmall = a >> 64 == 0, bSmall = b >> 64 == 0
+  if aSmall && bSmall { return UInt128(gcd64(UInt64(truncatingIfNeeded: a), UInt64(truncatingIfNeeded: b))) }
+  if aSmall { return UInt128(gcd64(UInt64(truncatingIfNeeded: a), UInt64(truncatingIfNeeded: b % a))) }
+  if bSmall { return UInt128(gcd64(UInt64(truncatingIfNeeded: b), UInt64(truncatingIfNeeded: a % b))) }
   var a = a, b = b
   let shift = (a | b).trailingZeroBitCount
   a >>= a.trailingZeroBitCount
@@ -360,4 +392,40 @@ func gcd(_ a: UInt128, _ b: UInt128) -> UInt128 {
     b -= a
   } while b != 0
   return a << shift
+}
+
+@inline(__always) func gcd64(_ a: UInt64, _ b: UInt64) -> UInt64 {
+  var a = a, b = b
+  if a == 0 { return b }
+  if b == 0 { return a }
+  // Sizes far apart (a denominator of 10 against a total): one remainder first, where the
+  // binary loop would take a step per bit of the larger.
+  if a > b {
+    if a >> 8 > b {
+      a %= b
+      if a == 0 { return b }
+    }
+  } else if b >> 8 > a {
+    b %= a
+    if b == 0 { return a }
+  }
+  let shift = (a | b).trailingZeroBitCount
+  var u = a >> UInt64(a.trailingZeroBitCount)
+  var v = b >> UInt64(b.trailingZeroBitCount)
+  // Both odd: replace the larger by the odd part of the difference. Written without branches
+  // (min and magnitude), since which one is larger is a coin toss for the predictor.
+  while u != v {
+    let d = u &- v
+    let negative = u < v
+    v = negative ? u : v
+    let m = negative ? 0 &- d : d
+    u = m >> UInt64(m.trailingZeroBitCount)
+  }
+  return u << UInt64(shift)
+}
+
+/// a / b, on 64 bits when both fit (the usual case), where the hardware divides in one step.
+@inline(__always) func quotient(_ a: UInt128, _ b: UInt128) -> UInt128 {
+  if (a | b) >> 64 == 0 { return UInt128(UInt64(truncatingIfNeeded: a) / UInt64(truncatingIfNeeded: b)) }
+  return a / b
 }
