@@ -11,6 +11,8 @@ let package = Package(
   targets: [
     .target(name: "CovenantKit"),
     .executableTarget(name: "covenant", dependencies: ["CovenantKit"]),
+    // `swift run -c release covenant-bench [--quick] [--data DIR]`: see examples/bench/README.md
+    .executableTarget(name: "covenant-bench", dependencies: ["CovenantKit"]),
     .testTarget(
       name: "CovenantKitTests",
       dependencies: ["CovenantKit"],
