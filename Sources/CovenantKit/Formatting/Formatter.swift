@@ -564,9 +564,10 @@ private struct ExprPrinter {
     case .convert(let base, let c):
       return Piece(text: operand(base, min: 7, before: .postfix).text + " in " + c.text, level: 7)
     case .negate(let x):
-      var p = operand(x, min: 6, before: [])
-      if p.text.hasPrefix("-") { p = Piece(text: "(" + p.text + ")", level: 8) }
-      return Piece(text: "-" + p.text, level: 6, tail: p.tail)
+      // `- -x`, not `-(-x)`: the lexer never joins two `-`, and parentheses would count
+      // towards the parser's depth limit, so a long chain that parses would no longer reparse.
+      let p = operand(x, min: 6, before: [])
+      return Piece(text: (p.text.hasPrefix("-") ? "- " : "-") + p.text, level: 6, tail: p.tail)
     case .not(let x):
       let p = operand(x, min: 1, before: [])
       return Piece(text: "not " + p.text, level: 1, tail: p.tail, endsWithComparison: p.endsWithComparison)

@@ -58,6 +58,8 @@ public struct SourceFile: Sendable {
     }
     var column = 1
     var i = lineStarts[lo]
+    // A byte order mark is not a character the user sees, so it takes no column.
+    if i == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = min(3, offset) }
     while i < offset {
       if bytes[i] & 0xC0 != 0x80 { column += 1 }
       i += 1
@@ -69,7 +71,8 @@ public struct SourceFile: Sendable {
   /// The text of a 1-based line without its line ending; invalid UTF-8 shows as U+FFFD.
   public func lineText(_ line: Int) -> String {
     guard line >= 1, line <= lineStarts.count else { return "" }
-    let start = lineStarts[line - 1]
+    var start = lineStarts[line - 1]
+    if start == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
     var end = line < lineStarts.count ? lineStarts[line] : bytes.count
     while end > start, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
     return String(decoding: bytes[start..<end], as: UTF8.self)

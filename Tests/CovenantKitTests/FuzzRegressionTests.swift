@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+@testable import CovenantKit
+
+// Inputs found by the libFuzzer targets in Fuzz/ (run with scripts/fuzz.sh), minimised with
+// `scripts/fuzz.sh minimize TARGET CRASH`. Each test feeds its input through the same steps as
+// the target that found it and asserts that a diagnostic with a code comes out, not a trap.
+
+/// The `covenant` target (Fuzz/covenant.swift): compile, render every diagnostic, then format
+/// and format the output again. Returns the codes of the diagnostics produced on the way.
+private func fuzzCovenantEntry(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) -> (compile: [String], format: [String]) {
+  let file = SourceFile(name: "fuzz.cov", bytes: bytes)
+  let result = Checker.compile(file)
+  #expect(result.covenant != nil || result.diagnostics.contains { $0.isError }, sourceLocation: sourceLocation)
+  for d in result.diagnostics {
+    #expect(!d.code.isEmpty, sourceLocation: sourceLocation)
+    _ = DiagnosticRenderer.text(d, source: file, color: false)
+    _ = DiagnosticRenderer.json(d, source: file).render()
+  }
+  var formatCodes: [String] = []
+  switch Formatter.format(file) {
+  case .failure(let ds):
+    formatCodes = ds.list.map(\.code)
+    #expect(!formatCodes.isEmpty && formatCodes.allSatisfy { !$0.isEmpty }, sourceLocation: sourceLocation)
+  case .success(let once):
+    switch Formatter.format(SourceFile(name: "fuzz.cov", text: once)) {
+    case .failure(let ds):
+      Issue.record("formatting the formatter's output failed: \(ds.list.map(\.code))", sourceLocation: sourceLocation)
+    case .success(let twice):
+      #expect(twice == once, "the formatter is not idempotent", sourceLocation: sourceLocation)
+    }
+  }
+  return (result.diagnostics.map(\.code), formatCodes)
+}
+
+@Suite struct FuzzRegressionTests {
+  /// covenant target, crash-ce3ed0bb8592577a63edee294a8e7b3d8c23c988, minimised to 39 bytes:
+  /// `§3""` then 38 `-` then `t`. The negation chain parses (depth 38 < Parser.maxDepth), but
+  /// the formatter used to write each inner negation as `-(…)`, and the parentheses pushed the
+  /// output past Parser.maxDepth when it was parsed again (F001 from 33 nested negations on).
+  /// It now writes `- -t`, which parses to the same tree at the same depth.
+  @Test func formatterDeepNegationChain() throws {
+    let minimized: [UInt8] = [0xC2, 0xA7] + Array("3\"\"".utf8) + Array(repeating: UInt8(ascii: "-"), count: 38) + [UInt8(ascii: "t")]
+    let parsed = Parser.parse(SourceFile(name: "fuzz.cov", bytes: minimized))
+    #expect(!parsed.diagnostics.contains { $0.isError }, "the input itself parses")
+    #expect(fuzzCovenantEntry(minimized).format.isEmpty)
+
+    // As a clause a user could write: formatted, and the output means the same.
+    for n in [1, 2, 32, 33, 60, 90] {
+      let source = "§1 \"Chain\"\n  " + String(repeating: "-", count: n) + "1 < 0\n"
+      #expect(fuzzCovenantEntry(Array(source.utf8)).format.isEmpty, "\(n)")
+      guard case .success(let once) = Formatter.format(SourceFile(name: "c.cov", text: source)) else { continue }
+      let before = Parser.parse(SourceFile(name: "c.cov", text: source)).covenant
+      let after = Parser.parse(SourceFile(name: "c.cov", text: once)).covenant
+      #expect(before == after, "\(n): \(once)")
+    }
+  }
+}
