@@ -153,7 +153,7 @@ private struct Layout {
     return end
   }
 
-  func line(_ offset: Int) -> Int { file.location(of: offset).line }
+  func line(_ offset: Int) -> Int { file.line(of: offset) }
 
   /// True when a whitespace-only line lies strictly between lines `a` and `b`.
   func blankBetween(_ a: Int, _ b: Int) -> Bool {

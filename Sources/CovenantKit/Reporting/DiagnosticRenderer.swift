@@ -8,18 +8,11 @@ public enum DiagnosticRenderer {
     if let span = d.span, let source {
       let (line, col) = source.location(of: span.start)
       out += "\(bold)\(d.file):\(line):\(col): \(sev)[\(d.code)]\(reset)\(bold): \(d.message)\(reset)\n"
-      let text = source.lineText(line)
+      let shown = excerpt(source, line: line, span: span)
       let gutter = String(repeating: " ", count: String(line).count)
-      // Caret under the span, kept to the first line; tabs are copied so the caret lines up.
-      let lineStart = source.lineStarts[line - 1]
-      let prefixScalars = Array(text.unicodeScalars.prefix(col - 1))
-      let endOffset = min(span.end, lineStart + text.utf8.count)
-      let (_, endCol) = source.location(of: max(endOffset, span.start))
-      let width = max(1, endCol - col)
-      let pad = String(String.UnicodeScalarView(prefixScalars.map { $0 == "\t" ? "\t" : " " }))
       out += "\(blue)\(gutter) |\(reset)\n"
-      out += "\(blue)\(line) |\(reset) \(text)\n"
-      out += "\(blue)\(gutter) |\(reset) \(pad)\(red)\(String(repeating: "^", count: width))\(reset)\n"
+      out += "\(blue)\(line) |\(reset) \(shown.text)\n"
+      out += "\(blue)\(gutter) |\(reset) \(shown.pad)\(red)\(String(repeating: "^", count: shown.width))\(reset)\n"
       if let help = d.help { out += "\(gutter) = help: \(help)\n" }
     } else {
       var loc = d.file
@@ -30,6 +23,52 @@ public enum DiagnosticRenderer {
       if let help = d.help { out += "  = help: \(help)\n" }
     }
     return out
+  }
+
+  /// Scalars of context shown either side of the caret, and the longest caret drawn, so a
+  /// diagnostic in a 100 MB one-line file stays a few lines long; clipped sides show `…`.
+  static let context = 60, maxCaret = 80
+
+  /// The part of the span's first line to print, the indentation of the caret (tabs copied so it
+  /// lines up) and the caret's width. Works on bytes, never materialising the whole line.
+  static func excerpt(_ source: SourceFile, line: Int, span: SourceSpan) -> (text: String, pad: String, width: Int) {
+    let bytes = source.bytes
+    var lineStart = source.lineStarts[line - 1]
+    if lineStart == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { lineStart = 3 }
+    var lineEnd = line < source.lineStarts.count ? source.lineStarts[line] : bytes.count
+    while lineEnd > lineStart, bytes[lineEnd - 1] == 0x0A || bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+    let caretStart = min(max(span.start, lineStart), lineEnd)
+    let caretEnd = min(max(span.end, caretStart), lineEnd)
+    func isScalarStart(_ i: Int) -> Bool { bytes[i] & 0xC0 != 0x80 }
+    /// The offset `n` scalars before `from`, not before `floor`.
+    func back(_ from: Int, _ n: Int, floor: Int) -> Int {
+      var i = from, left = n
+      while i > floor, left > 0 {
+        i -= 1
+        while i > floor, !isScalarStart(i) { i -= 1 }
+        left -= 1
+      }
+      return i
+    }
+    /// The offset `n` scalars after `from`, not after `ceiling`.
+    func forward(_ from: Int, _ n: Int, ceiling: Int) -> Int {
+      var i = from, left = n
+      while i < ceiling, left > 0 {
+        i += 1
+        while i < ceiling, !isScalarStart(i) { i += 1 }
+        left -= 1
+      }
+      return i
+    }
+    func scalars(_ r: Range<Int>) -> Int { r.reduce(0) { $0 + (isScalarStart($1) ? 1 : 0) } }
+    let windowStart = back(caretStart, context, floor: lineStart)
+    let caretShown = forward(caretStart, maxCaret, ceiling: caretEnd)
+    let windowEnd = forward(caretShown, context, ceiling: lineEnd)
+    let head = windowStart > lineStart ? "…" : "", tail = windowEnd < lineEnd ? "…" : ""
+    let text = head + String(decoding: bytes[windowStart..<windowEnd], as: UTF8.self) + tail
+    var pad = head.isEmpty ? "" : " "
+    for i in windowStart..<caretStart where isScalarStart(i) { pad += bytes[i] == 0x09 ? "\t" : " " }
+    return (text, pad, max(1, scalars(caretStart..<caretShown)))
   }
 
   public static func json(_ d: Diagnostic, source: SourceFile?) -> JSONOut {

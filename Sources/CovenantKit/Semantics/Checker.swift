@@ -37,6 +37,14 @@ public struct Checker {
     if parsed.diagnostics.contains(where: \.isError) {
       return Result(covenant: nil, diagnostics: parsed.diagnostics)
     }
+    // Nothing but whitespace and comments: a truncated or mis-saved file must not pass `validate`
+    // as a covenant that asks nothing. (`fmt` still formats it: that goes through the parser.)
+    if parsed.covenant.header == nil, parsed.covenant.declarations.isEmpty {
+      let empty = Diagnostic(
+        code: "C036", message: "the covenant file is empty", file: file.name, span: SourceSpan(0, 0),
+        help: "a covenant has at least one clause, e.g. `§1 \"Leverage\"` followed by its requirement; see grammar.md")
+      return Result(covenant: nil, diagnostics: parsed.diagnostics + [empty])
+    }
     var result = check(parsed.covenant, file: file)
     result.diagnostics = parsed.diagnostics + result.diagnostics
     return result
@@ -88,7 +96,7 @@ public struct Checker {
     for decl in covenant.declarations {
       guard case .clause(let c) = decl else { continue }
       if let first = seenClauses[c.id] {
-        let line = file.location(of: first.start).line
+        let line = file.line(of: first.start)
         report("C005", "clause §\(c.id) is defined twice", c.idSpan, help: "the first §\(c.id) is on line \(line); give each clause its own number")
         continue
       }

@@ -45,15 +45,22 @@ public struct Lexer {
         codeOnLine = true
       }
     }
-    tokens.append(Token(kind: .endOfFile, span: SourceSpan(b.count, b.count), startsLine: true))
+    tokens.append(Token(span: SourceSpan(b.count, b.count), kind: .endOfFile, startsLine: true))
   }
 
   private mutating func add(_ kind: Token.Kind, from start: Int) {
-    tokens.append(Token(kind: kind, span: SourceSpan(start, i), startsLine: atLineStart))
+    tokens.append(Token(span: SourceSpan(start, i), kind: kind, startsLine: atLineStart))
     atLineStart = false
   }
 
+  /// Capped like the parser's errors: a megabyte of stray bytes would otherwise give a million
+  /// diagnostics, each as slow to place as its line is long.
   private mutating func error(_ code: String, _ message: String, _ span: SourceSpan, help: String? = nil) {
+    if diagnostics.count > Parser.maxErrors { return }
+    if diagnostics.count == Parser.maxErrors {
+      diagnostics.append(Diagnostic(code: "P009", severity: .note, message: "too many errors; stopped reporting unreadable characters", file: file.name, span: span))
+      return
+    }
     diagnostics.append(Diagnostic(code: code, message: message, file: file.name, span: span, help: help))
   }
 

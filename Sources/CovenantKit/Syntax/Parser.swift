@@ -79,7 +79,7 @@ public struct Parser {
   private mutating func error(
     _ code: String, _ message: String, at span: SourceSpan, help: String? = nil
   ) {
-    let line = file.location(of: span.start).line
+    let line = file.line(of: span.start)
     if line == lastErrorLine { return }
     lastErrorLine = line
     if diagnostics.filter(\.isError).count >= Self.maxErrors { return }
@@ -165,7 +165,8 @@ public struct Parser {
     var decls: [Declaration] = []
     while !atEnd {
       if diagnostics.filter(\.isError).count >= Self.maxErrors {
-        diagnostics.append(Diagnostic(code: "P009", severity: .note, message: "too many errors; stopped parsing", file: file.name, span: tok.span))
+        // The lexer has said so already when its errors alone reached the limit.
+        if !diagnostics.contains(where: { $0.code == "P009" }) { diagnostics.append(Diagnostic(code: "P009", severity: .note, message: "too many errors; stopped parsing", file: file.name, span: tok.span)) }
         break
       }
       let before = pos
@@ -765,7 +766,8 @@ public struct Parser {
     case .punct(.lparen):
       advance()
       let e = try parseExpr()
-      try expectPunct(.rparen, help: "close the parenthesis opened at column \(file.location(of: t.span.start).column)")
+      // The column only when it is needed: finding it walks the line.
+      if !acceptPunct(.rparen) { try fail("`)`", help: "close the parenthesis opened at column \(file.location(of: t.span.start).column)") }
       return Expr(e.kind, t.span.union(tokens[pos - 1].span))
     case .punct(.lbracket):
       advance()

@@ -47,15 +47,22 @@ public struct SourceFile: Sendable {
 
   public init(name: String, text: String) { self.init(name: name, bytes: Array(text.utf8)) }
 
-  /// 1-based line and column. The column counts Unicode scalar values (a `§` or `¥` is one
-  /// column, a tab is one column), which is what editors show for UTF-8 text.
-  public func location(of offset: Int) -> (line: Int, column: Int) {
+  /// The 1-based line alone: a binary search, where the column costs a walk along the line.
+  public func line(of offset: Int) -> Int {
     let offset = min(max(0, offset), bytes.count)
     var lo = 0, hi = lineStarts.count - 1
     while lo < hi {
       let mid = (lo + hi + 1) / 2
       if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
     }
+    return lo + 1
+  }
+
+  /// 1-based line and column. The column counts Unicode scalar values (a `§` or `¥` is one
+  /// column, a tab is one column), which is what editors show for UTF-8 text.
+  public func location(of offset: Int) -> (line: Int, column: Int) {
+    let offset = min(max(0, offset), bytes.count)
+    let lo = line(of: offset) - 1
     var column = 1
     var i = lineStarts[lo]
     // A byte order mark is not a character the user sees, so it takes no column.

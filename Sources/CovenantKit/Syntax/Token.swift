@@ -26,8 +26,10 @@ public struct Token: Hashable, Sendable {
     case eq = "=", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
   }
 
-  public var kind: Kind
+  // `span` first: the two one-byte fields then share its last word (24 bytes a token, not 32),
+  // which matters for a 100 MB covenant of 50 million tokens.
   public var span: SourceSpan
+  public var kind: Kind
   /// True when a line break precedes this token: used by error recovery and the formatter.
   public var startsLine: Bool
 
