@@ -101,6 +101,14 @@ struct SyntaxCase: CustomStringConvertible, Sendable {
     #expect(r.diagnostics.contains { $0.code == "P003" })
   }
 
+  @Test(arguments: [
+    ("\"plain\"", "plain"), ("“curly”", "curly"), ("“mixed\"", "mixed"), ("\"a\\nb\\tc\"", "a\nb\tc"),
+    ("\"q\\\"d\\\\\"", "q\"d\\"), ("\"§4.2 ¥ \\é\"", "§4.2 ¥ é"), ("\"", ""), ("“”", ""), ("\"unterminated", "unterminated"),
+  ])
+  func textLiteralsLoseTheirQuotesAndEscapes(_ raw: String, _ value: String) {
+    #expect(Parser.unquote(raw) == value)
+  }
+
   @Test func wordComparisonsMeanTheSymbols() {
     let b = Parser.parse(SourceFile(name: "t", text: "define a = 1 <= 2")).covenant
     #expect(Parser.parse(SourceFile(name: "t", text: "define a = 1 at most 2")).covenant == b)
