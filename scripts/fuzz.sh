@@ -4,6 +4,8 @@
 # usage:
 #   scripts/fuzz.sh TARGET SECONDS [libFuzzer args...]   fuzz one target for SECONDS
 #   scripts/fuzz.sh all SECONDS [libFuzzer args...]      fuzz every target in turn, SECONDS each
+#   scripts/fuzz.sh smoke [RUNS]                         CI smoke: every target, RUNS (2000) inputs,
+#                                                        fixed seed, fresh corpus, -Onone build
 #   scripts/fuzz.sh build TARGET                         only build .build-fuzz/fuzz-TARGET
 #   scripts/fuzz.sh repro TARGET FILE...                 run inputs once (e.g. a crash file)
 #   scripts/fuzz.sh minimize TARGET CRASH [SECONDS]      shrink a crash (-minimize_crash=1),
@@ -31,10 +33,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT="$ROOT/.build-fuzz"
 SWIFTC=${SWIFTC:-swiftc}
 OPT=${FUZZ_OPT:--O}
+SUFFIX=""
 TARGETS=(covenant json evaluate)
 EXAMPLE_COVENANT="$ROOT/examples/us-japan-fund/covenant.cov"
 
-usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "fuzz.sh: $*" >&2; exit 2; }
 is_target() { local t; for t in "${TARGETS[@]}"; do [[ $t == "$1" ]] && return 0; done; return 1; }
 
@@ -96,12 +99,12 @@ build() {
   if grep -Eqs 'static func format\(_ [A-Za-z_]+: SourceFile\)' "$src/Formatting/Formatter.swift"; then
     defines+=(-D COVENANT_HAVE_FORMATTER)
   fi
-  local bin="$OUT/fuzz-$target" stamp="$OUT/fuzz-$target.stamp" key
+  local bin="$OUT/fuzz-$target$SUFFIX" stamp="$OUT/fuzz-$target$SUFFIX.stamp" key
   local flags=(-sanitize=fuzzer,address -parse-as-library "$OPT" -g -swift-version 6
     -module-name CovenantKit "${defines[@]}")
   key=$({ echo "${flags[*]}"; cat "${sources[@]}" "$ROOT/Fuzz/$target.swift" "$OUT/gen/FuzzEmbedded.swift"; } | sha256sum | cut -d' ' -f1)
   if [[ -x $bin && -f $stamp && $(cat "$stamp") == "$key" ]]; then
-    echo "fuzz.sh: $target: up to date (.build-fuzz/fuzz-$target)"
+    echo "fuzz.sh: $target: up to date (.build-fuzz/fuzz-$target$SUFFIX)"
     return 0
   fi
   echo "fuzz.sh: $target: building with ${flags[*]} (${#sources[@]} sources${defines:+, formatter check on})" >&2
@@ -271,11 +274,11 @@ EOF
   mv -f "$OUT/gen/json.dict.$$" "$OUT/gen/json.dict"
 }
 
-seed_corpus() {
-  local target=$1 dir="$OUT/corpus-$target" n=0 f
+seed_corpus() { # TARGET [DIR]
+  local target=$1 dir=${2:-$OUT/corpus-$target} n=0 f
   mkdir -p "$dir"
   if [[ -n $(ls -A "$dir" 2>/dev/null) ]]; then
-    echo "fuzz.sh: $target: corpus has $(ls "$dir" | wc -l) inputs (.build-fuzz/corpus-$target)"
+    echo "fuzz.sh: $target: corpus has $(ls "$dir" | wc -l) inputs (${dir#"$ROOT"/})"
     return
   fi
   case $target in
@@ -337,8 +340,44 @@ fuzz_target() {
   return 0
 }
 
+# A deterministic smoke for CI: every target, a fresh corpus seeded from the repository, a fixed
+# seed and a fixed number of runs, so the same commit always runs the same inputs and CI cannot
+# turn red by chance. Built at -Onone unless FUZZ_OPT says otherwise: it builds in a third of the
+# time, and the smoke is about reaching the code paths, not speed.
+smoke() {
+  local runs=$1 t status=0 dir log rc
+  # Swift seeds its hashing per process; fixed, the coverage feedback and so the inputs repeat.
+  export SWIFT_DETERMINISTIC_HASHING=1
+  if [[ -z ${FUZZ_OPT:-} ]]; then OPT=-Onone; SUFFIX=-onone; fi
+  for t in "${TARGETS[@]}"; do
+    build "$t" || return 2
+    dir="$OUT/smoke-corpus-$t" log="$OUT/smoke-log-$t.txt"
+    rm -rf "$dir" && mkdir -p "$dir" "$OUT/smoke-crashes-$t"
+    seed_corpus "$t" "$dir" >/dev/null
+    local start=$SECONDS
+    (cd "$OUT" && "$OUT/fuzz-$t$SUFFIX" "$dir" -runs="$runs" -seed=1 -max_total_time=300 -timeout=25 \
+      -rss_limit_mb=4096 -detect_leaks=0 -dict="$(dict_for "$t")" -artifact_prefix="$OUT/smoke-crashes-$t/" \
+      -print_final_stats=1) >"$log" 2>&1
+    rc=$?
+    echo "fuzz.sh: smoke $t: $(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1) runs in $((SECONDS - start))s, $(grep -E '^#[0-9]+' "$log" | tail -n 1 | grep -oE 'cov: [0-9]+ ft: [0-9]+')"
+    if [[ $rc -ne 0 ]]; then
+      echo "fuzz.sh: smoke $t: FOUND A CRASH (libFuzzer exit $rc; log .build-fuzz/smoke-log-$t.txt)"
+      grep -E '^(==[0-9]+==ERROR|SUMMARY)|Fatal error|Precondition failed' "$log" | head -n 5 | sed 's/^/  /'
+      ls "$OUT/smoke-crashes-$t" | sed 's/^/  .build-fuzz\/smoke-crashes-'"$t"'\//'
+      status=1
+    fi
+  done
+  return $status
+}
+
 cmd=${1:-}
 case $cmd in
+smoke)
+  runs=${2:-2000}
+  [[ $runs =~ ^[0-9]+$ ]] || die "usage: scripts/fuzz.sh smoke [RUNS]"
+  smoke "$runs"
+  exit $?
+  ;;
 "" | -h | --help | help) usage; exit 0 ;;
 list) printf '%s\n' "${TARGETS[@]}"; exit 0 ;;
 build)

@@ -265,7 +265,7 @@ public enum Commands {
     let compiled = Checker.compile(file)
     guard let covenant = compiled.covenant else { return invalid(compiled.diagnostics) }
     guard let snapRecord = covenant.schema.snapshot else {
-      return invalid([Diagnostic(code: "C019", message: "the covenant does not declare the snapshot it reads", file: covenantPath, span: .none)])
+      return invalid([Diagnostic(code: "C019", message: "the covenant does not declare the snapshot it reads", file: covenantPath, span: nil)])
     }
     let snapDoc: JSONDocument
     switch DataLoader.readJSON(path: portfolioPath) {
@@ -284,7 +284,7 @@ public enum Commands {
     var governance: DealGovernance?
     if let dealPath = deals.first {
       guard let dealRecord = covenant.schema.deal else {
-        return invalid([Diagnostic(code: "C019", message: "the covenant does not declare the deal's fields, so `--deal` cannot be read", file: covenantPath, span: .none,
+        return invalid([Diagnostic(code: "C019", message: "the covenant does not declare the deal's fields, so `--deal` cannot be read", file: covenantPath, span: nil,
           help: "add `data deal from deal` with the deal's fields")])
       }
       let dealDoc: JSONDocument

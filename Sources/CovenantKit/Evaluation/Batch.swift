@@ -17,7 +17,7 @@ extension CovenantRunner {
     entries.reserveCapacity(deals.count)
     guard let dealRecord = covenant.schema.deal else {
       return deals.map { BatchEntry(source: $0.source, result: nil, diagnostics: [
-        Diagnostic(code: "C019", message: "the covenant does not declare the deal's fields", file: covenant.file.name, span: .none)]) }
+        Diagnostic(code: "C019", message: "the covenant does not declare the deal's fields", file: covenant.file.name, span: nil)]) }
     }
     for (i, d) in deals.enumerated() {
       progress?(i, deals.count)
