@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh TARGET SECONDS [libFuzzer args...]   fuzz one target for SECONDS
 #   scripts/fuzz.sh all SECONDS [libFuzzer args...]      fuzz every target in turn, SECONDS each
 #   scripts/fuzz.sh smoke [RUNS]                         CI smoke: every target, RUNS (2000) inputs,
-#                                                        fixed seed, fresh corpus, -Onone build
+#                                                        seed 1, fresh corpus, -Onone build
 #   scripts/fuzz.sh build TARGET                         only build .build-fuzz/fuzz-TARGET
 #   scripts/fuzz.sh repro TARGET FILE...                 run inputs once (e.g. a crash file)
 #   scripts/fuzz.sh minimize TARGET CRASH [SECONDS]      shrink a crash (-minimize_crash=1),
@@ -340,13 +340,14 @@ fuzz_target() {
   return 0
 }
 
-# A deterministic smoke for CI: every target, a fresh corpus seeded from the repository, a fixed
-# seed and a fixed number of runs, so the same commit always runs the same inputs and CI cannot
-# turn red by chance. Built at -Onone unless FUZZ_OPT says otherwise: it builds in a third of the
-# time, and the smoke is about reaching the code paths, not speed.
+# A smoke for CI: every target, a fresh corpus seeded from the repository, a fixed seed and a
+# fixed number of runs, so its length does not depend on the machine's speed and a crash it finds
+# can be replayed. (Runs are near-identical, not identical: the intern tables hash with a random
+# seed.) Built at -Onone unless FUZZ_OPT says otherwise: it builds in a quarter of the time, and
+# the smoke is about reaching the code paths, not speed.
 smoke() {
   local runs=$1 t status=0 dir log rc
-  # Swift seeds its hashing per process; fixed, the coverage feedback and so the inputs repeat.
+  # Swift seeds its hashing per process; fixed, the coverage feedback varies less between runs.
   export SWIFT_DETERMINISTIC_HASHING=1
   if [[ -z ${FUZZ_OPT:-} ]]; then OPT=-Onone; SUFFIX=-onone; fi
   for t in "${TARGETS[@]}"; do
