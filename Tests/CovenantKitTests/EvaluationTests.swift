@@ -280,4 +280,21 @@ import Testing
     let (r, _) = try run(cov, snapshot: snap)
     #expect(r.clauses[0].snapshot?.outcomes.first?.offenders == ["b [1]"])
   }
+
+  /// A `for each` over many groups shows the five that matter in the text report — breaches,
+  /// warnings, then the highest utilization, ties in data order — in data order, and counts the rest.
+  @Test func longGroupListsShowTheFiveThatMatter() throws {
+    let special = ["h07": "300", "h13": "85", "h21": "95", "h30": "35", "h44": "35"]
+    let holdings = (0..<50).map { i -> (String, String, String, String) in
+      let id = "h" + (i < 10 ? "0" : "") + "\(i)"
+      return (id, "power", "US", special[id] ?? "10")
+    }
+    let cov = prelude + "§9 \"Per holding\"\n  for each id:\n    share of holdings.value where id = that id <= 10%\n  warn above 90% of the limit\n"
+    let (r, c) = try run(cov, snapshot: snapshotJSON(holdings))
+    #expect(r.clauses[0].snapshot?.outcomes.count == 50)
+    let text = CheckReport.text(r, covenant: c)
+    let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.hasPrefix("id h") }
+    #expect(lines.map { String($0.prefix(6)) } == ["id h07", "id h13", "id h21", "id h30", "id h44"], "\(text)")
+    #expect(text.contains("… and 45 more groups within their limits"))
+  }
 }

@@ -103,35 +103,59 @@ public enum CheckReport {
     let before = c.snapshot?.outcomes ?? []
     let after = c.proForma?.outcomes ?? []
     let both = c.snapshot != nil && c.proForma != nil
-    // Rows keyed by requirement and group, in order of first appearance.
-    var keys: [String] = []
-    var rows: [String: (req: String, group: String?, before: RequirementOutcome?, after: RequirementOutcome?)] = [:]
-    for o in before + after {
-      let k = o.requirement + "\u{0}" + (o.group ?? "")
-      if rows[k] == nil { keys.append(k); rows[k] = (o.requirement, o.group, nil, nil) }
-    }
-    for o in before { rows[o.requirement + "\u{0}" + (o.group ?? "")]?.before = o }
-    for o in after { rows[o.requirement + "\u{0}" + (o.group ?? "")]?.after = o }
-    // Long group lists (one per issuer) show what matters: failures, warnings and the
-    // closest-to-limit groups.
-    var shown = keys
-    if keys.count > 8 {
-      let ranked = keys.sorted { a, b in
-        func score(_ k: String) -> (Int, Exact) {
-          let r = rows[k]!
-          let o = r.after ?? r.before
-          let bad = (r.before?.holds == false || r.after?.holds == false) ? 2 : (r.before?.warned == true || r.after?.warned == true) ? 1 : 0
-          return (bad, o?.utilization ?? .zero)
-        }
-        let (sa, ua) = score(a), (sb, ub) = score(b)
-        return sa != sb ? sa > sb : ua > ub
+    // Rows by requirement and group, in order of first appearance, as indices into `before` and
+    // `after`: a million-holding portfolio has hundreds of thousands of issuer groups, so rows
+    // hold no copies of the outcomes, and the two lists are matched by key only when their
+    // groups differ (a deal that brings a new issuer).
+    var rows: [(before: Int?, after: Int?)]
+    func key(_ o: RequirementOutcome) -> String { o.requirement + "\u{0}" + (o.group ?? "") }
+    if after.isEmpty {
+      rows = before.indices.map { ($0, nil) }
+    } else if before.isEmpty {
+      rows = after.indices.map { (nil, $0) }
+    } else if before.count == after.count,
+      zip(before, after).allSatisfy({ $0.requirement == $1.requirement && $0.group == $1.group })
+    {
+      rows = before.indices.map { ($0, $0) }
+    } else {
+      rows = []
+      var index: [String: Int] = [:]
+      for (i, o) in before.enumerated() {
+        if let r = index[key(o)] { rows[r].before = i } else { index[key(o)] = rows.count; rows.append((i, nil)) }
       }
-      let keep = Set(ranked.prefix(5))
-      shown = keys.filter(keep.contains)
+      for (i, o) in after.enumerated() {
+        if let r = index[key(o)] { rows[r].after = i } else { index[key(o)] = rows.count; rows.append((nil, i)) }
+      }
+    }
+    func outcomes(_ r: (before: Int?, after: Int?)) -> (RequirementOutcome?, RequirementOutcome?) {
+      (r.before.map { before[$0] }, r.after.map { after[$0] })
+    }
+    // Long group lists (one per issuer) show what matters: failures, warnings and the
+    // closest-to-limit groups, found in one pass keeping the best five.
+    var shown = Array(rows.indices)
+    if rows.count > 8 {
+      let scores = rows.map { r -> (Int, Exact) in
+        let (b, a) = outcomes(r)
+        let bad = (b?.holds == false || a?.holds == false) ? 2 : (b?.warned == true || a?.warned == true) ? 1 : 0
+        return (bad, (a ?? b)?.utilization ?? .zero)
+      }
+      // Ranked higher: worse status, then higher utilization, then first in order.
+      func ahead(_ a: Int, _ b: Int) -> Bool {
+        let (sa, ua) = scores[a], (sb, ub) = scores[b]
+        return sa != sb ? sa > sb : ua != ub ? ua > ub : a < b
+      }
+      var best: [Int] = []
+      for i in rows.indices where best.count < 5 || ahead(i, best[best.count - 1]) {
+        best.insert(i, at: best.firstIndex { ahead(i, $0) } ?? best.count)
+        if best.count > 5 { best.removeLast() }
+      }
+      shown = best.sorted()
     }
     var lastReq: String?
     for k in shown {
-      guard let row = rows[k] else { continue }
+      let (rowBefore, rowAfter) = outcomes(rows[k])
+      guard let first = rowBefore ?? rowAfter else { continue }
+      let row = (req: first.requirement, group: first.group, before: rowBefore, after: rowAfter)
       if row.req != lastReq {
         out += indent + "requires: " + row.req.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") + "\n"
         lastReq = row.req
@@ -144,8 +168,8 @@ public enum CheckReport {
         out += prefix + outcomeText(o, schema: schema) + "\n"
       }
     }
-    if shown.count < keys.count {
-      out += indent + "  … and \(keys.count - shown.count) more groups within their limits\n"
+    if shown.count < rows.count {
+      out += indent + "  … and \(rows.count - shown.count) more groups within their limits\n"
     }
     return out
   }
