@@ -70,6 +70,36 @@ import Testing
     #expect(array.count == 9)
     #expect(array.allSatisfy { $0["id"] is String && $0["source"] is String && $0["verdict"] is String })
   }
+
+  /// Each deal of a batch would repeat every group of the snapshot's `for each` clauses (25,000
+  /// issuers × 1,000 deals exhausted memory): in a batch, long group lists keep the five the text
+  /// report shows, with `checks_total`.
+  @Test func batchJSONKeepsTheGroupsThatMatter() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("batch-brief-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let holdings = (0..<50).map { i in ("h\(i)", "power", "US", i < 7 ? "200" : "10") }
+    let cov = prelude + "§9 \"Per holding\"\n  for each id:\n    share of holdings.value where id = that id <= 10%\n"
+    try Data(cov.utf8).write(to: dir.appendingPathComponent("c.cov"))
+    try Data(snapshotJSON(holdings).utf8).write(to: dir.appendingPathComponent("p.json"))
+    let deals = #"[{"id": "d1", "sector": "power", "domicile": "US", "amount": 5}, {"id": "d2", "sector": "logistics", "domicile": "US", "amount": 7}]"#
+    try Data(deals.utf8).write(to: dir.appendingPathComponent("deals.json"))
+    let args = ["check", dir.appendingPathComponent("c.cov").path, "--portfolio", dir.appendingPathComponent("p.json").path,
+                "--deals", dir.appendingPathComponent("deals.json").path]
+    let json = runCommand(args + ["--format", "json"])
+    #expect(json.exitCode == 1)
+    let array = try #require((try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) as? [[String: Any]])
+    #expect(array.count == 2)
+    for entry in array {
+      let clause = try #require((entry["clauses"] as? [[String: Any]])?.first { $0["id"] as? String == "9" })
+      let proForma = try #require(clause["pro_forma"] as? [String: Any])
+      #expect((proForma["checks"] as? [Any])?.count == CheckReport.groupsShown)
+      #expect((proForma["checks_total"] as? Int) == 51)  // the 50 holdings and the deal
+    }
+    // The text of a single check says how many of the hidden groups failed.
+    let text = runCommand(["check", args[1], "--portfolio", args[3]])
+    #expect(text.stdout.contains("… and 45 more groups, 2 of them over their limits"), "\(text.stdout)")
+  }
 }
 
 extension SplitMix {

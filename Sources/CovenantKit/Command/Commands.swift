@@ -416,15 +416,18 @@ public enum Commands {
     func id(_ e: BatchEntry) -> String { e.result?.dealID ?? e.source }
     switch fmt {
     case "json":
-      out.stdout = JSONOut.array(entries.map { e in
+      // Entry by entry, so that only one deal's tree exists at a time.
+      var text = "["
+      for (i, e) in entries.enumerated() {
         var members: [(String, JSONOut)] = [("id", .opt(e.result?.dealID)), ("source", .string(e.source))]
-        if let r = e.result, case .object(let body) = CheckReport.json(r, covenant: covenant) {
+        if let r = e.result, case .object(let body) = CheckReport.json(r, covenant: covenant, brief: true) {
           members += body.filter { $0.0 != "deal" }
         } else {
           members += [("verdict", .string("invalid")), ("diagnostics", .array(e.diagnostics.map { DiagnosticRenderer.json($0, source: sources[$0.file]) }))]
         }
-        return .object(members)
-      }).render() + "\n"
+        text += "\n  " + JSONOut.object(members).render(indent: 1) + (i < entries.count - 1 ? "," : "\n")
+      }
+      out.stdout = text + "]\n"
     case "junit":
       out.stdout = CIFormats.junit(suite: covenant.title + " — deals", entries.map { e in
         let status: CIFormats.JUnitCase.Status

@@ -131,26 +131,12 @@ public enum CheckReport {
       (r.before.map { before[$0] }, r.after.map { after[$0] })
     }
     // Long group lists (one per issuer) show what matters: failures, warnings and the
-    // closest-to-limit groups, found in one pass keeping the best five.
-    var shown = Array(rows.indices)
-    if rows.count > 8 {
-      let scores = rows.map { r -> (Int, Exact) in
-        let (b, a) = outcomes(r)
-        let bad = (b?.holds == false || a?.holds == false) ? 2 : (b?.warned == true || a?.warned == true) ? 1 : 0
-        return (bad, (a ?? b)?.utilization ?? .zero)
-      }
-      // Ranked higher: worse status, then higher utilization, then first in order.
-      func ahead(_ a: Int, _ b: Int) -> Bool {
-        let (sa, ua) = scores[a], (sb, ub) = scores[b]
-        return sa != sb ? sa > sb : ua != ub ? ua > ub : a < b
-      }
-      var best: [Int] = []
-      for i in rows.indices where best.count < 5 || ahead(i, best[best.count - 1]) {
-        best.insert(i, at: best.firstIndex { ahead(i, $0) } ?? best.count)
-        if best.count > 5 { best.removeLast() }
-      }
-      shown = best.sorted()
+    // closest-to-limit groups.
+    let status = rows.map { r -> (bad: Int, utilization: Exact) in
+      let (b, a) = outcomes(r)
+      return (max(severity(b), severity(a)), (a ?? b)?.utilization ?? .zero)
     }
+    let shown = rows.count > longGroupList ? ranked(status) : Array(rows.indices)
     var lastReq: String?
     for k in shown {
       let (rowBefore, rowAfter) = outcomes(rows[k])
@@ -169,9 +155,46 @@ public enum CheckReport {
       }
     }
     if shown.count < rows.count {
-      out += indent + "  … and \(rows.count - shown.count) more groups within their limits\n"
+      out += indent + "  … and " + hiddenGroups(status, shown: shown) + "\n"
     }
     return out
+  }
+
+  /// More groups than this and a report shows `groupsShown` of them.
+  static let longGroupList = 8, groupsShown = 5
+
+  /// 2 for a failed requirement, 1 for a warned one, 0 otherwise.
+  static func severity(_ o: RequirementOutcome?) -> Int { o?.holds == false ? 2 : o?.warned == true ? 1 : 0 }
+
+  /// The indices of the `groupsShown` groups that matter most — worse status, then higher
+  /// utilization, then first in order — in their order. One pass: a million-holding portfolio has
+  /// hundreds of thousands of issuer groups.
+  static func ranked(_ status: [(bad: Int, utilization: Exact)]) -> [Int] {
+    func ahead(_ a: Int, _ b: Int) -> Bool {
+      let (sa, ua) = status[a], (sb, ub) = status[b]
+      return sa != sb ? sa > sb : ua != ub ? ua > ub : a < b
+    }
+    var best: [Int] = []
+    for i in status.indices where best.count < groupsShown || ahead(i, best[best.count - 1]) {
+      best.insert(i, at: best.firstIndex { ahead(i, $0) } ?? best.count)
+      if best.count > groupsShown { best.removeLast() }
+    }
+    return best.sorted()
+  }
+
+  /// "12 more groups within their limits", or what the hidden groups hold when some failed.
+  static func hiddenGroups(_ status: [(bad: Int, utilization: Exact)], shown: [Int]) -> String {
+    let shownSet = Set(shown)
+    var failed = 0, warned = 0
+    for (i, s) in status.enumerated() where !shownSet.contains(i) {
+      if s.bad == 2 { failed += 1 } else if s.bad == 1 { warned += 1 }
+    }
+    let hidden = status.count - shown.count
+    if failed == 0, warned == 0 { return "\(hidden) more groups within their limits" }
+    var parts = ["\(hidden) more groups"]
+    if failed > 0 { parts.append("\(failed) of them over their limits") }
+    if warned > 0 { parts.append("\(warned) warned") }
+    return parts.joined(separator: ", ")
   }
 
   // MARK: - JSON
@@ -188,12 +211,21 @@ public enum CheckReport {
     }
   }
 
-  static func evaluationJSON(_ e: ClauseEvaluation?, _ schema: Schema) -> JSONOut {
+  /// `brief`: for a batch, where each deal repeats the snapshot's figures, a long group list
+  /// keeps the groups the text report shows, and `checks_total` says how many there were.
+  static func evaluationJSON(_ e: ClauseEvaluation?, _ schema: Schema, brief: Bool = false) -> JSONOut {
     guard let e else { return .null }
+    var outcomes = e.outcomes
+    var total: [(String, JSONOut)] = []
+    if brief, outcomes.count > longGroupList {
+      outcomes = ranked(outcomes.map { (severity($0), $0.utilization ?? .zero) }).map { e.outcomes[$0] }
+      total = [("checks_total", .number("\(e.outcomes.count)"))]
+    }
     return .object([
       ("verdict", .string(e.verdict.rawValue)),
       ("note", .opt(e.note)),
-      ("checks", .array(e.outcomes.map { o in
+    ] + total + [
+      ("checks", .array(outcomes.map { o in
         var m: [(String, JSONOut)] = [("requirement", .string(o.requirement)), ("group", .opt(o.group))]
         m.append(("holds", o.holds.map { .bool($0) } ?? .null))
         if let op = o.comparison {
@@ -235,19 +267,19 @@ public enum CheckReport {
     ])
   }
 
-  public static func clauseJSON(_ c: ClauseResult, covenant: CheckedCovenant) -> JSONOut {
+  public static func clauseJSON(_ c: ClauseResult, covenant: CheckedCovenant, brief: Bool = false) -> JSONOut {
     let schema = covenant.schema
     return .object([
       ("id", .string(c.id)), ("title", .opt(c.title)), ("text", .opt(c.text)),
       ("line", .number("\(covenant.file.location(of: c.span.start).line)")),
       ("verdict", .string(c.verdict.rawValue)), ("note", .opt(c.note)),
-      ("snapshot", evaluationJSON(c.snapshot, schema)), ("pro_forma", evaluationJSON(c.proForma, schema)),
+      ("snapshot", evaluationJSON(c.snapshot, schema, brief: brief)), ("pro_forma", evaluationJSON(c.proForma, schema, brief: brief)),
       ("largest_compliant_amount", boundJSON(c.largestAmount)),
       ("governance", governanceJSON(c.governance)),
     ])
   }
 
-  public static func json(_ r: CheckResult, covenant: CheckedCovenant) -> JSONOut {
+  public static func json(_ r: CheckResult, covenant: CheckedCovenant, brief: Bool = false) -> JSONOut {
     var counts: [(String, JSONOut)] = []
     for v in [Verdict.pass, .warning, .breach, .notApplicable, .waived] {
       counts.append((v.rawValue, .number("\(r.clauses.filter { $0.verdict == v }.count)")))
@@ -257,7 +289,7 @@ public enum CheckReport {
       ("as_of", .opt(r.asOf?.description)), ("deal", .opt(r.dealID)),
       ("verdict", .string(r.compliant ? "compliant" : "breach")),
       ("summary", .object(counts)),
-      ("clauses", .array(r.clauses.map { clauseJSON($0, covenant: covenant) })),
+      ("clauses", .array(r.clauses.map { clauseJSON($0, covenant: covenant, brief: brief) })),
     ])
   }
 }
