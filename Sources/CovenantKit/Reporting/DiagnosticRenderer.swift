@@ -33,10 +33,8 @@ public enum DiagnosticRenderer {
   /// lines up) and the caret's width. Works on bytes, never materialising the whole line.
   static func excerpt(_ source: SourceFile, line: Int, span: SourceSpan) -> (text: String, pad: String, width: Int) {
     let bytes = source.bytes
-    var lineStart = source.lineStarts[line - 1]
-    if lineStart == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { lineStart = 3 }
-    var lineEnd = line < source.lineStarts.count ? source.lineStarts[line] : bytes.count
-    while lineEnd > lineStart, bytes[lineEnd - 1] == 0x0A || bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+    let range = source.lineRange(line)
+    let lineStart = range.lowerBound, lineEnd = range.upperBound
     let caretStart = min(max(span.start, lineStart), lineEnd)
     let caretEnd = min(max(span.end, caretStart), lineEnd)
     func isScalarStart(_ i: Int) -> Bool { bytes[i] & 0xC0 != 0x80 }

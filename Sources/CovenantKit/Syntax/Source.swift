@@ -75,15 +75,18 @@ public struct SourceFile: Sendable {
     return (lo + 1, column)
   }
 
-  /// The text of a 1-based line without its line ending; invalid UTF-8 shows as U+FFFD.
-  public func lineText(_ line: Int) -> String {
-    guard line >= 1, line <= lineStarts.count else { return "" }
+  /// The bytes of a 1-based line, without a leading BOM or its line ending.
+  public func lineRange(_ line: Int) -> Range<Int> {
+    guard line >= 1, line <= lineStarts.count else { return bytes.count..<bytes.count }
     var start = lineStarts[line - 1]
     if start == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
     var end = line < lineStarts.count ? lineStarts[line] : bytes.count
     while end > start, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
-    return String(decoding: bytes[start..<end], as: UTF8.self)
+    return start..<end
   }
+
+  /// The text of a 1-based line without its line ending; invalid UTF-8 shows as U+FFFD.
+  public func lineText(_ line: Int) -> String { String(decoding: bytes[lineRange(line)], as: UTF8.self) }
 
   public func text(_ span: SourceSpan) -> String {
     let s = min(max(0, span.start), bytes.count), e = min(max(s, span.end), bytes.count)
