@@ -219,7 +219,11 @@ public struct DataLoader {
       }
       guard let x else { return .absent }
       let divisor = style == .percent ? 100 : style == .bps ? 10_000 : 1
-      guard let v = try? x.divided(by: Exact(divisor)) else { return .absent }
+      guard let v = try? x.divided(by: Exact(divisor)) else {
+        // Never undefined: an unscalable figure would make a floor "not applicable" (exit 0).
+        fail(path, node, "\(describe(node)) is too large or too precise to read exactly as \(style == .percent ? "a percentage" : "basis points")", code: "D107")
+        return .absent
+      }
       return .number(v)
     case .date:
       guard kind == .string, let s = doc.string(node) else { return expected(.date, node, path, help: "write dates as \"YYYY-MM-DD\"") }
@@ -356,7 +360,10 @@ public struct DataLoader {
       return .absent
     }
     if field.inCents {
-      guard let a = try? amount.divided(by: Exact(100)) else { return .absent }
+      guard let a = try? amount.divided(by: Exact(100)) else {
+        fail(path, node, "\(describe(node)) is too large or too precise to read exactly as cents", code: "D107")
+        return .absent
+      }
       amount = a
     }
     return .money(amount, currency: currency)

@@ -34,6 +34,10 @@ public struct RequirementOutcome: Hashable, Sendable {
   public var offenders: [String] = []
   public var offenderCount = 0
   public var examined = 0
+  /// Elements (or, under `for each`, elements without a group) whose condition could not be
+  /// evaluated: the requirement cannot be shown to hold for them, so it does not hold.
+  public var notEvaluated: [String] = []
+  public var notEvaluatedCount = 0
 }
 
 public struct ClauseEvaluation: Hashable, Sendable {
@@ -123,6 +127,11 @@ public struct CovenantRunner {
         r.note = "applies to a proposed deal; none given"
         continue
       }
+      if clause.testedOn == .proForma && deal == nil {
+        r.verdict = .notApplicable
+        r.note = "tested on the pro forma portfolio; no deal given"
+        continue
+      }
       if var p = pro {
         defer { pro = p }
         if let reason = try appliesReason(clause, &p) {
@@ -210,6 +219,18 @@ public struct CovenantRunner {
       }
     }
     ev.groupKey = .absent
+    if let g = clause.group {
+      let missing = try ev.elementsWithoutGroup(g)
+      if missing.count > 0, case .list(let list) = try ev.eval(g.list) {
+        var o = RequirementOutcome(requirement: "every element has a `\(g.fieldName)` to group by")
+        o.group = "\(g.fieldName) missing"
+        o.holds = false
+        o.examined = missing.count
+        o.notEvaluatedCount = missing.count
+        o.notEvaluated = missing.items.map { label(list, $0, labelField(g)) }
+        outcomes.insert(o, at: 0)
+      }
+    }
     let failed = outcomes.contains { $0.holds == false }
     let verdict: Verdict
     var note: String?
@@ -220,6 +241,11 @@ public struct CovenantRunner {
     } else if !outcomes.isEmpty, outcomes.allSatisfy({ $0.holds == nil }) {
       verdict = .notApplicable
       note = "its figures are undefined for this data (e.g. nothing matched)"
+    } else if let u = outcomes.first(where: { $0.holds == nil }) {
+      // A clause passes only when every requirement holds: one that cannot be evaluated
+      // leaves the clause not applicable, never passed.
+      verdict = .notApplicable
+      note = "not every requirement could be evaluated: `\(u.requirement)`\(u.group.map { " (\($0))" } ?? "") is undefined for this data"
     } else {
       verdict = .pass
     }
@@ -253,6 +279,14 @@ public struct CovenantRunner {
       if case .bool(let h) = v { o.holds = h }
       let q = ev.quantifierMemo[plan.id] ?? QuantifierState()
       o.examined = q.examined
+      if q.undefined > 0, o.holds != true {
+        // `every company …` is not shown for a company whose condition is undefined.
+        o.holds = false
+        o.notEvaluatedCount = q.undefined
+        if case .list(let list) = try ev.eval(plan.list) {
+          o.notEvaluated = q.undefinedItems.map { label(list, $0, plan.labelField) }
+        }
+      }
       if plan.quantifier != .some {
         o.offenderCount = q.offending
         if case .list(let list) = try ev.eval(plan.list) {
@@ -263,6 +297,11 @@ public struct CovenantRunner {
       if case .bool(let h) = try ev.eval(req.expr) { o.holds = h }
     }
     return o
+  }
+
+  func labelField(_ g: CheckedClause.Group) -> Int? {
+    guard case .list(.record(let r)) = g.list.type, r < covenant.schema.records.count else { return nil }
+    return covenant.schema.records[r].labelField
   }
 
   static func magnitude(_ v: Value) -> Exact? {

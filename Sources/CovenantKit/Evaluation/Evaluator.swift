@@ -70,15 +70,36 @@ public struct QuantifierState: Hashable, Sendable {
   public var examined = 0
   public var offending = 0
   public var matching = 0
+  /// Elements whose condition is undefined (a missing optional field, an aggregate over nothing):
+  /// they neither hold nor fail, so `every` cannot be shown to hold while there are any.
+  public var undefined = 0
   /// The first offending elements, by position in the list (deal elements after the data's).
   public var offenders: [Int] = []
+  /// The first elements that could not be evaluated, by position.
+  public var undefinedItems: [Int] = []
   public static let maxOffenders = 10
 
   mutating func merge(_ o: QuantifierState, offset: Int) {
     examined += o.examined
     offending += o.offending
     matching += o.matching
+    undefined += o.undefined
     for i in o.offenders where offenders.count < Self.maxOffenders { offenders.append(i + offset) }
+    for i in o.undefinedItems where undefinedItems.count < Self.maxOffenders { undefinedItems.append(i + offset) }
+  }
+
+  @inline(__always) mutating func noteUndefined(_ i: Int) {
+    undefined += 1
+    if undefinedItems.count < Self.maxOffenders { undefinedItems.append(i) }
+  }
+
+  /// Three-valued (Kleene) result: `every` is false when an element fails, undefined when none
+  /// fails but some could not be evaluated; `some` is true when an element holds.
+  func value(_ q: Quantifier) -> Value {
+    switch q {
+    case .every, .no: offending > 0 ? .bool(false) : undefined > 0 ? .absent : .bool(true)
+    case .some: matching > 0 ? .bool(true) : undefined > 0 ? .absent : .bool(false)
+    }
   }
 }
 
@@ -293,11 +314,7 @@ public struct Evaluator {
     case .aggregate(let plan):
       return try aggregate(plan, t)
     case .quantifier(let plan):
-      let q = try quantifier(plan)
-      switch plan.quantifier {
-      case .every, .no: return .bool(q.offending == 0)
-      case .some: return .bool(q.matching > 0)
-      }
+      return try quantifier(plan).value(plan.quantifier)
     }
   }
 
@@ -634,7 +651,9 @@ public struct Evaluator {
     let holds: Bool
     switch try eval(plan.body) {
     case .bool(let b): holds = b
-    default: return  // undefined for this element: neither offends nor matches
+    default:  // undefined for this element: neither offends nor matches, but is counted
+      q.noteUndefined(i)
+      return
     }
     let offends = plan.quantifier == .every ? !holds : holds
     if holds { q.matching += 1 }
@@ -720,6 +739,25 @@ public struct Evaluator {
       }
     }
     return keys
+  }
+
+  /// Elements of a `for each` list without a value of the group field (a missing optional
+  /// field): they belong to no group, so the clause cannot be shown to hold for them.
+  mutating func elementsWithoutGroup(_ group: CheckedClause.Group) throws(EvaluationError) -> (count: Int, items: [Int]) {
+    guard case .list(let list) = try eval(group.list) else { return (0, []) }
+    var count = 0
+    var items: [Int] = []
+    func note(_ i: Int) {
+      count += 1
+      if items.count < QuantifierState.maxOffenders { items.append(i) }
+    }
+    if let table = list.table {
+      for row in 0..<table.count where group.field >= table.columns.count || table.value(row, group.field) == .absent { note(row) }
+    } else {
+      for (i, item) in list.base.enumerated() where groupKeyOf(item, field: group.field) == .absent { note(i) }
+    }
+    for (i, item) in list.extra.enumerated() where groupKeyOf(item, field: group.field) == .absent { note(list.baseCount + i) }
+    return (count, items)
   }
 
   static func keyOrder(_ a: Value, _ b: Value) -> Bool {
@@ -1209,7 +1247,10 @@ struct QuantifierKernel {
         for r in 0..<count {
           let id = column[r]
           q.examined += 1
-          if id == RecordTable.absentID { continue }
+          if id == RecordTable.absentID {
+            q.noteUndefined(r)
+            continue
+          }
           let holds = (id == target) != negated
           if holds { q.matching += 1 }
           if (every ? !holds : holds) && !some {
@@ -1224,7 +1265,10 @@ struct QuantifierKernel {
       if let f = filter, f.eval(r) != 1 { continue }
       q.examined += 1
       let b = body.eval(r)
-      if b == 2 { continue }
+      if b == 2 {
+        q.noteUndefined(r)
+        continue
+      }
       let holds = b == 1
       if holds { q.matching += 1 }
       if (every ? !holds : holds) && !some {

@@ -85,11 +85,21 @@ public enum CheckReport {
       return s
     }
     if o.comparison == nil, o.examined > 0 || o.offenderCount > 0 {
-      if o.offenderCount == 0 { return "all \(o.examined) pass" }
-      var s = "\(o.offenderCount) of \(o.examined) fail"
-      if !o.offenders.isEmpty { s += ": " + o.offenders.joined(separator: ", ") }
-      if o.offenderCount > o.offenders.count { s += ", …" }
-      return s
+      var parts: [String] = []
+      if o.offenderCount > 0 {
+        var s = "\(o.offenderCount) of \(o.examined) fail"
+        if !o.offenders.isEmpty { s += ": " + o.offenders.joined(separator: ", ") }
+        if o.offenderCount > o.offenders.count { s += ", …" }
+        parts.append(s)
+      }
+      if o.notEvaluatedCount > 0 {
+        var s = "\(o.notEvaluatedCount) of \(o.examined) could not be evaluated (a figure or field is missing)"
+        if !o.notEvaluated.isEmpty { s += ": " + o.notEvaluated.joined(separator: ", ") }
+        if o.notEvaluatedCount > o.notEvaluated.count { s += ", …" }
+        parts.append(s)
+      }
+      if parts.isEmpty { return "all \(o.examined) pass" }
+      return parts.joined(separator: "; ")
     }
     switch o.holds {
     case true: return "holds"
@@ -234,7 +244,9 @@ public enum CheckReport {
                 ("utilization", o.utilization.map { .string($0.description) } ?? .null), ("warned", .bool(o.warned))]
         } else if o.examined > 0 || o.offenderCount > 0 {
           m += [("examined", .number("\(o.examined)")), ("offender_count", .number("\(o.offenderCount)")),
-                ("offenders", .array(o.offenders.map { .string($0) }))]
+                ("offenders", .array(o.offenders.map { .string($0) })),
+                ("not_evaluated_count", .number("\(o.notEvaluatedCount)")),
+                ("not_evaluated", .array(o.notEvaluated.map { .string($0) }))]
         }
         return .object(m)
       })),

@@ -710,8 +710,15 @@ public struct Checker {
     let (value, type): (Value, ValueType)
     switch lit {
     case .number(let x): (value, type) = (.number(x), .number(.plain))
-    case .percent(let x): (value, type) = (.number((try? x.divided(by: Exact(100))) ?? x), .number(.percent))
-    case .bps(let x): (value, type) = (.number((try? x.divided(by: Exact(10_000))) ?? x), .number(.bps))
+    case .percent(let x), .bps(let x):
+      let isPercent: Bool = if case .percent = lit { true } else { false }
+      // Never fall back to the unscaled figure: that would be 100× (10,000×) too large.
+      guard let v = try? x.divided(by: Exact(isPercent ? 100 : 10_000)) else {
+        report("C037", "this \(isPercent ? "percentage" : "basis-point figure") is too large or too precise to hold exactly", span,
+          help: "write at most 38 significant digits")
+        return invalid(span)
+      }
+      (value, type) = (.number(v), .number(isPercent ? .percent : .bps))
     case .multiple(let x): (value, type) = (.number(x), .number(.multiple))
     case .money(let x, let c):
       guard ISOCodes.currencies.contains(c) else {
