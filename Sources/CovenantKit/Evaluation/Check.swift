@@ -164,12 +164,12 @@ public struct CovenantRunner {
         r.verdict = (r.proForma ?? r.snapshot)?.verdict ?? .notApplicable
       }
       if clause.approval != nil || clause.votes != nil {
-        let g = Governance.evaluate(clause, covenant: covenant, deal: dealData)
+        let g = try Governance.evaluate(clause, covenant: covenant, deal: dealData)
         r.governance = g
         if clause.requirements.isEmpty || g.verdict == .breach { r.verdict = max(r.verdict == .notApplicable && !clause.requirements.isEmpty ? .pass : r.verdict, g.verdict) }
         if clause.requirements.isEmpty { r.verdict = g.verdict }
       }
-      if r.verdict == .breach, let dealData {
+      if let dealData {
         Governance.applyWaiver(clause, covenant: covenant, deal: dealData, asOf: asOf, result: &r)
       }
     }

@@ -1,19 +1,43 @@
-/// Votes, approvals, conflicts and waivers of one deal, as read from the deal file's fixed
-/// keys `votes`, `approvals`, `conflicted` and `waivers` (grammar.md, "Governance data").
+/// A deal's governance data, as the covenant's `governance … from …` declarations read it:
+/// the members with their voting power and classes, and the deal's votes, approvals, conflicts
+/// and waivers, all keyed by the member ids of the data.
 public struct DealGovernance: Hashable, Sendable {
   public enum Vote: String, Hashable, Sendable { case yes = "for", no = "against", abstain }
+  public struct Member: Hashable, Sendable {
+    /// How the data names the member (`"INST-A"`, `"UST"`).
+    public var id: String
+    /// How the report names it: the covenant's party name, else the data's name, else the id.
+    public var label: String
+    public var weight: Exact
+    public var classes: Set<String>
+    /// The covenant's party, when the covenant declares it.
+    public var party: Int?
+  }
   public struct Waiver: Hashable, Sendable {
     public var clause: String
+    /// Member ids.
     public var approvedBy: [String]
+    public var granted: CalendarDate?
     public var expires: CalendarDate?
+    public var id: String?
+    /// Why it cannot take effect whatever the dates (the clause has no waiver provision).
+    public var problem: String?
   }
+  public var members: [Member] = []
   public var votes: [String: Vote] = [:]
+  /// False when the covenant declares its votes `optional` and the file has none.
+  public var votesRecorded = true
   public var approvals: Set<String> = []
   public var conflicted: Set<String> = []
   public var waivers: [Waiver] = []
-  /// Voting power from the snapshot (`voting_power`), replacing the covenant's weights when present.
-  public var votingPower: [String: Exact]?
+  /// The deal's date (`governance date from deal "…"`), against which waivers are tested.
+  public var date: CalendarDate?
   public init() {}
+
+  /// Without a deal file: the covenant's own parties, no votes.
+  public init(covenant: CheckedCovenant) {
+    members = GovernanceReader.covenantMembers(covenant)
+  }
 }
 
 public struct GovernanceOutcome: Hashable, Sendable {
@@ -33,27 +57,30 @@ public struct GovernanceOutcome: Hashable, Sendable {
 }
 
 public enum Governance {
-  static func members(_ covenant: CheckedCovenant, _ deal: DealGovernance) -> [(name: String, weight: Exact)] {
-    if let power = deal.votingPower {
-      return power.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { ($0, power[$0] ?? .zero) }
+  static func ids(of ref: ResolvedPartyRef, _ covenant: CheckedCovenant, _ deal: DealGovernance) -> [String] {
+    switch ref {
+    case .party(let i): [covenant.parties[i].dataID]
+    case .anyOf(let c), .allOf(let c): deal.members.filter { $0.classes.contains(c) }.map(\.id)
     }
-    return covenant.parties.map { ($0.name, $0.weight ?? .one) }
   }
 
-  static func display(_ covenant: CheckedCovenant, _ name: String) -> String { name }
+  static func label(_ id: String, _ deal: DealGovernance) -> String {
+    deal.members.first { $0.id == id }?.label ?? id
+  }
 
-  static func satisfied(_ refs: [ResolvedPartyRef], by names: Set<String>, covenant: CheckedCovenant) -> [String] {
+  /// The references not satisfied by the members in `ids`, as the report names them.
+  static func satisfied(_ refs: [ResolvedPartyRef], by ids: Set<String>, covenant: CheckedCovenant, deal: DealGovernance) -> [String] {
     var missing: [String] = []
     for ref in refs {
       switch ref {
       case .party(let i):
-        let n = covenant.parties[i].name
-        if !names.contains(n) { missing.append(n) }
+        if !ids.contains(covenant.parties[i].dataID) { missing.append(covenant.parties[i].name) }
       case .anyOf(let c):
-        let ofClass = covenant.parties.filter { $0.classes.contains(c) }.map(\.name)
-        if !ofClass.contains(where: names.contains) { missing.append("any \(c)") }
+        if !self.ids(of: ref, covenant, deal).contains(where: ids.contains) { missing.append("any \(c)") }
       case .allOf(let c):
-        for p in covenant.parties where p.classes.contains(c) && !names.contains(p.name) { missing.append(p.name) }
+        let of = self.ids(of: ref, covenant, deal)
+        if of.isEmpty { missing.append("every \(c) (no member is of that class)") }
+        for id in of where !ids.contains(id) { missing.append(label(id, deal)) }
       }
     }
     return missing
@@ -71,34 +98,40 @@ public enum Governance {
 
   static func percent(_ x: Exact) -> String { Format.number(x, style: .percent) }
 
-  public static func evaluate(_ clause: CheckedClause, covenant: CheckedCovenant, deal: DealGovernance?) -> GovernanceOutcome {
-    let deal = deal ?? DealGovernance()
+  public static func evaluate(_ clause: CheckedClause, covenant: CheckedCovenant, deal: DealGovernance?) throws(EvaluationError) -> GovernanceOutcome {
+    let deal = deal ?? DealGovernance(covenant: covenant)
     var out = GovernanceOutcome(verdict: .pass, lines: [])
     if let approval = clause.approval {
-      let missing = satisfied(approval, by: deal.approvals, covenant: covenant)
+      let missing = satisfied(approval, by: deal.approvals, covenant: covenant, deal: deal)
       out.missingApprovals = missing
-      let given = deal.approvals.sorted().joined(separator: ", ")
+      let given = deal.approvals.map { label($0, deal) }.sorted().joined(separator: ", ")
+      let by = covenant.governance.approvals == .fromVotes ? "votes for" : "approvals"
       if missing.isEmpty {
-        out.lines.append("approvals: \(given.isEmpty ? "none needed" : given)")
+        out.lines.append("\(by): \(given.isEmpty ? "none needed" : given)")
       } else {
         out.verdict = .breach
-        out.lines.append("approvals: \(given.isEmpty ? "none" : given); missing: \(missing.joined(separator: ", "))")
+        out.lines.append("\(by): \(given.isEmpty ? "none" : given); missing: \(missing.joined(separator: ", "))")
       }
     }
     guard let rule = clause.votes else { return out }
-    let all = members(covenant, deal)
-    let eligible = all.filter { !(rule.excludeConflicted && deal.conflicted.contains($0.name)) }
-    let excluded = all.filter { rule.excludeConflicted && deal.conflicted.contains($0.name) }.map(\.name)
+    if !deal.votesRecorded {
+      out.verdict = .breach
+      out.lines.append("no votes recorded in the deal file: the \(rule.quorumOnly ? "quorum" : "threshold") cannot be met")
+      return out
+    }
+    func conflicted(_ m: DealGovernance.Member) -> Bool { rule.excludeConflicted && deal.conflicted.contains(m.id) }
+    let eligible = deal.members.filter { !conflicted($0) }
+    let excluded = deal.members.filter(conflicted).map(\.label)
     var yes = Exact.zero, no = Exact.zero, abstain = Exact.zero, total = Exact.zero
     var absentNames: [String] = []
     do throws(ArithmeticError) {
       for m in eligible {
         total = try total.adding(m.weight)
-        switch deal.votes[m.name] {
+        switch deal.votes[m.id] {
         case .yes: yes = try yes.adding(m.weight)
         case .no: no = try no.adding(m.weight)
         case .abstain: abstain = try abstain.adding(m.weight)
-        case nil: absentNames.append(m.name)
+        case nil: absentNames.append(m.label)
         }
       }
       let present = try yes.adding(no).adding(abstain)
@@ -109,10 +142,11 @@ public enum Governance {
       out.absent = absent
       out.totalPower = total
       func names(_ v: DealGovernance.Vote) -> String {
-        let n = eligible.filter { deal.votes[$0.name] == v }.map(\.name)
+        let n = eligible.filter { deal.votes[$0.id] == v }.map(\.label)
         return n.isEmpty ? "" : " (\(n.joined(separator: ", ")))"
       }
-      let style: NumberStyle = deal.votingPower == nil && covenant.parties.allSatisfy(\.weightIsPercent) ? .percent : .plain
+      let fromCovenant = covenant.governance.members?.powerKey == nil && deal.members.allSatisfy { m in m.party.map { covenant.parties[$0].weightIsPercent } ?? false }
+      let style: NumberStyle = fromCovenant && !deal.members.isEmpty ? .percent : .plain
       func w(_ x: Exact) -> String { Format.number(x, style: style) }
       out.lines.append("for \(w(yes))\(names(.yes)), against \(w(no))\(names(.no)), abstaining \(w(abstain))\(names(.abstain)), absent \(w(absent))\(absentNames.isEmpty ? "" : " (\(absentNames.joined(separator: ", ")))") of \(w(total)) voting power")
       if !excluded.isEmpty { out.lines.append("excluded as conflicted: \(excluded.joined(separator: ", "))") }
@@ -126,12 +160,13 @@ public enum Governance {
         let share = try present.divided(by: total)
         out.quorumPresent = share
         let met = compare(share, rule.quorumComparison, q)
-        out.lines.append("quorum: \(percent(share)) present, \(rule.quorumComparison.rawValue) \(percent(q)) required — \(met ? "met" : "not met")")
+        out.lines.append("quorum: \(style == .percent ? percent(share) : "\(w(present)) of \(w(total)) = \(percent(share))") present, \(rule.quorumComparison.rawValue) \(percent(q)) required — \(met ? "met" : "not met")")
         if !met {
           out.verdict = .breach
           return out
         }
       }
+      if rule.quorumOnly { return out }
       let base: Exact
       switch rule.base {
       case .votesCast: base = rule.countAbstentions ? present : try yes.adding(no)
@@ -148,39 +183,52 @@ public enum Governance {
       var met = compare(fraction, rule.comparison, rule.fraction)
       var tie = ""
       if !met, let c = rule.castingVote, yes == no, rule.base == .votesCast {
-        let chair = covenant.parties[c].name
-        if deal.votes[chair] == .yes {
+        let chair = covenant.parties[c]
+        // Only an eligible chair decides: one excluded as conflicted has no vote to cast.
+        if let m = eligible.first(where: { $0.id == chair.dataID }), deal.votes[m.id] == .yes {
           met = true
-          tie = "; tie decided for by \(chair)'s casting vote"
+          tie = "; tie decided for by \(chair.name)'s casting vote"
+        } else if deal.members.contains(where: { $0.id == chair.dataID && conflicted($0) }) {
+          tie = "; tie, and \(chair.name) is excluded as conflicted, so has no casting vote"
         } else {
-          tie = "; tie, and \(chair)'s casting vote was not for"
+          tie = "; tie, and \(chair.name)'s casting vote was not for"
         }
       }
       out.lines.append("in favour: \(w(yes)) of \(w(base)) = \(percent(fraction)) of \(rule.base.rawValue), \(rule.comparison.rawValue) \(Format.fractionText(rule.fraction)) required — \(met ? "met" : "not met")\(tie)")
       if !met { out.verdict = .breach }
     } catch {
-      out.verdict = .breach
-      out.lines.append("the voting figures are too large to compute exactly")
+      // Never a breach for a figure that could not be computed: that is an error (exit 2).
+      throw EvaluationError(code: "E001", message: "the voting figures of §\(clause.id) are too large to compute exactly", span: clause.span)
     }
     return out
   }
 
-  /// Lifts a breach when the deal carries a waiver for the clause, approved by every party the
-  /// clause requires and unexpired on the snapshot's as-of date. Otherwise says why not.
+  /// Applies a waiver on file for the clause: it lifts a breach when the clause has a waiver
+  /// provision, every party the provision requires approved it, and the date — the deal's date
+  /// when declared, else the snapshot's as-of date — lies in its window (granted ≤ date ≤
+  /// expires, both inclusive). Otherwise the clause keeps its verdict and says why not.
   public static func applyWaiver(_ clause: CheckedClause, covenant: CheckedCovenant, deal: DealGovernance, asOf: CalendarDate?, result: inout ClauseResult) {
-    guard let w = deal.waivers.first(where: { normalizedClauseID($0.clause) == clause.id }) else { return }
-    let missing = satisfied(clause.waivableBy, by: Set(w.approvedBy), covenant: covenant)
-    let by = w.approvedBy.joined(separator: ", ")
-    if !missing.isEmpty {
-      result.note = "waiver on file (approved by \(by.isEmpty ? "nobody" : by)) not applied: it also needs \(missing.joined(separator: ", "))"
-      return
+    guard let w = deal.waivers.first(where: { $0.clause == clause.id }) else { return }
+    let by = w.approvedBy.map { label($0, deal) }.joined(separator: ", ")
+    let name = "waiver" + (w.id.map { " \($0)" } ?? "") + " on file"
+    func notEffective(_ why: String) {
+      result.note = "\(name) (approved by \(by.isEmpty ? "nobody" : by)) not effective: \(why)"
     }
-    if let e = w.expires, let asOf, e < asOf {
-      result.note = "waiver on file expired on \(e) (snapshot as of \(asOf)): not applied"
+    if let problem = w.problem { return notEffective(problem) }
+    let missing = satisfied(clause.waivableBy, by: Set(w.approvedBy), covenant: covenant, deal: deal)
+    if !missing.isEmpty { return notEffective("it also needs \(missing.joined(separator: ", "))") }
+    let (date, which) = deal.date.map { ($0, "the deal's date") } ?? (asOf, "the snapshot's as-of date")
+    if w.granted != nil || w.expires != nil {
+      guard let date else { return notEffective("no deal date or as-of date to test its dates against") }
+      if let g = w.granted, date < g { return notEffective("granted \(g), after \(which) \(date)") }
+      if let e = w.expires, e < date { return notEffective("expired \(e), before \(which) \(date)") }
+    }
+    guard result.verdict == .breach else {
+      result.note = [result.note, "\(name) (approved by \(by)) in effect, not needed"].compactMap { $0 }.joined(separator: "; ")
       return
     }
     result.verdict = .waived
-    result.note = "waived by \(by)" + (w.expires.map { " until \($0)" } ?? "")
+    result.note = "waived by \(by)" + (w.granted.map { " from \($0)" } ?? "") + (w.expires.map { " until \($0)" } ?? "")
   }
 
   /// `§4.2(a)`, `4.2(a)` and `§ 4.2(a)` all name the same clause.

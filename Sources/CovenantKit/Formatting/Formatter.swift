@@ -77,7 +77,7 @@ private struct Layout {
   /// The tokens without the end-of-file marker, to find the source extent of each printed line.
   let tokens: [Token]
 
-  enum Category: Equatable { case header, kind, record, define, proForma, party, clause }
+  enum Category: Equatable { case header, kind, record, define, proForma, party, governance, clause }
 
   /// One printed line (or a text spanning lines) standing for a stretch of the source that ends
   /// at `end`, the end of its last token. Comments attach to units.
@@ -104,7 +104,7 @@ private struct Layout {
     var leading: [SourceComment] = []
     /// Indented comments after the last item of a record, clause or `pro forma`.
     var after: [SourceComment] = []
-    var isMultiLine: Bool { category == .header || category == .record || category == .proForma || category == .clause }
+    var isMultiLine: Bool { category == .header || category == .record || category == .proForma || category == .clause || (category == .governance && units.count > 1) }
   }
 
   var blocks: [Block] = []
@@ -234,8 +234,26 @@ private struct Layout {
       var rest: [String] = []
       if let w = party.weight { rest.append("weight " + p.operand(w, min: 6, before: .all).text) }
       if !party.classes.isEmpty { rest.append("class " + party.classes.map(\.text).joined(separator: ", ")) }
+      if let id = party.dataID { rest.append("id " + Lit.quote(id)) }
       let cells = ["party " + party.name.text, party.displayName.map { Lit.quote($0) } ?? "", rest.joined(separator: " ")]
       return Block(category: .party, start: party.span.start, units: [Unit(indent: 0, cells: cells, end: party.span.end)])
+
+    case .governance(let g):
+      var head = "governance \(g.subject.rawValue) from "
+      head += g.source == .votes ? "votes" : g.source.rawValue + " " + Lit.quote(g.path ?? "")
+      if g.optional { head += " optional" }
+      if g.bindings.isEmpty {
+        return Block(category: .governance, start: g.span.start, units: [Unit(indent: 0, cells: [head], end: g.span.end)])
+      }
+      var units = [Unit(indent: 0, cells: [head + " with"], end: end(before: g.bindings[0].span.start, fallback: g.subjectSpan.end))]
+      let keys = g.bindings.map { b in b.key.text + (b.qualifier.map { " " + $0.text } ?? "") }
+      let width = keys.map(\.count).max() ?? 0
+      for (i, b) in g.bindings.enumerated() {
+        let last = i == g.bindings.count - 1
+        let text = keys[i].padded(width) + " = " + b.values.map { Lit.quote($0) }.joined(separator: " | ") + (last ? "" : ",")
+        units.append(Unit(indent: 2, cells: [text], end: endWithComma(b.span.end)))
+      }
+      return Block(category: .governance, start: g.span.start, units: units)
 
     case .clause(let c):
       return clause(c, p)
@@ -328,6 +346,9 @@ private struct Layout {
         end = rule.span.end
       case .waivableBy(let refs, let span):
         text = "waivable by " + Self.partyRefs(refs)
+        end = span.end
+      case .quorum(let cmp, let fraction, let span):
+        text = "quorum " + (cmp == .ge ? "" : ExprPrinter.symbol(cmp) + " ") + p.fraction(fraction) + " of voting power"
         end = span.end
       }
       units.append(Unit(indent: indent, cells: [text], end: end))

@@ -119,6 +119,8 @@ public struct CheckedParty: Hashable, Sendable {
   public var weight: Exact?
   public var weightIsPercent: Bool
   public var classes: [String]
+  /// How the data names the party (`id "UST"`), its covenant name otherwise.
+  public var dataID: String
 }
 
 public struct CheckedVoteRule: Hashable, Sendable {
@@ -130,6 +132,8 @@ public struct CheckedVoteRule: Hashable, Sendable {
   public var countAbstentions: Bool
   public var excludeConflicted: Bool
   public var castingVote: Int?
+  /// `quorum 75% of voting power` alone: only the quorum is tested.
+  public var quorumOnly = false
 }
 
 public struct CheckedProForma: Hashable, Sendable {
@@ -153,6 +157,7 @@ public struct CheckedCovenant: Sendable {
   public var clauses: [CheckedClause]
   public var proForma: CheckedProForma?
   public var parties: [CheckedParty]
+  public var governance: CheckedGovernance
   public var asOfField: Int?
   public var fxField: Int?
   public var aggregateCount: Int

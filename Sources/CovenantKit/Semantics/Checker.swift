@@ -11,6 +11,7 @@ public struct Checker {
   var parties: [CheckedParty] = []
   var partyIndex: [String: Int] = [:]
   var partyDecls: [PartyDecl] = []
+  var governance = CheckedGovernance()
   var aggregateCount = 0
   var quantifierCount = 0
   var localCount = 0
@@ -72,6 +73,13 @@ public struct Checker {
     declareKindsAndRecords(covenant)
     resolveFieldTypes(covenant)
     declareParties(covenant)
+    governance = declareGovernance(covenant)
+    if case .fromVotes = governance.approvals, governance.votes == nil,
+      let d = covenant.declarations.first(where: { if case .governance(let g) = $0, g.subject == .approvals { true } else { false } })
+    {
+      report("C039", "approvals are read from the votes, but the covenant does not say where the votes are", d.span,
+        help: "declare them, e.g. `governance votes from deal \"votes\"`")
+    }
     // Definitions are checked in dependency order, found by an iterative walk so that even a
     // 10,000-long chain of definitions cannot overflow the stack.
     for decl in covenant.declarations {
@@ -109,7 +117,7 @@ public struct Checker {
       file: file, title: covenant.header?.title ?? file.name, version: covenant.header?.version,
       schema: schema,
       definitions: definitions.enumerated().map { $1 ?? CheckedDefinition(name: definitionDecls[$0].name.text, value: TExpr(kind: .invalid, type: .error, span: .none, usesDeal: false, usesJoinedList: false)) },
-      clauses: clauses, proForma: proForma, parties: parties, asOfField: asOf, fxField: fx,
+      clauses: clauses, proForma: proForma, parties: parties, governance: governance, asOfField: asOf, fxField: fx,
       aggregateCount: aggregateCount, quantifierCount: quantifierCount, localCount: localCount)
   }
 
@@ -292,7 +300,11 @@ public struct Checker {
       partyDecls.append(p)
       var percent = false
       if case .literal(.percent) = p.weight?.kind { percent = true }
-      parties.append(CheckedParty(name: p.name.text, displayName: p.displayName, weight: weight, weightIsPercent: percent, classes: p.classes.map(\.text)))
+      let id = p.dataID ?? p.name.text
+      if let other = parties.first(where: { $0.dataID == id }) {
+        report("C008", "parties `\(other.name)` and `\(p.name.text)` have the same id \"\(id)\" in the data", p.span)
+      }
+      parties.append(CheckedParty(name: p.name.text, displayName: p.displayName, weight: weight, weightIsPercent: percent, classes: p.classes.map(\.text), dataID: id))
     }
     // Percentage weights that do not add up to 100% are almost always a drafting slip.
     if !parties.isEmpty, parties.allSatisfy(\.weightIsPercent), let first = partyDecls.first {
@@ -509,8 +521,18 @@ public struct Checker {
         clause.votes = checkVoteRule(rule)
       case .waivableBy(let refs, _):
         clause.waivableBy = resolvePartyRefs(refs, what: "waiver", code: "C035")
+      case .quorum(let cmp, let fraction, let span):
+        let rule = VoteRule(comparison: .ge, fraction: Expr(.literal(.number(.zero)), span), base: .votingPower, quorum: fraction,
+          quorumComparison: cmp, countAbstentions: false, excludeConflicted: false, castingVote: nil, span: span)
+        if clause.votes != nil {
+          report("C031", "a clause has one voting rule: put the quorum in it (`votes …, quorum 75% of voting power`)", span)
+        } else if var q = checkVoteRule(rule) {
+          q.quorumOnly = true
+          clause.votes = q
+        }
       }
     }
+    requireGovernanceData(clause, c, governance)
     let exprs = clause.appliesWhen + clause.requirements.map(\.expr) + [clause.group?.list].compactMap { $0 }
     clause.needsDeal = exprs.contains(where: \.usesDeal) || clause.approval != nil || clause.votes != nil
     let usesList = exprs.contains(where: \.usesJoinedList)
@@ -560,7 +582,7 @@ public struct Checker {
           help: suggestion(n.text, parties.map(\.name)) ?? (parties.isEmpty ? "declare it with `party \(n.text) \"Full name\" weight …`" : "parties are " + parties.map { "`\($0.name)`" }.joined(separator: ", ")))
         return nil
       case .anyOf(let n), .allOf(let n):
-        let classes = Set(parties.flatMap(\.classes))
+        let classes = knownClasses(governance) ?? [n.text]
         guard classes.contains(n.text) else {
           report(code, "no party is of class `\(n.text)`", n.span, help: suggestion(n.text, Array(classes)) ?? "give parties a class with `party … class \(n.text)`")
           return nil
@@ -596,8 +618,8 @@ public struct Checker {
         report("C030", "unknown party `\(c.text)` for the casting vote", c.span, help: suggestion(c.text, parties.map(\.name)))
       }
     }
-    if parties.isEmpty {
-      report("C030", "a voting rule needs parties", rule.span, help: "declare them with `party treasury \"…\" weight 50%`")
+    if parties.isEmpty && governance.members == nil {
+      report("C030", "a voting rule needs parties", rule.span, help: "declare them with `party treasury \"…\" weight 50%`, or read them with `governance members from snapshot \"…\"`")
     }
     guard rule.comparison.isComparison, rule.comparison != .eq, rule.comparison != .ne else {
       report("C031", "a voting threshold is `>=` or `>`", rule.span)

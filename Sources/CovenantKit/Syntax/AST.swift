@@ -31,6 +31,7 @@ public enum Declaration: Hashable, Sendable {
   case define(DefineDecl)
   case proForma(ProFormaDecl)
   case party(PartyDecl)
+  case governance(GovernanceDecl)
   case clause(ClauseDecl)
 
   public var span: SourceSpan {
@@ -40,6 +41,7 @@ public enum Declaration: Hashable, Sendable {
     case .define(let d): d.span
     case .proForma(let d): d.span
     case .party(let d): d.span
+    case .governance(let d): d.span
     case .clause(let d): d.span
     }
   }
@@ -121,9 +123,38 @@ public struct ProFormaDecl: Hashable, Sendable {
 public struct PartyDecl: Hashable, Sendable {
   public var name: Name
   public var displayName: String?
+  /// `id "UST"`: how the data names the party, when not by its covenant name.
+  public var dataID: String? = nil
   public var weight: Expr?
   public var classes: [Name]
   public var span: SourceSpan
+}
+
+/// Where governance data is and how its keys are named, e.g.
+/// `governance votes from deal "ballots" optional with party = "member", for = "for" | "yes"`.
+/// Nothing about votes, approvals, waivers or members is read unless declared this way.
+public struct GovernanceDecl: Hashable, Sendable {
+  public enum Subject: String, Hashable, Sendable, CaseIterable {
+    case members, votes, approvals, conflicted, waivers, date
+  }
+  public enum Source: String, Hashable, Sendable { case snapshot, deal, votes }
+  public var subject: Subject
+  public var subjectSpan: SourceSpan
+  public var source: Source
+  /// The JSON path (`"governance.members"`); nil for `approvals from votes`.
+  public var path: String?
+  public var optional: Bool
+  public var bindings: [Binding]
+  public var span: SourceSpan
+
+  /// `party = "member"`, `for = "for" | "yes"`, `class sponsor = "is_sponsor"`.
+  public struct Binding: Hashable, Sendable {
+    public var key: Name
+    /// The class of `class sponsor = "…"`.
+    public var qualifier: Name?
+    public var values: [String]
+    public var span: SourceSpan
+  }
 }
 
 public struct ClauseDecl: Hashable, Sendable {
@@ -162,6 +193,8 @@ public enum ClauseItem: Hashable, Sendable {
   case votes(VoteRule)
   /// `waivable by treasury and mof`
   case waivableBy([PartyRef], SourceSpan)
+  /// `quorum >= 75% of voting power`: a quorum on its own, without a voting threshold.
+  case quorum(comparison: BinaryOp, fraction: Expr, span: SourceSpan)
 }
 
 public enum PartyRef: Hashable, Sendable {

@@ -150,7 +150,7 @@ public struct Parser {
 
   // MARK: - Declarations
 
-  private static let declarationWords: Set<String> = ["covenant", "kind", "record", "data", "define", "pro", "party"]
+  private static let declarationWords: Set<String> = ["covenant", "kind", "record", "data", "define", "pro", "party", "governance"]
 
   private func startsDeclaration(_ t: Token) -> Bool {
     t.kind == .clauseID || t.kind == .endOfFile || (t.kind == .word && Self.declarationWords.contains(text(t)) && (text(t) != "pro" || isWord("forma", peekToken())))
@@ -243,6 +243,7 @@ public struct Parser {
     case "define": return .define(try parseDefine())
     case "pro": return .proForma(try parseProForma())
     case "party": return .party(try parseParty())
+    case "governance": return .governance(try parseGovernance())
     case "covenant":
       error("P004", "the `covenant` header must come first and only once", at: tok.span)
       throw ParseError()
@@ -365,16 +366,63 @@ public struct Parser {
     if tok.kind == .string { display = try string() }
     var weight: Expr?
     var classes: [Name] = []
+    var dataID: String?
     while !tok.startsLine {
       if acceptWord("weight") {
         weight = try parseUnary()
       } else if acceptWord("class") {
         repeat { classes.append(try name("a class name")) } while acceptPunct(.comma)
+      } else if acceptWord("id") {
+        dataID = try string()
       } else {
-        try fail("`weight` or `class`")
+        try fail("`weight`, `class` or `id`")
       }
     }
-    return PartyDecl(name: n, displayName: display, weight: weight, classes: classes, span: start.union(tokens[max(0, pos - 1)].span))
+    var party = PartyDecl(name: n, displayName: display, weight: weight, classes: classes, span: start.union(tokens[max(0, pos - 1)].span))
+    party.dataID = dataID
+    return party
+  }
+
+  /// governance = "governance" SUBJECT "from" ( ( "snapshot" | "deal" ) TEXT [ "optional" ] | "votes" )
+  ///   [ "with" binding { "," binding } ] ;
+  /// binding = WORD [ NAME ] "=" TEXT { "|" TEXT } ;
+  private mutating func parseGovernance() throws(ParseError) -> GovernanceDecl {
+    let start = advance().span
+    let subjects = GovernanceDecl.Subject.allCases.map(\.rawValue)
+    guard tok.kind == .word, let subject = GovernanceDecl.Subject(rawValue: text(tok)) else {
+      try fail("what the data holds: " + subjects.map { "`\($0)`" }.joined(separator: ", "),
+        help: "e.g. `governance votes from deal \"votes\" with party = \"member\"`")
+    }
+    let subjectSpan = advance().span
+    try expectWord("from", "`from snapshot \"path\"` or `from deal \"path\"`")
+    var source: GovernanceDecl.Source
+    var path: String?
+    if subject == .approvals, acceptWord("votes") {
+      source = .votes
+    } else {
+      if acceptWord("snapshot") { source = .snapshot } else if acceptWord("deal") { source = .deal } else {
+        try fail("`snapshot` or `deal`" + (subject == .approvals ? " (or `votes`: an approval is a vote for)" : ""))
+      }
+      guard tok.kind == .string else { try fail("the JSON path in quotes, e.g. `\"governance.members\"`") }
+      path = try string()
+    }
+    let optional = acceptWord("optional")
+    var bindings: [GovernanceDecl.Binding] = []
+    if acceptWord("with") {
+      repeat {
+        guard tok.kind == .word else { try fail("a key binding such as `party = \"member\"`") }
+        let k = advance()
+        let key = Name(text(k), k.span)
+        var qualifier: Name?
+        if key.text == "class", tok.kind == .word { qualifier = try name("a class name") }
+        try expectPunct(.eq, help: "write e.g. `party = \"member\"`")
+        var values = [try string()]
+        while acceptPunct(.pipe) { values.append(try string()) }
+        bindings.append(.init(key: key, qualifier: qualifier, values: values, span: k.span.union(tokens[pos - 1].span)))
+      } while acceptPunct(.comma)
+    }
+    return GovernanceDecl(subject: subject, subjectSpan: subjectSpan, source: source, path: path, optional: optional,
+      bindings: bindings, span: start.union(tokens[max(0, pos - 1)].span))
   }
 
   // MARK: - Clauses
@@ -467,6 +515,17 @@ public struct Parser {
     }
     if isWord("votes") && (isWord("in", peekToken()) || isWord("for", peekToken())) {
       return .votes(try parseVoteRule())
+    }
+    if acceptWord("quorum") {
+      // quorum_rule = "quorum" [ ":" ] [ compare ] fraction "of" "voting" "power" [ "present" ] ;
+      _ = acceptPunct(.colon)
+      let cmp = try parseComparisonOperator() ?? .ge
+      let fraction = try parseFraction()
+      try expectWord("of", "`of voting power`")
+      try expectWord("voting")
+      try expectWord("power")
+      _ = acceptWord("present")
+      return .quorum(comparison: cmp, fraction: fraction, span: start.union(tokens[pos - 1].span))
     }
     return .requirement(try parseExpr())
   }
