@@ -183,3 +183,56 @@ import Testing
     #expect(runCommand(["completions", "powershell"]).exitCode == 2)
   }
 }
+
+/// The investment-committee documents: golden files, and the properties a reader relies on.
+@Suite(.serialized) struct DocumentReportTests {
+  static let example = "examples/us-japan-fund"
+
+  @Test(arguments: ["sector-cap", "waived-cap", "supermajority-short"]) func goldenDocuments(_ deal: String) {
+    for format in ["markdown", "html"] {
+      let out = runCommand(["check", "\(Self.example)/covenant.cov", "-p", "\(Self.example)/portfolio.json", "-d", "\(Self.example)/deals/\(deal).json", "-f", format])
+      #expect(out.exitCode == (deal == "waived-cap" ? 0 : 1))
+      assertGolden(out.stdout, "check/\(deal).\(format == "markdown" ? "md" : "html")")
+    }
+  }
+
+  @Test func snapshotAndBatchDocuments() {
+    let snap = runCommand(["check", "\(Self.example)/covenant.cov", "-p", "\(Self.example)/portfolio.json", "-f", "markdown"])
+    #expect(snap.exitCode == 0)
+    assertGolden(snap.stdout, "check/snapshot.md")
+    for format in ["markdown", "html"] {
+      let batch = runCommand(["check", "\(Self.example)/covenant.cov", "-p", "\(Self.example)/portfolio.json", "--deals", "\(Self.example)/deals", "-f", format])
+      #expect(batch.exitCode == 1)
+      assertGolden(batch.stdout, "check/batch.\(format == "markdown" ? "md" : "html")")
+    }
+  }
+
+  @Test func htmlIsSelfContainedAndAccessible() {
+    let out = runCommand(["check", "\(Self.example)/covenant.cov", "-p", "\(Self.example)/portfolio.json", "-d", "\(Self.example)/deals/sector-cap.json", "-f", "html"])
+    let html = out.stdout
+    #expect(html.hasPrefix("<!DOCTYPE html>"))
+    #expect(html.contains("<html lang=\"en\">"))
+    #expect(!html.contains("<script"))
+    #expect(!html.contains("http://") && !html.contains("https://"))
+    #expect(!html.contains("<link"))
+    // The verdict, the capacity and the breached clause's figures, in words.
+    #expect(html.contains("BREACH"))
+    #expect(html.contains("Largest compliant deal amount: <strong>$9,230,769,230.76"))
+    #expect(html.contains("≈35.58%") && html.contains("over by ≈0.58%"))
+    #expect(html.contains("<th scope=\"col\">"))
+    #expect(html.contains("@media print"))
+    // The breached group comes first in its clause's table.
+    let clause = html.range(of: "id=\"clause-4-2-a\"").map { String(html[$0.upperBound...]) } ?? ""
+    #expect(clause.range(of: "ai_datacenter")?.lowerBound ?? clause.endIndex < clause.range(of: "sector power")?.lowerBound ?? clause.startIndex)
+    // Markdown and HTML are only for check.
+    #expect(runCommand(["validate", "\(Self.example)/covenant.cov", "-f", "html"]).exitCode == 2)
+  }
+
+  @Test func invalidInputIsAnInvalidDocument() {
+    let out = runCommand(["check", "Tests/CovenantKitTests/Golden/fixtures/broken.cov", "-p", "\(Self.example)/portfolio.json", "-f", "markdown"])
+    #expect(out.exitCode == 2)
+    #expect(out.stdout.contains("**Result: INVALID**") && out.stdout.contains("C002"))
+    let html = runCommand(["check", "Tests/CovenantKitTests/Golden/fixtures/broken.cov", "-p", "\(Self.example)/portfolio.json", "-f", "html"])
+    #expect(html.exitCode == 2 && html.stdout.contains("INVALID"))
+  }
+}

@@ -272,12 +272,16 @@ public enum Commands {
     return DataLoader.parseJSON(bytes, file: displayName(path))
   }
 
-  static let formats = ["text", "json", "sarif", "junit", "github"]
+  static let formats = ["text", "json", "sarif", "junit", "github", "markdown", "html"]
+  /// The formats of an investment-committee document: `check` only.
+  static let documentFormats: Set<String> = ["markdown", "html"]
 
-  static func format(_ o: Options) -> Result<String, CommandOutput> {
+  static func format(_ o: Options, documents: Bool = false) -> Result<String, CommandOutput> {
     let f = o.values["format"]?.last ?? "text"
-    guard formats.contains(f) else {
-      return .failure(usageError("unknown format `\(f)`", help: "formats are " + formats.map { "`\($0)`" }.joined(separator: ", ")))
+    let allowed = formats.filter { documents || !documentFormats.contains($0) }
+    guard allowed.contains(f) else {
+      if formats.contains(f) { return .failure(usageError("`--format \(f)` is a report of `check`", help: "formats here are " + allowed.map { "`\($0)`" }.joined(separator: ", "))) }
+      return .failure(usageError("unknown format `\(f)`", help: "formats are " + allowed.map { "`\($0)`" }.joined(separator: ", ")))
     }
     return .success(f)
   }
@@ -294,6 +298,7 @@ public enum Commands {
       }
       return CIFormats.junit(suite: suite, cases)
     case "json": return invalidJSON(diags, sources: sources)
+    case "markdown", "html": return DocumentReport.invalid(render(diags, sources: sources, color: false), html: format == "html")
     default: return nil
     }
   }
@@ -363,7 +368,7 @@ public enum Commands {
   // MARK: - check
 
   static func check(_ o: Options, _ c: Context) -> CommandOutput {
-    guard case .success(let fmt) = format(o) else { if case .failure(let e) = format(o) { return e }; return CommandOutput() }
+    guard case .success(let fmt) = format(o, documents: true) else { if case .failure(let e) = format(o, documents: true) { return e }; return CommandOutput() }
     guard o.positional.count == 1, let covenantPath = o.positional.first else {
       return usageError(o.positional.isEmpty ? "`check` needs a covenant file" : "`check` takes one covenant file, got \(o.positional.count)")
     }
@@ -452,6 +457,8 @@ public enum Commands {
     case "sarif": out.stdout = CIFormats.sarif(CIFormats.findings(result, covenant: covenant))
     case "github": out.stdout = CIFormats.github(CIFormats.findings(result, covenant: covenant))
     case "junit": out.stdout = CIFormats.junit(result, covenant: covenant)
+    case "markdown": out.stdout = DocumentReport.markdown(result, covenant: covenant, dealAmount: amount)
+    case "html": out.stdout = DocumentReport.html(result, covenant: covenant, dealAmount: amount)
     default: out.stdout = CheckReport.text(result, covenant: covenant, color: color, dealAmount: amount)
     }
     out.stderr = render(compiled.diagnostics, sources: sources, color: c.errorColor)
@@ -590,6 +597,8 @@ public enum Commands {
         }
       }
       out.stdout = fmt == "sarif" ? CIFormats.sarif(findings) : CIFormats.github(findings)
+    case "markdown": out.stdout = DocumentReport.markdownBatch(entries, covenant: covenant, summary: summary)
+    case "html": out.stdout = DocumentReport.htmlBatch(entries, covenant: covenant, summary: summary)
     default:
       let width = min(24, entries.map { id($0).count }.max() ?? 0)
       var text = ""

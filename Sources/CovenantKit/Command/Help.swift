@@ -32,7 +32,7 @@ extension Commands {
       help [COMMAND]    show this text, or a command's usage
 
     `-` reads one input (covenant, snapshot or deal) from standard input.
-    formats: text (default), json, sarif, junit, github
+    formats: text (default), json, sarif, junit, github; for check also markdown and html
 
     \(commonOptions)
 
@@ -53,7 +53,7 @@ extension Commands {
         -p, --portfolio FILE     the portfolio snapshot (JSON); `-` reads standard input
         -d, --deal FILE          one proposed deal (JSON); `-` reads standard input
         --deals FILE|DIR         a batch: a JSON array, {"deals": [...]}, JSON Lines or a directory
-        -f, --format FORMAT      text (default), json, sarif, junit, github
+        -f, --format FORMAT      text (default), json, sarif, junit, github, markdown, html
         --fail-on-warnings       exit 1 when a clause is at warning level (for CI)
       \(commonOptions)
 
