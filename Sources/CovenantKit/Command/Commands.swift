@@ -6,6 +6,10 @@ public struct CommandOutput: Sendable, Error {
   public var stdout = ""
   public var stderr = ""
   public var exitCode: Int32 = 0
+  /// The one line `--quiet` keeps: `result: compliant (…)`, `3 covenants valid`, …
+  public var verdictLine: String?
+  /// A clause or a diagnostic at warning level: `--fail-on-warnings` turns exit 0 into 1.
+  public var hasWarnings = false
   public init() {}
 }
 
@@ -19,38 +23,50 @@ public enum ExitCode {
 public struct CommandEnvironment: Sendable {
   public var stdoutIsTerminal = false
   public var stderrIsTerminal = false
-  public var noColor = false
-  public init(stdoutIsTerminal: Bool = false, stderrIsTerminal: Bool = false, noColor: Bool = false) {
+  /// `NO_COLOR`: turns colour off (in `--color auto`) when set and not empty.
+  public var noColorVariable: String?
+  /// `FORCE_COLOR`: turns colour on (in `--color auto`) when set, not empty and not `0`.
+  public var forceColorVariable: String?
+  /// Standard input, for an input given as `-`; nil when it cannot be read.
+  public var readStandardInput: @Sendable () -> [UInt8]? = { OutputChannel.readAll(0) }
+
+  public init(
+    stdoutIsTerminal: Bool = false, stderrIsTerminal: Bool = false, noColorVariable: String? = nil, forceColorVariable: String? = nil,
+    readStandardInput: (@Sendable () -> [UInt8]?)? = nil
+  ) {
     self.stdoutIsTerminal = stdoutIsTerminal
     self.stderrIsTerminal = stderrIsTerminal
-    self.noColor = noColor
+    self.noColorVariable = noColorVariable
+    self.forceColorVariable = forceColorVariable
+    if let readStandardInput { self.readStandardInput = readStandardInput }
   }
 }
 
 public enum Commands {
-  public static let usage = """
-    usage: covenant <command> [options]
+  static let verbs = ["check", "validate", "test", "fmt", "explain", "completions", "help"]
 
-    commands:
-      check COVENANT --portfolio SNAPSHOT [--deal DEAL | --deals DEALS] [--format F]
-                        check the covenant against a snapshot, and a proposed deal pro forma;
-                        --deals checks each deal of a JSON array, JSON Lines file or directory
-      validate FILE...  [--format F]
-                        parse and type-check covenants only
-      test [PATH...]    [--format F]
-                        run the covenant tests (*.covtest) in the files and directories given
-                        (default: the current directory)
-      fmt [--check | --write] FILE...
-                        print the canonical layout; --check shows a diff and fails when a file
-                        is not formatted; --write rewrites the files in place, atomically
-      help              show this text
+  /// What a verb accepts: options with a value, flags, and what it reads as input files.
+  struct Spec {
+    var valued: Set<String>
+    var flags: Set<String>
+  }
 
-    formats: text (default), json, sarif, junit, github
+  /// Options every verb takes.
+  static let common = Spec(valued: ["output", "color"], flags: ["quiet", "no-color"])
 
-    exit codes: 0 compliant (warnings allowed), 1 at least one breach,
-                2 invalid covenant, invalid input or wrong command line
+  static let specs: [String: Spec] = [
+    "check": Spec(valued: ["portfolio", "deal", "deals", "format"], flags: ["fail-on-warnings"]),
+    "validate": Spec(valued: ["format"], flags: ["fail-on-warnings"]),
+    "test": Spec(valued: ["format"], flags: []),
+    "fmt": Spec(valued: [], flags: ["check", "write"]),
+    "explain": Spec(valued: [], flags: []),
+    "completions": Spec(valued: [], flags: []),
+  ]
 
-    """
+  /// `-p FILE` is `--portfolio FILE`, and so on.
+  static let shortForms: [String: String] = [
+    "p": "portfolio", "d": "deal", "f": "format", "o": "output", "q": "quiet", "h": "help",
+  ]
 
   public static func run(_ args: [String], env: CommandEnvironment = CommandEnvironment()) -> CommandOutput {
     var out = CommandOutput()
@@ -61,19 +77,103 @@ public enum Commands {
     }
     let rest = Array(args.dropFirst())
     switch command {
-    case "check": return check(rest, env: env)
-    case "validate": return validate(rest, env: env)
-    case "test": return test(rest, env: env)
-    case "fmt": return fmt(rest, env: env)
     case "help", "--help", "-h":
-      out.stdout = usage
-      return out
+      return help(rest)
     case "--version", "version":
       out.stdout = "covenant \(CovenantKitVersion.string)\n"
       return out
-    default:
-      return usageError("unknown command `\(command)`", help: closestMatch(command, in: ["check", "validate", "test", "fmt", "help"]).map { "did you mean `\($0)`?" })
+    default: break
     }
+    guard let spec = specs[command] else {
+      return usageError("unknown command `\(command)`", help: closestMatch(command, in: verbs).map { "did you mean `\($0)`?" })
+    }
+    // `covenant VERB --help` whatever else the line holds.
+    if rest.prefix(while: { $0 != "--" }).contains(where: { $0 == "--help" || $0 == "-h" }) {
+      out.stdout = verbUsage[command] ?? usage
+      return out
+    }
+    let parsed = parseOptions(rest, valued: spec.valued.union(common.valued), flags: spec.flags.union(common.flags))
+    guard case .success(let o) = parsed else {
+      if case .failure(let e) = parsed { return e }
+      return out
+    }
+    let context: Context
+    switch Context.make(o, env: env) {
+    case .failure(let e): return e
+    case .success(let c): context = c
+    }
+    switch command {
+    case "check": out = check(o, context)
+    case "validate": out = validate(o, context)
+    case "test": out = test(o, context)
+    case "fmt": out = fmt(o, context)
+    case "explain": out = explain(o, context)
+    default: out = completions(o, context)
+    }
+    return finish(out, o, context)
+  }
+
+  /// What every verb shares once its options are read: colour, the output file, `--quiet`,
+  /// `--fail-on-warnings`, and standard input for one `-`.
+  struct Context {
+    var env: CommandEnvironment
+    var color: Bool
+    var errorColor: Bool
+    var output: String?
+    var quiet: Bool
+    var failOnWarnings: Bool
+
+    static func make(_ o: Options, env: CommandEnvironment) -> Result<Context, CommandOutput> {
+      var choice = "auto"
+      if o.flags.contains("no-color") { choice = "never" }
+      if let c = o.values["color"]?.last { choice = c }
+      guard ["auto", "always", "never"].contains(choice) else {
+        return .failure(usageError("unknown colour setting `\(choice)`", help: "use `--color auto`, `--color always` or `--color never`"))
+      }
+      let output = o.values["output"]?.last.flatMap { $0 == "-" ? nil : $0 }
+      func on(_ terminal: Bool) -> Bool {
+        switch choice {
+        case "always": return true
+        case "never": return false
+        default:
+          if let f = env.forceColorVariable, !f.isEmpty, f != "0" { return true }
+          if let n = env.noColorVariable, !n.isEmpty { return false }
+          return terminal
+        }
+      }
+      let inputs = o.positional + ["portfolio", "deal", "deals"].flatMap { o.values[$0] ?? [] }
+      if inputs.filter({ $0 == "-" }).count > 1 {
+        return .failure(usageError("only one input can be read from standard input (`-`)"))
+      }
+      return .success(Context(
+        env: env, color: on(output == nil && env.stdoutIsTerminal), errorColor: on(env.stderrIsTerminal), output: output,
+        quiet: o.flags.contains("quiet"), failOnWarnings: o.flags.contains("fail-on-warnings")))
+    }
+  }
+
+  /// Applies `--quiet`, `--fail-on-warnings` and `--output` to a verb's output.
+  static func finish(_ result: CommandOutput, _ o: Options, _ c: Context) -> CommandOutput {
+    var out = result
+    if c.failOnWarnings, out.exitCode == ExitCode.compliant, out.hasWarnings {
+      out.exitCode = ExitCode.breach
+      if !c.quiet { out.stderr += "covenant: warnings fail this run (--fail-on-warnings)\n" }
+    }
+    if c.quiet {
+      out.stdout = out.verdictLine.map { $0 + "\n" } ?? ""
+      // Errors still say what went wrong; anything else is left out.
+      if out.exitCode != ExitCode.invalid { out.stderr = "" }
+    }
+    if let path = c.output, !out.stdout.isEmpty || out.exitCode != ExitCode.invalid {
+      do throws(AtomicFile.Failure) {
+        try AtomicFile.replace(path, with: Array(out.stdout.utf8))
+        out.stdout = ""
+      } catch {
+        out.stdout = ""
+        out.stderr += "covenant: error[A004]: cannot write \(path): \(error.message) (nothing was written)\n"
+        out.exitCode = ExitCode.invalid
+      }
+    }
+    return out
   }
 
   static func usageError(_ message: String, help: String? = nil) -> CommandOutput {
@@ -94,10 +194,21 @@ public enum Commands {
     var o = Options()
     var i = 0
     while i < args.count {
-      let a = args[i]
+      var a = args[i]
       if a == "--" {
         o.positional += args[(i + 1)...]
         break
+      }
+      // `-p FILE`, `-pFILE`: the short form of a long option this verb takes.
+      if a.count >= 2, a.hasPrefix("-"), !a.hasPrefix("--") {
+        let letter = String(a.dropFirst().prefix(1))
+        guard let long = shortForms[letter], valued.contains(long) || flags.contains(long) else {
+          let all = Array(valued) + Array(flags)
+          let hint = closestMatch(String(a.dropFirst()), in: all).map { "did you mean `--\($0)`?" }
+          return .failure(usageError("unknown option `\(a)`", help: hint))
+        }
+        let attached = String(a.dropFirst(2))
+        a = "--" + long + (attached.isEmpty ? "" : "=" + attached)
       }
       if a.hasPrefix("--") {
         var name = String(a.dropFirst(2))
@@ -120,7 +231,7 @@ public enum Commands {
           continue
         }
         let all = Array(valued) + Array(flags)
-        return .failure(usageError("unknown option `\(a)`", help: closestMatch(name, in: all).map { "did you mean `--\($0)`?" }))
+        return .failure(usageError("unknown option `\(args[i])`", help: closestMatch(name, in: all).map { "did you mean `--\($0)`?" }))
       }
       o.positional.append(a)
       i += 1
@@ -128,24 +239,49 @@ public enum Commands {
     return .success(o)
   }
 
-  static func readSource(_ path: String) -> Result<SourceFile, Diagnostic> {
+  static func displayName(_ path: String) -> String { path == "-" ? "<stdin>" : path }
+
+  static func readSource(_ path: String, _ c: Context) -> Result<SourceFile, Diagnostic> {
+    if path == "-" {
+      guard let bytes = c.env.readStandardInput() else {
+        return .failure(Diagnostic(code: "A002", message: "cannot read standard input", file: displayName(path)))
+      }
+      return .success(SourceFile(name: displayName(path), bytes: bytes))
+    }
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
       return .failure(Diagnostic(code: "A002", message: "file not found", file: path, help: "check the path"))
     }
     if isDir.boolValue { return .failure(Diagnostic(code: "A002", message: "is a directory, not a covenant file", file: path)) }
-    guard let data = FileManager.default.contents(atPath: path) else {
+    // read(2) rather than FileManager: `/dev/stdin` and named pipes are read too.
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0, let bytes = OutputChannel.readAll(fd) else {
+      if fd >= 0 { close(fd) }
       return .failure(Diagnostic(code: "A002", message: "cannot read the file (permission denied?)", file: path))
     }
-    return .success(SourceFile(name: path, bytes: [UInt8](data)))
+    close(fd)
+    return .success(SourceFile(name: path, bytes: bytes))
   }
 
-  static let formats = ["text", "json", "sarif", "junit", "github"]
+  /// A JSON input: a file, or standard input for `-`.
+  static func readJSON(_ path: String, _ c: Context) -> Result<JSONDocument, Diagnostic> {
+    guard path == "-" else { return DataLoader.readJSON(path: path) }
+    guard let bytes = c.env.readStandardInput() else {
+      return .failure(Diagnostic(code: "D010", message: "cannot read standard input", file: displayName(path)))
+    }
+    return DataLoader.parseJSON(bytes, file: displayName(path))
+  }
 
-  static func format(_ o: Options) -> Result<String, CommandOutput> {
+  static let formats = ["text", "json", "sarif", "junit", "github", "markdown", "html"]
+  /// The formats of an investment-committee document: `check` only.
+  static let documentFormats: Set<String> = ["markdown", "html"]
+
+  static func format(_ o: Options, documents: Bool = false) -> Result<String, CommandOutput> {
     let f = o.values["format"]?.last ?? "text"
-    guard formats.contains(f) else {
-      return .failure(usageError("unknown format `\(f)`", help: "formats are " + formats.map { "`\($0)`" }.joined(separator: ", ")))
+    let allowed = formats.filter { documents || !documentFormats.contains($0) }
+    guard allowed.contains(f) else {
+      if formats.contains(f) { return .failure(usageError("`--format \(f)` is a report of `check`", help: "formats here are " + allowed.map { "`\($0)`" }.joined(separator: ", "))) }
+      return .failure(usageError("unknown format `\(f)`", help: "formats are " + allowed.map { "`\($0)`" }.joined(separator: ", ")))
     }
     return .success(f)
   }
@@ -162,6 +298,7 @@ public enum Commands {
       }
       return CIFormats.junit(suite: suite, cases)
     case "json": return invalidJSON(diags, sources: sources)
+    case "markdown", "html": return DocumentReport.invalid(render(diags, sources: sources, color: false), html: format == "html")
     default: return nil
     }
   }
@@ -179,9 +316,7 @@ public enum Commands {
 
   // MARK: - validate
 
-  static func validate(_ args: [String], env: CommandEnvironment) -> CommandOutput {
-    let parsed = parseOptions(args, valued: ["format"], flags: ["no-color"])
-    guard case .success(let o) = parsed else { if case .failure(let e) = parsed { return e }; return CommandOutput() }
+  static func validate(_ o: Options, _ c: Context) -> CommandOutput {
     guard case .success(let fmt) = format(o) else { if case .failure(let e) = format(o) { return e }; return CommandOutput() }
     guard !o.positional.isEmpty else { return usageError("`validate` needs at least one covenant file") }
     var out = CommandOutput()
@@ -190,49 +325,50 @@ public enum Commands {
     var fileResults: [JSONOut] = []
     for path in o.positional {
       var diags: [Diagnostic]
-      switch readSource(path) {
+      switch readSource(path, c) {
       case .failure(let d): diags = [d]
       case .success(let file):
-        sources[path] = file
+        sources[file.name] = file
         diags = Checker.compile(file).diagnostics
       }
       all += diags
       fileResults.append(.object([
-        ("file", .string(path)), ("valid", .bool(!diags.contains(where: \.isError))),
+        ("file", .string(displayName(path))), ("valid", .bool(!diags.contains(where: \.isError))),
         ("diagnostics", .array(diags.map { DiagnosticRenderer.json($0, source: sources[$0.file]) })),
       ]))
     }
     let errors = all.filter(\.isError).count
     out.exitCode = errors > 0 ? ExitCode.invalid : ExitCode.compliant
+    out.hasWarnings = all.contains { !$0.isError && $0.severity == .warning }
     if fmt == "json" {
       out.stdout = JSONOut.object([("valid", .bool(errors == 0)), ("files", .array(fileResults))]).render() + "\n"
     } else if fmt == "junit" {
       let cases = o.positional.map { path -> CIFormats.JUnitCase in
-        let mine = all.filter { $0.file == path && $0.isError }
+        let name = displayName(path)
+        let mine = all.filter { $0.file == name && $0.isError }
         let status: CIFormats.JUnitCase.Status = mine.isEmpty ? .passed
-          : .failed("\(mine.count) error\(mine.count == 1 ? "" : "s")", mine.map { DiagnosticRenderer.text($0, source: sources[path]) }.joined(separator: "\n"))
-        return CIFormats.JUnitCase(classname: "validate", name: path, status: status, output: nil)
+          : .failed("\(mine.count) error\(mine.count == 1 ? "" : "s")", mine.map { DiagnosticRenderer.text($0, source: sources[name]) }.joined(separator: "\n"))
+        return CIFormats.JUnitCase(classname: "validate", name: name, status: status, output: nil)
       }
       out.stdout = CIFormats.junit(suite: "covenant validate", cases)
     } else if fmt != "text" {
       out.stdout = ciDiagnostics(all, sources: sources, format: fmt, suite: "covenant validate") ?? ""
     } else {
-      out.stderr = render(all, sources: sources, color: env.stderrIsTerminal && !env.noColor && !o.flags.contains("no-color"))
+      out.stderr = render(all, sources: sources, color: c.errorColor)
       let n = o.positional.count
       let summary = errors == 0
         ? "\(n) covenant\(n == 1 ? "" : "s") valid"
         : "\(errors) error\(errors == 1 ? "" : "s") in \(Set(all.filter(\.isError).map(\.file)).count) of \(n) file\(n == 1 ? "" : "s")"
       if errors == 0 { out.stdout = summary + "\n" } else { out.stderr += (out.stderr.isEmpty ? "" : "\n") + summary + "\n" }
+      out.verdictLine = errors == 0 ? summary : nil
     }
     return out
   }
 
   // MARK: - check
 
-  static func check(_ args: [String], env: CommandEnvironment) -> CommandOutput {
-    let parsed = parseOptions(args, valued: ["portfolio", "deal", "deals", "format"], flags: ["no-color"])
-    guard case .success(let o) = parsed else { if case .failure(let e) = parsed { return e }; return CommandOutput() }
-    guard case .success(let fmt) = format(o) else { if case .failure(let e) = format(o) { return e }; return CommandOutput() }
+  static func check(_ o: Options, _ c: Context) -> CommandOutput {
+    guard case .success(let fmt) = format(o, documents: true) else { if case .failure(let e) = format(o, documents: true) { return e }; return CommandOutput() }
     guard o.positional.count == 1, let covenantPath = o.positional.first else {
       return usageError(o.positional.isEmpty ? "`check` needs a covenant file" : "`check` takes one covenant file, got \(o.positional.count)")
     }
@@ -243,7 +379,8 @@ public enum Commands {
     guard deals.count <= 1 else { return usageError("`check` takes one `--deal`", help: "to check several deals, use `--deals FILE-OR-DIRECTORY`") }
     let batch = o.values["deals"]?.last
     if batch != nil, !deals.isEmpty { return usageError("`--deal` and `--deals` cannot be combined") }
-    let color = env.stdoutIsTerminal && !env.noColor && !o.flags.contains("no-color")
+    if batch == "-" { return usageError("`--deals` reads a file or a directory, not standard input", help: "use `--deal -` for one deal from standard input") }
+    let color = c.color
     var sources: [String: SourceFile] = [:]
     var out = CommandOutput()
 
@@ -251,55 +388,55 @@ public enum Commands {
       var r = CommandOutput()
       r.exitCode = ExitCode.invalid
       if fmt != "text" { r.stdout = ciDiagnostics(diags, sources: sources, format: fmt, suite: "covenant check") ?? "" }
-      r.stderr = render(diags, sources: sources, color: env.stderrIsTerminal && !env.noColor)
+      r.stderr = render(diags, sources: sources, color: c.errorColor)
       r.stderr += "\ninvalid: nothing was checked\n"
       return r
     }
 
     let file: SourceFile
-    switch readSource(covenantPath) {
+    switch readSource(covenantPath, c) {
     case .failure(let d): return invalid([d])
     case .success(let f): file = f
     }
-    sources[covenantPath] = file
+    sources[file.name] = file
     let compiled = Checker.compile(file)
     guard let covenant = compiled.covenant else { return invalid(compiled.diagnostics) }
     guard let snapRecord = covenant.schema.snapshot else {
-      return invalid([Diagnostic(code: "C019", message: "the covenant does not declare the snapshot it reads", file: covenantPath, span: nil)])
+      return invalid([Diagnostic(code: "C019", message: "the covenant does not declare the snapshot it reads", file: file.name, span: nil)])
     }
     // Replaced by an empty document before the evaluation: it holds the file's bytes (146 MB for
     // a million holdings), which the loaded values no longer need.
     var snapDoc: JSONDocument
-    switch DataLoader.readJSON(path: portfolioPath) {
+    switch readJSON(portfolioPath, c) {
     case .failure(let d): return invalid([d])
     case .success(let doc): snapDoc = doc
     }
     let snapshot: Value
-    switch DataLoader.load(snapDoc, record: snapRecord, schema: covenant.schema, file: portfolioPath) {
+    switch DataLoader.load(snapDoc, record: snapRecord, schema: covenant.schema, file: displayName(portfolioPath)) {
     case .failure(let ds): return invalid(ds.list)
     case .success(let v): snapshot = v
     }
     if let batch {
-      return checkBatch(covenant: covenant, snapshot: snapshot, snapshotDocument: snapDoc, dealsPath: batch, format: fmt, env: env, color: color)
+      return checkBatch(covenant: covenant, snapshot: snapshot, snapshotDocument: snapDoc, dealsPath: batch, format: fmt, context: c)
     }
     var deal: Value?
     var governance: DealGovernance?
     if let dealPath = deals.first {
       guard let dealRecord = covenant.schema.deal else {
-        return invalid([Diagnostic(code: "C019", message: "the covenant does not declare the deal's fields, so `--deal` cannot be read", file: covenantPath, span: nil,
+        return invalid([Diagnostic(code: "C019", message: "the covenant does not declare the deal's fields, so `--deal` cannot be read", file: file.name, span: nil,
           help: "add `data deal from deal` with the deal's fields")])
       }
       let dealDoc: JSONDocument
-      switch DataLoader.readJSON(path: dealPath) {
+      switch readJSON(dealPath, c) {
       case .failure(let d): return invalid([d])
       case .success(let doc): dealDoc = doc
       }
       var diags: [Diagnostic] = []
-      switch DataLoader.load(dealDoc, record: dealRecord, schema: covenant.schema, file: dealPath) {
+      switch DataLoader.load(dealDoc, record: dealRecord, schema: covenant.schema, file: displayName(dealPath)) {
       case .failure(let ds): diags += ds.list
       case .success(let v): deal = v
       }
-      switch DataLoader.governance(deal: dealDoc, dealFile: dealPath, snapshot: snapDoc, covenant: covenant) {
+      switch DataLoader.governance(deal: dealDoc, dealFile: displayName(dealPath), snapshot: snapDoc, covenant: covenant) {
       case .failure(let ds): diags += ds.list
       case .success(let g): governance = g
       }
@@ -311,7 +448,7 @@ public enum Commands {
     do {
       result = try runner.check(deal: deal, dealData: governance)
     } catch {
-      return invalid([Diagnostic(code: error.code, message: error.message, file: covenantPath, span: error.span, help: error.help)])
+      return invalid([Diagnostic(code: error.code, message: error.message, file: file.name, span: error.span, help: error.help)])
     }
     var amount: Value?
     if let deal, let f = covenant.proForma?.amountField, case .record(let fields) = deal { amount = fields[f] }
@@ -320,25 +457,28 @@ public enum Commands {
     case "sarif": out.stdout = CIFormats.sarif(CIFormats.findings(result, covenant: covenant))
     case "github": out.stdout = CIFormats.github(CIFormats.findings(result, covenant: covenant))
     case "junit": out.stdout = CIFormats.junit(result, covenant: covenant)
+    case "markdown": out.stdout = DocumentReport.markdown(result, covenant: covenant, dealAmount: amount)
+    case "html": out.stdout = DocumentReport.html(result, covenant: covenant, dealAmount: amount)
     default: out.stdout = CheckReport.text(result, covenant: covenant, color: color, dealAmount: amount)
     }
-    out.stderr = render(compiled.diagnostics, sources: sources, color: false)
+    out.stderr = render(compiled.diagnostics, sources: sources, color: c.errorColor)
     out.exitCode = result.compliant ? ExitCode.compliant : ExitCode.breach
+    out.hasWarnings = result.clauses.contains { $0.verdict == .warning }
+    out.verdictLine = "result: " + (result.compliant ? "compliant" : "BREACH") + " (" + CheckReport.summary(result) + ")"
     return out
   }
 
   // MARK: - test
 
-  static func test(_ args: [String], env: CommandEnvironment) -> CommandOutput {
-    let parsed = parseOptions(args, valued: ["format"], flags: ["no-color"])
-    guard case .success(let o) = parsed else { if case .failure(let e) = parsed { return e }; return CommandOutput() }
+  static func test(_ o: Options, _ c: Context) -> CommandOutput {
+    if o.positional.contains("-") { return usageError("`test` reads test files and directories, not standard input") }
     guard case .success(let fmt) = format(o) else { if case .failure(let e) = format(o) { return e }; return CommandOutput() }
     let run = TestRunner.run(paths: o.positional)
     var out = CommandOutput()
-    let color = env.stdoutIsTerminal && !env.noColor && !o.flags.contains("no-color")
+    let color = c.color
     if !run.diagnostics.isEmpty {
       out.exitCode = ExitCode.invalid
-      out.stderr = render(run.diagnostics, sources: run.sources, color: env.stderrIsTerminal && !env.noColor) + "\ninvalid: the tests could not all be run\n"
+      out.stderr = render(run.diagnostics, sources: run.sources, color: c.errorColor) + "\ninvalid: the tests could not all be run\n"
       if fmt != "text" { out.stdout = ciDiagnostics(run.diagnostics, sources: run.sources, format: fmt, suite: "covenant test") ?? "" }
       return out
     }
@@ -349,6 +489,7 @@ public enum Commands {
     }
     out.exitCode = run.failed > 0 ? ExitCode.breach : ExitCode.compliant
     let summary = "\(run.passed) passed, \(run.failed) failed"
+    out.verdictLine = summary
     switch fmt {
     case "json":
       out.stdout = JSONOut.object([
@@ -388,22 +529,23 @@ public enum Commands {
 
   static func checkBatch(
     covenant: CheckedCovenant, snapshot: Value, snapshotDocument: JSONDocument, dealsPath: String, format fmt: String,
-    env: CommandEnvironment, color: Bool
+    context c: Context
   ) -> CommandOutput {
+    let color = c.color
     var out = CommandOutput()
     let sources = [covenant.file.name: covenant.file]
     let inputs: [DealInput]
     switch DealSource.read(dealsPath) {
     case .failure(let ds):
       out.exitCode = ExitCode.invalid
-      out.stderr = render(ds.list, sources: sources, color: false) + "\ninvalid: nothing was checked\n"
+      out.stderr = render(ds.list, sources: sources, color: c.errorColor) + "\ninvalid: nothing was checked\n"
       if fmt != "text" { out.stdout = ciDiagnostics(ds.list, sources: sources, format: fmt, suite: "covenant check") ?? "" }
       return out
     case .success(let d): inputs = d
     }
     var runner = CovenantRunner(covenant: covenant, snapshot: snapshot)
     // Progress on a terminal only, and only when there is enough to wait for.
-    let showProgress = env.stderrIsTerminal && inputs.count >= 200
+    let showProgress = c.env.stderrIsTerminal && !c.quiet && inputs.count >= 200
     var progressText = ""
     let entries = runner.checkBatch(inputs, snapshotDocument: snapshotDocument, progress: showProgress ? { done, total in
       if done % 100 == 0 || done == total { progressText += "\rchecked \(done) of \(total) deals" }
@@ -413,6 +555,8 @@ public enum Commands {
     let breaches = entries.filter { $0.result?.compliant == false }.count
     out.exitCode = invalid > 0 ? ExitCode.invalid : breaches > 0 ? ExitCode.breach : ExitCode.compliant
     let summary = "\(entries.count) deal\(entries.count == 1 ? "" : "s"): \(entries.count - breaches - invalid) compliant, \(breaches) in breach" + (invalid > 0 ? ", \(invalid) invalid" : "")
+    out.verdictLine = summary
+    out.hasWarnings = entries.contains { $0.result?.clauses.contains { $0.verdict == .warning } == true }
     func id(_ e: BatchEntry) -> String { e.result?.dealID ?? e.source }
     switch fmt {
     case "json":
@@ -453,6 +597,8 @@ public enum Commands {
         }
       }
       out.stdout = fmt == "sarif" ? CIFormats.sarif(findings) : CIFormats.github(findings)
+    case "markdown": out.stdout = DocumentReport.markdownBatch(entries, covenant: covenant, summary: summary)
+    case "html": out.stdout = DocumentReport.htmlBatch(entries, covenant: covenant, summary: summary)
     default:
       let width = min(24, entries.map { id($0).count }.max() ?? 0)
       var text = ""
@@ -468,7 +614,7 @@ public enum Commands {
           text += line + "\n"
         } else {
           text += "\(name)  INVALID    " + (e.diagnostics.first.map { "\($0.path.map { $0 + ": " } ?? "")\($0.message)" } ?? "") + "\n"
-          out.stderr += render(e.diagnostics, sources: sources, color: false)
+          out.stderr += render(e.diagnostics, sources: sources, color: c.errorColor)
         }
       }
       out.stdout = text + summary + "\n"
@@ -479,30 +625,30 @@ public enum Commands {
 
   // MARK: - fmt
 
-  static func fmt(_ args: [String], env: CommandEnvironment) -> CommandOutput {
-    let parsed = parseOptions(args, valued: [], flags: ["check", "write", "no-color"])
-    guard case .success(let o) = parsed else { if case .failure(let e) = parsed { return e }; return CommandOutput() }
+  static func fmt(_ o: Options, _ c: Context) -> CommandOutput {
     guard !o.positional.isEmpty else { return usageError("`fmt` needs at least one covenant file") }
     if o.flags.contains("check") && o.flags.contains("write") { return usageError("`--check` and `--write` cannot be combined") }
+    if o.flags.contains("write"), c.output != nil { return usageError("`--write` and `--output` cannot be combined") }
+    if o.flags.contains("write"), o.positional.contains("-") { return usageError("`--write` rewrites files; standard input (`-`) has none", help: "use `covenant fmt -` to print the formatted covenant") }
     var out = CommandOutput()
     var sources: [String: SourceFile] = [:]
     var invalid = false
     var unformatted: [String] = []
     for path in o.positional {
       let file: SourceFile
-      switch readSource(path) {
+      switch readSource(path, c) {
       case .failure(let d):
-        out.stderr += render([d], sources: sources, color: false)
+        out.stderr += render([d], sources: sources, color: c.errorColor)
         invalid = true
         continue
       case .success(let f): file = f
       }
-      sources[path] = file
+      sources[file.name] = file
       let formatted: String
       switch Formatter.format(file) {
       case .failure(let ds):
-        out.stderr += render(ds.list, sources: sources, color: env.stderrIsTerminal && !env.noColor)
-        out.stderr += "\(path): not formatted: it does not parse (the file is left unchanged)\n"
+        out.stderr += render(ds.list, sources: sources, color: c.errorColor)
+        out.stderr += "\(file.name): not formatted: it does not parse (the file is left unchanged)\n"
         invalid = true
         continue
       case .success(let text): formatted = text
@@ -511,8 +657,8 @@ public enum Commands {
       let same = Array(formatted.utf8) == file.bytes
       if o.flags.contains("check") {
         if !same {
-          unformatted.append(path)
-          out.stdout += LineDiff.unified(original, formatted, oldName: path, newName: path + " (formatted)")
+          unformatted.append(file.name)
+          out.stdout += LineDiff.unified(original, formatted, oldName: file.name, newName: file.name + " (formatted)")
         }
       } else if o.flags.contains("write") {
         if !same {
@@ -532,6 +678,10 @@ public enum Commands {
       out.stderr += "\(unformatted.count) file\(unformatted.count == 1 ? " is" : "s are") not formatted: \(unformatted.joined(separator: ", "))\n  = help: run `covenant fmt --write` on \(unformatted.count == 1 ? "it" : "them")\n"
     }
     out.exitCode = invalid ? ExitCode.invalid : unformatted.isEmpty ? ExitCode.compliant : ExitCode.breach
+    if o.flags.contains("check") {
+      out.verdictLine = unformatted.isEmpty ? "\(o.positional.count) file\(o.positional.count == 1 ? "" : "s") formatted" : "\(unformatted.count) not formatted"
+      if c.quiet { out.stdout = "" }
+    }
     return out
   }
 }

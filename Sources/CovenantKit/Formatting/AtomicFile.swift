@@ -1,43 +1,64 @@
 import Foundation
 
 /// Replaces a file's contents so that at every moment the path holds either the old bytes or the
-/// new ones, never a half-written file: write a temporary file beside it, copy the original's
-/// permissions, then rename over. A failure before the rename leaves the original untouched and
-/// removes the temporary file.
+/// new ones, never a half-written file: write a temporary file beside it (every write checked),
+/// give it the original's permissions, `fsync` it, then rename it over. A failure at any step
+/// leaves the original untouched and removes the temporary file. Used by `fmt --write` and
+/// `--output`.
 public enum AtomicFile {
   public struct Failure: Error, Sendable {
     public var message: String
   }
 
-  /// `beforeRename` runs after the temporary file is complete; tests use it to simulate a crash.
+  /// `beforeRename` runs after the temporary file is complete and durable; tests use it to
+  /// simulate a crash.
   public static func replace(_ path: String, with bytes: [UInt8], beforeRename: () throws -> Void = {}) throws(Failure) {
     let url = URL(fileURLWithPath: path)
     let dir = url.deletingLastPathComponent().path
-    let temp = (dir as NSString).appendingPathComponent(".\(url.lastPathComponent).covenant-\(UUID().uuidString.prefix(8)).tmp")
-    let fm = FileManager.default
-    let attributes = try? fm.attributesOfItem(atPath: path)
-    guard fm.createFile(atPath: temp, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-      throw Failure(message: "cannot write a temporary file in \(dir)")
+    var existing = stat()
+    let exists = stat(path, &existing) == 0
+    // A device or a pipe (`--output /dev/stdout`, `/dev/null`) cannot be replaced by a rename:
+    // it is written in place, every write checked.
+    if exists, (existing.st_mode & S_IFMT) != S_IFREG, (existing.st_mode & S_IFMT) != S_IFDIR {
+      let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+      guard fd >= 0 else { throw Failure(message: "cannot open: \(String(cString: strerror(errno)))") }
+      let written = OutputChannel.writeAll(bytes, to: fd)
+      let closed = close(fd)
+      if case .failure(let e) = written { throw Failure(message: e.message) }
+      if closed != 0 { throw Failure(message: String(cString: strerror(errno))) }
+      return
     }
-    do {
-      if let perms = attributes?[.posixPermissions] {
-        try fm.setAttributes([.posixPermissions: perms], ofItemAtPath: temp)
+    if exists, (existing.st_mode & S_IFMT) == S_IFDIR { throw Failure(message: "is a directory") }
+    let temp = (dir as NSString).appendingPathComponent(".\(url.lastPathComponent).covenant-\(UUID().uuidString.prefix(8)).tmp")
+    // 0666 less the umask, as for any new file; an existing file's permissions are copied below.
+    let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+    guard fd >= 0 else {
+      throw Failure(message: "cannot write a temporary file in \(dir): \(String(cString: strerror(errno)))")
+    }
+    var isOpen = true
+    do throws(Failure) {
+      if case .failure(let e) = OutputChannel.writeAll(bytes, to: fd) { throw Failure(message: e.message) }
+      if exists, fchmod(fd, existing.st_mode & 0o7777) != 0 {
+        throw Failure(message: "cannot copy the permissions: \(String(cString: strerror(errno)))")
       }
       // Make the new bytes durable before they replace the old ones.
-      if let handle = FileHandle(forUpdatingAtPath: temp) {
-        try? handle.synchronize()
-        try? handle.close()
-      }
-      try beforeRename()
+      if fsync(fd) != 0 { throw Failure(message: String(cString: strerror(errno))) }
+      isOpen = false
+      if close(fd) != 0 { throw Failure(message: String(cString: strerror(errno))) }
+      do { try beforeRename() } catch { throw Failure(message: "\(error)") }
       guard rename(temp, path) == 0 else {
         throw Failure(message: "cannot replace the file: \(String(cString: strerror(errno)))")
       }
-    } catch let f as Failure {
-      try? fm.removeItem(atPath: temp)
-      throw f
     } catch {
-      try? fm.removeItem(atPath: temp)
-      throw Failure(message: "\(error)")
+      if isOpen { close(fd) }
+      unlink(temp)
+      throw error
+    }
+    // The rename itself made durable; a directory that cannot be synced is not an error.
+    let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_CLOEXEC)
+    if dfd >= 0 {
+      fsync(dfd)
+      close(dfd)
     }
   }
 }

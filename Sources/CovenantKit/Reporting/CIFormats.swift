@@ -54,9 +54,16 @@ public enum CIFormats {
   public static func sarif(_ findings: [Finding]) -> String {
     var ruleIDs: [String] = []
     for f in findings where !ruleIDs.contains(f.ruleID) { ruleIDs.append(f.ruleID) }
+    // A diagnostic's rule carries its explanation from the one registry `covenant explain` reads
+    // (no help URL: the tool does not know where its repository is published).
     let rules: [JSONOut] = ruleIDs.map { id in
-      .object([("id", .string(id)), ("shortDescription", .object([("text", .string(ruleText[id] ?? "Covenant diagnostic \(id)"))])),
-               ("helpUri", .string("https://example.invalid/covenant/grammar.md#diagnostic-codes"))])
+      let entry = DiagnosticCodes.entry(id)
+      var members: [(String, JSONOut)] = [("id", .string(id)), ("shortDescription", .object([("text", .string(ruleText[id] ?? entry?.summary ?? "Covenant diagnostic \(id)"))]))]
+      if let entry {
+        members.append(("fullDescription", .object([("text", .string(entry.explanation))])))
+        members.append(("help", .object([("text", .string("\(entry.explanation)\n\nExample:\n\(entry.example)\n\n`covenant explain \(id)`; every code: \(DiagnosticCodes.reference)"))])))
+      }
+      return .object(members)
     }
     let results: [JSONOut] = findings.map { f in
       var region: [(String, JSONOut)] = []
