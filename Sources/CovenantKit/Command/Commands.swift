@@ -436,7 +436,7 @@ public enum Commands {
       case .failure(let ds): diags += ds.list
       case .success(let v): deal = v
       }
-      switch DataLoader.governance(deal: dealDoc, dealFile: displayName(dealPath), snapshot: snapDoc, covenant: covenant) {
+      switch DataLoader.governance(deal: dealDoc, dealFile: displayName(dealPath), snapshot: snapDoc, snapshotFile: displayName(portfolioPath), covenant: covenant) {
       case .failure(let ds): diags += ds.list
       case .success(let g): governance = g
       }
