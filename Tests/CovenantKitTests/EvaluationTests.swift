@@ -101,7 +101,7 @@ import Testing
       record holding
         value : money
       data fund from snapshot
-        fx : fx
+        fx : fx quoted USD per currency
         holdings : list of holding
       §1 "x"
         sum of holdings.value in USD = $8.35
@@ -119,6 +119,35 @@ import Testing
       try run(cov, snapshot: noRate)
     } throws: { e in
       (e as? EvaluationError)?.code == "E005"
+    }
+  }
+
+  /// ¥75bn at 150 yen per dollar is exactly $500,000,000; the same rate written the other way
+  /// round gives the same figure, and a quote that names no base side is refused.
+  @Test func fxQuotedEitherWay() throws {
+    func cov(_ quote: String) -> String {
+      """
+      covenant "FX" base currency USD
+      record holding
+        value : money
+      data fund from snapshot
+        fx : fx \(quote)
+        holdings : list of holding
+      §1 "x"
+        sum of holdings.value in USD = $500 million
+
+      """
+    }
+    let holding = #""holdings": [{"value": {"amount": "75000000000", "currency": "JPY"}}]"#
+    #expect(verdict(try run(cov("quoted JPY per USD"), snapshot: #"{"fx": {"JPY": 150}, "# + holding + "}").0, "1") == .pass)
+    #expect(verdict(try run(cov("quoted currency per USD"), snapshot: #"{"fx": {"JPY": "150"}, "# + holding + "}").0, "1") == .pass)
+    // 1/150 written out is not exact: the USD-per-JPY quote of 0.0066666… misses by a fraction.
+    #expect(verdict(try run(cov("quoted USD per JPY"), snapshot: #"{"fx": {"JPY": "0.0066666666"}, "# + holding + "}").0, "1") == .breach)
+    #expect(errorCodes(cov("")) == ["C027"])  // no quote: say which way
+    #expect(errorCodes(cov("quoted JPY per EUR")) == ["C027"])  // neither side the base
+    #expect(errorCodes(cov("quoted USD per USD")) == ["C027"])
+    #expect(throws: RunFailure.self) {  // a EUR rate where the covenant reads JPY only
+      try run(cov("quoted JPY per USD"), snapshot: #"{"fx": {"JPY": 150, "EUR": 0.9}, "# + holding + "}")
     }
   }
 

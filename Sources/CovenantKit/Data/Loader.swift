@@ -275,7 +275,7 @@ public struct DataLoader {
       return readTable(node, record: r, path: path)
     case .fx:
       guard kind == .object else {
-        return expected(.fx, node, path, help: "write rates as an object, e.g. {\"JPY\": \"0.0067\"}: base currency per unit")
+        return expected(.fx, node, path, help: "write rates as an object of currencies and rates, e.g. {\"JPY\": 150}")
       }
       var rates: [String: Exact] = [:]
       for (code, rateNode) in doc.members(node) {
@@ -295,7 +295,21 @@ public struct DataLoader {
           fail(p, rateNode, "an FX rate must be positive", code: "D103")
           continue
         }
-        rates[code] = rate
+        if let only = field.fxCurrency, code != only {
+          fail(p, rateNode, "a rate for \(code), but the covenant reads these rates as \(only) only", code: "D108",
+            help: "declare `quoted currency per …` to read every currency")
+          continue
+        }
+        // Held as base currency per unit; a rate quoted per unit of base is inverted, exactly.
+        if field.fxPerBase {
+          guard let inverse = try? Exact.one.divided(by: rate) else {
+            fail(p, rateNode, "the rate \(describe(rateNode)) is too large or too precise to invert exactly", code: "D107")
+            continue
+          }
+          rates[code] = inverse
+        } else {
+          rates[code] = rate
+        }
       }
       return .fx(rates)
     case .list, .error:

@@ -269,6 +269,7 @@ private struct Layout {
     case .field(let s): o.append("currency from " + Lit.quote(s))
     case nil: break
     }
+    if let q = f.quote { o.append("quoted \(q.units.text) per \(q.per.text)") }
     if let d = f.defaultValue {
       o.append("default " + p.top(d))
     } else if f.optional {

@@ -238,10 +238,12 @@ public struct Checker {
         if source.contains(where: \.isEmpty), let span = f.sourceSpan {
           report("C027", "`from \"\(f.source ?? "")\"` has an empty key", span, help: "keys are separated by single dots, e.g. `from \"fund.as_of\"`")
         }
-        rec.index[f.name.text] = rec.fields.count
-        rec.fields.append(FieldSchema(
+        var field = FieldSchema(
           name: f.name.text, type: fieldType, source: source, optional: f.optional, defaultValue: defaultValue,
-          inCents: f.inCents, currency: f.currency, span: f.span))
+          inCents: f.inCents, currency: f.currency, span: f.span)
+        checkQuote(f, type: type, into: &field)
+        rec.index[f.name.text] = rec.fields.count
+        rec.fields.append(field)
       }
       rec.labelField = rec.fields.firstIndex { $0.type == .text }
       schema.records[ri] = rec
@@ -280,6 +282,31 @@ public struct Checker {
         if seen.insert(r).inserted { stack += children(r) }
       }
     }
+  }
+
+  /// An `fx` field says how its rates are quoted: `{"JPY": 150}` and `{"JPY": 0.0067}` are both
+  /// common, so a missing or ambiguous quote is a rule error, never a guess.
+  mutating func checkQuote(_ f: FieldDecl, type: ValueType, into field: inout FieldSchema) {
+    let base = schema.baseCurrency
+    guard type == .fx else {
+      if let q = f.quote, type != .error { report("C027", "`quoted` applies only to `fx` fields", q.span) }
+      return
+    }
+    guard let q = f.quote else {
+      report("C027", "say how the FX rates of `\(f.name.text)` are quoted", f.span,
+        help: "`quoted JPY per \(base)` (150 yen per dollar, as markets quote it) or `quoted \(base) per JPY` (0.0067); `currency` stands for each currency: `quoted currency per \(base)`")
+      return
+    }
+    for side in [q.units, q.per] where side.text != "currency" && !ISOCodes.currencies.contains(side.text) { unknownCurrency(side) }
+    let unitsBase = q.units.text == base, perBase = q.per.text == base
+    guard unitsBase != perBase else {
+      report("C027", "`quoted \(q.units.text) per \(q.per.text)` is ambiguous: one side must be the base currency \(base), the other a currency", q.span,
+        help: "e.g. `quoted JPY per \(base)` or `quoted \(base) per JPY`")
+      return
+    }
+    field.fxPerBase = perBase
+    let other = perBase ? q.units.text : q.per.text
+    field.fxCurrency = other == "currency" ? nil : other
   }
 
   mutating func declareParties(_ covenant: Covenant) {
@@ -722,7 +749,7 @@ public struct Checker {
     }
     if schema.snapshot.flatMap({ s in schema.records[s].fields.firstIndex { $0.type == .fx } }) == nil {
       report("C025", "converting to \(code.text) needs FX rates in the snapshot", span,
-        help: "declare a snapshot field such as `fx_rates : fx` (rates in the base currency per unit)")
+        help: "declare a snapshot field such as `fx_rates : fx quoted JPY per \(schema.baseCurrency)`")
       return invalid(span)
     }
     return make(.convert(x, code.text), .money(currency: code.text), span, [x])

@@ -67,6 +67,11 @@ public struct FieldSchema: Hashable, Sendable {
   public var defaultValue: Value?
   public var inCents: Bool
   public var currency: FieldDecl.CurrencySource?
+  /// For `fx` fields: the rates are units of the currency per one unit of base (`quoted JPY per
+  /// USD`, 150) rather than base per unit (`quoted USD per JPY`, 0.0067); and the one currency
+  /// the quote names, when it names one.
+  public var fxPerBase = false
+  public var fxCurrency: String? = nil
   public var span: SourceSpan
 }
 

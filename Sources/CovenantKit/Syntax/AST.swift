@@ -75,7 +75,17 @@ public struct FieldDecl: Hashable, Sendable {
   public var inCents: Bool
   /// `currency "JPY"` or `currency from "ccy"`: the currency of a money field read as a bare number.
   public var currency: CurrencySource?
+  /// `quoted JPY per USD` on an `fx` field: how the data quotes its rates.
+  public var quote: FXQuote? = nil
   public var span: SourceSpan
+
+  /// `quoted A per B`: units of A for one unit of B. One side is the base currency; the other
+  /// is a currency code or the word `currency` (each currency of the rates).
+  public struct FXQuote: Hashable, Sendable {
+    public var units: Name
+    public var per: Name
+    public var span: SourceSpan
+  }
 
   public enum CurrencySource: Hashable, Sendable {
     case fixed(Name)

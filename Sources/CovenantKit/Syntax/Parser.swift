@@ -288,7 +288,7 @@ public struct Parser {
   }
 
   /// field = NAME ":" type { "from" STRING | "optional" | "default" expr | "in" "cents"
-  ///       | "currency" ( CODE | "from" STRING ) } ;
+  ///       | "currency" ( CODE | "from" STRING ) | "quoted" ( CODE | "currency" ) "per" ( CODE | "currency" ) } ;
   private mutating func parseField() throws(ParseError) -> FieldDecl {
     let n = try name("a field name")
     try expectPunct(.colon)
@@ -309,10 +309,21 @@ public struct Parser {
         field.inCents = true
       } else if acceptWord("currency") {
         if acceptWord("from") { field.currency = .field(try string()) } else { field.currency = .fixed(try currencyCode()) }
+      } else if isWord("quoted") {
+        // quoted ( CODE | "currency" ) "per" ( CODE | "currency" )
+        let start = advance().span
+        func side() throws(ParseError) -> Name {
+          if isWord("currency") { let t = advance(); return Name("currency", t.span) }
+          return try currencyCode()
+        }
+        let units = try side()
+        try expectWord("per", "`per`, as in `quoted JPY per USD`")
+        let per = try side()
+        field.quote = .init(units: units, per: per, span: start.union(per.span))
       } else if atEnd || startsDeclaration(tok) {
         break
       } else {
-        try fail("`from`, `optional`, `default`, `in cents` or `currency`, or a new line")
+        try fail("`from`, `optional`, `default`, `in cents`, `currency` or `quoted`, or a new line")
       }
     }
     field.span = n.span.union(tokens[max(0, pos - 1)].span)
