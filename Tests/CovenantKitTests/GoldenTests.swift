@@ -62,6 +62,24 @@ func runCommand(_ args: [String]) -> CommandOutput {
     assertGolden(out.stdout + "--- exit code \(out.exitCode)\n", "check/\(deal).txt")
   }
 
+  /// The second example: another administrator's shapes (yen amounts, FX quoted per dollar,
+  /// investors in the snapshot, ballots as a list, exceptions with windows).
+  static let pacific = "examples/pacific-infra-fund"
+  static let pacificDeals: [(String, Int32)] = [
+    ("compliant", 0), ("class-cap", 1), ("class-cap-excepted", 0), ("exception-lapsed", 1), ("no-quorum", 1),
+    ("two-thirds", 0), ("cfius-pending", 1), ("large-one-sponsor", 1),
+  ]
+
+  @Test(arguments: pacificDeals.map(\.0)) func pacificDealReport(_ deal: String) {
+    let out = runCommand([
+      "check", "\(Self.pacific)/covenant.cov", "--portfolio", "\(Self.pacific)/portfolio.json",
+      "--deal", "\(Self.pacific)/deals/\(deal).json",
+    ])
+    #expect(out.exitCode == Self.pacificDeals.first { $0.0 == deal }?.1, "\(out.stderr)")
+    #expect(out.stderr.isEmpty)
+    assertGolden(out.stdout + "--- exit code \(out.exitCode)\n", "check/pacific/\(deal).txt")
+  }
+
   @Test func jsonReport() throws {
     let out = runCommand([
       "check", "\(Self.example)/covenant.cov", "--portfolio", "\(Self.example)/portfolio.json",

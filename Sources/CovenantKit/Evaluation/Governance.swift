@@ -228,7 +228,7 @@ public enum Governance {
       return
     }
     result.verdict = .waived
-    result.note = "waived by \(by)" + (w.granted.map { " from \($0)" } ?? "") + (w.expires.map { " until \($0)" } ?? "")
+    result.note = "waived" + (w.id.map { " (\($0))" } ?? "") + " by \(by)" + (w.granted.map { " from \($0)" } ?? "") + (w.expires.map { " until \($0)" } ?? "")
   }
 
   /// `§4.2(a)`, `4.2(a)` and `§ 4.2(a)` all name the same clause.

@@ -232,9 +232,9 @@ private struct Layout {
 
     case .party(let party):
       var rest: [String] = []
+      if let id = party.dataID { rest.append("id " + Lit.quote(id)) }
       if let w = party.weight { rest.append("weight " + p.operand(w, min: 6, before: .all).text) }
       if !party.classes.isEmpty { rest.append("class " + party.classes.map(\.text).joined(separator: ", ")) }
-      if let id = party.dataID { rest.append("id " + Lit.quote(id)) }
       let cells = ["party " + party.name.text, party.displayName.map { Lit.quote($0) } ?? "", rest.joined(separator: " ")]
       return Block(category: .party, start: party.span.start, units: [Unit(indent: 0, cells: cells, end: party.span.end)])
 
@@ -454,7 +454,7 @@ private struct Layout {
     var blankBefore = [Bool](repeating: false, count: blocks.count)
     for i in blocks.indices.dropFirst() {
       let (prev, cur) = (blocks[i - 1], blocks[i])
-      let together = prev.category == cur.category && !cur.isMultiLine
+      let together = prev.category == cur.category && !cur.isMultiLine && !prev.isMultiLine
       let firstLine = cur.leading.first?.line ?? line(cur.start)
       blankBefore[i] = !together || blankBetween(lastLine[i - 1], firstLine)
     }
