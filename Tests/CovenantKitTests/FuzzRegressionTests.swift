@@ -57,3 +57,31 @@ private func fuzzCovenantEntry(_ bytes: [UInt8], sourceLocation: SourceLocation 
     }
   }
 }
+
+/// Review findings of issue 15 in the front end.
+@Suite struct FrontEndReviewTests {
+  @Test func aBackslashBeforeAMultiByteCharacterIsNotInvalidUTF8() {
+    #expect(errorCodes("covenant \"x\"\ndefine t = \"caf\\é\"\n").isEmpty)
+  }
+
+  @Test func anEscapedNULIsRefusedByValidateAndFmtAlike() {
+    let src = "covenant \"x\"\ndefine t=\"\\\u{0}\"\n"
+    #expect(compile(src).diagnostics.map(\.code).contains("L002"))
+    guard case .failure = Formatter.format(SourceFile(name: "x.cov", text: src)) else {
+      Issue.record("fmt formatted a covenant that validate refuses")
+      return
+    }
+  }
+
+  @Test func duplicateNamesReadGrammatically() {
+    let src = prelude.replacingOccurrences(of: "value = deal.amount, debt = deal.debt", with: "value = deal.amount, value = deal.amount")
+    let d = compile(src).diagnostics
+    #expect(d.contains { $0.message.contains("(as an assignment)") }, "\(d.map(\.message))")
+  }
+
+  @Test func theWeightHelpSuggestsWhatParses() throws {
+    let d = compile(prelude + "party a \"A\" weight $5\n").diagnostics.first { $0.code == "C031" }
+    let help = try #require(d?.help)
+    #expect(help.contains("`weight 3`") && !help.contains("votes"))
+  }
+}

@@ -211,4 +211,19 @@ import Testing
 
       """)
   }
+
+  /// A stand-alone quorum beside a vote excluding conflicted parties counts all voting power,
+  /// as "60% of all voting interests" says; the vote's own base excludes the conflicted.
+  @Test func aStandAloneQuorumBesideAVoteCountsAllVotingPower() throws {
+    let cov = Self.base.replacingOccurrences(of: "governance approvals from votes\n", with: "governance conflicted from deal \"conflicts\" optional\n")
+      + clause("8.4", "votes in favour > 50% of votes cast, excluding conflicted parties\n  quorum 60% of voting power")
+    // INST-A (40) conflicted; B 20 for, D 10 against: 20 of 30 cast in favour; present 30 of 100.
+    let ballots = #"[{"member": "INST-B", "decision": "yes"}, {"member": "INST-D", "decision": "no"}], "conflicts": ["INST-A"]"#
+    let (r, _) = try run(cov, snapshot: Self.snapshot, deal: deal(ballots: ballots))
+    #expect(verdict(r, "8.4") == .breach)
+    #expect(r.clauses[0].governance?.lines.contains("quorum: 30 of 100 = 30% present, >= 60% required — not met") == true,
+      "\(r.clauses[0].governance?.lines ?? [])")
+    let present = #"[{"member": "INST-B", "decision": "yes"}, {"member": "INST-C", "decision": "yes"}, {"member": "INST-D", "decision": "no"}], "conflicts": ["INST-A"]"#
+    #expect(verdict(try run(cov, snapshot: Self.snapshot, deal: deal(ballots: present)).0, "8.4") == .pass)
+  }
 }

@@ -134,4 +134,33 @@ import Testing
       #expect("\(error)".contains("D107"))
     }
   }
+
+  /// `{"amount": "900000000", "ccy": "NOK"}` was read as 900 million dollars, without a word.
+  @Test func anAmountObjectWithItsCurrencyUnderAnotherKey() throws {
+    func cov(_ option: String) -> String {
+      """
+      covenant "t" base currency USD
+      record company
+        hq    : country
+        value : money from "fair_value"\(option)
+      data fund from snapshot
+        fx        : fx quoted USD per currency
+        companies : list of company
+      §1 "non-US"
+        share of companies.value in USD where hq != US <= 30%
+
+      """
+    }
+    let snap = #"{"fx": {"NOK": "0.092"}, "companies": [{"hq": "NO", "fair_value": {"amount": "900000000", "ccy": "NOK"}}, {"hq": "US", "fair_value": {"amount": "217200000", "ccy": "USD"}}]}"#
+    do {
+      _ = try run(cov(""), snapshot: snap)
+      Issue.record("read an amount object without a currency")
+    } catch {
+      #expect("\(error)".contains("D108 companies[0].fair_value"), "\(error)")
+    }
+    // Declared, the currency is read from inside the amount object: 82.8 of 300 = 27.6%.
+    let (r, _) = try run(cov(" currency from \"ccy\""), snapshot: snap)
+    #expect(verdict(r, "1") == .pass)
+    #expect(r.clauses[0].snapshot?.outcomes.first?.value == .number(try Exact(num: 276, den: 1000)))
+  }
 }

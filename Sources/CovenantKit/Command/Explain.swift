@@ -147,7 +147,7 @@ public enum DiagnosticCodes {
     e("C030", "checker", "unknown party or class",
       "`approved by` and vote lines name parties or classes declared with `party`.",
       "party treasury \"US Treasury\" weight 50%\n§7.1 \"Major investments\"\n  approved by treasury and mof"),
-    e("C031", "checker", "threshold above 100% or invalid weight",
+    e("C031", "checker", "invalid voting rule: threshold above 100%, invalid weight, or two stand-alone quorums",
       "A voting threshold or quorum is at most 100%, and a party's weight is positive.",
       "votes in favour >= 2/3 of votes cast, quorum 75% of voting power"),
     e("C032", "checker", "warning: percentage weights of the parties do not add up to 100%",

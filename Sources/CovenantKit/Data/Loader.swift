@@ -319,11 +319,17 @@ public struct DataLoader {
 
   mutating func readMoney(_ node: JSONNode, field: FieldSchema, fixed: String?, container: JSONNode, path: JSONPath) -> Value {
     var currency = fixed ?? schema.baseCurrency
+    var currencyFound = fixed != nil
     if case .field(let key) = field.currency {
-      if let c = doc.member(container, key), let s = doc.string(c) {
+      // The currency key sits next to the field, or inside an amount object: {"amount": …, "ccy": "NOK"}.
+      let inside = doc.kind(node) == .object ? doc.member(node, key) : nil
+      if let c = inside ?? doc.member(container, key), let s = doc.string(c) {
         currency = s
+        currencyFound = true
       } else {
-        fail(path, node, "missing currency \"\(key)\" next to `\(field.name)`", code: "D101")
+        let keys = doc.kind(node) == .object ? doc.members(node).map(\.0) : doc.members(container).map(\.0)
+        fail(path, node, "missing currency \"\(key)\" next to `\(field.name)` or inside its amount object", code: "D101",
+          help: "found keys " + keys.prefix(8).map { "`\($0)`" }.joined(separator: ", ") + "; `currency from \"KEY\"` names the key that holds the currency code")
         return .absent
       }
     }
@@ -348,6 +354,15 @@ public struct DataLoader {
       if let c = doc.member(node, "currency") {
         guard let s = doc.string(c) else { return expected(.text, c, path.appending(key: "currency")) }
         currency = s
+      } else if !currencyFound, doc.members(node).contains(where: { $0.0 != "amount" }) {
+        // Never assume the base currency for an amount object that may name its currency under
+        // another key: {"amount": "900000000", "ccy": "NOK"} read as dollars is a silently wrong
+        // figure. `{"amount": …}` alone is in the base currency, like a bare number.
+        let keys = doc.members(node).map(\.0)
+        fail(path, node, "an amount object without a currency: found keys " + keys.prefix(8).map { "`\($0)`" }.joined(separator: ", "), code: "D108",
+          help: keys.first { $0 != "amount" }.map { "if `\($0)` holds the currency code, declare `currency from \"\($0)\"` on `\(field.name)`" }
+            ?? "give the currency (\"currency\": \"USD\"), or declare `currency USD` on `\(field.name)`")
+        return .absent
       }
       let p = path.appending(key: "amount")
       if doc.kind(a) == .number { amount = exactNumber(a, p) } else if let s = doc.string(a) {

@@ -163,7 +163,7 @@ public struct CovenantRunner {
       if !clause.requirements.isEmpty {
         r.verdict = (r.proForma ?? r.snapshot)?.verdict ?? .notApplicable
       }
-      if clause.approval != nil || clause.votes != nil {
+      if clause.approval != nil || clause.votes != nil || clause.quorum != nil {
         let g = try Governance.evaluate(clause, covenant: covenant, deal: dealData)
         r.governance = g
         if clause.requirements.isEmpty || g.verdict == .breach { r.verdict = max(r.verdict == .notApplicable && !clause.requirements.isEmpty ? .pass : r.verdict, g.verdict) }

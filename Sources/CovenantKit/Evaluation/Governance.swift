@@ -113,11 +113,19 @@ public enum Governance {
         out.lines.append("\(by): \(given.isEmpty ? "none" : given); missing: \(missing.joined(separator: ", "))")
       }
     }
-    guard let rule = clause.votes else { return out }
+    // A stand-alone quorum counts all voting power; a quorum inside `votes …` shares its rule
+    // (and its exclusion of conflicted parties).
+    if let q = clause.quorum { try tally(q, clause, covenant, deal, &out, showTally: clause.votes == nil) }
+    if let v = clause.votes, out.verdict != .breach || clause.quorum == nil { try tally(v, clause, covenant, deal, &out, showTally: true) }
+    return out
+  }
+
+  static func tally(_ rule: CheckedVoteRule, _ clause: CheckedClause, _ covenant: CheckedCovenant, _ deal: DealGovernance,
+                    _ out: inout GovernanceOutcome, showTally: Bool) throws(EvaluationError) {
     if !deal.votesRecorded {
       out.verdict = .breach
       out.lines.append("no votes recorded in the deal file: the \(rule.quorumOnly ? "quorum" : "threshold") cannot be met")
-      return out
+      return
     }
     func conflicted(_ m: DealGovernance.Member) -> Bool { rule.excludeConflicted && deal.conflicted.contains(m.id) }
     let eligible = deal.members.filter { !conflicted($0) }
@@ -148,14 +156,14 @@ public enum Governance {
       let fromCovenant = covenant.governance.members?.powerKey == nil && deal.members.allSatisfy { m in m.party.map { covenant.parties[$0].weightIsPercent } ?? false }
       let style: NumberStyle = fromCovenant && !deal.members.isEmpty ? .percent : .plain
       func w(_ x: Exact) -> String { Format.number(x, style: style) }
-      out.lines.append("for \(w(yes))\(names(.yes)), against \(w(no))\(names(.no)), abstaining \(w(abstain))\(names(.abstain)), absent \(w(absent))\(absentNames.isEmpty ? "" : " (\(absentNames.joined(separator: ", ")))") of \(w(total)) voting power")
-      if !excluded.isEmpty { out.lines.append("excluded as conflicted: \(excluded.joined(separator: ", "))") }
+      if showTally { out.lines.append("for \(w(yes))\(names(.yes)), against \(w(no))\(names(.no)), abstaining \(w(abstain))\(names(.abstain)), absent \(w(absent))\(absentNames.isEmpty ? "" : " (\(absentNames.joined(separator: ", ")))") of \(w(total)) voting power") }
+      if showTally, !excluded.isEmpty { out.lines.append("excluded as conflicted: \(excluded.joined(separator: ", "))") }
       if let q = rule.quorum {
         out.quorumRequired = q
         guard total.signum > 0 else {
           out.verdict = .breach
           out.lines.append("quorum: no voting power to count")
-          return out
+          return
         }
         let share = try present.divided(by: total)
         out.quorumPresent = share
@@ -163,10 +171,10 @@ public enum Governance {
         out.lines.append("quorum: \(style == .percent ? percent(share) : "\(w(present)) of \(w(total)) = \(percent(share))") present, \(rule.quorumComparison.rawValue) \(percent(q)) required — \(met ? "met" : "not met")")
         if !met {
           out.verdict = .breach
-          return out
+          return
         }
       }
-      if rule.quorumOnly { return out }
+      if rule.quorumOnly { return }
       let base: Exact
       switch rule.base {
       case .votesCast: base = rule.countAbstentions ? present : try yes.adding(no)
@@ -176,7 +184,7 @@ public enum Governance {
       guard base.signum > 0 else {
         out.verdict = .breach
         out.lines.append("no votes cast: the threshold of \(percent(rule.fraction)) of \(rule.base.rawValue) cannot be met")
-        return out
+        return
       }
       let fraction = try yes.divided(by: base)
       out.fraction = fraction
@@ -200,7 +208,6 @@ public enum Governance {
       // Never a breach for a figure that could not be computed: that is an error (exit 2).
       throw EvaluationError(code: "E001", message: "the voting figures of §\(clause.id) are too large to compute exactly", span: clause.span)
     }
-    return out
   }
 
   /// Applies a waiver on file for the clause: it lifts a breach when the clause has a waiver

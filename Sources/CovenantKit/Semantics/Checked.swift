@@ -91,6 +91,8 @@ public struct CheckedClause: Hashable, Sendable {
   public var warn: Warn?
   public var approval: [ResolvedPartyRef]?
   public var votes: CheckedVoteRule?
+  /// `quorum 75% of voting power` on its own line: tested on all voting power.
+  public var quorum: CheckedVoteRule? = nil
   public var waivableBy: [ResolvedPartyRef]
   /// The clause reads the deal: without a deal it is not applicable.
   public var needsDeal: Bool

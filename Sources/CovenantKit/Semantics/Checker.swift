@@ -320,7 +320,7 @@ public struct Checker {
       if let w = p.weight {
         let checked = checkExpr(w)
         if case .constant(.number(let x)) = checked.kind, x.signum >= 0 { weight = x } else if checked.type != .error {
-          report("C031", "a party's weight must be a non-negative number or percentage", w.span, help: "write e.g. `weight 50%` or `weight 3 votes`")
+          report("C031", "a party's weight must be a non-negative number or percentage", w.span, help: "write e.g. `weight 50%` or `weight 3`")
         }
       }
       partyIndex[p.name.text] = parties.count
@@ -551,20 +551,20 @@ public struct Checker {
       case .quorum(let cmp, let fraction, let span):
         let rule = VoteRule(comparison: .ge, fraction: Expr(.literal(.number(.zero)), span), base: .votingPower, quorum: fraction,
           quorumComparison: cmp, countAbstentions: false, excludeConflicted: false, castingVote: nil, span: span)
-        if clause.votes != nil {
-          report("C031", "a clause has one voting rule: put the quorum in it (`votes …, quorum 75% of voting power`)", span)
+        if clause.quorum != nil {
+          report("C031", "a clause has one stand-alone quorum", span)
         } else if var q = checkVoteRule(rule) {
           q.quorumOnly = true
-          clause.votes = q
+          clause.quorum = q
         }
       }
     }
     requireGovernanceData(clause, c, governance)
     let exprs = clause.appliesWhen + clause.requirements.map(\.expr) + [clause.group?.list].compactMap { $0 }
-    clause.needsDeal = exprs.contains(where: \.usesDeal) || clause.approval != nil || clause.votes != nil
+    clause.needsDeal = exprs.contains(where: \.usesDeal) || clause.approval != nil || clause.votes != nil || clause.quorum != nil
     let usesList = exprs.contains(where: \.usesJoinedList)
     clause.testedOn = explicitTestedOn ?? (usesList ? .both : clause.needsDeal ? .proForma : .snapshot)
-    if clause.requirements.isEmpty && clause.approval == nil && clause.votes == nil {
+    if clause.requirements.isEmpty && clause.approval == nil && clause.votes == nil && clause.quorum == nil {
       report("C010", "clause §\(c.id) has no requirement", c.idSpan, help: "add what must hold, e.g. `total_debt <= 2.0x fund.equity`")
     }
     return clause

@@ -18,6 +18,7 @@ extension Checker {
   }
 
   mutating func duplicateName(_ n: Name, _ what: String) {
-    report("C008", "`\(n.text)` is declared twice (as a \(what))", n.span, help: "give each declaration its own name")
+    let article = what.first.map { "aeiou".contains($0) } == true ? "an" : "a"
+    report("C008", "`\(n.text)` is declared twice (as \(article) \(what))", n.span, help: "give each declaration its own name")
   }
 }

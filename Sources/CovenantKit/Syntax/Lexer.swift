@@ -262,7 +262,10 @@ public struct Lexer {
         return
       }
       if b[i] == UInt8(ascii: "\\"), i + 1 < b.count {
-        i += 2
+        // Skip the escaped character whole: a multi-byte one is one character, not invalid
+        // UTF-8; a NUL after the backslash is still reported below.
+        i += 1
+        if b[i] != 0, let w = scalarWidth(at: i) { i += w }
         continue
       }
       if b[i] == 0 {
