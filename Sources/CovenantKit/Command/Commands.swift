@@ -32,7 +32,7 @@ public enum Commands {
     usage: covenant <command> [options]
 
     commands:
-      check COVENANT --portfolio SNAPSHOT [--deal DEAL | --deals DEALS] [--format F]
+      check COVENANT --portfolio SNAPSHOT [--deal DEAL | --deals DEALS] [--format F] [--explain]
                         check the covenant against a snapshot, and a proposed deal pro forma;
                         --deals checks each deal of a JSON array, JSON Lines file or directory
       validate FILE...  [--format F]
@@ -230,7 +230,7 @@ public enum Commands {
   // MARK: - check
 
   static func check(_ args: [String], env: CommandEnvironment) -> CommandOutput {
-    let parsed = parseOptions(args, valued: ["portfolio", "deal", "deals", "format"], flags: ["no-color"])
+    let parsed = parseOptions(args, valued: ["portfolio", "deal", "deals", "format"], flags: ["no-color", "explain"])
     guard case .success(let o) = parsed else { if case .failure(let e) = parsed { return e }; return CommandOutput() }
     guard case .success(let fmt) = format(o) else { if case .failure(let e) = format(o) { return e }; return CommandOutput() }
     guard o.positional.count == 1, let covenantPath = o.positional.first else {
@@ -320,7 +320,7 @@ public enum Commands {
     case "sarif": out.stdout = CIFormats.sarif(CIFormats.findings(result, covenant: covenant))
     case "github": out.stdout = CIFormats.github(CIFormats.findings(result, covenant: covenant))
     case "junit": out.stdout = CIFormats.junit(result, covenant: covenant)
-    default: out.stdout = CheckReport.text(result, covenant: covenant, color: color, dealAmount: amount)
+    default: out.stdout = CheckReport.text(result, covenant: covenant, color: color, dealAmount: amount, explain: o.flags.contains("explain"))
     }
     out.stderr = render(compiled.diagnostics, sources: sources, color: false)
     out.exitCode = result.compliant ? ExitCode.compliant : ExitCode.breach

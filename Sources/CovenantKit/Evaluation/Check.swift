@@ -34,12 +34,37 @@ public struct RequirementOutcome: Hashable, Sendable {
   public var offenders: [String] = []
   public var offenderCount = 0
   public var examined = 0
+  /// What each offender (and a `some`'s satisfying element) showed: `tranche.spread = 121 bps`.
+  public var evidence: [String] = []
+  /// For a `some` that holds: the first element that satisfies it, and how many do.
+  public var satisfiedBy: String?
+  public var matching = 0
+  /// The other view of a cap or floor. For `A <= P of B` (and `A <= k x B`): `ratio` is A/B,
+  /// `ratioLimit` is P, `base` is B as written in `baseText`. For a share or `A / B <= P`:
+  /// `amount` is A, `base` is B, and `amountLimit` is P×B.
+  public var ratio: Exact?
+  public var ratioLimit: Exact?
+  public var ratioStyle: NumberStyle?
+  public var amount: Value?
+  public var base: Value?
+  public var baseText: String?
+  public var amountLimit: Value?
+}
+
+/// A definition a clause uses, as it evaluated, and how (`total_debt = fund.debt $5bn + …`).
+public struct DefinitionFigure: Hashable, Sendable {
+  public var name: String
+  public var value: Value
+  public var style: NumberStyle?
+  public var derivation: String
 }
 
 public struct ClauseEvaluation: Hashable, Sendable {
   public var verdict: Verdict
   public var outcomes: [RequirementOutcome]
   public var note: String?
+  /// The definitions the clause uses, in declaration order.
+  public var definitions: [DefinitionFigure] = []
 }
 
 /// The largest deal amount with which a clause still complies, solved exactly.
@@ -105,6 +130,7 @@ public struct CovenantRunner {
     }
     var snap = snapshotEvaluator!
     var pro: Evaluator? = nil
+    var dealSnapshot: Evaluator? = nil
     if let deal {
       pro = try Evaluator(covenant: covenant, snapshot: snapshot, deal: deal, proForma: true, cache: naive ? SnapshotCache() : snap.cache)
       pro?.naive = naive
@@ -138,7 +164,15 @@ public struct CovenantRunner {
       let testSnapshot = deal == nil || clause.testedOn != .proForma
       let testProForma = deal != nil && clause.testedOn != .snapshot
       if testSnapshot {
-        if let cached = snapshotResults[ci] {
+        if clause.needsDeal, let deal {
+          // Figures that read the deal, on the portfolio before it joins: the deal's sector's
+          // share before the deal, not "undefined".
+          if dealSnapshot == nil {
+            dealSnapshot = try Evaluator(covenant: covenant, snapshot: snapshot, deal: deal, proForma: false, cache: naive ? SnapshotCache() : snap.cache)
+            dealSnapshot?.naive = naive
+          }
+          r.snapshot = try evaluate(clause, &dealSnapshot!)
+        } else if let cached = snapshotResults[ci] {
           r.snapshot = cached
         } else {
           let e = try evaluate(clause, &snap)
@@ -191,8 +225,10 @@ public struct CovenantRunner {
     for cond in clause.appliesWhen {
       switch try ev.eval(cond) {
       case .bool(true): continue
-      case .bool(false): return "does not apply: " + covenant.file.text(cond.span)
-      default: return "cannot tell whether it applies: " + covenant.file.text(cond.span) + " is undefined"
+      case .bool(false):
+        let because = try falseBecause(cond, &ev)
+        return "does not apply: the condition `applies when \(Self.clean(covenant.file.text(cond.span)))` is false" + (because.isEmpty ? "" : " (\(because))")
+      default: return "cannot tell whether it applies: `" + Self.clean(covenant.file.text(cond.span)) + "` is undefined"
       }
     }
     return nil
@@ -210,6 +246,7 @@ public struct CovenantRunner {
       }
     }
     ev.groupKey = .absent
+    let definitions = try definitionFigures(clause, &ev)
     let failed = outcomes.contains { $0.holds == false }
     let verdict: Verdict
     var note: String?
@@ -223,7 +260,7 @@ public struct CovenantRunner {
     } else {
       verdict = .pass
     }
-    return ClauseEvaluation(verdict: verdict, outcomes: outcomes, note: note)
+    return ClauseEvaluation(verdict: verdict, outcomes: outcomes, note: note, definitions: definitions)
   }
 
   func outcome(_ req: CheckedRequirement, _ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> RequirementOutcome {
@@ -247,17 +284,25 @@ public struct CovenantRunner {
         {
           o.warned = cap ? threshold < xv : xv < threshold
         }
+        try addOtherView(&o, a, b, &ev)
       }
     case .quantifier(let plan):
       let v = try ev.eval(req.expr)
       if case .bool(let h) = v { o.holds = h }
       let q = ev.quantifierMemo[plan.id] ?? QuantifierState()
       o.examined = q.examined
+      o.matching = q.matching
       if plan.quantifier != .some {
         o.offenderCount = q.offending
         if case .list(let list) = try ev.eval(plan.list) {
           o.offenders = q.offenders.map { label(list, $0, plan.labelField) }
+          for i in q.offenders {
+            o.evidence.append(try evidence(plan, i < list.baseCount ? list.base[i] : list.extra[i - list.baseCount], &ev))
+          }
         }
+      } else if o.holds == true, let w = try witness(plan, &ev) {
+        o.satisfiedBy = w.label
+        o.evidence = [w.evidence]
       }
     default:
       if case .bool(let h) = try ev.eval(req.expr) { o.holds = h }

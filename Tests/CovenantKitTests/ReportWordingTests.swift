@@ -1,0 +1,190 @@
+import Foundation
+import Testing
+
+@testable import CovenantKit
+
+/// Each wording rule of the report, on a covenant in another shape than the example's: a credit
+/// fund whose administrator delivers `book.loans` with `borrower`, `outstanding` and `margin_bp`.
+struct ReportWordingTests {
+  static let covenant = """
+    covenant "Harbour Credit Partners" version 2026-03-01
+    base currency USD
+    kind industry = shipping | ports | rail
+    record loan
+      borrower : text
+      industry : industry
+      amount   : money from "outstanding"
+      margin   : bps from "margin_bp"
+    record ballot
+      member : text
+      vote   : text
+    data fund from snapshot
+      as_of    : date from "valuation_date"
+      capital  : money from "book.capital"
+      borrowed : money from "book.borrowed"
+      loans    : list of loan from "book.loans"
+    data deal from deal
+      ref      : text
+      borrower : text
+      industry : industry
+      amount   : money from "size"
+      margin   : bps from "margin_bp"
+      ballots  : list of ballot
+    pro forma: the deal joins loans with borrower = deal.borrower, industry = deal.industry, amount = deal.amount, margin = deal.margin
+    define book_value = sum of loans.amount
+    define gearing = fund.borrowed + sum of loans.amount
+
+    §12.1 "Industry limit"
+      "No more than  40% of the book
+       in one industry."
+      for each industry:
+        sum of loans.amount where industry = that industry <= 40% of book_value
+      warn above 90% of the limit
+
+    §12.2 "Industry share"
+      for each industry:
+        share of loans.amount where industry = that industry <= 40%
+
+    §13 "Gearing"
+      gearing <= 1.5x fund.capital
+
+    §14 "Minimum deal"
+      deal.amount >= $50 million
+
+    §15 "Large deals"
+      applies when deal.amount <= $1 billion
+      deal.margin >= 100 bps
+
+    §16 "Margins"
+      every loan in loans: loan.margin >= 100 bps
+
+    §17 "Some member in favour"
+      some ballot in deal.ballots: ballot.vote = "for"
+
+    §18 "Average margin"
+      average of loans.margin >= 120 bps
+
+    """
+
+  static func snapshot(borrowed: String = "400000000") -> String {
+    """
+    {"valuation_date": "2026-06-30", "book": {"capital": 1000000000, "borrowed": \(borrowed), "loans": [
+      {"borrower": "Kite Lines", "industry": "shipping", "outstanding": 300000000, "margin_bp": 101.25},
+      {"borrower": "North Quay", "industry": "ports", "outstanding": 250000000, "margin_bp": 95},
+      {"borrower": "Rail One", "industry": "rail", "outstanding": 450000000, "margin_bp": 180}]}}
+    """
+  }
+
+  static let deal = """
+    {"ref": "HC-7", "borrower": "Blue Pier", "industry": "rail", "size": 2000000000, "margin_bp": 90,
+     "ballots": [{"member": "A", "vote": "against"}, {"member": "B", "vote": "for"}, {"member": "C", "vote": "abstain"}, {"member": "D", "vote": "against"}]}
+    """
+
+  func report(deal: String? = Self.deal, borrowed: String = "400000000", explain: Bool = false) throws -> (String, CheckResult, CheckedCovenant) {
+    let (r, c) = try run(Self.covenant, snapshot: Self.snapshot(borrowed: borrowed), deal: deal)
+    return (CheckReport.text(r, covenant: c, explain: explain), r, c)
+  }
+
+  func block(_ text: String, _ id: String) -> String {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    guard let start = lines.firstIndex(where: { $0.contains(id + " ") }) else { return "" }
+    let rest = lines[(start + 1)...].prefix { $0.hasPrefix(" ") }
+    return ([lines[start]] + rest).joined(separator: "\n")
+  }
+
+  @Test func aBreachShowsTheFailingRelationInPoints() throws {
+    let (text, _, _) = try report()
+    let b = block(text, "§12.2")
+    // rail: 450 + 2bn of 1,000 + 2bn
+    #expect(b.contains("> 40% limit, over by"), "\(b)")
+    #expect(b.contains(" points"), "\(b)")
+    #expect(!b.contains("<= 40% limit, over by"), "\(b)")
+  }
+
+  @Test func aFloorShortfallSaysShortBy() throws {
+    let (text, _, _) = try report(deal: Self.deal.replacingOccurrences(of: "2000000000", with: "20000000"))
+    let b = block(text, "§14")
+    #expect(b.contains("$20,000,000 < $50,000,000 floor, short by $30,000,000"), "\(b)")
+  }
+
+  @Test func notApplicableSaysTheConditionIsFalseAndWhy() throws {
+    let (text, _, _) = try report()
+    let b = block(text, "§15")
+    #expect(b.contains("is false"), "\(b)")
+    #expect(b.contains("deal.amount is $2,000,000,000"), "\(b)")
+  }
+
+  @Test func aSomeNamesTheElementThatSatisfiesIt() throws {
+    let (text, r, c) = try report()
+    let b = block(text, "§17")
+    #expect(b.contains("satisfied by B [1]: ballot.vote = \"for\" (1 of 4 match)"), "\(b)")
+    #expect(!b.contains("all 4 pass"), "\(b)")
+    let json = CheckReport.json(r, covenant: c).render()
+    #expect(json.contains("\"satisfied_by\""))
+  }
+
+  @Test func failingElementsShowTheirValues() throws {
+    let (text, _, _) = try report()
+    let b = block(text, "§16")
+    #expect(b.contains("North Quay [1]: loan.margin = 95 bps"), "\(b)")
+    #expect(b.contains("Blue Pier (the proposed deal): loan.margin = 90 bps"), "\(b)")
+  }
+
+  @Test func basisPointsShowTwoDecimalsAndJSONCarriesTheUnit() throws {
+    let (text, r, c) = try report(deal: nil)
+    #expect(block(text, "§18").contains("125.42 bps"), "\(block(text, "§18"))")
+    let json = CheckReport.json(r, covenant: c).render()
+    #expect(json.contains("\"unit\": \"bps\""))
+    #expect(json.contains("\"exact\": \"120\""), "the limit's exact value is in basis points")
+  }
+
+  @Test func bothViewsOfACapAndItsDefinitions() throws {
+    let (text, _, _) = try report(deal: nil)
+    let b = block(text, "§12.1")
+    #expect(b.contains("industry rail: $450,000,000 > $400,000,000 limit, over by $50,000,000"), "\(b)")
+    #expect(b.contains("= 45% of book_value ($1,000,000,000) > 40% limit, over by 5 points"), "\(b)")
+    #expect(b.contains("book_value: $1,000,000,000"), "\(b)")
+    let s = block(text, "§12.2")
+    #expect(s.contains("= $450,000,000 of $1,000,000,000 (all loans.amount), limit $400,000,000, over by $50,000,000"), "\(s)")
+    let g = block(text, "§13")
+    #expect(g.contains("= 1.40x fund.capital ($1,000,000,000) <= 1.50x limit, headroom 0.10x"), "\(g)")
+  }
+
+  @Test func groupsListBreachesFirstThenWarningsThenLeastHeadroom() throws {
+    let (text, _, _) = try report(deal: nil)
+    let lines = block(text, "§12.1").split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.hasPrefix("industry ") }
+    #expect(lines.map { $0.split(separator: ":")[0] } == ["industry rail", "industry shipping", "industry ports"], "\(lines)")
+  }
+
+  @Test func aHairOverTheLimitShowsEnoughDigits() throws {
+    // gearing $1,500,000,001 against 1.5x $1bn: a breach must not read "1.50x > 1.50x, over by 0.00x".
+    let (text, _, _) = try report(deal: nil, borrowed: "500000001")
+    let b = block(text, "§13")
+    #expect(b.contains("over by less than 0.01x"), "\(b)")
+    #expect(b.contains("= 1.500000001x fund.capital ($1,000,000,000) > 1.50x limit"), "\(b)")
+    #expect(!b.contains("over by ≈0.00x"), "\(b)")
+    #expect(!b.contains("1.50x > 1.50x"), "\(b)")
+  }
+
+  @Test func countsHaveThousandsSeparators() {
+    #expect(Format.count(1_000_000) == "1,000,000")
+    var o = RequirementOutcome(requirement: "every x")
+    o.examined = 1_000_000
+    o.offenderCount = 2012
+    o.holds = false
+    #expect(CheckReport.outcomeText(o, schema: Schema()).hasPrefix("2,012 of 1,000,000 fail"))
+  }
+
+  @Test func idsAsWrittenAndTextOnOneLine() throws {
+    let (_, r, c) = try report(deal: nil)
+    let json = CheckReport.json(r, covenant: c).render()
+    #expect(json.contains("\"id\": \"§12.1\""))
+    #expect(json.contains("\"text\": \"No more than 40% of the book in one industry.\""))
+  }
+
+  @Test func explainShowsHowEachDefinitionWasDerived() throws {
+    let (text, _, _) = try report(explain: true)
+    let b = block(text, "§13")
+    #expect(b.contains("how: gearing = fund.borrowed ($400,000,000) + sum of loans.amount ($1,000,000,000) = $1,400,000,000 (before)"), "\(b)")
+  }
+}
