@@ -188,3 +188,34 @@ struct ReportWordingTests {
     #expect(b.contains("how: gearing = fund.borrowed ($400,000,000) + sum of loans.amount ($1,000,000,000) = $1,400,000,000 (before)"), "\(b)")
   }
 }
+
+/// `report` items: figures a clause requires to be shown.
+struct ReportItemTests {
+  static let covenant = ReportWordingTests.covenant + """
+
+    §19 "Industry reporting"
+      "The Manager shall report each Industry's share and its headroom to the 40% limit."
+      for each industry:
+        report share of loans.amount where industry = that industry
+        report 40% of book_value - sum of loans.amount where industry = that industry
+
+    """
+
+  @Test func reportedFiguresAreShownBeforeAndAfterWithExactValues() throws {
+    let (r, c) = try run(Self.covenant, snapshot: ReportWordingTests.snapshot(), deal: ReportWordingTests.deal)
+    let clause = try #require(r.clauses.first { $0.id == "19" })
+    #expect(clause.verdict == .pass)
+    let text = CheckReport.text(r, covenant: c)
+    #expect(text.contains("reports: share of loans.amount where industry = that industry\n"), "\(text)")
+    #expect(text.contains("industry rail: before 45%, after ≈81.67%"), "\(text)")
+    #expect(text.contains("industry rail: before -$50,000,000, after -$1,250,000,000"), "\(text)")
+    let json = CheckReport.json(r, covenant: c).render()
+    #expect(json.contains("\"figure\": \"share of loans.amount where industry = that industry\""))
+    #expect(json.contains("\"exact\": \"45\""))
+  }
+
+  @Test func reportOfARecordIsRefusedAndReportCanStillBeAName() {
+    #expect(errorCodes(prelude + "§1 \"x\"\n  report fund.holdings\n").contains("C060"))
+    #expect(errorCodes(prelude + "define report = nav\n§1 \"x\"\n  report > $0\n") == [])
+  }
+}

@@ -65,6 +65,17 @@ public struct ClauseEvaluation: Hashable, Sendable {
   public var note: String?
   /// The definitions the clause uses, in declaration order.
   public var definitions: [DefinitionFigure] = []
+  /// The figures the clause's `report` items ask for, per group.
+  public var reported: [ReportedFigure] = []
+}
+
+/// A figure a `report` item asks for, in one group.
+public struct ReportedFigure: Hashable, Sendable {
+  /// The expression as written.
+  public var figure: String
+  public var group: String?
+  public var value: Value
+  public var style: NumberStyle?
 }
 
 /// The largest deal amount with which a clause still complies, solved exactly.
@@ -187,6 +198,8 @@ public struct CovenantRunner {
       }
       if !clause.requirements.isEmpty {
         r.verdict = (r.proForma ?? r.snapshot)?.verdict ?? .notApplicable
+      } else if !clause.reports.isEmpty, clause.approval == nil, clause.votes == nil {
+        r.note = "reports figures; it has no requirement to check"
       }
       if clause.approval != nil || clause.votes != nil {
         let g = Governance.evaluate(clause, covenant: covenant, deal: dealData)
@@ -236,6 +249,7 @@ public struct CovenantRunner {
 
   func evaluate(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> ClauseEvaluation {
     var outcomes: [RequirementOutcome] = []
+    var reported: [ReportedFigure] = []
     let keys: [Value?] = try clause.group.map { g throws(EvaluationError) in try ev.groupKeys(g).map { Optional($0) } } ?? [nil]
     for key in keys {
       if let key { ev.groupKey = key }
@@ -243,6 +257,10 @@ public struct CovenantRunner {
         var o = try outcome(req, clause, &ev)
         if let key, let g = clause.group { o.group = "\(g.fieldName) \(Format.plain(key, covenant.schema))" }
         outcomes.append(o)
+      }
+      for rep in clause.reports {
+        let group = key.flatMap { k in clause.group.map { "\($0.fieldName) \(Format.plain(k, covenant.schema))" } }
+        reported.append(ReportedFigure(figure: Self.clean(rep.source), group: group, value: try ev.eval(rep.expr), style: Self.style(rep.expr)))
       }
     }
     ev.groupKey = .absent
@@ -260,7 +278,7 @@ public struct CovenantRunner {
     } else {
       verdict = .pass
     }
-    return ClauseEvaluation(verdict: verdict, outcomes: outcomes, note: note, definitions: definitions)
+    return ClauseEvaluation(verdict: verdict, outcomes: outcomes, note: note, definitions: definitions, reported: reported)
   }
 
   func outcome(_ req: CheckedRequirement, _ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> RequirementOutcome {

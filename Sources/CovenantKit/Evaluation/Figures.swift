@@ -87,7 +87,7 @@ extension CovenantRunner {
   }
 
   func definitionFigures(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> [DefinitionFigure] {
-    let exprs = clause.requirements.map(\.expr) + clause.appliesWhen
+    let exprs = clause.requirements.map(\.expr) + clause.reports.map(\.expr) + clause.appliesWhen
     var out: [DefinitionFigure] = []
     for i in definitionsUsed(exprs) {
       let d = covenant.definitions[i]

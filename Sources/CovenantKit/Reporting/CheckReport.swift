@@ -48,6 +48,7 @@ public enum CheckReport {
       if let note = c.note { out += indent + note + "\n" }
       if c.verdict == .notApplicable, c.snapshot == nil, c.proForma == nil, c.governance == nil { continue }
       out += requirementLines(c, schema: schema, indent: indent)
+      out += reportedLines(c, schema: schema, indent: indent)
       out += definitionLines(c, schema: schema, indent: indent, explain: explain)
       if let g = c.governance {
         for line in g.lines { out += indent + line + "\n" }
@@ -77,6 +78,43 @@ public enum CheckReport {
         out += indent + "\(name): before \(show(b)), after \(show(a))\n"
       } else if let d = a ?? b {
         out += indent + "\(name): \(show(d))\n"
+      }
+    }
+    return out
+  }
+
+  /// The figures of `report` items: `reports: X`, then per group `before …, after …`.
+  static func reportedLines(_ c: ClauseResult, schema: Schema, indent: String) -> String {
+    let before = c.snapshot?.reported ?? [], after = c.proForma?.reported ?? []
+    guard !before.isEmpty || !after.isEmpty else { return "" }
+    func key(_ f: ReportedFigure) -> String { f.figure + "\u{0}" + (f.group ?? "") }
+    var rows: [(String, ReportedFigure?, ReportedFigure?)] = []
+    var index: [String: Int] = [:]
+    for f in before { index[key(f)] = rows.count; rows.append((key(f), f, nil)) }
+    for f in after {
+      if let i = index[key(f)] { rows[i].2 = f } else { index[key(f)] = rows.count; rows.append((key(f), nil, f)) }
+    }
+    func show(_ f: ReportedFigure?) -> String {
+      guard let f else { return "not defined" }
+      return f.value == .absent ? "undefined" : Format.value(f.value, schema, style: f.style)
+    }
+    // Figure by figure, each with its groups.
+    var figures: [String] = []
+    for r in rows { if let f = r.1 ?? r.2, !figures.contains(f.figure) { figures.append(f.figure) } }
+    rows = figures.flatMap { name in rows.filter { ($0.1 ?? $0.2)?.figure == name } }
+    var out = ""
+    var last: String?
+    for (_, b, a) in rows {
+      guard let f = b ?? a else { continue }
+      if f.figure != last {
+        out += indent + "reports: " + f.figure + "\n"
+        last = f.figure
+      }
+      let prefix = indent + "  " + (f.group.map { $0 + ": " } ?? "")
+      if !before.isEmpty, !after.isEmpty {
+        out += prefix + "before " + show(b) + ", after " + show(a) + "\n"
+      } else {
+        out += prefix + show(f) + "\n"
       }
     }
     return out
@@ -343,6 +381,9 @@ public enum CheckReport {
       ("verdict", .string(e.verdict.rawValue)),
       ("note", .opt(e.note)),
     ] + total + [
+      ("reported", .array(e.reported.map { f in
+        .object([("figure", .string(f.figure)), ("group", .opt(f.group)), ("value", figure(f.value, schema, style: f.style))])
+      })),
       ("definitions", .array(e.definitions.map { d in
         .object([("name", .string(d.name)), ("value", figure(d.value, schema, style: d.style)), ("derivation", .string(d.derivation))])
       })),

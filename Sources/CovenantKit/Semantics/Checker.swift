@@ -477,7 +477,7 @@ public struct Checker {
       case .severityWarning:
         clause.severityWarning = true
       case .forEach(let field, let listExpr, let span):
-        if clause.group != nil || !clause.requirements.isEmpty {
+        if clause.group != nil || !clause.requirements.isEmpty || !clause.reports.isEmpty {
           report("C023", "`for each` must come before the clause's requirements, once", span)
           continue
         }
@@ -485,6 +485,15 @@ public struct Checker {
       case .requirement(let e):
         let checked = checkCondition(e, what: "a requirement")
         clause.requirements.append(CheckedRequirement(expr: checked, source: file.text(e.span), span: e.span))
+      case .report(let e, _):
+        let checked = checkExpr(e)
+        switch checked.type {
+        case .record, .list, .fx:
+          report("C060", "`report` shows a figure, not \(schema.typeName(checked.type))", e.span,
+            help: "report an amount, a percentage or another single value, e.g. `report share of holdings.value where sector = that sector`")
+        default:
+          clause.reports.append(CheckedRequirement(expr: checked, source: file.text(e.span), span: e.span))
+        }
       case .warn(let above, let fraction, let span):
         let f = checkExpr(fraction)
         guard case .constant(.number(let x)) = f.kind, x.signum > 0 else {
@@ -511,11 +520,11 @@ public struct Checker {
         clause.waivableBy = resolvePartyRefs(refs, what: "waiver", code: "C035")
       }
     }
-    let exprs = clause.appliesWhen + clause.requirements.map(\.expr) + [clause.group?.list].compactMap { $0 }
+    let exprs = clause.appliesWhen + clause.requirements.map(\.expr) + clause.reports.map(\.expr) + [clause.group?.list].compactMap { $0 }
     clause.needsDeal = exprs.contains(where: \.usesDeal) || clause.approval != nil || clause.votes != nil
     let usesList = exprs.contains(where: \.usesJoinedList)
     clause.testedOn = explicitTestedOn ?? (usesList ? .both : clause.needsDeal ? .proForma : .snapshot)
-    if clause.requirements.isEmpty && clause.approval == nil && clause.votes == nil {
+    if clause.requirements.isEmpty && clause.reports.isEmpty && clause.approval == nil && clause.votes == nil {
       report("C010", "clause §\(c.id) has no requirement", c.idSpan, help: "add what must hold, e.g. `total_debt <= 2.0x fund.equity`")
     }
     return clause

@@ -407,7 +407,16 @@ public struct Parser {
   /// clause_item = "applies" "when" expr | "effective" "from" expr | "until" expr
   ///   | "tested" "on" ( "snapshot" | "pro" "forma" | "both" ) | "severity" ( "warning" | "breach" )
   ///   | "for" "each" NAME [ "in" postfix ] ":" | "warn" ( "above" | "below" ) unary [ "of" "the" "limit" ]
-  ///   | "approved" "by" party_refs | "waivable" "by" party_refs | vote_rule | expr ;
+  ///   | "approved" "by" party_refs | "waivable" "by" party_refs | vote_rule | "report" expr | expr ;
+  /// True for a token that can begin an expression (not an operator or the end).
+  static func startsOperand(_ k: Token.Kind) -> Bool {
+    switch k {
+    case .punct(let p): p == .lparen || p == .minus || p == .lbracket
+    case .endOfFile, .invalid, .clauseID: false
+    default: true
+    }
+  }
+
   private mutating func parseClauseItem() throws(ParseError) -> ClauseItem {
     let start = tok.span
     if acceptWord("applies") {
@@ -441,6 +450,12 @@ public struct Parser {
       if acceptWord("in") { list = try parsePostfix() }
       try expectPunct(.colon, help: "end the line with `:`, as in `for each sector:`")
       return .forEach(field: field, list: list, span: start.union(tokens[pos - 1].span))
+    }
+    // `report X` (a figure to show), unless `report` is a name used in a requirement (`report.x`, `report <= 5`).
+    if isWord("report"), !peekToken().startsLine, Self.startsOperand(peekToken().kind) {
+      advance()
+      let e = try parseExpr()
+      return .report(e, span: start.union(e.span))
     }
     if acceptWord("warn") {
       let above: Bool
