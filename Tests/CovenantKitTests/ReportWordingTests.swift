@@ -219,3 +219,47 @@ struct ReportItemTests {
     #expect(errorCodes(prelude + "define report = nav\n§1 \"x\"\n  report > $0\n") == [])
   }
 }
+
+/// Diagnostics name their clause and their help is right for what was written.
+struct DiagnosticWordingTests {
+  static let base = """
+    covenant "Bad" version 2026-01-01
+    base currency USD
+    record loan
+      borrower : text
+      amount   : money
+    data fund from snapshot
+      as_of : date
+      loans : list of loan
+
+    """
+
+  func messages(_ source: String) -> [Diagnostic] { compile(source).diagnostics }
+
+  @Test func checkerDiagnosticsNameTheirClause() {
+    let d = messages(Self.base + "§4.4 \"Field\"\n  every loan in loans: loan.amont > $0\n")
+    #expect(d.first?.message == "unknown field `amont` on `loan` in §4.4")
+  }
+
+  @Test func aShareComparedWithDollarsExplainsBothFixes() {
+    let d = messages(Self.base + "§4.4 \"Share\"\n  share of loans.amount where borrower = \"A\" <= $10 billion\n")
+    #expect(d.first?.code == "C004")
+    #expect(d.first?.help?.contains("compare it with a percentage") == true)
+    #expect(d.first?.help?.contains("sum of loans.amount where … <= $10 billion") == true)
+  }
+
+  @Test func aShareCapAbove100SuggestsLikelyPercentages() {
+    let d = messages(Self.base + "§4.5 \"Cap\"\n  share of loans.amount where borrower = \"A\" <= 135%\n")
+    #expect(d.first?.code == "C007")
+    #expect(d.first?.help?.hasPrefix("did you mean 35% or 13.5%?") == true, "\(d.first?.help ?? "")")
+    #expect(Checker.shareCapGuesses(try! #require(try? Exact.parse("3.5"))) == "50% or 35%")
+  }
+
+  @Test func anInvalidDateSaysWhy() {
+    let d = messages(Self.base + "§4.6 \"Dated\"\n  effective from 2027-06-31\n  count of loans > 0\n")
+    #expect(d.first?.code == "P007")
+    #expect(d.first?.message == "`2027-06-31` is not a valid date: June has 30 days")
+    #expect(Parser.dateProblem("2027-02-29") == "February 2027 has 28 days")
+    #expect(Parser.dateProblem("2026-13-01") == "there is no month 13")
+  }
+}
