@@ -64,6 +64,9 @@ struct ReportWordingTests {
     §18 "Average margin"
       average of loans.margin >= 120 bps
 
+    §20 "Positive balances"
+      every loan in loans: loan.amount > $0
+
     """
 
   static func snapshot(borrowed: String = "400000000") -> String {
@@ -128,6 +131,23 @@ struct ReportWordingTests {
     let b = block(text, "§16")
     #expect(b.contains("North Quay [1]: loan.margin = 95 bps"), "\(b)")
     #expect(b.contains("Blue Pier (the proposed deal): loan.margin = 90 bps"), "\(b)")
+  }
+
+  @Test func aShortListThatPassesShowsEachElementsValues() throws {
+    let (text, r, c) = try report(deal: nil)
+    let b = block(text, "§20")
+    #expect(b.contains("all 3 pass:\n"), "\(b)")
+    #expect(b.contains("Kite Lines [0]: loan.amount = $300,000,000"), "\(b)")
+    let json = CheckReport.json(r, covenant: c).render()
+    #expect(json.contains("\"Rail One [2]: loan.amount = $450,000,000\""))
+  }
+
+  @Test func aPercentageMarginIsInPointsInJSON() throws {
+    let (_, r, c) = try report(deal: nil)
+    let json = CheckReport.json(r, covenant: c).render()
+    #expect(json.contains("\"unit\": \"points\""))
+    #expect(json.contains("\"display\": \"10 points\""))
+    #expect(json.contains("\"display\": \"-5 points\""))
   }
 
   @Test func basisPointsShowTwoDecimalsAndJSONCarriesTheUnit() throws {

@@ -39,6 +39,9 @@ public struct RequirementOutcome: Hashable, Sendable {
   /// For a `some` that holds: the first element that satisfies it, and how many do.
   public var satisfiedBy: String?
   public var matching = 0
+  /// For an `every`/`no` that holds over a short list (a deal's tranches): each element with the
+  /// values it showed, `Senior A [0]: tranche.spread = 100 bps`.
+  public var passing: [String] = []
   /// The other view of a cap or floor. For `A <= P of B` (and `A <= k x B`): `ratio` is A/B,
   /// `ratioLimit` is P, `base` is B as written in `baseText`. For a share or `A / B <= P`:
   /// `amount` is A, `base` is B, and `amountLimit` is P×B.
@@ -317,6 +320,9 @@ public struct CovenantRunner {
           for i in q.offenders {
             o.evidence.append(try evidence(plan, i < list.baseCount ? list.base[i] : list.extra[i - list.baseCount], &ev))
           }
+          if q.offending == 0, list.count <= Self.shortList {
+            o.passing = try passingElements(plan, list, &ev)
+          }
         }
       } else if o.holds == true, let w = try witness(plan, &ev) {
         o.satisfiedBy = w.label
@@ -327,6 +333,9 @@ public struct CovenantRunner {
     }
     return o
   }
+
+  /// Lists up to this long show every element's values when a quantifier holds.
+  static let shortList = 10
 
   static func magnitude(_ v: Value) -> Exact? {
     switch v {

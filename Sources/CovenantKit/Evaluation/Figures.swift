@@ -171,6 +171,20 @@ extension CovenantRunner {
     return parts.joined(separator: ", ")
   }
 
+  /// Each element a quantifier examined, with its values (short lists only).
+  func passingElements(_ plan: QuantifierPlan, _ list: ListValue, _ ev: inout Evaluator) throws(EvaluationError) -> [String] {
+    var out: [String] = []
+    for i in 0..<list.count {
+      let element = i < list.baseCount ? list.base[i] : list.extra[i - list.baseCount]
+      ev.bind(plan.slot, element)
+      if let f = plan.filter, try ev.eval(f) != .bool(true) { continue }
+      let e = try evidence(plan, element, &ev)
+      if e.isEmpty { return [] }
+      out.append(label(list, i, plan.labelField) + ": " + e)
+    }
+    return out
+  }
+
   /// The first element that satisfies a `some` (the deal's own elements first).
   func witness(_ plan: QuantifierPlan, _ ev: inout Evaluator) throws(EvaluationError) -> (label: String, evidence: String)? {
     guard case .list(let list) = try ev.eval(plan.list) else { return nil }

@@ -205,6 +205,7 @@ public enum CheckReport {
       }
       if o.offenderCount == 0 {
         if o.holds == false { return ["none of \(Format.count(o.examined)) match"] }
+        if !o.passing.isEmpty { return ["all \(Format.count(o.examined)) pass:"] + o.passing.map { "  " + $0 } }
         return ["all \(Format.count(o.examined)) pass"]
       }
       var s = "\(Format.count(o.offenderCount)) of \(Format.count(o.examined)) fail"
@@ -346,7 +347,8 @@ public enum CheckReport {
 
   // MARK: - JSON
 
-  public static func figure(_ v: Value?, _ schema: Schema, style: NumberStyle? = nil) -> JSONOut {
+  /// `points`: a difference of percentages, in percentage points (`"unit": "points"`).
+  public static func figure(_ v: Value?, _ schema: Schema, style: NumberStyle? = nil, points: Bool = false) -> JSONOut {
     guard let v, v != .absent else { return .null }
     switch v {
     case .money(let x, let c):
@@ -360,8 +362,10 @@ public enum CheckReport {
       case .plain: (1, nil)
       }
       let shown = (try? x.multiplied(by: Exact(scale))) ?? x
+      let inPoints = points && style == .percent
       return .object([("type", .string((style ?? .plain).rawValue)), ("exact", .string(shown.description))]
-        + (unit.map { [("unit", JSONOut.string($0))] } ?? []) + [("display", .string(Format.value(v, schema, style: style)))])
+        + (unit.map { [("unit", JSONOut.string(inPoints ? "points" : $0))] } ?? [])
+        + [("display", .string(inPoints ? Format.points(x) : Format.value(v, schema, style: style)))])
     default:
       return .object([("type", .string("value")), ("display", .string(Format.plain(v, schema)))])
     }
@@ -392,12 +396,12 @@ public enum CheckReport {
         m.append(("holds", o.holds.map { .bool($0) } ?? .null))
         if let op = o.comparison {
           m += [("comparison", .string(op.rawValue)), ("value", figure(o.value, schema, style: o.style)),
-                ("limit", figure(o.limit, schema, style: o.style)), ("headroom", figure(o.headroom, schema, style: o.style)),
+                ("limit", figure(o.limit, schema, style: o.style)), ("headroom", figure(o.headroom, schema, style: o.style, points: true)),
                 ("utilization", o.utilization.map { .string($0.description) } ?? .null), ("warned", .bool(o.warned))]
           if let r = o.ratio, let p = o.ratioLimit, let st = o.ratioStyle {
             let cap = isCap(o.comparison ?? .le)
             m += [("ratio", figure(.number(r), schema, style: st)), ("ratio_limit", figure(.number(p), schema, style: st)),
-                  ("ratio_headroom", figure((try? (cap ? p.subtracting(r) : r.subtracting(p))).map { .number($0) }, schema, style: st)),
+                  ("ratio_headroom", figure((try? (cap ? p.subtracting(r) : r.subtracting(p))).map { .number($0) }, schema, style: st, points: true)),
                   ("base", figure(o.base, schema)), ("base_expression", .opt(o.baseText))]
           } else if let a = o.amount, let b = o.base {
             let cap = isCap(o.comparison ?? .le)
@@ -416,6 +420,7 @@ public enum CheckReport {
                 ("offenders", .array(o.offenders.enumerated().map { i, name in
                   .object([("element", .string(name)), ("values", .string(i < o.evidence.count ? o.evidence[i] : ""))])
                 }))]
+          if !o.passing.isEmpty { m.append(("elements", .array(o.passing.map { .string($0) }))) }
           if let w = o.satisfiedBy {
             m += [("matching", .number("\(o.matching)")), ("satisfied_by", .object([("element", .string(w)), ("values", .string(o.evidence.first ?? ""))]))]
           }
