@@ -283,3 +283,88 @@ struct DiagnosticWordingTests {
     #expect(Parser.dateProblem("2026-13-01") == "there is no month 13")
   }
 }
+
+/// Floors, defined ratios and compound conditions, on a trust whose data has other key names.
+struct FloorAndConditionWordingTests {
+  static let covenant = """
+    covenant "Pacific Infra Trust" version 2026-01-15
+    base currency USD
+    kind region = west | east | south
+    record asset
+      code    : text
+      region  : region
+      nav     : money from "nav_usd"
+      loan    : money optional default $0
+      dscr    : number from "dscr"
+    data trust from snapshot
+      as_of   : date from "asOf"
+      equity  : money from "capital.equity"
+      cash    : money from "capital.cash"
+      assets  : list of asset from "assets"
+    data deal from deal
+      code    : text
+      region  : region
+      size    : money
+      loan    : money default $0
+      dscr    : number
+    pro forma: the deal joins assets with code = deal.code, region = deal.region, nav = deal.size, loan = deal.loan, dscr = deal.dscr
+    define portfolio_value = sum of assets.nav
+    define debt = sum of assets.loan
+    define liquidity = trust.cash / portfolio_value
+
+    §A-1 "Liquidity floor"
+      "Cash shall be at least 5% of the portfolio value."
+      trust.cash >= 5% of portfolio_value
+      warn below 110% of the limit
+
+    §A-2 "Liquidity ratio"
+      liquidity >= 4%
+
+    §A-3 "Debt cover"
+      "No asset shall have a debt service coverage ratio below 1.2."
+      no asset in assets: asset.dscr < 1.2
+
+    §A-4 "Regional"
+      for each region:
+        sum of assets.nav where region = that region <= 50% of portfolio_value
+
+    §A-5 "Large"
+      applies when deal.size > $1 billion and deal.region = west
+      deal.loan <= 50% of deal.size
+
+    """
+  static let snapshot = """
+    {"asOf": "2026-03-31", "capital": {"equity": 900000000, "cash": 52000000},
+     "assets": [{"code": "W-1", "region": "west", "nav_usd": 400000000, "loan": 200000000, "dscr": 1.45},
+                {"code": "E-1", "region": "east", "nav_usd": 350000000, "dscr": 1.15},
+                {"code": "S-1", "region": "south", "nav_usd": 250000000, "loan": 50000000, "dscr": 1.3}]}
+    """
+  static let deal = #"{"code": "W-2", "region": "west", "size": 300000000, "loan": 100000000, "dscr": 1.1}"#
+
+  func text() throws -> String {
+    let (r, c) = try run(Self.covenant, snapshot: Self.snapshot, deal: Self.deal)
+    return CheckReport.text(r, covenant: c)
+  }
+
+  @Test func aFloorWarnsBelowAndFallsShort() throws {
+    let t = try text()
+    #expect(t.contains("before $52,000,000 >= $50,000,000 floor, headroom $2,000,000, below the warning level"), "\(t)")
+    #expect(t.contains("after  $52,000,000 < $65,000,000 floor, short by $13,000,000"), "\(t)")
+    #expect(t.contains("= 4% of portfolio_value ($1,300,000,000) < 5% floor, short by 1 point"), "\(t)")
+  }
+
+  @Test func aDefinedRatioShowsTheAmountsBehindIt() throws {
+    let t = try text()
+    #expect(t.contains("= $52,000,000 of $1,000,000,000 (portfolio_value), floor $40,000,000, headroom $12,000,000"), "\(t)")
+  }
+
+  @Test func aCompoundConditionSaysWhichPartIsFalse() throws {
+    let t = try text()
+    #expect(t.contains("does not apply: the condition `applies when deal.size > $1 billion and deal.region = west` is false (deal.size is $300,000,000)"), "\(t)")
+  }
+
+  @Test func noListsTheElementsThatMatchWithTheirValues() throws {
+    let t = try text()
+    #expect(t.contains("W-2 (the proposed deal): asset.dscr = 1.1"), "\(t)")
+  }
+}

@@ -6,6 +6,10 @@ extension CovenantRunner {
   /// and the limit P×B.
   func addOtherView(_ o: inout RequirementOutcome, _ a: TExpr, _ b: TExpr, _ ev: inout Evaluator) throws(EvaluationError) {
     let file = covenant.file
+    // A definition stands for its expression: `liquidity >= 4%` with `liquidity = cash / nav`.
+    var a = a, b = b
+    while case .definition(let i) = a.kind { a = covenant.definitions[i].value }
+    while case .definition(let i) = b.kind { b = covenant.definitions[i].value }
     // A <= P of B
     if case .arithmetic(.mul, let l, let r) = b.kind {
       for (k, base) in [(l, r), (r, l)] {
@@ -219,13 +223,20 @@ extension CovenantRunner {
       if style == .plain || style == nil, let o = other, let s = Self.style(o) { style = s }
       parts.append("\(Self.clean(covenant.file.text(e.span))) is \(Format.value(try ev.eval(e), schema, style: style))")
     }
-    switch cond.kind {
-    case .compare(_, let a, let b):
-      try show(a, b)
-      try show(b, a)
-    case .membership(_, let a, _): try show(a, nil)
-    default: break
+    func walk(_ c: TExpr) throws(EvaluationError) {
+      switch c.kind {
+      case .compare(_, let a, let b):
+        try show(a, b)
+        try show(b, a)
+      case .membership(_, let a, _): try show(a, nil)
+      case .logic(_, let a, let b):
+        // The parts that are false (for `and`, the one that fails it).
+        for side in [a, b] where try ev.eval(side) == .bool(false) { try walk(side) }
+      case .not(let x): try walk(x)
+      default: break
+      }
     }
+    try walk(cond)
     return parts.joined(separator: ", ")
   }
 }

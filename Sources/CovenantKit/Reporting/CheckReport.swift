@@ -171,7 +171,7 @@ public enum CheckReport {
       let rel = o.holds == false ? failing(op) : op.rawValue
       var s = "\(vs) \(rel) \(ls)" + (cap ? " limit" : floor ? " floor" : "")
       if let h = o.headroom, o.holds != nil, cap || floor { s += ", " + margin(h, cap: cap, schema: schema, style: o.style) }
-      if o.warned { s += ", above the warning level" }
+      if o.warned { s += floor ? ", below the warning level" : ", above the warning level" }
       if o.headroom == nil, o.holds == false { s += ": does not hold" }
       var lines = [s]
       if let r = o.ratio, let p = o.ratioLimit, let style = o.ratioStyle, let base = o.base, let text = o.baseText {
