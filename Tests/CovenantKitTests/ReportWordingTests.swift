@@ -368,3 +368,46 @@ struct FloorAndConditionWordingTests {
     #expect(t.contains("W-2 (the proposed deal): asset.dscr = 1.1"), "\(t)")
   }
 }
+
+/// Empty lists and undefined figures say so plainly.
+struct EmptyDataWordingTests {
+  static let covenant = """
+    covenant "Edge" version 2026-01-01
+    base currency USD
+    record h
+      name : text
+      kind_ : text from "kind"
+      v : money
+    data fund from snapshot
+      as_of : date
+      cap : money
+      hs : list of h from "items"
+    define total = sum of hs.v
+    §1 "Count share"
+      share of hs where kind_ = "x" <= 50%
+    §2 "Max"
+      max of hs.v <= 10% of total
+    §3 "Some"
+      some x in hs: x.v > $1 billion
+    §4 "Zero base"
+      sum of hs.v where kind_ = "z" <= 10% of fund.cap
+    §5 "Many"
+      every x in hs: x.v > $0
+
+    """
+
+  @Test func emptyListsAndUndefinedFigures() throws {
+    let (r, c) = try run(Self.covenant, snapshot: #"{"as_of": "2026-01-01", "cap": 0, "items": []}"#)
+    let t = CheckReport.text(r, covenant: c)
+    #expect(t.contains("undefined: no value for this data (an empty list, or nothing matched)"), "\(t)")
+    #expect(t.contains("does not hold: no elements to examine\n"), "\(t)")
+    #expect(t.contains("holds: no elements to examine (every holds when there are none)"), "\(t)")
+  }
+
+  @Test func aCountShareShowsTheCounts() throws {
+    let items = (0..<12).map { i in #"{"name": "N\#(i)", "kind": "\#(i % 3 == 0 ? "x" : "y")", "v": \#((i + 1) * 1_000_000)}"# }
+    let (r, c) = try run(Self.covenant, snapshot: #"{"as_of": "2026-01-01", "cap": 0, "items": ["# + items.joined(separator: ",") + "]}")
+    let t = CheckReport.text(r, covenant: c)
+    #expect(t.contains("≈33.33% <= 50% limit, headroom ≈16.67 points\n           = 4 of 12 (all hs), limit 6, headroom 2"), "\(t)")
+  }
+}

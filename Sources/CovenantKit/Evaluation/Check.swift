@@ -42,6 +42,8 @@ public struct RequirementOutcome: Hashable, Sendable {
   /// For an `every`/`no` that holds over a short list (a deal's tranches): each element with the
   /// values it showed, `Senior A [0]: tranche.spread = 100 bps`.
   public var passing: [String] = []
+  /// Set for an `every`/`some`/`no` requirement.
+  public var quantifier: Quantifier?
   /// The other view of a cap or floor. For `A <= P of B` (and `A <= k x B`): `ratio` is A/B,
   /// `ratioLimit` is P, `base` is B as written in `baseText`. For a share or `A / B <= P`:
   /// `amount` is A, `base` is B, and `amountLimit` is P×B.
@@ -313,6 +315,7 @@ public struct CovenantRunner {
       let q = ev.quantifierMemo[plan.id] ?? QuantifierState()
       o.examined = q.examined
       o.matching = q.matching
+      o.quantifier = plan.quantifier
       if plan.quantifier != .some {
         o.offenderCount = q.offending
         if case .list(let list) = try ev.eval(plan.list) {

@@ -164,7 +164,7 @@ public enum CheckReport {
   static func outcomeLines(_ o: RequirementOutcome, schema: Schema) -> [String] {
     if let op = o.comparison, let v = o.value, let l = o.limit {
       if v == .absent || l == .absent {
-        return ["undefined (\(v == .absent ? "the value" : "the limit") has no value for this data)"]
+        return [v == .absent ? "undefined: no value for this data (an empty list, or nothing matched)" : "undefined: the limit has no value for this data"]
       }
       let (vs, ls) = Format.pair(v, l, schema, style: o.style)
       let cap = isCap(op), floor = isFloor(op)
@@ -222,6 +222,10 @@ public enum CheckReport {
       }
       if o.offenderCount > o.offenders.count { lines.append("  … and \(Format.count(o.offenderCount - o.offenders.count)) more") }
       return [s] + lines
+    }
+    if let q = o.quantifier, o.examined == 0 {
+      let verdict = o.holds == true ? "holds" : o.holds == false ? "does not hold" : "undefined"
+      return ["\(verdict): no elements to examine" + (q == .some ? "" : " (\(q.rawValue) holds when there are none)")]
     }
     switch o.holds {
     case true: return ["holds"]
