@@ -79,7 +79,7 @@ struct CheckCase: CustomStringConvertible, Sendable {
     let text = DiagnosticRenderer.text(d, source: file)
     let line = source.split(separator: "\n", omittingEmptySubsequences: false).count - 1
     #expect(text == """
-      covenant.cov:\(line):38: error[C002]: unknown field `domicle` on `holding`
+      covenant.cov:\(line):38: error[C002]: unknown field `domicle` on `holding` in §3.1
          |
       \(line) |   every holding in holdings: holding.domicle = US
          |                                      ^^^^^^^

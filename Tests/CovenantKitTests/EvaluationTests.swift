@@ -311,7 +311,7 @@ import Testing
   }
 
   /// A `for each` over many groups shows the five that matter in the text report — breaches,
-  /// warnings, then the highest utilization, ties in data order — in data order, and counts the rest.
+  /// warnings, then the highest utilization, ties in data order — in that order, and counts the rest.
   @Test func longGroupListsShowTheFiveThatMatter() throws {
     let special = ["h07": "300", "h13": "85", "h21": "95", "h30": "35", "h44": "35"]
     let holdings = (0..<50).map { i -> (String, String, String, String) in
@@ -323,7 +323,7 @@ import Testing
     #expect(r.clauses[0].snapshot?.outcomes.count == 50)
     let text = CheckReport.text(r, covenant: c)
     let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.hasPrefix("id h") }
-    #expect(lines.map { String($0.prefix(6)) } == ["id h07", "id h13", "id h21", "id h30", "id h44"], "\(text)")
+    #expect(lines.map { String($0.prefix(6)) } == ["id h07", "id h21", "id h13", "id h30", "id h44"], "\(text)")
     #expect(text.contains("… and 45 more groups within their limits"))
   }
 }

@@ -55,7 +55,7 @@ public enum Commands {
   static let common = Spec(valued: ["output", "color"], flags: ["quiet", "no-color"])
 
   static let specs: [String: Spec] = [
-    "check": Spec(valued: ["portfolio", "deal", "deals", "format"], flags: ["fail-on-warnings"]),
+    "check": Spec(valued: ["portfolio", "deal", "deals", "format"], flags: ["fail-on-warnings", "explain"]),
     "validate": Spec(valued: ["format"], flags: ["fail-on-warnings"]),
     "test": Spec(valued: ["format"], flags: []),
     "fmt": Spec(valued: [], flags: ["check", "write"]),
@@ -459,7 +459,7 @@ public enum Commands {
     case "junit": out.stdout = CIFormats.junit(result, covenant: covenant)
     case "markdown": out.stdout = DocumentReport.markdown(result, covenant: covenant, dealAmount: amount)
     case "html": out.stdout = DocumentReport.html(result, covenant: covenant, dealAmount: amount)
-    default: out.stdout = CheckReport.text(result, covenant: covenant, color: color, dealAmount: amount)
+    default: out.stdout = CheckReport.text(result, covenant: covenant, color: color, dealAmount: amount, explain: o.flags.contains("explain"))
     }
     out.stderr = render(compiled.diagnostics, sources: sources, color: c.errorColor)
     out.exitCode = result.compliant ? ExitCode.compliant : ExitCode.breach

@@ -55,6 +55,7 @@ extension Commands {
         --deals FILE|DIR         a batch: a JSON array, {"deals": [...]}, JSON Lines or a directory
         -f, --format FORMAT      text (default), json, sarif, junit, github, markdown, html
         --fail-on-warnings       exit 1 when a clause is at warning level (for CI)
+        --explain                show how each figure was derived, and why a clause does not apply
       \(commonOptions)
 
       exit codes: 0 compliant (warnings and waivers allowed), 1 at least one breach,

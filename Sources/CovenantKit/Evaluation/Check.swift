@@ -38,12 +38,53 @@ public struct RequirementOutcome: Hashable, Sendable {
   /// evaluated: the requirement cannot be shown to hold for them, so it does not hold.
   public var notEvaluated: [String] = []
   public var notEvaluatedCount = 0
+  /// What each offender (and a `some`'s satisfying element) showed: `tranche.spread = 121 bps`.
+  public var evidence: [String] = []
+  /// For a `some` that holds: the first element that satisfies it, and how many do.
+  public var satisfiedBy: String?
+  public var matching = 0
+  /// For an `every`/`no` that holds over a short list (a deal's tranches): each element with the
+  /// values it showed, `Senior A [0]: tranche.spread = 100 bps`.
+  public var passing: [String] = []
+  /// Set for an `every`/`some`/`no` requirement.
+  public var quantifier: Quantifier?
+  /// The other view of a cap or floor. For `A <= P of B` (and `A <= k x B`): `ratio` is A/B,
+  /// `ratioLimit` is P, `base` is B as written in `baseText`. For a share or `A / B <= P`:
+  /// `amount` is A, `base` is B, and `amountLimit` is P×B.
+  public var ratio: Exact?
+  public var ratioLimit: Exact?
+  public var ratioStyle: NumberStyle?
+  public var amount: Value?
+  public var base: Value?
+  public var baseText: String?
+  public var amountLimit: Value?
+}
+
+/// A definition a clause uses, as it evaluated, and how (`total_debt = fund.debt $5bn + …`).
+public struct DefinitionFigure: Hashable, Sendable {
+  public var name: String
+  public var value: Value
+  public var style: NumberStyle?
+  public var derivation: String
 }
 
 public struct ClauseEvaluation: Hashable, Sendable {
   public var verdict: Verdict
   public var outcomes: [RequirementOutcome]
   public var note: String?
+  /// The definitions the clause uses, in declaration order.
+  public var definitions: [DefinitionFigure] = []
+  /// The figures the clause's `report` items ask for, per group.
+  public var reported: [ReportedFigure] = []
+}
+
+/// A figure a `report` item asks for, in one group.
+public struct ReportedFigure: Hashable, Sendable {
+  /// The expression as written.
+  public var figure: String
+  public var group: String?
+  public var value: Value
+  public var style: NumberStyle?
 }
 
 /// The largest deal amount with which a clause still complies, solved exactly.
@@ -109,6 +150,7 @@ public struct CovenantRunner {
     }
     var snap = snapshotEvaluator!
     var pro: Evaluator? = nil
+    var dealSnapshot: Evaluator? = nil
     if let deal {
       pro = try Evaluator(covenant: covenant, snapshot: snapshot, deal: deal, proForma: true, cache: naive ? SnapshotCache() : snap.cache)
       pro?.naive = naive
@@ -147,7 +189,15 @@ public struct CovenantRunner {
       let testSnapshot = deal == nil || clause.testedOn != .proForma
       let testProForma = deal != nil && clause.testedOn != .snapshot
       if testSnapshot {
-        if let cached = snapshotResults[ci] {
+        if clause.needsDeal, let deal {
+          // Figures that read the deal, on the portfolio before it joins: the deal's sector's
+          // share before the deal, not "undefined".
+          if dealSnapshot == nil {
+            dealSnapshot = try Evaluator(covenant: covenant, snapshot: snapshot, deal: deal, proForma: false, cache: naive ? SnapshotCache() : snap.cache)
+            dealSnapshot?.naive = naive
+          }
+          r.snapshot = try evaluate(clause, &dealSnapshot!)
+        } else if let cached = snapshotResults[ci] {
           r.snapshot = cached
         } else {
           let e = try evaluate(clause, &snap)
@@ -162,6 +212,8 @@ public struct CovenantRunner {
       }
       if !clause.requirements.isEmpty {
         r.verdict = (r.proForma ?? r.snapshot)?.verdict ?? .notApplicable
+      } else if !clause.reports.isEmpty, clause.approval == nil, clause.votes == nil {
+        r.note = "reports figures; it has no requirement to check"
       }
       if clause.approval != nil || clause.votes != nil || clause.quorum != nil {
         let g = try Governance.evaluate(clause, covenant: covenant, deal: dealData)
@@ -200,8 +252,10 @@ public struct CovenantRunner {
     for cond in clause.appliesWhen {
       switch try ev.eval(cond) {
       case .bool(true): continue
-      case .bool(false): return "does not apply: " + covenant.file.text(cond.span)
-      default: return "cannot tell whether it applies: " + covenant.file.text(cond.span) + " is undefined"
+      case .bool(false):
+        let because = try falseBecause(cond, &ev)
+        return "does not apply: the condition `applies when \(Self.clean(covenant.file.text(cond.span)))` is false" + (because.isEmpty ? "" : " (\(because))")
+      default: return "cannot tell whether it applies: `" + Self.clean(covenant.file.text(cond.span)) + "` is undefined"
       }
     }
     return nil
@@ -209,6 +263,7 @@ public struct CovenantRunner {
 
   func evaluate(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> ClauseEvaluation {
     var outcomes: [RequirementOutcome] = []
+    var reported: [ReportedFigure] = []
     let keys: [Value?] = try clause.group.map { g throws(EvaluationError) in try ev.groupKeys(g).map { Optional($0) } } ?? [nil]
     for key in keys {
       if let key { ev.groupKey = key }
@@ -216,6 +271,10 @@ public struct CovenantRunner {
         var o = try outcome(req, clause, &ev)
         if let key, let g = clause.group { o.group = "\(g.fieldName) \(Format.plain(key, covenant.schema))" }
         outcomes.append(o)
+      }
+      for rep in clause.reports {
+        let group = key.flatMap { k in clause.group.map { "\($0.fieldName) \(Format.plain(k, covenant.schema))" } }
+        reported.append(ReportedFigure(figure: Self.clean(rep.source), group: group, value: try ev.eval(rep.expr), style: Self.style(rep.expr)))
       }
     }
     ev.groupKey = .absent
@@ -231,6 +290,7 @@ public struct CovenantRunner {
         outcomes.insert(o, at: 0)
       }
     }
+    let definitions = try definitionFigures(clause, &ev)
     let failed = outcomes.contains { $0.holds == false }
     let verdict: Verdict
     var note: String?
@@ -249,7 +309,7 @@ public struct CovenantRunner {
     } else {
       verdict = .pass
     }
-    return ClauseEvaluation(verdict: verdict, outcomes: outcomes, note: note)
+    return ClauseEvaluation(verdict: verdict, outcomes: outcomes, note: note, definitions: definitions, reported: reported)
   }
 
   func outcome(_ req: CheckedRequirement, _ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> RequirementOutcome {
@@ -273,6 +333,7 @@ public struct CovenantRunner {
         {
           o.warned = cap ? threshold < xv : xv < threshold
         }
+        try addOtherView(&o, a, b, &ev)
       }
     case .quantifier(let plan):
       let v = try ev.eval(req.expr)
@@ -287,11 +348,22 @@ public struct CovenantRunner {
           o.notEvaluated = q.undefinedItems.map { label(list, $0, plan.labelField) }
         }
       }
+      o.matching = q.matching
+      o.quantifier = plan.quantifier
       if plan.quantifier != .some {
         o.offenderCount = q.offending
         if case .list(let list) = try ev.eval(plan.list) {
           o.offenders = q.offenders.map { label(list, $0, plan.labelField) }
+          for i in q.offenders {
+            o.evidence.append(try evidence(plan, i < list.baseCount ? list.base[i] : list.extra[i - list.baseCount], &ev))
+          }
+          if q.offending == 0, list.count <= Self.shortList {
+            o.passing = try passingElements(plan, list, &ev)
+          }
         }
+      } else if o.holds == true, let w = try witness(plan, &ev) {
+        o.satisfiedBy = w.label
+        o.evidence = [w.evidence]
       }
     default:
       if case .bool(let h) = try ev.eval(req.expr) { o.holds = h }
@@ -303,6 +375,8 @@ public struct CovenantRunner {
     guard case .list(.record(let r)) = g.list.type, r < covenant.schema.records.count else { return nil }
     return covenant.schema.records[r].labelField
   }
+  /// Lists up to this long show every element's values when a quantifier holds.
+  static let shortList = 10
 
   static func magnitude(_ v: Value) -> Exact? {
     switch v {

@@ -336,6 +336,10 @@ private struct Layout {
           text = t.hasPrefix("-") || t.hasPrefix("\"") ? "(" + t + ")" : t
           if grouped { indent = 4 }
         }
+      case .report(let e, let span):
+        text = "report " + p.top(e)
+        end = span.end
+        if grouped { indent = 4 }
       case .warn(let above, let fraction, let span):
         text = "warn " + (above ? "above " : "below ") + p.operand(fraction, min: 6, before: .of).text + " of the limit"
         end = span.end

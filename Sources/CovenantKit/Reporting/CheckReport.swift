@@ -22,7 +22,8 @@ public enum CheckReport {
 
   // MARK: - Text
 
-  public static func text(_ r: CheckResult, covenant: CheckedCovenant, color: Bool = false, dealAmount: Value? = nil) -> String {
+  /// `explain`: also how each definition the clause uses was derived.
+  public static func text(_ r: CheckResult, covenant: CheckedCovenant, color: Bool = false, dealAmount: Value? = nil, explain: Bool = false) -> String {
     let schema = covenant.schema
     func paint(_ s: String, _ v: Verdict) -> String {
       guard color else { return s }
@@ -47,12 +48,75 @@ public enum CheckReport {
       if let note = c.note { out += indent + note + "\n" }
       if c.verdict == .notApplicable, c.snapshot == nil, c.proForma == nil, c.governance == nil { continue }
       out += requirementLines(c, schema: schema, indent: indent)
+      out += reportedLines(c, schema: schema, indent: indent)
+      out += definitionLines(c, schema: schema, indent: indent, explain: explain)
       if let g = c.governance {
         for line in g.lines { out += indent + line + "\n" }
       }
       if let b = c.largestAmount, let line = boundText(b) { out += indent + line + "\n" }
     }
     out += "\nresult: " + (r.compliant ? "compliant" : "BREACH") + " (" + summary(r) + ")\n"
+    return out
+  }
+
+  /// The definitions a clause uses: `nav: before $300,000,000,000, after $312,000,000,000`;
+  /// with `explain`, how each was derived.
+  static func definitionLines(_ c: ClauseResult, schema: Schema, indent: String, explain: Bool) -> String {
+    let before = c.snapshot?.definitions ?? [], after = c.proForma?.definitions ?? []
+    var names: [String] = []
+    for d in before + after where !names.contains(d.name) { names.append(d.name) }
+    var out = ""
+    for name in names {
+      let b = before.first { $0.name == name }, a = after.first { $0.name == name }
+      if explain {
+        if let b { out += indent + "how: " + b.derivation + (a != nil ? " (before)" : "") + "\n" }
+        if let a { out += indent + "how: " + a.derivation + (b != nil ? " (after)" : "") + "\n" }
+        continue
+      }
+      func show(_ d: DefinitionFigure) -> String { d.value == .absent ? "undefined" : Format.value(d.value, schema, style: d.style) }
+      if let b, let a {
+        out += indent + "\(name): before \(show(b)), after \(show(a))\n"
+      } else if let d = a ?? b {
+        out += indent + "\(name): \(show(d))\n"
+      }
+    }
+    return out
+  }
+
+  /// The figures of `report` items: `reports: X`, then per group `before …, after …`.
+  static func reportedLines(_ c: ClauseResult, schema: Schema, indent: String) -> String {
+    let before = c.snapshot?.reported ?? [], after = c.proForma?.reported ?? []
+    guard !before.isEmpty || !after.isEmpty else { return "" }
+    func key(_ f: ReportedFigure) -> String { f.figure + "\u{0}" + (f.group ?? "") }
+    var rows: [(String, ReportedFigure?, ReportedFigure?)] = []
+    var index: [String: Int] = [:]
+    for f in before { index[key(f)] = rows.count; rows.append((key(f), f, nil)) }
+    for f in after {
+      if let i = index[key(f)] { rows[i].2 = f } else { index[key(f)] = rows.count; rows.append((key(f), nil, f)) }
+    }
+    func show(_ f: ReportedFigure?) -> String {
+      guard let f else { return "not defined" }
+      return f.value == .absent ? "undefined" : Format.value(f.value, schema, style: f.style)
+    }
+    // Figure by figure, each with its groups.
+    var figures: [String] = []
+    for r in rows { if let f = r.1 ?? r.2, !figures.contains(f.figure) { figures.append(f.figure) } }
+    rows = figures.flatMap { name in rows.filter { ($0.1 ?? $0.2)?.figure == name } }
+    var out = ""
+    var last: String?
+    for (_, b, a) in rows {
+      guard let f = b ?? a else { continue }
+      if f.figure != last {
+        out += indent + "reports: " + f.figure + "\n"
+        last = f.figure
+      }
+      let prefix = indent + "  " + (f.group.map { $0 + ": " } ?? "")
+      if !before.isEmpty, !after.isEmpty {
+        out += prefix + "before " + show(b) + ", after " + show(a) + "\n"
+      } else {
+        out += prefix + show(f) + "\n"
+      }
+    }
     return out
   }
 
@@ -69,43 +133,117 @@ public enum CheckReport {
     }
   }
 
-  static func outcomeText(_ o: RequirementOutcome, schema: Schema) -> String {
-    if let op = o.comparison, let v = o.value, let l = o.limit {
-      var s = "\(Format.value(v, schema, style: o.style)) \(op.rawValue) \(Format.value(l, schema, style: o.style))"
-      if let h = o.headroom, o.holds != nil {
-        if let hm = CovenantRunner.magnitude(h), hm.signum < 0, let pos = try? hm.negated() {
-          let over: Value = if case .money(_, let c) = h { .money(pos, currency: c) } else { .number(pos) }
-          s += ", over by \(Format.value(over, schema, style: o.style))"
-        } else {
-          s += ", headroom \(Format.value(h, schema, style: o.style))"
-        }
-      }
-      if o.warned { s += ", above the warning level" }
-      if o.headroom == nil, o.holds == false { s += ": does not hold" }
-      return s
+  /// The relation that holds between a value and its limit when the requirement fails:
+  /// `35.58% > 35%` for a failed `<=`.
+  static func failing(_ op: BinaryOp) -> String {
+    switch op {
+    case .le: ">"
+    case .lt: ">="
+    case .ge: "<"
+    case .gt: "<="
+    case .eq: "!="
+    case .ne: "="
+    default: "not " + op.rawValue
     }
-    if o.comparison == nil, o.examined > 0 || o.offenderCount > 0 {
-      var parts: [String] = []
-      if o.offenderCount > 0 {
-        var s = "\(o.offenderCount) of \(o.examined) fail"
+  }
+
+  static func isCap(_ op: BinaryOp) -> Bool { op == .le || op == .lt }
+  static func isFloor(_ op: BinaryOp) -> Bool { op == .ge || op == .gt }
+
+  /// A margin: "headroom 2 points", "over by $1,800,000,000", "short by $50,000,000".
+  static func margin(_ h: Value, cap: Bool, schema: Schema, style: NumberStyle?) -> String {
+    let percent = style == .percent
+    if let hm = CovenantRunner.magnitude(h), hm.signum < 0, let pos = try? hm.negated() {
+      let d: Value = if case .money(_, let c) = h { .money(pos, currency: c) } else { .number(pos) }
+      return (cap ? "over by " : "short by ") + Format.difference(d, schema, style: style, points: percent)
+    }
+    return "headroom " + Format.difference(h, schema, style: style, points: percent)
+  }
+
+  /// The main line of an outcome, then the lines with its other figures.
+  static func outcomeLines(_ o: RequirementOutcome, schema: Schema) -> [String] {
+    if let op = o.comparison, let v = o.value, let l = o.limit {
+      if v == .absent || l == .absent {
+        return [v == .absent ? "undefined: no value for this data (an empty list, or nothing matched)" : "undefined: the limit has no value for this data"]
+      }
+      let (vs, ls) = Format.pair(v, l, schema, style: o.style)
+      let cap = isCap(op), floor = isFloor(op)
+      let rel = o.holds == false ? failing(op) : op.rawValue
+      var s = "\(vs) \(rel) \(ls)" + (cap ? " limit" : floor ? " floor" : "")
+      if let h = o.headroom, o.holds != nil, cap || floor { s += ", " + margin(h, cap: cap, schema: schema, style: o.style) }
+      if o.warned { s += floor ? ", below the warning level" : ", above the warning level" }
+      if o.headroom == nil, o.holds == false { s += ": does not hold" }
+      var lines = [s]
+      if let r = o.ratio, let p = o.ratioLimit, let style = o.ratioStyle, let base = o.base, let text = o.baseText {
+        // A <= P of B: the share or multiple of B.
+        let (rs, ps) = Format.pair(.number(r), .number(p), schema, style: style)
+        let holds = cap ? (op == .le ? r <= p : r < p) : floor ? (op == .ge ? r >= p : r > p) : true
+        let head = (try? (cap ? p.subtracting(r) : r.subtracting(p))) ?? .zero
+        let of = style == .percent ? " of " : " "
+        var t = "= \(rs)\(of)\(text) (\(Format.value(base, schema))) \(holds ? op.rawValue : failing(op)) \(ps)" + (cap ? " limit" : floor ? " floor" : "")
+        if cap || floor { t += ", " + margin(.number(head), cap: cap, schema: schema, style: style) }
+        lines.append(t)
+      } else if let a = o.amount, let base = o.base {
+        // A share or A / B: the amounts behind it.
+        var t = "= \(Format.value(a, schema)) of \(Format.value(base, schema))" + (o.baseText.map { " (\($0))" } ?? "")
+        if let lim = o.amountLimit, let am = CovenantRunner.magnitude(a), let lm = CovenantRunner.magnitude(lim) {
+          let (_, lims) = Format.pair(a, lim, schema, style: nil)
+          t += ", \(cap ? "limit" : floor ? "floor" : "against") \(lims)"
+          if cap || floor, let d = try? (cap ? lm.subtracting(am) : am.subtracting(lm)) {
+            let dv: Value = if case .money(_, let c) = lim { .money(d, currency: c) } else { .number(d) }
+            t += ", " + margin(dv, cap: cap, schema: schema, style: nil)
+          }
+        }
+        lines.append(t)
+      }
+      return lines
+    }
+    if o.comparison == nil, o.examined > 0 || o.offenderCount > 0 || o.satisfiedBy != nil {
+      if let w = o.satisfiedBy {
+        return ["satisfied by \(w)" + (o.evidence.first.map { $0.isEmpty ? "" : ": " + $0 } ?? "")
+          + " (\(Format.count(o.matching)) of \(Format.count(o.examined)) match)"]
+      }
+      var notEvaluated: [String] = []
+      if o.notEvaluatedCount > 0 {
+        var t = "\(Format.count(o.notEvaluatedCount)) of \(Format.count(o.examined)) could not be evaluated (a figure or field is missing)"
+        if !o.notEvaluated.isEmpty { t += ": " + o.notEvaluated.joined(separator: ", ") }
+        if o.notEvaluatedCount > o.notEvaluated.count { t += ", …" }
+        notEvaluated.append(t)
+      }
+      if o.offenderCount == 0 {
+        if !notEvaluated.isEmpty { return notEvaluated }
+        if o.holds == false { return ["none of \(Format.count(o.examined)) match"] }
+        if !o.passing.isEmpty { return ["all \(Format.count(o.examined)) pass:"] + o.passing.map { "  " + $0 } }
+        return ["all \(Format.count(o.examined)) pass"]
+      }
+      var s = "\(Format.count(o.offenderCount)) of \(Format.count(o.examined)) fail"
+      var lines: [String] = []
+      if o.evidence.allSatisfy(\.isEmpty) {
         if !o.offenders.isEmpty { s += ": " + o.offenders.joined(separator: ", ") }
         if o.offenderCount > o.offenders.count { s += ", …" }
-        parts.append(s)
+        return [s] + notEvaluated
       }
-      if o.notEvaluatedCount > 0 {
-        var s = "\(o.notEvaluatedCount) of \(o.examined) could not be evaluated (a figure or field is missing)"
-        if !o.notEvaluated.isEmpty { s += ": " + o.notEvaluated.joined(separator: ", ") }
-        if o.notEvaluatedCount > o.notEvaluated.count { s += ", …" }
-        parts.append(s)
+      s += ":"
+      for (i, name) in o.offenders.enumerated() {
+        let e = i < o.evidence.count ? o.evidence[i] : ""
+        lines.append("  " + name + (e.isEmpty ? "" : ": " + e))
       }
-      if parts.isEmpty { return "all \(o.examined) pass" }
-      return parts.joined(separator: "; ")
+      if o.offenderCount > o.offenders.count { lines.append("  … and \(Format.count(o.offenderCount - o.offenders.count)) more") }
+      return [s] + lines + notEvaluated
+    }
+    if let q = o.quantifier, o.examined == 0 {
+      let verdict = o.holds == true ? "holds" : o.holds == false ? "does not hold" : "undefined"
+      return ["\(verdict): no elements to examine" + (q == .some ? "" : " (\(q.rawValue) holds when there are none)")]
     }
     switch o.holds {
-    case true: return "holds"
-    case false: return "does not hold"
-    default: return "undefined"
+    case true: return ["holds"]
+    case false: return ["does not hold"]
+    default: return ["undefined"]
     }
+  }
+
+  static func outcomeText(_ o: RequirementOutcome, schema: Schema) -> String {
+    outcomeLines(o, schema: schema).joined(separator: "; ")
   }
 
   static func requirementLines(_ c: ClauseResult, schema: Schema, indent: String) -> String {
@@ -146,7 +284,8 @@ public enum CheckReport {
       let (b, a) = outcomes(r)
       return (max(severity(b), severity(a)), (a ?? b)?.utilization ?? .zero)
     }
-    let shown = rows.count > longGroupList ? ranked(status) : Array(rows.indices)
+    // Breaches first, then warnings, then the least headroom.
+    let shown = rows.count > longGroupList ? ranked(status) : rows.indices.sorted { ahead(status, $0, $1) }
     var lastReq: String?
     for k in shown {
       let (rowBefore, rowAfter) = outcomes(rows[k])
@@ -157,11 +296,20 @@ public enum CheckReport {
         lastReq = row.req
       }
       let prefix = indent + "  " + (row.group.map { $0 + ": " } ?? "")
+      let pad = indent + "  " + String(repeating: " ", count: row.group.map { $0.count + 2 } ?? 0)
+      func emit(_ first: String, _ label: String, _ o: RequirementOutcome) {
+        var lines = outcomeLines(o, schema: schema)
+        if label == "before ", o.holds == nil, o.value == .absent || o.value == nil, row.after?.holds != nil {
+          lines = ["not defined before the deal"]
+        }
+        out += first + label + lines[0] + "\n"
+        for l in lines.dropFirst() { out += pad + String(repeating: " ", count: label.count) + l + "\n" }
+      }
       if both, let b = row.before, let a = row.after {
-        out += prefix + "before " + outcomeText(b, schema: schema) + "\n"
-        out += indent + "  " + String(repeating: " ", count: row.group.map { $0.count + 2 } ?? 0) + "after  " + outcomeText(a, schema: schema) + "\n"
+        emit(prefix, "before ", b)
+        emit(pad, "after  ", a)
       } else if let o = row.after ?? row.before {
-        out += prefix + outcomeText(o, schema: schema) + "\n"
+        emit(prefix, "", o)
       }
     }
     if shown.count < rows.count {
@@ -179,17 +327,19 @@ public enum CheckReport {
   /// The indices of the `groupsShown` groups that matter most — worse status, then higher
   /// utilization, then first in order — in their order. One pass: a million-holding portfolio has
   /// hundreds of thousands of issuer groups.
+  static func ahead(_ status: [(bad: Int, utilization: Exact)], _ a: Int, _ b: Int) -> Bool {
+    let (sa, ua) = status[a], (sb, ub) = status[b]
+    return sa != sb ? sa > sb : ua != ub ? ua > ub : a < b
+  }
+
   static func ranked(_ status: [(bad: Int, utilization: Exact)]) -> [Int] {
-    func ahead(_ a: Int, _ b: Int) -> Bool {
-      let (sa, ua) = status[a], (sb, ub) = status[b]
-      return sa != sb ? sa > sb : ua != ub ? ua > ub : a < b
-    }
+    func ahead(_ a: Int, _ b: Int) -> Bool { Self.ahead(status, a, b) }
     var best: [Int] = []
     for i in status.indices where best.count < groupsShown || ahead(i, best[best.count - 1]) {
       best.insert(i, at: best.firstIndex { ahead(i, $0) } ?? best.count)
       if best.count > groupsShown { best.removeLast() }
     }
-    return best.sorted()
+    return best
   }
 
   /// "12 more groups within their limits", or what the hidden groups hold when some failed.
@@ -209,13 +359,25 @@ public enum CheckReport {
 
   // MARK: - JSON
 
-  public static func figure(_ v: Value?, _ schema: Schema, style: NumberStyle? = nil) -> JSONOut {
+  /// `points`: a difference of percentages, in percentage points (`"unit": "points"`).
+  public static func figure(_ v: Value?, _ schema: Schema, style: NumberStyle? = nil, points: Bool = false) -> JSONOut {
     guard let v, v != .absent else { return .null }
     switch v {
     case .money(let x, let c):
       return .object([("type", .string("money")), ("exact", .string(x.description)), ("currency", .string(c)), ("display", .string(Format.value(v, schema)))])
     case .number(let x):
-      return .object([("type", .string((style ?? .plain).rawValue)), ("exact", .string(x.description)), ("display", .string(Format.value(v, schema, style: style)))])
+      // `exact` in the unit displayed: "35" with unit "%" for 35%, "101.25" with "bps".
+      let (scale, unit): (Int, String?) = switch style ?? .plain {
+      case .percent: (100, "%")
+      case .bps: (10_000, "bps")
+      case .multiple: (1, "x")
+      case .plain: (1, nil)
+      }
+      let shown = (try? x.multiplied(by: Exact(scale))) ?? x
+      let inPoints = points && style == .percent
+      return .object([("type", .string((style ?? .plain).rawValue)), ("exact", .string(shown.description))]
+        + (unit.map { [("unit", JSONOut.string(inPoints ? "points" : $0))] } ?? [])
+        + [("display", .string(inPoints ? Format.points(x) : Format.value(v, schema, style: style)))])
     default:
       return .object([("type", .string("value")), ("display", .string(Format.plain(v, schema)))])
     }
@@ -235,18 +397,47 @@ public enum CheckReport {
       ("verdict", .string(e.verdict.rawValue)),
       ("note", .opt(e.note)),
     ] + total + [
+      ("reported", .array(e.reported.map { f in
+        .object([("figure", .string(f.figure)), ("group", .opt(f.group)), ("value", figure(f.value, schema, style: f.style))])
+      })),
+      ("definitions", .array(e.definitions.map { d in
+        .object([("name", .string(d.name)), ("value", figure(d.value, schema, style: d.style)), ("derivation", .string(d.derivation))])
+      })),
       ("checks", .array(outcomes.map { o in
         var m: [(String, JSONOut)] = [("requirement", .string(o.requirement)), ("group", .opt(o.group))]
         m.append(("holds", o.holds.map { .bool($0) } ?? .null))
         if let op = o.comparison {
           m += [("comparison", .string(op.rawValue)), ("value", figure(o.value, schema, style: o.style)),
-                ("limit", figure(o.limit, schema, style: o.style)), ("headroom", figure(o.headroom, schema, style: o.style)),
+                ("limit", figure(o.limit, schema, style: o.style)), ("headroom", figure(o.headroom, schema, style: o.style, points: true)),
                 ("utilization", o.utilization.map { .string($0.description) } ?? .null), ("warned", .bool(o.warned))]
-        } else if o.examined > 0 || o.offenderCount > 0 {
+          if let r = o.ratio, let p = o.ratioLimit, let st = o.ratioStyle {
+            let cap = isCap(o.comparison ?? .le)
+            m += [("ratio", figure(.number(r), schema, style: st)), ("ratio_limit", figure(.number(p), schema, style: st)),
+                  ("ratio_headroom", figure((try? (cap ? p.subtracting(r) : r.subtracting(p))).map { .number($0) }, schema, style: st, points: true)),
+                  ("base", figure(o.base, schema)), ("base_expression", .opt(o.baseText))]
+          } else if let a = o.amount, let b = o.base {
+            let cap = isCap(o.comparison ?? .le)
+            var head: Value?
+            if let lim = o.amountLimit, let am = CovenantRunner.magnitude(a), let lm = CovenantRunner.magnitude(lim),
+              let d = try? (cap ? lm.subtracting(am) : am.subtracting(lm))
+            {
+              head = if case .money(_, let c) = lim { .money(d, currency: c) } else { .number(d) }
+            }
+            m += [("amount", figure(a, schema)), ("base", figure(b, schema)), ("base_expression", .opt(o.baseText)),
+                  ("amount_limit", figure(o.amountLimit, schema)), ("amount_headroom", figure(head, schema))]
+          }
+          m.append(("text", .string(outcomeLines(o, schema: schema).joined(separator: " "))))
+        } else if o.examined > 0 || o.offenderCount > 0 || o.satisfiedBy != nil {
           m += [("examined", .number("\(o.examined)")), ("offender_count", .number("\(o.offenderCount)")),
-                ("offenders", .array(o.offenders.map { .string($0) })),
+                ("offenders", .array(o.offenders.enumerated().map { i, name in
+                  .object([("element", .string(name)), ("values", .string(i < o.evidence.count ? o.evidence[i] : ""))])
+                })),
                 ("not_evaluated_count", .number("\(o.notEvaluatedCount)")),
                 ("not_evaluated", .array(o.notEvaluated.map { .string($0) }))]
+          if !o.passing.isEmpty { m.append(("elements", .array(o.passing.map { .string($0) }))) }
+          if let w = o.satisfiedBy {
+            m += [("matching", .number("\(o.matching)")), ("satisfied_by", .object([("element", .string(w)), ("values", .string(o.evidence.first ?? ""))]))]
+          }
         }
         return .object(m)
       })),
@@ -282,7 +473,7 @@ public enum CheckReport {
   public static func clauseJSON(_ c: ClauseResult, covenant: CheckedCovenant, brief: Bool = false) -> JSONOut {
     let schema = covenant.schema
     return .object([
-      ("id", .string(c.id)), ("title", .opt(c.title)), ("text", .opt(c.text)),
+      ("id", .string("§" + c.id)), ("title", .opt(c.title)), ("text", .opt(c.text.map(CovenantRunner.clean))),
       ("line", .number("\(covenant.file.location(of: c.span.start).line)")),
       ("verdict", .string(c.verdict.rawValue)), ("note", .opt(c.note)),
       ("snapshot", evaluationJSON(c.snapshot, schema, brief: brief)), ("pro_forma", evaluationJSON(c.proForma, schema, brief: brief)),

@@ -96,6 +96,8 @@ public struct CheckedClause: Hashable, Sendable {
   public var waivableBy: [ResolvedPartyRef]
   /// The clause reads the deal: without a deal it is not applicable.
   public var needsDeal: Bool
+  /// Figures the clause requires the report to show (`report …`); they check nothing.
+  public var reports: [CheckedRequirement] = []
 
   public struct Group: Hashable, Sendable {
     public var list: TExpr

@@ -195,6 +195,9 @@ public enum ClauseItem: Hashable, Sendable {
   case forEach(field: Name, list: Expr?, span: SourceSpan)
   /// A requirement that must hold.
   case requirement(Expr)
+  /// `report share of holdings.value where sector = that sector`: a figure the report must show
+  /// (in each group of the clause's `for each`), before and after the deal; it checks nothing.
+  case report(Expr, span: SourceSpan)
   /// `warn above 90% of the limit` / `warn below 110% of the limit`
   case warn(above: Bool, fraction: Expr, span: SourceSpan)
   /// `approved by treasury and mof`, `approved by any sponsor`

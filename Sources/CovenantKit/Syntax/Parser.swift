@@ -466,7 +466,29 @@ public struct Parser {
   /// clause_item = "applies" "when" expr | "effective" "from" expr | "until" expr
   ///   | "tested" "on" ( "snapshot" | "pro" "forma" | "both" ) | "severity" ( "warning" | "breach" )
   ///   | "for" "each" NAME [ "in" postfix ] ":" | "warn" ( "above" | "below" ) unary [ "of" "the" "limit" ]
-  ///   | "approved" "by" party_refs | "waivable" "by" party_refs | vote_rule | expr ;
+  ///   | "approved" "by" party_refs | "waivable" "by" party_refs | vote_rule | "report" expr | expr ;
+  /// Why a date is invalid: "June has 30 days", "there is no month 13".
+  static func dateProblem(_ s: String) -> String? {
+    let parts = s.split(separator: "-").map { Int($0) }
+    guard parts.count == 3, let y = parts[0], let m = parts[1], let d = parts[2] else { return nil }
+    let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    guard (1...12).contains(m) else { return "there is no month \(m)" }
+    guard y >= 1 else { return "there is no year 0" }
+    let days = CalendarDate.daysIn(month: m, year: y)
+    if d < 1 { return "there is no day 0" }
+    if d > days { return "\(months[m - 1])\(m == 2 ? " \(y)" : "") has \(days) days" }
+    return nil
+  }
+
+  /// True for a token that can begin an expression (not an operator or the end).
+  static func startsOperand(_ k: Token.Kind) -> Bool {
+    switch k {
+    case .punct(let p): p == .lparen || p == .minus || p == .lbracket
+    case .endOfFile, .invalid, .clauseID: false
+    default: true
+    }
+  }
+
   private mutating func parseClauseItem() throws(ParseError) -> ClauseItem {
     let start = tok.span
     if acceptWord("applies") {
@@ -500,6 +522,12 @@ public struct Parser {
       if acceptWord("in") { list = try parsePostfix() }
       try expectPunct(.colon, help: "end the line with `:`, as in `for each sector:`")
       return .forEach(field: field, list: list, span: start.union(tokens[pos - 1].span))
+    }
+    // `report X` (a figure to show), unless `report` is a name used in a requirement (`report.x`, `report <= 5`).
+    if isWord("report"), !peekToken().startsLine, Self.startsOperand(peekToken().kind) {
+      advance()
+      let e = try parseExpr()
+      return .report(e, span: start.union(e.span))
     }
     if acceptWord("warn") {
       let above: Bool
@@ -835,7 +863,8 @@ public struct Parser {
     case .date:
       advance()
       guard let d = CalendarDate.parse(text(t)) else {
-        error("P007", "`\(text(t))` is not a valid date", at: t.span, help: "dates are written YYYY-MM-DD, e.g. `2026-07-01`")
+        error("P007", "`\(text(t))` is not a valid date" + (Self.dateProblem(text(t)).map { ": " + $0 } ?? ""), at: t.span,
+          help: "dates are written YYYY-MM-DD, e.g. `2026-07-01`")
         return Expr(.invalid, t.span)
       }
       return Expr(.literal(.date(d)), t.span)
