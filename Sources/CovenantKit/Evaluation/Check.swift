@@ -114,9 +114,21 @@ public struct CheckResult: Hashable, Sendable {
   public var asOf: CalendarDate?
   public var dealID: String?
   public var clauses: [ClauseResult]
+  /// The snapshot's FX rates, as the covenant reads them: every conversion used one of these.
+  public var fxRates: [FXRate] = []
 
   /// Compliant unless a clause breaches; warnings and waivers do not block.
   public var compliant: Bool { !clauses.contains { $0.verdict == .breach } }
+}
+
+/// One FX rate of the snapshot, as quoted (`150 JPY per USD`) and as used (base per unit).
+public struct FXRate: Hashable, Sendable {
+  public var currency: String
+  public var basePerUnit: Exact
+  /// Quoted as units of the currency per one unit of base (`JPY per USD`).
+  public var quotedPerBase: Bool
+  /// The rate as the data gives it.
+  public var quoted: Exact { quotedPerBase ? ((try? Exact.one.divided(by: basePerUnit)) ?? basePerUnit) : basePerUnit }
 }
 
 /// Checks a covenant against one snapshot, and any number of deals against it. The snapshot's
@@ -233,7 +245,14 @@ public struct CovenantRunner {
     {
       dealID = s
     }
-    return CheckResult(covenantTitle: covenant.title, asOf: asOf, dealID: dealID, clauses: results)
+    var result = CheckResult(covenantTitle: covenant.title, asOf: asOf, dealID: dealID, clauses: results)
+    if let f = covenant.fxField, let snap = covenant.schema.snapshot, case .record(let fields) = snapshot, f < fields.count,
+      case .fx(let rates) = fields[f]
+    {
+      let perBase = covenant.schema.records[snap].fields[f].fxPerBase
+      result.fxRates = rates.keys.sorted().map { FXRate(currency: $0, basePerUnit: rates[$0]!, quotedPerBase: perBase) }
+    }
+    return result
   }
 
   func dateReason(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> String? {

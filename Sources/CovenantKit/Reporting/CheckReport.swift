@@ -39,6 +39,9 @@ public enum CheckReport {
       if let a = dealAmount { out += " of \(Format.value(a, schema))" }
       out += " · figures before → after the deal"
     }
+    if !r.fxRates.isEmpty {
+      out += "\nFX rates of the snapshot: " + r.fxRates.map { fxText($0, schema) }.joined(separator: ", ")
+    }
     out += "\n\n"
     let idWidth = min(12, (r.clauses.map { $0.id.count + 1 }.max() ?? 4))
     let indent = String(repeating: " ", count: 9)
@@ -482,6 +485,12 @@ public enum CheckReport {
     ])
   }
 
+  /// `150 JPY per USD` or `0.0067 USD per JPY`, as the data quotes it.
+  static func fxText(_ f: FXRate, _ schema: Schema) -> String {
+    let rate = Format.number(f.quoted, style: .plain)
+    return f.quotedPerBase ? "\(rate) \(f.currency) per \(schema.baseCurrency)" : "\(rate) \(schema.baseCurrency) per \(f.currency)"
+  }
+
   public static func json(_ r: CheckResult, covenant: CheckedCovenant, brief: Bool = false) -> JSONOut {
     var counts: [(String, JSONOut)] = []
     for v in [Verdict.pass, .warning, .breach, .notApplicable, .waived] {
@@ -490,6 +499,10 @@ public enum CheckReport {
     return .object([
       ("covenant", .string(covenant.title)), ("version", .opt(covenant.version)),
       ("as_of", .opt(r.asOf?.description)), ("deal", .opt(r.dealID)),
+      ("fx_rates", .array(r.fxRates.map { f in
+        .object([("currency", .string(f.currency)), ("quoted", .string(fxText(f, covenant.schema))),
+                 ("base_per_unit", .string(f.basePerUnit.description))])
+      })),
       ("verdict", .string(r.compliant ? "compliant" : "breach")),
       ("summary", .object(counts)),
       ("clauses", .array(r.clauses.map { clauseJSON($0, covenant: covenant, brief: brief) })),
