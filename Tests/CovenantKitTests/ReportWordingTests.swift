@@ -411,3 +411,44 @@ struct EmptyDataWordingTests {
     #expect(t.contains("≈33.33% <= 50% limit, headroom ≈16.67 points\n           = 4 of 12 (all hs), limit 6, headroom 2"), "\(t)")
   }
 }
+
+/// A clause that reads the deal: "before" figures with the deal known, requirements in the order
+/// written, a ratio definition shown as the percentage it is compared with.
+struct DealDependentWordingTests {
+  static let covenant = """
+    covenant "Deal share" version 2026-01-01
+    base currency USD
+    kind industry = shipping | ports | rail
+    record loan
+      borrower : text
+      industry : industry
+      amount   : money from "outstanding"
+    data fund from snapshot
+      as_of    : date from "valuation_date"
+      loans    : list of loan from "book.loans"
+    data deal from deal
+      borrower : text
+      industry : industry
+      amount   : money from "size"
+    pro forma: the deal joins loans with borrower = deal.borrower, industry = deal.industry, amount = deal.amount
+    define book = sum of loans.amount
+    define deal_weight = deal.amount / book
+    define industry_share = share of loans.amount where industry = deal.industry
+
+    §1 "Deal weight"
+      deal_weight <= 25%
+      industry_share <= 50%
+
+    """
+
+  @Test func beforeFiguresAreDefinedAndInOrder() throws {
+    let (r, c) = try run(Self.covenant, snapshot: #"{"valuation_date": "2026-06-30", "book": {"loans": [{"borrower": "A", "industry": "rail", "outstanding": 300}, {"borrower": "B", "industry": "ports", "outstanding": 700}]}}"#,
+      deal: #"{"borrower": "C", "industry": "rail", "size": 200}"#)
+    let t = CheckReport.text(r, covenant: c)
+    #expect(!t.contains("undefined"), "\(t)")
+    #expect(t.contains("before 20% <= 25% limit, headroom 5 points"), "\(t)")
+    #expect(t.contains("deal_weight: before 20%, after ≈16.67%"), "\(t)")
+    let first = try #require(t.range(of: "requires: deal_weight")), second = try #require(t.range(of: "requires: industry_share"))
+    #expect(first.lowerBound < second.lowerBound)
+  }
+}

@@ -92,11 +92,24 @@ extension CovenantRunner {
 
   func definitionFigures(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> [DefinitionFigure] {
     let exprs = clause.requirements.map(\.expr) + clause.reports.map(\.expr) + clause.appliesWhen
+    // A plain ratio compared with a percentage (`deal_weight <= 25%`) is shown as one.
+    var shownAs: [Int: NumberStyle] = [:]
+    for r in clause.requirements {
+      guard case .compare(_, let a, let b) = r.expr.kind else { continue }
+      for (x, y) in [(a, b), (b, a)] {
+        if case .definition(let i) = x.kind, Self.style(x) == .plain, let s = Self.style(y), s != .plain { shownAs[i] = s }
+      }
+    }
     var out: [DefinitionFigure] = []
     for i in definitionsUsed(exprs) {
       let d = covenant.definitions[i]
       let v = try ev.eval(d.value)
-      out.append(DefinitionFigure(name: d.name, value: v, style: Self.style(d.value), derivation: try derivation(d.name, d.value, v, &ev)))
+      let style = shownAs[i] ?? Self.style(d.value)
+      var how = try derivation(d.name, d.value, v, &ev)
+      if let s = shownAs[i], case .number(let x) = v {
+        how += " = " + Format.number(x, style: s)
+      }
+      out.append(DefinitionFigure(name: d.name, value: v, style: style, derivation: how))
     }
     return out
   }

@@ -276,8 +276,15 @@ public enum CheckReport {
       let (b, a) = outcomes(r)
       return (max(severity(b), severity(a)), (a ?? b)?.utilization ?? .zero)
     }
-    // Breaches first, then warnings, then the least headroom.
-    let shown = rows.count > longGroupList ? ranked(status) : rows.indices.sorted { ahead(status, $0, $1) }
+    // Requirements in the order written; within one, breaches first, then warnings, then the
+    // least headroom.
+    var requirementOrder: [String: Int] = [:]
+    for r in rows {
+      if let o = outcomes(r).0 ?? outcomes(r).1, requirementOrder[o.requirement] == nil { requirementOrder[o.requirement] = requirementOrder.count }
+    }
+    func order(_ k: Int) -> Int { (outcomes(rows[k]).0 ?? outcomes(rows[k]).1).flatMap { requirementOrder[$0.requirement] } ?? 0 }
+    let picked = rows.count > longGroupList ? ranked(status) : Array(rows.indices)
+    let shown = picked.sorted { order($0) != order($1) ? order($0) < order($1) : ahead(status, $0, $1) }
     var lastReq: String?
     for k in shown {
       let (rowBefore, rowAfter) = outcomes(rows[k])
