@@ -234,6 +234,31 @@ struct ReportItemTests {
     #expect(json.contains("\"exact\": \"45\""))
   }
 
+  @Test func reportForEachGroupsTheClause() throws {
+    let cov = ReportWordingTests.covenant + """
+
+      §21 "Industry exposure"
+        report sum of loans.amount where industry = that industry for each industry
+        report share of loans.amount where industry = that industry for each industry
+
+      """
+    let (r, c) = try run(cov, snapshot: ReportWordingTests.snapshot())
+    let text = CheckReport.text(r, covenant: c)
+    #expect(text.contains("reports: sum of loans.amount where industry = that industry\n           industry shipping: $300,000,000\n"), "\(text)")
+    #expect(text.contains("industry rail: 45%"), "\(text)")
+    guard case .success(let formatted) = CovenantKit.Formatter.format(SourceFile(name: "t.cov", text: cov)) else {
+      Issue.record("fmt failed")
+      return
+    }
+    #expect(formatted.contains("""
+      §21 "Industry exposure"
+        for each industry:
+          report sum of loans.amount where industry = that industry
+          report share of loans.amount where industry = that industry
+      """))
+    #expect(errorCodes(ReportWordingTests.covenant + "§22 \"x\"\n  book_value > $0\n  report book_value for each industry\n") == ["C023"])
+  }
+
   @Test func reportOfARecordIsRefusedAndReportCanStillBeAName() {
     #expect(errorCodes(prelude + "§1 \"x\"\n  report fund.holdings\n").contains("C060"))
     #expect(errorCodes(prelude + "define report = nav\n§1 \"x\"\n  report > $0\n") == [])
