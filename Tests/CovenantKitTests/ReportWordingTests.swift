@@ -303,7 +303,7 @@ struct DiagnosticWordingTests {
   @Test func anInvalidDateSaysWhy() {
     let d = messages(Self.base + "§4.6 \"Dated\"\n  effective from 2027-06-31\n  count of loans > 0\n")
     #expect(d.first?.code == "P007")
-    #expect(d.first?.message == "`2027-06-31` is not a valid date: June has 30 days")
+    #expect(d.first?.message == "`2027-06-31` is not a valid date: June has 30 days in §4.6")
     #expect(Parser.dateProblem("2027-02-29") == "February 2027 has 28 days")
     #expect(Parser.dateProblem("2026-13-01") == "there is no month 13")
   }

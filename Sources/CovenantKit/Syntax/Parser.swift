@@ -17,6 +17,8 @@ public struct Parser {
   private var lastErrorLine = -1
   /// `report X for each sector` is read as `for each sector:` then `report X`: the second item.
   private var followingItem: ClauseItem?
+  /// The clause being parsed, named in its diagnostics.
+  private var clauseID: String?
   public private(set) var comments: [Comment] = []
 
   public struct Result: Sendable {
@@ -85,7 +87,8 @@ public struct Parser {
     if line == lastErrorLine { return }
     lastErrorLine = line
     if diagnostics.filter(\.isError).count >= Self.maxErrors { return }
-    diagnostics.append(Diagnostic(code: code, message: message, file: file.name, span: span, help: help))
+    let named = clauseID.map { id in message.contains("§\(id)") ? message : message + " in §\(id)" } ?? message
+    diagnostics.append(Diagnostic(code: code, message: named, file: file.name, span: span, help: help))
   }
 
   /// Reports "expected X" at the current token and throws to the nearest recovery point.
@@ -387,6 +390,8 @@ public struct Parser {
     var id = text(idTok)
     id = String(id.dropFirst().drop(while: { $0 == " " }))
     var clause = ClauseDecl(id: id, idSpan: idTok.span, title: nil, text: nil, items: [], span: idTok.span)
+    clauseID = id
+    defer { clauseID = nil }
     if tok.kind == .string { clause.title = try string() }
     if tok.kind == .string { clause.text = try string() }
     while !atEnd && !(tok.startsLine && startsDeclaration(tok)) && !(tok.kind == .clauseID) {
