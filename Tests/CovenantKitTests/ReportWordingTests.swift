@@ -383,6 +383,12 @@ struct FloorAndConditionWordingTests {
     #expect(t.contains("= $52,000,000 of $1,000,000,000 (portfolio_value), floor $40,000,000, headroom $12,000,000"), "\(t)")
   }
 
+  @Test func aClauseThatAppliesShowsItsConditionsValues() throws {
+    let (r, c) = try run(Self.covenant, snapshot: Self.snapshot, deal: #"{"code": "W-3", "region": "west", "size": 2000000000, "loan": 500000000, "dscr": 1.3}"#)
+    let t = CheckReport.text(r, covenant: c)
+    #expect(t.contains("applies: deal.size > $1 billion and deal.region = west (deal.size is $2,000,000,000, deal.region is west)\n"), "\(t)")
+  }
+
   @Test func aCompoundConditionSaysWhichPartIsFalse() throws {
     let t = try text()
     #expect(t.contains("does not apply: the condition `applies when deal.size > $1 billion and deal.region = west` is false (deal.size is $300,000,000)"), "\(t)")

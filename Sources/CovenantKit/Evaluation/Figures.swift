@@ -226,8 +226,8 @@ extension CovenantRunner {
     return (label(list, i, plan.labelField), try evidence(plan, element, &ev))
   }
 
-  /// Why an `applies when` condition is false: the values it compared.
-  func falseBecause(_ cond: TExpr, _ ev: inout Evaluator) throws(EvaluationError) -> String {
+  /// The values an `applies when` condition compared: why it is false, or why it holds.
+  func conditionValues(_ cond: TExpr, _ ev: inout Evaluator) throws(EvaluationError) -> String {
     let schema = covenant.schema
     var parts: [String] = []
     func show(_ e: TExpr, _ other: TExpr?) throws(EvaluationError) {
@@ -243,8 +243,12 @@ extension CovenantRunner {
         try show(b, a)
       case .membership(_, let a, _): try show(a, nil)
       case .logic(_, let a, let b):
-        // The parts that are false (for `and`, the one that fails it).
-        for side in [a, b] where try ev.eval(side) == .bool(false) { try walk(side) }
+        // A condition that holds: every part; one that is false: the parts that are false.
+        let holds = try ev.eval(c) == .bool(true)
+        for side in [a, b] {
+          if holds { try walk(side); continue }
+          if try ev.eval(side) == .bool(false) { try walk(side) }
+        }
       case .not(let x): try walk(x)
       default: break
       }

@@ -47,6 +47,7 @@ public enum CheckReport {
       out += paint(label(c.verdict).padding(toLength: 9, withPad: " ", startingAt: 0), c.verdict) + id + "  " + (c.title ?? "") + "\n"
       if let note = c.note { out += indent + note + "\n" }
       if c.verdict == .notApplicable, c.snapshot == nil, c.proForma == nil, c.governance == nil { continue }
+      for a in c.applies { out += indent + "applies: " + a + "\n" }
       out += requirementLines(c, schema: schema, indent: indent)
       out += reportedLines(c, schema: schema, indent: indent)
       out += definitionLines(c, schema: schema, indent: indent, explain: explain)
@@ -473,6 +474,7 @@ public enum CheckReport {
       ("id", .string("§" + c.id)), ("title", .opt(c.title)), ("text", .opt(c.text.map(CovenantRunner.clean))),
       ("line", .number("\(covenant.file.location(of: c.span.start).line)")),
       ("verdict", .string(c.verdict.rawValue)), ("note", .opt(c.note)),
+      ("applies", .array(c.applies.map { .string($0) })),
       ("snapshot", evaluationJSON(c.snapshot, schema, brief: brief)), ("pro_forma", evaluationJSON(c.proForma, schema, brief: brief)),
       ("largest_compliant_amount", boundJSON(c.largestAmount)),
       ("governance", governanceJSON(c.governance)),
