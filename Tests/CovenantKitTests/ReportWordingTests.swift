@@ -234,6 +234,31 @@ struct ReportItemTests {
     #expect(json.contains("\"exact\": \"45\""))
   }
 
+  @Test func reportForEachGroupsTheClause() throws {
+    let cov = ReportWordingTests.covenant + """
+
+      §21 "Industry exposure"
+        report sum of loans.amount where industry = that industry for each industry
+        report share of loans.amount where industry = that industry for each industry
+
+      """
+    let (r, c) = try run(cov, snapshot: ReportWordingTests.snapshot())
+    let text = CheckReport.text(r, covenant: c)
+    #expect(text.contains("reports: sum of loans.amount where industry = that industry\n           industry shipping: $300,000,000\n"), "\(text)")
+    #expect(text.contains("industry rail: 45%"), "\(text)")
+    guard case .success(let formatted) = CovenantKit.Formatter.format(SourceFile(name: "t.cov", text: cov)) else {
+      Issue.record("fmt failed")
+      return
+    }
+    #expect(formatted.contains("""
+      §21 "Industry exposure"
+        for each industry:
+          report sum of loans.amount where industry = that industry
+          report share of loans.amount where industry = that industry
+      """))
+    #expect(errorCodes(ReportWordingTests.covenant + "§22 \"x\"\n  book_value > $0\n  report book_value for each industry\n") == ["C023"])
+  }
+
   @Test func reportOfARecordIsRefusedAndReportCanStillBeAName() {
     #expect(errorCodes(prelude + "§1 \"x\"\n  report fund.holdings\n").contains("C060"))
     #expect(errorCodes(prelude + "define report = nav\n§1 \"x\"\n  report > $0\n") == [])
@@ -278,7 +303,7 @@ struct DiagnosticWordingTests {
   @Test func anInvalidDateSaysWhy() {
     let d = messages(Self.base + "§4.6 \"Dated\"\n  effective from 2027-06-31\n  count of loans > 0\n")
     #expect(d.first?.code == "P007")
-    #expect(d.first?.message == "`2027-06-31` is not a valid date: June has 30 days")
+    #expect(d.first?.message == "`2027-06-31` is not a valid date: June has 30 days in §4.6")
     #expect(Parser.dateProblem("2027-02-29") == "February 2027 has 28 days")
     #expect(Parser.dateProblem("2026-13-01") == "there is no month 13")
   }
@@ -358,6 +383,12 @@ struct FloorAndConditionWordingTests {
     #expect(t.contains("= $52,000,000 of $1,000,000,000 (portfolio_value), floor $40,000,000, headroom $12,000,000"), "\(t)")
   }
 
+  @Test func aClauseThatAppliesShowsItsConditionsValues() throws {
+    let (r, c) = try run(Self.covenant, snapshot: Self.snapshot, deal: #"{"code": "W-3", "region": "west", "size": 2000000000, "loan": 500000000, "dscr": 1.3}"#)
+    let t = CheckReport.text(r, covenant: c)
+    #expect(t.contains("applies: deal.size > $1 billion and deal.region = west (deal.size is $2,000,000,000, deal.region is west)\n"), "\(t)")
+  }
+
   @Test func aCompoundConditionSaysWhichPartIsFalse() throws {
     let t = try text()
     #expect(t.contains("does not apply: the condition `applies when deal.size > $1 billion and deal.region = west` is false (deal.size is $300,000,000)"), "\(t)")
@@ -409,5 +440,46 @@ struct EmptyDataWordingTests {
     let (r, c) = try run(Self.covenant, snapshot: #"{"as_of": "2026-01-01", "cap": 0, "items": ["# + items.joined(separator: ",") + "]}")
     let t = CheckReport.text(r, covenant: c)
     #expect(t.contains("≈33.33% <= 50% limit, headroom ≈16.67 points\n           = 4 of 12 (all hs), limit 6, headroom 2"), "\(t)")
+  }
+}
+
+/// A clause that reads the deal: "before" figures with the deal known, requirements in the order
+/// written, a ratio definition shown as the percentage it is compared with.
+struct DealDependentWordingTests {
+  static let covenant = """
+    covenant "Deal share" version 2026-01-01
+    base currency USD
+    kind industry = shipping | ports | rail
+    record loan
+      borrower : text
+      industry : industry
+      amount   : money from "outstanding"
+    data fund from snapshot
+      as_of    : date from "valuation_date"
+      loans    : list of loan from "book.loans"
+    data deal from deal
+      borrower : text
+      industry : industry
+      amount   : money from "size"
+    pro forma: the deal joins loans with borrower = deal.borrower, industry = deal.industry, amount = deal.amount
+    define book = sum of loans.amount
+    define deal_weight = deal.amount / book
+    define industry_share = share of loans.amount where industry = deal.industry
+
+    §1 "Deal weight"
+      deal_weight <= 25%
+      industry_share <= 50%
+
+    """
+
+  @Test func beforeFiguresAreDefinedAndInOrder() throws {
+    let (r, c) = try run(Self.covenant, snapshot: #"{"valuation_date": "2026-06-30", "book": {"loans": [{"borrower": "A", "industry": "rail", "outstanding": 300}, {"borrower": "B", "industry": "ports", "outstanding": 700}]}}"#,
+      deal: #"{"borrower": "C", "industry": "rail", "size": 200}"#)
+    let t = CheckReport.text(r, covenant: c)
+    #expect(!t.contains("undefined"), "\(t)")
+    #expect(t.contains("before 20% <= 25% limit, headroom 5 points"), "\(t)")
+    #expect(t.contains("deal_weight: before 20%, after ≈16.67%"), "\(t)")
+    let first = try #require(t.range(of: "requires: deal_weight")), second = try #require(t.range(of: "requires: industry_share"))
+    #expect(first.lowerBound < second.lowerBound)
   }
 }

@@ -107,6 +107,8 @@ public struct ClauseResult: Hashable, Sendable {
   public var proForma: ClauseEvaluation?
   public var largestAmount: AmountBound?
   public var governance: GovernanceOutcome?
+  /// Why the clause applies: each `applies when` condition with the values it compared.
+  public var applies: [String] = []
 }
 
 public struct CheckResult: Hashable, Sendable {
@@ -193,10 +195,13 @@ public struct CovenantRunner {
           r.note = reason
           continue
         }
+        r.applies = try appliesBecause(clause, &p)
       } else if let reason = try appliesReason(clause, &snap) {
         r.verdict = .notApplicable
         r.note = reason
         continue
+      } else {
+        r.applies = try appliesBecause(clause, &snap)
       }
       let testSnapshot = deal == nil || clause.testedOn != .proForma
       let testProForma = deal != nil && clause.testedOn != .snapshot
@@ -267,12 +272,22 @@ public struct CovenantRunner {
     return nil
   }
 
+  /// `share of holdings.value where sector = deal.sector > 30% (share of … is ≈35.58%)`.
+  func appliesBecause(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> [String] {
+    var out: [String] = []
+    for cond in clause.appliesWhen {
+      let because = try conditionValues(cond, &ev)
+      out.append(Self.clean(covenant.file.text(cond.span)) + (because.isEmpty ? "" : " (\(because))"))
+    }
+    return out
+  }
+
   func appliesReason(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> String? {
     for cond in clause.appliesWhen {
       switch try ev.eval(cond) {
       case .bool(true): continue
       case .bool(false):
-        let because = try falseBecause(cond, &ev)
+        let because = try conditionValues(cond, &ev)
         return "does not apply: the condition `applies when \(Self.clean(covenant.file.text(cond.span)))` is false" + (because.isEmpty ? "" : " (\(because))")
       default: return "cannot tell whether it applies: `" + Self.clean(covenant.file.text(cond.span)) + "` is undefined"
       }

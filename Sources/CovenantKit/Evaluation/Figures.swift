@@ -92,11 +92,24 @@ extension CovenantRunner {
 
   func definitionFigures(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> [DefinitionFigure] {
     let exprs = clause.requirements.map(\.expr) + clause.reports.map(\.expr) + clause.appliesWhen
+    // A plain ratio compared with a percentage (`deal_weight <= 25%`) is shown as one.
+    var shownAs: [Int: NumberStyle] = [:]
+    for r in clause.requirements {
+      guard case .compare(_, let a, let b) = r.expr.kind else { continue }
+      for (x, y) in [(a, b), (b, a)] {
+        if case .definition(let i) = x.kind, Self.style(x) == .plain, let s = Self.style(y), s != .plain { shownAs[i] = s }
+      }
+    }
     var out: [DefinitionFigure] = []
     for i in definitionsUsed(exprs) {
       let d = covenant.definitions[i]
       let v = try ev.eval(d.value)
-      out.append(DefinitionFigure(name: d.name, value: v, style: Self.style(d.value), derivation: try derivation(d.name, d.value, v, &ev)))
+      let style = shownAs[i] ?? Self.style(d.value)
+      var how = try derivation(d.name, d.value, v, &ev)
+      if let s = shownAs[i], case .number(let x) = v {
+        how += " = " + Format.number(x, style: s)
+      }
+      out.append(DefinitionFigure(name: d.name, value: v, style: style, derivation: how))
     }
     return out
   }
@@ -213,8 +226,8 @@ extension CovenantRunner {
     return (label(list, i, plan.labelField), try evidence(plan, element, &ev))
   }
 
-  /// Why an `applies when` condition is false: the values it compared.
-  func falseBecause(_ cond: TExpr, _ ev: inout Evaluator) throws(EvaluationError) -> String {
+  /// The values an `applies when` condition compared: why it is false, or why it holds.
+  func conditionValues(_ cond: TExpr, _ ev: inout Evaluator) throws(EvaluationError) -> String {
     let schema = covenant.schema
     var parts: [String] = []
     func show(_ e: TExpr, _ other: TExpr?) throws(EvaluationError) {
@@ -230,8 +243,12 @@ extension CovenantRunner {
         try show(b, a)
       case .membership(_, let a, _): try show(a, nil)
       case .logic(_, let a, let b):
-        // The parts that are false (for `and`, the one that fails it).
-        for side in [a, b] where try ev.eval(side) == .bool(false) { try walk(side) }
+        // A condition that holds: every part; one that is false: the parts that are false.
+        let holds = try ev.eval(c) == .bool(true)
+        for side in [a, b] {
+          if holds { try walk(side); continue }
+          if try ev.eval(side) == .bool(false) { try walk(side) }
+        }
       case .not(let x): try walk(x)
       default: break
       }

@@ -50,6 +50,7 @@ public enum CheckReport {
       out += paint(label(c.verdict).padding(toLength: 9, withPad: " ", startingAt: 0), c.verdict) + id + "  " + (c.title ?? "") + "\n"
       if let note = c.note { out += indent + note + "\n" }
       if c.verdict == .notApplicable, c.snapshot == nil, c.proForma == nil, c.governance == nil { continue }
+      for a in c.applies { out += indent + "applies: " + a + "\n" }
       out += requirementLines(c, schema: schema, indent: indent)
       out += reportedLines(c, schema: schema, indent: indent)
       out += definitionLines(c, schema: schema, indent: indent, explain: explain)
@@ -287,8 +288,15 @@ public enum CheckReport {
       let (b, a) = outcomes(r)
       return (max(severity(b), severity(a)), (a ?? b)?.utilization ?? .zero)
     }
-    // Breaches first, then warnings, then the least headroom.
-    let shown = rows.count > longGroupList ? ranked(status) : rows.indices.sorted { ahead(status, $0, $1) }
+    // Requirements in the order written; within one, breaches first, then warnings, then the
+    // least headroom.
+    var requirementOrder: [String: Int] = [:]
+    for r in rows {
+      if let o = outcomes(r).0 ?? outcomes(r).1, requirementOrder[o.requirement] == nil { requirementOrder[o.requirement] = requirementOrder.count }
+    }
+    func order(_ k: Int) -> Int { (outcomes(rows[k]).0 ?? outcomes(rows[k]).1).flatMap { requirementOrder[$0.requirement] } ?? 0 }
+    let picked = rows.count > longGroupList ? ranked(status) : Array(rows.indices)
+    let shown = picked.sorted { order($0) != order($1) ? order($0) < order($1) : ahead(status, $0, $1) }
     var lastReq: String?
     for k in shown {
       let (rowBefore, rowAfter) = outcomes(rows[k])
@@ -479,6 +487,7 @@ public enum CheckReport {
       ("id", .string("§" + c.id)), ("title", .opt(c.title)), ("text", .opt(c.text.map(CovenantRunner.clean))),
       ("line", .number("\(covenant.file.location(of: c.span.start).line)")),
       ("verdict", .string(c.verdict.rawValue)), ("note", .opt(c.note)),
+      ("applies", .array(c.applies.map { .string($0) })),
       ("snapshot", evaluationJSON(c.snapshot, schema, brief: brief)), ("pro_forma", evaluationJSON(c.proForma, schema, brief: brief)),
       ("largest_compliant_amount", boundJSON(c.largestAmount)),
       ("governance", governanceJSON(c.governance)),

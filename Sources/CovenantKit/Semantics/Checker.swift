@@ -522,7 +522,8 @@ public struct Checker {
         clause.severityWarning = true
       case .forEach(let field, let listExpr, let span):
         if clause.group != nil || !clause.requirements.isEmpty || !clause.reports.isEmpty {
-          report("C023", "`for each` must come before the clause's requirements, once", span)
+          report("C023", "`for each` must come before the clause's requirements, once", span,
+            help: "`for each` (also in `report … for each …`) groups the whole clause: put it first, or give the grouped figures a clause of their own")
           continue
         }
         if let g = checkGroup(field: field, list: listExpr, span: span) { clause.group = g }

@@ -15,6 +15,10 @@ public struct Parser {
   private var whereDepth = 0
   private var diagnostics: [Diagnostic] = []
   private var lastErrorLine = -1
+  /// `report X for each sector` is read as `for each sector:` then `report X`: the second item.
+  private var followingItem: ClauseItem?
+  /// The clause being parsed, named in its diagnostics.
+  private var clauseID: String?
   public private(set) var comments: [Comment] = []
 
   public struct Result: Sendable {
@@ -83,7 +87,8 @@ public struct Parser {
     if line == lastErrorLine { return }
     lastErrorLine = line
     if diagnostics.filter(\.isError).count >= Self.maxErrors { return }
-    diagnostics.append(Diagnostic(code: code, message: message, file: file.name, span: span, help: help))
+    let named = clauseID.map { id in message.contains("§\(id)") ? message : message + " in §\(id)" } ?? message
+    diagnostics.append(Diagnostic(code: code, message: named, file: file.name, span: span, help: help))
   }
 
   /// Reports "expected X" at the current token and throws to the nearest recovery point.
@@ -444,12 +449,26 @@ public struct Parser {
     var id = text(idTok)
     id = String(id.dropFirst().drop(while: { $0 == " " }))
     var clause = ClauseDecl(id: id, idSpan: idTok.span, title: nil, text: nil, items: [], span: idTok.span)
+    clauseID = id
+    defer { clauseID = nil }
     if tok.kind == .string { clause.title = try string() }
     if tok.kind == .string { clause.text = try string() }
     while !atEnd && !(tok.startsLine && startsDeclaration(tok)) && !(tok.kind == .clauseID) {
       let before = pos
       do throws(ParseError) {
-        clause.items.append(try parseClauseItem())
+        let item = try parseClauseItem()
+        // The same grouping again (`report X for each sector` on several lines) is one grouping.
+        if case .forEach(let field, let list, _) = item, clause.items.contains(where: {
+          if case .forEach(let f, let l, _) = $0 { return f.text == field.text && l == list }
+          return false
+        }) {
+        } else {
+          clause.items.append(item)
+        }
+        if let next = followingItem {
+          clause.items.append(next)
+          followingItem = nil
+        }
       } catch {
         if pos == before { advance() }
         while !atEnd && !tok.startsLine { advance() }
@@ -527,7 +546,19 @@ public struct Parser {
     if isWord("report"), !peekToken().startsLine, Self.startsOperand(peekToken().kind) {
       advance()
       let e = try parseExpr()
-      return .report(e, span: start.union(e.span))
+      let item = ClauseItem.report(e, span: start.union(e.span))
+      // `report X for each sector`: the same as `for each sector:` followed by `report X`.
+      if isWord("for"), isWord("each", peekToken()), !tok.startsLine {
+        let groupStart = tok.span
+        advance(); advance()
+        let field = try name("the field to group by, e.g. `sector`")
+        var list: Expr?
+        if acceptWord("in") { list = try parsePostfix() }
+        _ = acceptPunct(.colon)
+        followingItem = item
+        return .forEach(field: field, list: list, span: groupStart.union(tokens[pos - 1].span))
+      }
+      return item
     }
     if acceptWord("warn") {
       let above: Bool
