@@ -6,7 +6,7 @@ import Testing
 // written here from scratch (no limbs, no shifts), over a seeded random sample.
 
 /// Decimal arithmetic on non-negative digit strings (most significant digit first, no leading zeros).
-private enum Dec {
+enum Dec {
   static func norm(_ s: [Int]) -> [Int] {
     let t = Array(s.drop { $0 == 0 })
     return t.isEmpty ? [0] : t
@@ -80,7 +80,7 @@ private enum Dec {
 }
 
 /// A signed decimal: sign and digits.
-private struct SDec: Equatable {
+struct SDec: Equatable {
   var neg: Bool
   var d: [Int]
   init(_ s: String) {

@@ -69,6 +69,8 @@ public struct CheckResult: Hashable, Sendable {
   public var asOf: CalendarDate?
   public var dealID: String?
   public var clauses: [ClauseResult]
+  /// With a deal: the largest deal amount that passes every clause, and the clause that binds.
+  public var capacity: Capacity? = nil
 
   /// Compliant unless a clause breaches; warnings and waivers do not block.
   public var compliant: Bool { !clauses.contains { $0.verdict == .breach } }
@@ -96,8 +98,8 @@ public struct CovenantRunner {
   }
 
   /// Checks every clause on the snapshot, and pro forma with `deal` when one is given.
-  /// `bounds`: also solve each cap for the largest compliant deal amount (costs a few more
-  /// evaluations per clause; batch checks skip it).
+  /// `bounds`: also solve each cap for the largest compliant deal amount, and the covenant's
+  /// capacity (costs a few more evaluations per clause).
   public mutating func check(deal: Value?, dealData: DealGovernance? = nil, bounds: Bool = true) throws(EvaluationError) -> CheckResult {
     if snapshotEvaluator == nil {
       snapshotEvaluator = try Evaluator(covenant: covenant, snapshot: snapshot, deal: nil, proForma: false, cache: cache)
@@ -110,6 +112,8 @@ public struct CovenantRunner {
       pro?.naive = naive
     }
     var results: [ClauseResult] = []
+    var samples: Samples? = nil
+    if bounds, let deal { samples = try self.samples(deal) }
     for (ci, clause) in covenant.clauses.enumerated() {
       var r = ClauseResult(id: clause.id, title: clause.title, text: clause.text, span: clause.span, verdict: .pass)
       defer { results.append(r) }
@@ -149,7 +153,10 @@ public struct CovenantRunner {
       if testProForma, var p = pro {
         r.proForma = try evaluate(clause, &p)
         pro = p
-        if bounds, let deal { r.largestAmount = try solveBound(clause, deal: deal) }
+        if var s = samples {
+          r.largestAmount = try solveBound(ci, &s)
+          samples = s
+        }
       }
       if !clause.requirements.isEmpty {
         r.verdict = (r.proForma ?? r.snapshot)?.verdict ?? .notApplicable
@@ -172,7 +179,9 @@ public struct CovenantRunner {
     {
       dealID = s
     }
-    return CheckResult(covenantTitle: covenant.title, asOf: asOf, dealID: dealID, clauses: results)
+    var result = CheckResult(covenantTitle: covenant.title, asOf: asOf, dealID: dealID, clauses: results)
+    if var s = samples { result.capacity = try capacity(result, &s, dealData: dealData) }
+    return result
   }
 
   func dateReason(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> String? {
