@@ -79,6 +79,33 @@ private struct Ref {
     #expect(r.capacity?.exact == bound)
   }
 
+  /// $1 added to every position of the example portfolio must keep §4.2(a)'s figure (the fit's
+  /// fractions then exceed 128 bits).
+  @Test func examplePortfolioPlusOneDollarKeepsTheFigure() throws {
+    let dir = repositoryRoot.appendingPathComponent("examples/us-japan-fund")
+    let cov = try String(contentsOf: dir.appendingPathComponent("covenant.cov"), encoding: .utf8)
+    var text = try String(contentsOf: dir.appendingPathComponent("portfolio.json"), encoding: .utf8)
+    // "market_value": "28500000000.00" → "28500000001.00"
+    var parts = text.components(separatedBy: "\"market_value\": \"")
+    for i in parts.indices.dropFirst() {
+      let close = try #require(parts[i].firstIndex(of: "\""))
+      let v = try #require(try Exact.parse(parts[i][..<close])).adding(.one)
+      parts[i] = v.formatted(places: 2) + parts[i][close...]
+    }
+    text = parts.joined(separator: "\"market_value\": \"")
+    #expect(parts.count == 21)
+    let dealText = try String(contentsOf: dir.appendingPathComponent("deals/sector-cap.json"), encoding: .utf8)
+    let (r, _) = try run(cov, snapshot: text, deal: dealText)
+    guard case .atMost(let x, "USD") = r.clauses.first(where: { $0.id == "4.2(a)" })?.largestAmount else {
+      Issue.record("§4.2(a) has no figure: \(String(describing: r.clauses.first { $0.id == "4.2(a)" }?.largestAmount))")
+      return
+    }
+    #expect(try x.scaled(places: 2, rounding: .down) == 923_076_923_384)
+    let expected = try Exact(num: 923_076_923_384, den: 100)
+    #expect(r.capacity?.bindingClause == "4.2(a)")
+    #expect(r.capacity?.amount == expected)
+  }
+
   /// A threshold where a clause starts to apply is a breakpoint, and a clause whose dependence on
   /// the amount cannot be solved is named rather than guessed.
   @Test func breakpointsAndUnsolvableClauses() throws {
