@@ -131,21 +131,21 @@ private func utf8(_ s: String) -> [UInt8] { Array(s.utf8) }
   // MARK: - Huge numbers
 
   @Test func fiveHundredDigitLiteralInCovenant() throws {
-    // 500 significant digits, and 9·10^499 (one significant digit, far beyond 128 bits).
-    let nines = String(repeating: "9", count: 500)
-    let big = "9" + String(repeating: "0", count: 499)
+    // 1,300 significant digits, and 9·10^1299 (one significant digit): beyond Exact.maxBits.
+    let nines = String(repeating: "9", count: 1300)
+    let big = "9" + String(repeating: "0", count: 1299)
     for literal in [nines, big, "$" + nines, "$" + big, nines + "%", "0." + nines, big + " million", "1,000." + nines] {
       let source = utf8(advCovenant + "§2 \"Huge\"\n  nav <= \(literal)\n")
       #expect(advErrorCodes(source).contains("P008"), "\(literal.prefix(20))…")
     }
-    // Trailing zeros are exact: 0.9000…0 (500 digits) is 0.9, which is fine as a number.
-    #expect(advErrorCodes(utf8(advCovenant + "define f = 0.9" + String(repeating: "0", count: 499) + "\n")).isEmpty)
+    // Trailing zeros are exact: 0.9000…0 (1,300 digits) is 0.9, which is fine as a number.
+    #expect(advErrorCodes(utf8(advCovenant + "define f = 0.9" + String(repeating: "0", count: 1299) + "\n")).isEmpty)
     expectInvalid(try advCheck(covenant: utf8(advCovenant + "define huge = $\(nines)\n"), snapshot: utf8(advSnapshot)), "P008")
   }
 
   @Test func fiveHundredDigitNumberInJSON() throws {
-    let nines = String(repeating: "9", count: 500)
-    let big = "9" + String(repeating: "0", count: 499)
+    let nines = String(repeating: "9", count: 1300)  // beyond Exact.maxBits
+    let big = "9" + String(repeating: "0", count: 1299)
     // The reader keeps numbers as written; reading one as money reports it.
     guard case .success = JSONParser.parse(utf8("[\(nines), \(big), 0.\(nines)]")) else {
       Issue.record("500-digit numbers are valid JSON")
@@ -157,9 +157,9 @@ private func utf8(_ s: String) -> [UInt8] { Array(s.utf8) }
   }
 
   @Test func exponentOverflowWhereMoneyIsExpected() throws {
-    expectInvalid(try advCheckExample(snapshot: try examplePortfolio(equity: "1e400")), "D107")
-    expectInvalid(try advCheckExample(snapshot: try examplePortfolio(equity: "1E+400")), "D107")
-    expectInvalid(try advCheckExample(snapshot: try examplePortfolio(equity: "1e-400")), "D107")
+    expectInvalid(try advCheckExample(snapshot: try examplePortfolio(equity: "1e4000")), "D107")
+    expectInvalid(try advCheckExample(snapshot: try examplePortfolio(equity: "1E+4000")), "D107")
+    expectInvalid(try advCheckExample(snapshot: try examplePortfolio(equity: "1e-4000")), "D107")
   }
 
   /// `-0` is a valid JSON number equal to zero: it reads as a zero amount, not a negative one.

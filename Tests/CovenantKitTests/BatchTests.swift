@@ -54,7 +54,9 @@ import Testing
       fresh.naive = true
       let deal = try DataLoader.load(input.document, record: try #require(c.schema.deal), schema: c.schema, file: input.source, node: input.node, path: input.path).get()
       let gov = try DataLoader.governance(deal: input.document, dealFile: input.source, snapshot: snapDoc, covenant: c, node: input.node, path: input.path).get()
-      let full = try fresh.check(deal: deal, dealData: gov, bounds: false)
+      let full = try fresh.check(deal: deal, dealData: gov, bounds: true)
+      #expect(full.capacity == entry.result?.capacity, "\(input.source): capacity differs")
+      #expect(full.clauses.map(\.largestAmount) == entry.result?.clauses.map(\.largestAmount), "\(input.source): bounds differ")
       #expect(full == entry.result, "\(input.source) differs")
       verdicts.insert(full.compliant)
     }

@@ -152,7 +152,9 @@ import Testing
   }
 
   @Test func overflowIsAnErrorNotATrap() throws {
-    let cov = prelude + "§1 \"x\"\n  nav * 10000000000000000000 * 10000000000000000000 > $0\n"
+    // Beyond Exact.maxBits (about 1,233 digits): 10^20 · 10^700 · 10^700.
+    let big = "1" + String(repeating: "0", count: 700)
+    let cov = prelude + "§1 \"x\"\n  nav * \(big) * \(big) > $0\n"
     let snap = snapshotJSON([("H1", "power", "US", "100000000000000000000")])
     #expect {
       try run(cov, snapshot: snap)
@@ -232,7 +234,7 @@ import Testing
     .init(name: "unknown country", holding: #""value": 5, "domicile": "UK""#, code: "D105", path: "holdings[0].domicile"),
     .init(name: "country by name", holding: #""value": 5, "domicile": "Japan""#, code: "D105", path: "holdings[0].domicile"),
     .init(name: "missing value", holding: #""id": "x""#, code: "D101", path: "holdings[0].value"),
-    .init(name: "huge number", holding: #""value": 1e400"#, code: "D107", path: "holdings[0].value"),
+    .init(name: "huge number", holding: #""value": 1e4000"#, code: "D107", path: "holdings[0].value"),
     .init(name: "NaN string", holding: #""value": "NaN""#, code: "D102", path: "holdings[0].value"),
     .init(name: "unknown currency", holding: #""value": {"amount": 5, "currency": "XYZ"}"#, code: "D108", path: "holdings[0].value"),
     .init(name: "number as text field", holding: #""value": 5, "id": 7"#, code: "D102", path: "holdings[0].id"),

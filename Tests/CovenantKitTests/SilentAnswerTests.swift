@@ -122,16 +122,18 @@ import Testing
     #expect(try x.multiplied(by: Exact(divisor)) == written)
   }
 
-  @Test func dataTooPreciseToScaleIsAnErrorNotUndefined() throws {
+  /// A percentage in the data is its figure ÷ 100 exactly, or an error (D107): never undefined,
+  /// which made a floor breach "not applicable" with exit 0.
+  @Test func dataTooPreciseToScaleIsExactOrAnErrorNeverUndefined() throws {
     let cov = Self.lp + "§1 \"floor\"\n  min of investments.ltv >= 10%\n"
-    let huge = "12345678901234567890123456789012345678"
-    #expect(throws: RunFailure.self) {
-      try run(cov, snapshot: snapshot("[{\"name\": \"i\", \"value\": 5, \"ltv\": 0.\(huge)}]"))
-    }
+    let digits = "0.12345678901234567890123456789012345678"
     do {
-      _ = try run(cov, snapshot: snapshot("[{\"name\": \"i\", \"value\": 5, \"ltv\": 0.\(huge)}]"))
-    } catch {
-      #expect("\(error)".contains("D107"))
+      let (r, _) = try run(cov, snapshot: snapshot("[{\"name\": \"i\", \"value\": 5, \"ltv\": \(digits)}]"))
+      #expect(verdict(r, "1") == .breach)  // 0.1234…% is below 10%
+      let written = try #require(try Exact.parse(digits))
+      #expect(r.clauses[0].snapshot?.outcomes.first?.value == .number(try written.divided(by: Exact(100))))
+    } catch let e as RunFailure {
+      #expect(e.description.contains("D107"), "\(e)")
     }
   }
 

@@ -43,15 +43,24 @@ private func frac(_ n: Int128, _ d: Int128) throws -> Exact { try Exact(num: n, 
   }
 }
 
-@Test func parseOverflowThrowsInsteadOfTrapping() throws {
+@Test func parseBeyondMachineWordsIsExactUpToTheBound() throws {
   let digits500 = String(repeating: "9", count: 500)
-  #expect(throws: ArithmeticError.overflow) { try Exact.parse(digits500) }
-  #expect(throws: ArithmeticError.overflow) { try Exact.parse("1e400") }
-  #expect(throws: ArithmeticError.overflow) { try Exact.parse("1e-50") }
-  #expect(throws: ArithmeticError.overflow) { try Exact.parse("170141183460469231731687303715884105728") }  // 2^127
+  #expect(try ex(digits500).description == digits500)
+  #expect(try ex("1e400").description == "1" + String(repeating: "0", count: 400))
+  #expect(try ex("1e-50").description == "0." + String(repeating: "0", count: 49) + "1")
+  #expect(try ex("170141183460469231731687303715884105728").description == "170141183460469231731687303715884105728")  // 2^127
+  #expect(try ex("-12345678901234567890123456789012345678901234567890.125").description == "-12345678901234567890123456789012345678901234567890.125")
+  #expect(try ex("000123456789012345678901234567890123456789012345678901e-10") == ex("12345678901234567890123456789012345678901.2345678901"))
+  // Past the documented bound (Exact.maxBits in each part) it is an overflow, never a trap.
+  #expect(throws: ArithmeticError.overflow) { try Exact.parse(String(repeating: "9", count: 1300)) }
+  #expect(throws: ArithmeticError.overflow) { try Exact.parse("1e4000") }
+  #expect(throws: ArithmeticError.overflow) { try Exact.parse("1e-4000") }
   #expect(throws: ArithmeticError.overflow) { try Exact.parse("1e99999999999999999999") }
-  // Int128.min itself fits, and a syntax error after an overflowing prefix is still "not a number".
+  #expect(throws: ArithmeticError.overflow) { try Exact.parse(String(repeating: "7", count: 100_000)) }
+  // Int128.min itself fits, and a syntax error after a long prefix is still "not a number".
   #expect(try ex("-170141183460469231731687303715884105728").num == Int128.min)
+  #expect(try ex("-170141183460469231731687303715884105728").isSmall)
+  #expect(try !ex("170141183460469231731687303715884105728").isSmall)
   #expect(try Exact.parse(digits500 + "x") == nil)
 }
 
@@ -73,11 +82,13 @@ private func frac(_ n: Int128, _ d: Int128) throws -> Exact { try Exact(num: n, 
   let zero = try frac(0, -5)
   #expect(zero == .zero && zero.den == 1)
   #expect(throws: ArithmeticError.divisionByZero) { try Exact(num: 1, den: 0) }
-  #expect(throws: ArithmeticError.overflow) { try Exact(num: 1, den: .min) }  // would need den 2^127
+  #expect(try Exact(num: 1, den: .min).multiplied(by: Exact(integer: .min)) == .one)  // den 2^127: the large form
+  #expect(try frac(1, 3).multiplied(by: frac(1, .max)).description == "1/510423550381407695195061911147652317181")
   #expect(try frac(2, .min) == frac(-1, Int128(1) << 126))
   #expect(try Exact(12345, scale: 2) == ex("123.45"))
   #expect(try Exact(5, scale: -3) == Exact(5000))
-  #expect(throws: ArithmeticError.overflow) { try Exact(1, scale: 50) }
+  #expect(try Exact(1, scale: 50) == ex("1e-50"))
+  #expect(throws: ArithmeticError.overflow) { try Exact(1, scale: 5000) }
   #expect(try Exact(0, scale: Int.min) == .zero)
 }
 
@@ -107,14 +118,31 @@ private func frac(_ n: Int128, _ d: Int128) throws -> Exact { try Exact(num: n, 
   } } } }
 }
 
-@Test func overflowThrowsRatherThanTraps() throws {
+@Test func resultsBeyondMachineWordsStayExact() throws {
   let big = Exact(integer: .max)
-  #expect(throws: ArithmeticError.overflow) { try big.adding(.one) }
-  #expect(throws: ArithmeticError.overflow) { try Exact(integer: .min).subtracting(.one) }
-  #expect(throws: ArithmeticError.overflow) { try big.multiplied(by: Exact(2)) }
-  #expect(throws: ArithmeticError.overflow) { try Exact(integer: .min).negated() }
-  #expect(throws: ArithmeticError.overflow) { try Exact.one.divided(by: Exact(integer: .min)) }
-  #expect(throws: ArithmeticError.overflow) { try frac(1, .max).adding(frac(1, .max - 1)) }
+  #expect(try big.adding(.one).description == "170141183460469231731687303715884105728")
+  #expect(try big.adding(.one).subtracting(.one) == big)
+  #expect(try big.adding(.one).subtracting(.one).isSmall)  // back to machine words: canonical form
+  #expect(try Exact(integer: .min).subtracting(.one).description == "-170141183460469231731687303715884105729")
+  #expect(try big.multiplied(by: Exact(2)).divided(by: Exact(2)) == big)
+  #expect(try Exact(integer: .min).negated().description == "170141183460469231731687303715884105728")
+  #expect(try Exact(integer: .min).negated().negated() == Exact(integer: .min))
+  #expect(try Exact.one.divided(by: Exact(integer: .min)).multiplied(by: Exact(integer: .min)) == .one)
+  let s = try frac(1, .max).adding(frac(1, .max - 1))
+  #expect(try s.subtracting(frac(1, .max - 1)) == frac(1, .max))
+  let (lo, hi) = (try frac(2, .max), try frac(2, .max - 1))
+  #expect(s > lo && s < hi)
+  // Large values read as saturated machine words, so a column bound never sees a wrong small one.
+  let huge = try big.multiplied(by: big)
+  #expect(huge.num == .max && huge.den == 1 && huge.isInteger && huge.signum == 1)
+  #expect(try huge.negated().num == .min)
+  #expect(huge.formatted(places: 2) == huge.description + ".00")
+  #expect(try huge.divided(by: Exact(3)).formatted(places: 2, rounding: .down).hasSuffix(".33"))
+  // Past the bound: an overflow, never a trap.
+  var x = Exact(integer: .max)
+  #expect(throws: ArithmeticError.overflow) {
+    for _ in 0..<64 { x = try x.multiplied(by: x) }
+  }
   // Cross-reduction keeps results that fit from overflowing on the way.
   #expect(try big.multiplied(by: frac(1, .max)) == .one)
   #expect(try frac(.max, 3).multiplied(by: frac(3, .max)) == .one)
@@ -178,7 +206,7 @@ private func frac(_ n: Int128, _ d: Int128) throws -> Exact { try Exact(num: n, 
   #expect(try frac(2, 3).formatted(places: 4) == "0.6667")
   #expect(try ex("1.999").formatted(places: 2, rounding: .down) == "1.99")
   #expect(try ex("1.991").formatted(places: 2, rounding: .up) == "2.00")
-  #expect(Exact(integer: .max).formatted(places: 2) == Exact(integer: .max).description)  // overflow falls back
+  #expect(Exact(integer: .max).formatted(places: 2) == Exact(integer: .max).description + ".00")  // beyond 128 bits
 }
 
 @Test func scalesWithEachRoundingRule() throws {

@@ -609,6 +609,10 @@ public enum Commands {
           let warned = r.clauses.filter { $0.verdict == .warning }.map { "§" + $0.id }
           let word = r.compliant ? "compliant" : "BREACH"
           var line = "\(name)  \(color ? (r.compliant ? "\u{1B}[32m" : "\u{1B}[31m") + word + "\u{1B}[0m" : word.padding(toLength: 9, withPad: " ", startingAt: 0))"
+          if let cap = r.capacity {
+            line += "  amount " + Format.money(cap.dealAmount, cap.currency)
+            line += "  " + CheckReport.capacityCell(cap)
+          }
           if !breached.isEmpty { line += "  " + breached.joined(separator: ", ") }
           if !warned.isEmpty { line += "  (warnings: " + warned.joined(separator: ", ") + ")" }
           text += line + "\n"

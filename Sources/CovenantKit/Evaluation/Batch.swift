@@ -37,7 +37,7 @@ extension CovenantRunner {
         continue
       }
       do {
-        let r = try check(deal: deal, dealData: gov, bounds: false)
+        let r = try check(deal: deal, dealData: gov, bounds: true)
         entries.append(BatchEntry(source: d.source, result: r, diagnostics: []))
       } catch {
         entries.append(BatchEntry(source: d.source, result: nil, diagnostics: [

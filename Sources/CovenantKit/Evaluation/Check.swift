@@ -118,6 +118,8 @@ public struct CheckResult: Hashable, Sendable {
   public var clauses: [ClauseResult]
   /// The snapshot's FX rates, as the covenant reads them: every conversion used one of these.
   public var fxRates: [FXRate] = []
+  /// With a deal: the largest deal amount that passes every clause, and the clause that binds.
+  public var capacity: Capacity? = nil
 
   /// Compliant unless a clause breaches; warnings and waivers do not block.
   public var compliant: Bool { !clauses.contains { $0.verdict == .breach } }
@@ -155,8 +157,8 @@ public struct CovenantRunner {
   }
 
   /// Checks every clause on the snapshot, and pro forma with `deal` when one is given.
-  /// `bounds`: also solve each cap for the largest compliant deal amount (costs a few more
-  /// evaluations per clause; batch checks skip it).
+  /// `bounds`: also solve each cap for the largest compliant deal amount, and the covenant's
+  /// capacity (costs a few more evaluations per clause).
   public mutating func check(deal: Value?, dealData: DealGovernance? = nil, bounds: Bool = true) throws(EvaluationError) -> CheckResult {
     if snapshotEvaluator == nil {
       snapshotEvaluator = try Evaluator(covenant: covenant, snapshot: snapshot, deal: nil, proForma: false, cache: cache)
@@ -170,6 +172,8 @@ public struct CovenantRunner {
       pro?.naive = naive
     }
     var results: [ClauseResult] = []
+    var samples: Samples? = nil
+    if bounds, let deal { samples = try self.samples(deal) }
     for (ci, clause) in covenant.clauses.enumerated() {
       var r = ClauseResult(id: clause.id, title: clause.title, text: clause.text, span: clause.span, verdict: .pass)
       defer { results.append(r) }
@@ -225,11 +229,14 @@ public struct CovenantRunner {
       if testProForma, var p = pro {
         r.proForma = try evaluate(clause, &p)
         pro = p
-        if bounds, let deal { r.largestAmount = try solveBound(clause, deal: deal) }
+        if var s = samples {
+          r.largestAmount = try solveBound(ci, &s)
+          samples = s
+        }
       }
       if !clause.requirements.isEmpty {
         r.verdict = (r.proForma ?? r.snapshot)?.verdict ?? .notApplicable
-      } else if !clause.reports.isEmpty, clause.approval == nil, clause.votes == nil {
+      } else if !clause.reports.isEmpty, clause.approval == nil, clause.votes == nil, clause.quorum == nil {
         r.note = "reports figures; it has no requirement to check"
       }
       if clause.approval != nil || clause.votes != nil || clause.quorum != nil {
@@ -257,6 +264,7 @@ public struct CovenantRunner {
       let perBase = covenant.schema.records[snap].fields[f].fxPerBase
       result.fxRates = rates.keys.sorted().map { FXRate(currency: $0, basePerUnit: rates[$0]!, quotedPerBase: perBase) }
     }
+    if var s = samples { result.capacity = try capacity(result, &s, dealData: dealData) }
     return result
   }
 

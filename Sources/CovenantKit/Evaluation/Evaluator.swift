@@ -225,7 +225,7 @@ public struct Evaluator {
       switch error {
       case .overflow:
         throw EvaluationError(code: "E001", message: "a figure is too large to compute exactly", span: span,
-          help: "amounts are exact to 38 significant digits; check the data for an implausible value")
+          help: "figures are exact up to 4,096 bits (about 1,233 digits) in numerator and denominator; check the data for an implausible value")
       case .divisionByZero:
         throw EvaluationError(code: "E002", message: "division by zero", span: span,
           help: "the divisor is zero in this data; guard the clause with `applies when … > 0`")

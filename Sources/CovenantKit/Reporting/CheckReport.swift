@@ -42,7 +42,11 @@ public enum CheckReport {
     if !r.fxRates.isEmpty {
       out += "\nFX rates of the snapshot: " + r.fxRates.map { fxText($0, schema) }.joined(separator: ", ")
     }
-    out += "\n\n"
+    out += "\n"
+    if let cap = r.capacity {
+      for line in capacityLines(cap, r) { out += line + "\n" }
+    }
+    out += "\n"
     let idWidth = min(12, (r.clauses.map { $0.id.count + 1 }.max() ?? 4))
     let indent = String(repeating: " ", count: 9)
     for c in r.clauses {
@@ -122,6 +126,58 @@ public enum CheckReport {
       }
     }
     return out
+  }
+
+  /// The capacity at the top of the report: the figure, the clause that binds it, and the
+  /// thresholds where a clause starts to apply.
+  public static func capacityLines(_ c: Capacity, _ r: CheckResult) -> [String] {
+    func clause(_ id: String?) -> String {
+      guard let id else { return "" }
+      let title = r.clauses.first { $0.id == id }?.title
+      return "§" + id + (title.map { " (\($0))" } ?? "")
+    }
+    var lines: [String] = []
+    switch c.status {
+    case .amount:
+      let amount = Format.money(c.amount ?? .zero, c.currency)
+      var s = "capacity: the largest deal amount that passes every clause is \(amount)"
+      if let e = c.exact, e != c.amount { s += c.strict ? " (the last cent below \(Format.money(e, c.currency)))" : " (rounded down to the cent)" }
+      if c.bindingClause != nil { s += "; bound by " + clause(c.bindingClause) }
+      lines.append(s)
+    case .unlimited:
+      lines.append("capacity: no clause limits the deal amount")
+    case .none:
+      lines.append("capacity: no deal amount passes every clause" + (c.reason.map { " (\($0))" } ?? ""))
+    case .notComputed:
+      lines.append("capacity: not computed" + (c.reason.map { " — \($0)" } ?? ""))
+    }
+    for b in c.breakpoints { lines.append("          " + b) }
+    return lines
+  }
+
+  /// The capacity figure as one short cell of a batch line.
+  public static func capacityCell(_ c: Capacity?) -> String {
+    guard let c else { return "capacity —" }
+    switch c.status {
+    case .amount: return "capacity \(Format.money(c.amount ?? .zero, c.currency))" + (c.bindingClause.map { " (§\($0))" } ?? "")
+    case .unlimited: return "capacity unlimited"
+    case .none: return "capacity none" + (c.bindingClause.map { " (§\($0))" } ?? "")
+    case .notComputed: return "capacity not computed" + (c.bindingClause.map { " (§\($0))" } ?? "")
+    }
+  }
+
+  static func capacityJSON(_ c: Capacity?) -> JSONOut {
+    guard let c else { return .null }
+    return .object([
+      ("status", .string(c.status.rawValue)),
+      ("amount", c.amount.map { .string($0.formatted(places: 2)) } ?? .null),
+      ("exact", c.exact.map { .string($0.description) } ?? .null),
+      ("strict", .bool(c.strict)),
+      ("currency", .string(c.currency)),
+      ("binding_clause", c.bindingClause.map { .string("§" + $0) } ?? .null),
+      ("reason", .opt(c.reason)),
+      ("breakpoints", .array(c.breakpoints.map { .string($0) })),
+    ])
   }
 
   static func boundText(_ b: AmountBound) -> String? {
@@ -514,6 +570,7 @@ public enum CheckReport {
       })),
       ("verdict", .string(r.compliant ? "compliant" : "breach")),
       ("summary", .object(counts)),
+    ] + (r.capacity == nil ? [] : [("capacity", capacityJSON(r.capacity))]) + [
       ("clauses", .array(r.clauses.map { clauseJSON($0, covenant: covenant, brief: brief) })),
     ])
   }

@@ -1013,7 +1013,7 @@ public struct Parser {
       if let (n, d) = fraction { value = try value.adding(try Exact(num: n, den: d)) }
     } catch {
       self.error("P008", "the number `\(raw)` is too large or too precise", at: t.span,
-        help: "numbers keep at most 38 significant digits")
+        help: "numbers keep at most 1,233 significant digits (4,096 bits)")
       return Expr(.invalid, t.span)
     }
     var span = start.union(t.span)

@@ -20,17 +20,64 @@ public enum RoundingRule: Sendable {
 /// 66.6% must be strictly below two thirds; binary floating point can promise neither, so every
 /// value is kept as a fraction and every operation either is exact or throws.
 ///
+/// Two forms. The fast one keeps `num/den` in machine words (`Int128`), where every amount,
+/// share and rate of a realistic covenant lives. When a result does not fit, the value is kept
+/// as a fraction of arbitrary-precision integers (`big`) instead, up to `maxBits` bits in each
+/// part; only beyond that does an operation throw `.overflow`. The form is canonical: a value
+/// that fits machine words is always in the fast form.
+///
 /// Invariants: `den > 0`; `gcd(|num|, den) == 1`; zero is `0/1`. Because the form is canonical,
 /// the synthesised `==` and `hash` are value equality. `num` may be `Int128.min`: every operation
 /// works on magnitudes (`UInt128`) or checked arithmetic, so no operation can trap on it.
+///
+/// For a value in the large form, `num` and `den` saturate: `num` is `Int128.max` or
+/// `Int128.min` by sign, and `den` is 1 for an integer and `Int128.max` otherwise. Code that
+/// reads the parts (to pack a bound into a machine-word column, to print a small fraction) thus
+/// sees a value beyond every machine-word amount, never a wrong small one.
 public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
   public private(set) var num: Int128
   public private(set) var den: Int128
+  /// The value, when it does not fit machine words; nil in the fast form.
+  private var big: BigFraction?
+
+  /// Bits allowed in the numerator and in the denominator of a value (4,096 bits: about 1,233
+  /// decimal digits). A result beyond that is `.overflow` (E001).
+  public static let maxBits = 4096
 
   /// Trusted constructor: the caller has already established the invariants.
   private init(reduced num: Int128, _ den: Int128) {
     self.num = num
     self.den = den
+    self.big = nil
+  }
+
+  /// Whether the value is held in machine words.
+  var isSmall: Bool { big == nil }
+
+  /// Numerator and denominator as arbitrary-precision integers, whatever the form.
+  var bigParts: (num: BigInt, den: BigInt) {
+    if let big { return (big.num, big.den) }
+    return (BigInt(num), BigInt(den))
+  }
+
+  /// Reduces num/den (den ≠ 0), moves the sign to the numerator, and picks the form.
+  static func make(_ n: BigInt, _ d: BigInt) throws(ArithmeticError) -> Exact {
+    guard !d.isZero else { throw .divisionByZero }
+    if n.isZero { return .zero }
+    let g = BigInt.gcd(n, d)
+    var n = n, d = d
+    if g != .one { n = n / g; d = d / g }
+    if d.signum < 0 { n = -n; d = -d }
+    return try reduced(n, d)
+  }
+
+  /// A reduced fraction with a positive denominator, in the canonical form.
+  static func reduced(_ n: BigInt, _ d: BigInt) throws(ArithmeticError) -> Exact {
+    if let sn = n.int128, let sd = d.int128 { return Exact(reduced: sn, sd) }
+    guard n.bitWidth <= maxBits, d.bitWidth <= maxBits else { throw .overflow }
+    var e = Exact(reduced: n.signum < 0 ? .min : .max, d == .one ? 1 : .max)
+    e.big = BigFraction(num: n, den: d)
+    return e
   }
 
   public static let zero = Exact(reduced: 0, 1)
@@ -44,7 +91,9 @@ public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
   public init(num: Int128, den: Int128) throws(ArithmeticError) {
     guard den != 0 else { throw .divisionByZero }
     let g = gcd(num.magnitude, den.magnitude)
-    self = try .build(negative: (num < 0) != (den < 0), quotient(num.magnitude, g), quotient(den.magnitude, g))
+    let (n, d) = (quotient(num.magnitude, g), quotient(den.magnitude, g))
+    let negative = (num < 0) != (den < 0)
+    do { self = try .build(negative: negative, n, d) } catch { self = try .reduced(BigInt(negative: negative, magnitude: n), BigInt(d)) }
   }
 
   /// `value / 10^scale`; a negative scale multiplies. Builds a decimal with a known number of
@@ -52,7 +101,7 @@ public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
   public init(_ value: Int, scale: Int) throws(ArithmeticError) {
     let (e, o) = 0.subtractingReportingOverflow(scale)
     guard !o else { if value == 0 { self = .zero; return }; throw .overflow }
-    self = try .decimal(negative: value < 0, UInt128(value.magnitude), exponent: e)
+    self = try .decimalAnySize(negative: value < 0, UInt128(value.magnitude), exponent: e)
   }
 
   /// `units / 10^scale` for a scale of 0 to 18, reduced with 64-bit steps: the form in which
@@ -178,8 +227,46 @@ public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
       if expNegative { exponent = -exponent }
     }
     guard i == n else { return nil }
-    if tooLong { throw .overflow }
-    return try decimal(negative: negative, sig, exponent: pendingZeros + exponent - fractionDigits)
+    if tooLong { return try bigDecimal(bytes: bytes, negative: negative, exponent: exponent) }
+    return try decimalAnySize(negative: negative, sig, exponent: pendingZeros + exponent - fractionDigits)
+  }
+
+  /// `decimal`, falling back to the large form when the value does not fit machine words.
+  private static func decimalAnySize(negative: Bool, _ sig: UInt128, exponent e: Int) throws(ArithmeticError) -> Exact {
+    do { return try decimal(negative: negative, sig, exponent: e) } catch {}
+    return try bigDecimal(BigInt(negative: negative, magnitude: sig), exponent: e)
+  }
+
+  /// The digits of an already validated number text whose significand exceeds 128 bits.
+  private static func bigDecimal(bytes: UnsafeBufferPointer<UInt8>, negative: Bool, exponent: Int) throws(ArithmeticError) -> Exact {
+    var digits: [UInt8] = []
+    var fractionDigits = 0
+    var inFraction = false
+    for b in bytes {
+      if b == UInt8(ascii: ".") { inFraction = true; continue }
+      if b | 0x20 == UInt8(ascii: "e") { break }
+      guard b &- UInt8(ascii: "0") < 10 else { continue }  // the sign
+      if digits.isEmpty, b == UInt8(ascii: "0") {
+        if inFraction { fractionDigits += 1 }
+        continue
+      }
+      digits.append(b)
+      if inFraction { fractionDigits += 1 }
+    }
+    // Beyond this many significant digits the numerator alone would exceed `maxBits`
+    // (and the cost of reading them grows quadratically), however the exponent scales them.
+    guard digits.count <= maxBits / 3 else { throw .overflow }
+    return try bigDecimal(BigInt.fromDigits(digits[...], negative: negative), exponent: exponent - fractionDigits)
+  }
+
+  /// sig · 10^e for a large significand or exponent; bounded before anything large is built.
+  private static func bigDecimal(_ sig: BigInt, exponent e: Int) throws(ArithmeticError) -> Exact {
+    if sig.isZero { return .zero }
+    // 10^e has more than 3.3·e bits: past maxBits / 3 digits the value cannot be held (and a
+    // huge exponent would cost time to build).
+    guard e.magnitude <= UInt(maxBits / 3 + 1240) else { throw .overflow }
+    if e >= 0 { return try make(sig * BigInt.pow10(e), .one) }
+    return try make(sig, BigInt.pow10(-e))
   }
 
   /// ±sig · 10^exponent. For a negative exponent it divides by 2^k · 5^k, cancelling the 2s and 5s
@@ -209,8 +296,28 @@ public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
 
   // MARK: Arithmetic
 
-  public func adding(_ other: Exact) throws(ArithmeticError) -> Exact { try combine(other, subtract: false) }
-  public func subtracting(_ other: Exact) throws(ArithmeticError) -> Exact { try combine(other, subtract: true) }
+  public func adding(_ other: Exact) throws(ArithmeticError) -> Exact {
+    if big == nil, other.big == nil { do { return try combine(other, subtract: false) } catch {} }
+    return try bigCombine(other, subtract: false)
+  }
+
+  public func subtracting(_ other: Exact) throws(ArithmeticError) -> Exact {
+    if big == nil, other.big == nil { do { return try combine(other, subtract: true) } catch {} }
+    return try bigCombine(other, subtract: true)
+  }
+
+  /// a/b ± c/d in arbitrary precision, for results that do not fit machine words.
+  private func bigCombine(_ o: Exact, subtract: Bool) throws(ArithmeticError) -> Exact {
+    let (a, b) = bigParts, (c, d) = o.bigParts
+    let g = BigInt.gcd(b, d)
+    let (b1, d1) = g == .one ? (b, d) : (b / g, d / g)
+    let x = a * d1, y = c * b1
+    let n = subtract ? x - y : x + y
+    if n.isZero { return .zero }
+    let g2 = g == .one ? g : BigInt.gcd(n, g)
+    if g2 == .one { return try Exact.reduced(n, b1 * d) }
+    return try Exact.reduced(n / g2, b1 * (d / g2))
+  }
 
   /// a/b ± c/d = (a·(d/g) ± c·(b/g)) / (b/g·d) with g = gcd(b, d). The result's common factor can
   /// only divide g, so the final reduction is a gcd with g rather than with the full denominator.
@@ -248,12 +355,31 @@ public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
   }
 
   public func multiplied(by other: Exact) throws(ArithmeticError) -> Exact {
-    try Exact.product(num < 0, num.magnitude, den.magnitude, other.num < 0, other.num.magnitude, other.den.magnitude)
+    if big == nil, other.big == nil {
+      do {
+        return try Exact.product(num < 0, num.magnitude, den.magnitude, other.num < 0, other.num.magnitude, other.den.magnitude)
+      } catch {}
+    }
+    let (a, b) = bigParts, (c, d) = other.bigParts
+    return try Exact.bigProduct(a, b, c, d)
   }
 
   public func divided(by other: Exact) throws(ArithmeticError) -> Exact {
     guard other.num != 0 else { throw .divisionByZero }
-    return try Exact.product(num < 0, num.magnitude, den.magnitude, other.num < 0, other.den.magnitude, other.num.magnitude)
+    if big == nil, other.big == nil {
+      do {
+        return try Exact.product(num < 0, num.magnitude, den.magnitude, other.num < 0, other.den.magnitude, other.num.magnitude)
+      } catch {}
+    }
+    let (a, b) = bigParts, (c, d) = other.bigParts
+    return c.signum < 0 ? try Exact.bigProduct(-a, b, d, c.magnitude) : try Exact.bigProduct(a, b, d, c)
+  }
+
+  /// (an/ad)·(bn/bd) for reduced operands with positive denominators, cross-reducing first.
+  private static func bigProduct(_ an: BigInt, _ ad: BigInt, _ bn: BigInt, _ bd: BigInt) throws(ArithmeticError) -> Exact {
+    if an.isZero || bn.isZero { return .zero }
+    let g1 = BigInt.gcd(an, bd), g2 = BigInt.gcd(bn, ad)
+    return try reduced((an / g1) * (bn / g2), (ad / g2) * (bd / g1))
   }
 
   /// (an/ad)·(bn/bd) on magnitudes, cross-reducing first so that a product whose result fits
@@ -270,7 +396,8 @@ public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
   /// Throws only for `Int128.min`, whose negation does not fit; kept throwing so callers handle
   /// every arithmetic step the same way.
   public func negated() throws(ArithmeticError) -> Exact {
-    guard num != .min else { throw .overflow }
+    if let big { return try Exact.reduced(-big.num, big.den) }
+    guard num != .min else { return try Exact.reduced(-BigInt(num), BigInt(den)) }
     return Exact(reduced: -num, den)
   }
 
@@ -280,6 +407,10 @@ public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
   /// Compares num1·den2 with num2·den1 as 256-bit products, so it is exact for every pair of
   /// values and can never overflow: a comparison must not fail when arithmetic would.
   public static func < (lhs: Exact, rhs: Exact) -> Bool {
+    if lhs.big != nil || rhs.big != nil {
+      let (a, b) = lhs.bigParts, (c, d) = rhs.bigParts
+      return a * d < c * b
+    }
     if lhs.den == rhs.den { return lhs.num < rhs.num }
     let l = lhs.num.multipliedFullWidth(by: rhs.den), r = rhs.num.multipliedFullWidth(by: lhs.den)
     return (l.high, l.low) < (r.high, r.low)
@@ -301,6 +432,7 @@ public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
   /// Exact text: "12", "-0.25", "1.5"; a fraction ("2/3") only when no finite decimal is exact.
   /// Digits come from long division with full-width steps, so this never overflows.
   public var description: String {
+    if let big { return big.description }
     if den == 1 { return String(num) }
     guard decimalFactors.rest == 1 else { return "\(num)/\(den)" }
     let d = den.magnitude
@@ -318,6 +450,10 @@ public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
   /// fit or `places` exceeds 38.
   public func scaled(places: Int, rounding: RoundingRule) throws(ArithmeticError) -> Int128 {
     if num == 0 { return 0 }
+    if big != nil {
+      guard places <= 38, let s = try scaledBig(places: places, rounding: rounding).int128 else { throw .overflow }
+      return s
+    }
     guard let p = Exact.pow10(max(0, places)) else { throw .overflow }
     let d = den.magnitude
     let wide = num.magnitude.multipliedFullWidth(by: p.magnitude)
@@ -346,11 +482,21 @@ public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
   /// falls back to the exact `description` rather than trapping or printing something wrong.
   public func formatted(places: Int, rounding: RoundingRule = .halfEven, grouping: Bool = false) -> String {
     let places = max(0, places)
-    guard let s = try? scaled(places: places, rounding: rounding) else { return description }
-    var digits = Array(String(s.magnitude).utf8)
+    let text: String
+    let negative: Bool
+    if let s = try? scaled(places: places, rounding: rounding) {
+      text = String(s.magnitude)
+      negative = s < 0
+    } else if places <= 38, let s = try? scaledBig(places: places, rounding: rounding) {
+      text = s.magnitude.description
+      negative = s.signum < 0
+    } else {
+      return description
+    }
+    var digits = Array(text.utf8)
     if digits.count <= places { digits.insert(contentsOf: repeatElement(UInt8(ascii: "0"), count: places + 1 - digits.count), at: 0) }
     let intCount = digits.count - places
-    var out: [UInt8] = s < 0 ? [UInt8(ascii: "-")] : []
+    var out: [UInt8] = negative ? [UInt8(ascii: "-")] : []
     out.reserveCapacity(digits.count + digits.count / 3 + 2)
     for (k, c) in digits[..<intCount].enumerated() {
       if grouping, k > 0, (intCount - k) % 3 == 0 { out.append(UInt8(ascii: ",")) }
@@ -367,8 +513,82 @@ public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
   /// that many places would lose nothing.
   public func hasAtMost(places: Int) -> Bool {
     if den == 1 { return true }
+    if let big {
+      let f = big.decimalFactors
+      return f.terminates && f.twos <= places && f.fives <= places
+    }
     let f = decimalFactors
     return f.rest == 1 && f.twos <= places && f.fives <= places
+  }
+}
+
+extension Exact {
+  /// value · 10^places rounded to an integer, in arbitrary precision.
+  func scaledBig(places: Int, rounding: RoundingRule) throws(ArithmeticError) -> BigInt {
+    let (n, d) = bigParts
+    let p = max(0, places)
+    guard p <= Exact.maxBits else { throw .overflow }
+    let (q0, r) = (n.magnitude * BigInt.pow10(p)).quotientAndRemainder(dividingBy: d)
+    var q = q0
+    let negative = n.signum < 0
+    let away: Bool
+    switch rounding {
+    case .towardZero: away = false
+    case .down: away = negative && !r.isZero
+    case .up: away = !negative && !r.isZero
+    case .halfEven:
+      let twice = r << 1
+      away = d < twice || (twice == d && q.isOdd)
+    }
+    if away { q = q + .one }
+    return negative ? -q : q
+  }
+}
+
+/// The large form of an `Exact`: a reduced fraction of arbitrary-precision integers whose parts
+/// do not both fit `Int128`. Immutable, so values share it freely.
+final class BigFraction: Hashable, Sendable {
+  let num: BigInt
+  let den: BigInt
+
+  init(num: BigInt, den: BigInt) {
+    self.num = num
+    self.den = den
+  }
+
+  static func == (a: BigFraction, b: BigFraction) -> Bool { a.num == b.num && a.den == b.den }
+  func hash(into h: inout Hasher) {
+    h.combine(num)
+    h.combine(den)
+  }
+
+  /// den = 2^twos · 5^fives · rest; the value is a terminating decimal when rest is 1.
+  var decimalFactors: (twos: Int, fives: Int, terminates: Bool) {
+    let twos = den.trailingZeroBitCount
+    var d = den >> twos
+    var fives = 0
+    while true {
+      let (q, r) = BigInt.divideMagnitude(d.limbs, by: 5)
+      guard r == 0 else { break }  // d is odd and at least 1, so this ends
+      d = BigInt(negative: false, limbs: q)
+      fives += 1
+    }
+    return (twos, fives, d == .one)
+  }
+
+  /// Exact text, as `Exact.description`: a decimal when one is exact, else "num/den".
+  var description: String {
+    if den == .one { return num.description }
+    let f = decimalFactors
+    guard f.terminates else { return "\(num)/\(den)" }
+    let places = max(f.twos, f.fives)
+    let scaled = (num.magnitude * BigInt.pow10(places)) / den
+    var digits = Array(scaled.description.utf8)
+    if digits.count <= places { digits.insert(contentsOf: repeatElement(UInt8(ascii: "0"), count: places + 1 - digits.count), at: 0) }
+    let intCount = digits.count - places
+    var frac = Array(digits[intCount...])
+    while frac.last == UInt8(ascii: "0") { frac.removeLast() }
+    return (num.signum < 0 ? "-" : "") + String(decoding: digits[..<intCount], as: UTF8.self) + "." + String(decoding: frac, as: UTF8.self)
   }
 }
 
