@@ -38,6 +38,9 @@ public struct RequirementOutcome: Hashable, Sendable {
   /// evaluated: the requirement cannot be shown to hold for them, so it does not hold.
   public var notEvaluated: [String] = []
   public var notEvaluatedCount = 0
+  /// Why the verdict was reached without the usual figures: a ratio whose denominator is zero
+  /// or negative (see grammar.md, *Ratios with a zero or negative denominator*).
+  public var note: String?
 }
 
 public struct ClauseEvaluation: Hashable, Sendable {
@@ -256,6 +259,7 @@ public struct CovenantRunner {
     var o = RequirementOutcome(requirement: req.source)
     switch req.expr.kind {
     case .compare(let op, let a, let b):
+      if let o = try ratioOutcome(req, op, a, b, &ev) { return o }
       let x = try ev.eval(a), y = try ev.eval(b)
       o.comparison = op
       o.value = x
@@ -271,7 +275,7 @@ public struct CovenantRunner {
         if o.holds == true, let w = clause.warn, w.above == cap, let xv = Self.magnitude(x), let yv = Self.magnitude(y),
           let threshold = try? yv.multiplied(by: w.fraction)
         {
-          o.warned = cap ? threshold < xv : xv < threshold
+          o.warned = w.inclusive ? (cap ? threshold <= xv : xv <= threshold) : (cap ? threshold < xv : xv < threshold)
         }
       }
     case .quantifier(let plan):
@@ -295,6 +299,53 @@ public struct CovenantRunner {
       }
     default:
       if case .bool(let h) = try ev.eval(req.expr) { o.holds = h }
+    }
+    return o
+  }
+
+  func ratioParts(_ t: TExpr) -> (numerator: TExpr, denominator: TExpr)? {
+    Evaluator.ratioParts(t, covenant.definitions)
+  }
+
+  /// A ratio floor or cap whose denominator is zero or negative, decided as agreements mean it
+  /// instead of stopping on a division by zero: a floor (`a / b >= 2.0x`) with a zero denominator
+  /// holds when the numerator is positive (the ratio is unbounded), and fails otherwise; a floor
+  /// with a negative denominator fails; a cap (`a / b <= 4.0x`) with a denominator of zero or
+  /// less fails. The outcome's note says which. nil when the ratio is an ordinary one.
+  func ratioOutcome(_ req: CheckedRequirement, _ op: BinaryOp, _ a: TExpr, _ b: TExpr, _ ev: inout Evaluator) throws(EvaluationError) -> RequirementOutcome? {
+    guard [.le, .lt, .ge, .gt].contains(op) else { return nil }
+    var op = op
+    var ratio = a, limit = b
+    if ratioParts(a) == nil, ratioParts(b) != nil {
+      // `2.0x <= a / b`: read as `a / b >= 2.0x`.
+      (ratio, limit) = (b, a)
+      op = op == .le ? .ge : op == .lt ? .gt : op == .ge ? .le : .lt
+    }
+    guard let (n, d) = ratioParts(ratio) else { return nil }
+    let dv = try ev.eval(d)
+    guard let dm = Self.magnitude(dv), dm.signum <= 0 else { return nil }
+    let nv = try ev.eval(n), y = try ev.eval(limit)
+    var o = RequirementOutcome(requirement: req.source)
+    o.comparison = op
+    o.limit = y
+    if case .number(let s) = limit.type { o.style = s }
+    guard let nm = Self.magnitude(nv), y != .absent else { return o }  // undefined: not applicable
+    let schema = covenant.schema
+    let num = "`\(covenant.file.text(n.span))` = \(Format.value(nv, schema))"
+    let den = "`\(covenant.file.text(d.span))` = \(Format.value(dv, schema))"
+    let floor = op == .ge || op == .gt
+    let limitText = Format.value(y, schema, style: o.style)
+    o.holds = Evaluator.ratioHolds(floor: floor, numerator: nm, denominatorSign: dm.signum)
+    if floor {
+      if dm.signum == 0 && nm.signum > 0 {
+        o.note = "the denominator \(den) is zero and the numerator \(num) is positive: the ratio is unbounded, so the floor of \(limitText) is met"
+      } else if dm.signum == 0 {
+        o.note = "the denominator \(den) is zero and the numerator \(num) is not positive: the ratio is undefined, so the floor of \(limitText) is not met"
+      } else {
+        o.note = "the denominator \(den) is negative: the ratio is not meaningful, so the floor of \(limitText) is not met"
+      }
+    } else {
+      o.note = "the denominator \(den) is \(dm.signum == 0 ? "zero" : "negative"): the ratio is unbounded or not meaningful, so the cap of \(limitText) is not met"
     }
     return o
   }

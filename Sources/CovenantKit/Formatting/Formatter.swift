@@ -262,6 +262,7 @@ private struct Layout {
 
   func fieldOptions(_ f: FieldDecl, _ p: ExprPrinter) -> String {
     var o: [String] = []
+    if f.signed { o.append("signed") }
     if let s = f.source { o.append("from " + Lit.quote(s)) }
     if f.inCents { o.append("in cents") }
     switch f.currency {
@@ -335,8 +336,8 @@ private struct Layout {
           text = t.hasPrefix("-") || t.hasPrefix("\"") ? "(" + t + ")" : t
           if grouped { indent = 4 }
         }
-      case .warn(let above, let fraction, let span):
-        text = "warn " + (above ? "above " : "below ") + p.operand(fraction, min: 6, before: .of).text + " of the limit"
+      case .warn(let above, let inclusive, let fraction, let span):
+        text = "warn " + (inclusive ? "at or " : "") + (above ? "above " : "below ") + p.operand(fraction, min: 6, before: .of).text + " of the limit"
         end = span.end
       case .approvedBy(let rule):
         text = "approved by " + Self.partyRefs(rule.parties)
@@ -612,6 +613,15 @@ private struct ExprPrinter {
       if let cond { text += " where " + expr(cond).text }
       text += ": " + expr(body).text
       return Piece(text: text, level: 8, tail: .all)
+    case .presence(let x, let missing):
+      let p = operand(x, min: 3, before: .comparison)
+      return Piece(text: p.text + (missing ? " is missing" : " is present"), level: 2, endsWithComparison: true)
+    case .conditional(let c, let a, let b):
+      // The branches are additive expressions: `else b` takes in any `+`, `*` or `.field` after it.
+      let pa = operand(a, min: 3, before: [])
+      let pb = operand(b, min: 3, before: [])
+      return Piece(text: "if " + expr(c).text + " then " + pa.text + " else " + pb.text, level: 8,
+        tail: Absorb([.postfix, .product, .of, .sum]).union(pb.tail))
     case .invalid:
       return Piece(text: "?", level: 8)
     }

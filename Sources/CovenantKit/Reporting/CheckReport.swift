@@ -70,6 +70,7 @@ public enum CheckReport {
   }
 
   static func outcomeText(_ o: RequirementOutcome, schema: Schema) -> String {
+    if let note = o.note { return (o.holds == true ? "holds" : o.holds == false ? "does not hold" : "undefined") + ": " + note }
     if let op = o.comparison, let v = o.value, let l = o.limit {
       var s = "\(Format.value(v, schema, style: o.style)) \(op.rawValue) \(Format.value(l, schema, style: o.style))"
       if let h = o.headroom, o.holds != nil {
@@ -238,6 +239,7 @@ public enum CheckReport {
       ("checks", .array(outcomes.map { o in
         var m: [(String, JSONOut)] = [("requirement", .string(o.requirement)), ("group", .opt(o.group))]
         m.append(("holds", o.holds.map { .bool($0) } ?? .null))
+        if let note = o.note { m.append(("note", .string(note))) }
         if let op = o.comparison {
           m += [("comparison", .string(op.rawValue)), ("value", figure(o.value, schema, style: o.style)),
                 ("limit", figure(o.limit, schema, style: o.style)), ("headroom", figure(o.headroom, schema, style: o.style)),

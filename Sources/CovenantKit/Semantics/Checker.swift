@@ -16,6 +16,8 @@ public struct Checker {
   var quantifierCount = 0
   var localCount = 0
   var scopes: [Scope] = []
+  /// `default OTHER_FIELD` options waiting for every field of their record: (record, field, other).
+  var pendingFieldDefaults: [(Int, Int, Name)] = []
   var group: (field: Int, name: String, record: Int)?
   var joinedListField: Int?
   var snapshotRootName: String?
@@ -224,8 +226,14 @@ public struct Checker {
         if case .fixed(let code) = f.currency {
           if ISOCodes.currencies.contains(code.text) { fieldType = .money(currency: code.text) } else { unknownCurrency(code) }
         }
+        if f.signed, !fieldType.isMoney, type != .error {
+          report("C027", "`signed` applies only to money fields", f.span, help: "remove `signed`, or declare the field as `money`")
+        }
         var defaultValue: Value?
-        if let d = f.defaultValue {
+        if let d = f.defaultValue, case .name(let other) = d.kind, Self.isFieldDefault(other, of: r, type: fieldType, schema: schema) {
+          // `affiliate_group : text default issuer`: another field of the same record, resolved below.
+          pendingFieldDefaults.append((ri, rec.fields.count, other))
+        } else if let d = f.defaultValue {
           let checked = checkExpr(d)
           if case .constant(let v) = checked.kind, compatible(checked.type, fieldType) {
             defaultValue = v
@@ -241,16 +249,57 @@ public struct Checker {
         rec.index[f.name.text] = rec.fields.count
         rec.fields.append(FieldSchema(
           name: f.name.text, type: fieldType, source: source, optional: f.optional, defaultValue: defaultValue,
-          inCents: f.inCents, currency: f.currency, span: f.span))
+          inCents: f.inCents, currency: f.currency, span: f.span, signed: f.signed))
       }
       rec.labelField = rec.fields.firstIndex { $0.type == .text }
       schema.records[ri] = rec
     }
+    resolveFieldDefaults()
     refuseRecursiveRecords(covenant)
     if schema.snapshot == nil, covenant.declarations.contains(where: { if case .clause = $0 { true } else { false } }) {
       report("C019", "the covenant does not declare the snapshot it reads", SourceSpan(0, 0),
         help: "add `data fund from snapshot` with the snapshot's fields, e.g. `equity : money`")
     }
+  }
+
+  /// `default NAME` names another field of the record unless NAME is a value of the field's kind.
+  static func isFieldDefault(_ n: Name, of r: RecordDecl, type: ValueType, schema: Schema) -> Bool {
+    if case .kind(let k) = type, schema.kinds[k].index[n.text] != nil { return false }
+    return r.fields.contains { $0.name.text == n.text }
+  }
+
+  /// Links each `default OTHER_FIELD` to its field: same type, and not itself defaulted from a
+  /// field (a default is one step, so the order of the fields never matters).
+  mutating func resolveFieldDefaults() {
+    for (ri, fi, other) in pendingFieldDefaults {
+      var rec = schema.records[ri]
+      let f = rec.fields[fi]
+      guard let oi = rec.index[other.text], oi != fi else {
+        report("C026", "the default of `\(f.name)` cannot be the field itself", other.span)
+        continue
+      }
+      let o = rec.fields[oi]
+      if pendingFieldDefaults.contains(where: { $0.0 == ri && $0.1 == oi }) {
+        report("C026", "the default of `\(f.name)` is `\(o.name)`, which itself defaults to another field", other.span,
+          help: "a default names a field that is read from the data, one step")
+        continue
+      }
+      if case .list = o.type {
+        report("C026", "the default of `\(f.name)` cannot be a list", other.span)
+        continue
+      }
+      guard compatible(o.type, f.type), o.type != .error, f.type != .error else {
+        if o.type != .error && f.type != .error {
+          report("C026", "the default of `\(f.name)` (\(schema.typeName(f.type))) is `\(o.name)`, which is \(schema.typeName(o.type))", other.span,
+            help: "a field defaults to another field of the same type")
+        }
+        continue
+      }
+      rec.fields[fi].defaultField = oi
+      rec.fields[fi].optional = true
+      schema.records[ri] = rec
+    }
+    pendingFieldDefaults = []
   }
 
   /// Data is a tree: a record that contains itself, directly or through others, would let a
@@ -376,6 +425,9 @@ public struct Checker {
       collectNames(list, into: &names)
       if let cond { collectNames(cond, into: &names) }
       collectNames(body, into: &names)
+    case .presence(let x, _): collectNames(x, into: &names)
+    case .conditional(let c, let a, let b):
+      for x in [c, a, b] { collectNames(x, into: &names) }
     }
   }
 
@@ -444,6 +496,14 @@ public struct Checker {
         complete.append(TExpr(kind: .invalid, type: .error, span: decl.span, usesDeal: false, usesJoinedList: false))
       }
     }
+    // `default OTHER_FIELD`: the deal's element takes the other field's value when its own is missing.
+    for (i, f) in record.fields.enumerated() {
+      guard let o = f.defaultField, o < complete.count else { continue }
+      let own = complete[i], other = complete[o]
+      if case .constant(let v) = own.kind, v != .absent { continue }
+      let given = make(.presence(own, missing: false), .bool, own.span, [own])
+      complete[i] = make(.conditional(given, own, other), f.type, own.span, [own, other])
+    }
     joinedListField = listField
     // The deal field that sizes the deal: the money field assigned straight from the deal,
     // preferring a target called `value`.
@@ -497,7 +557,7 @@ public struct Checker {
       case .requirement(let e):
         let checked = checkCondition(e, what: "a requirement")
         clause.requirements.append(CheckedRequirement(expr: checked, source: file.text(e.span), span: e.span))
-      case .warn(let above, let fraction, let span):
+      case .warn(let above, let inclusive, let fraction, let span):
         let f = checkExpr(fraction)
         guard case .constant(.number(let x)) = f.kind, x.signum > 0 else {
           if f.type != .error { report("C022", "`warn \(above ? "above" : "below")` needs a percentage of the limit, such as `90%`", fraction.span) }
@@ -514,7 +574,7 @@ public struct Checker {
         if !hasCap {
           report("C022", "`warn \(above ? "above" : "below")` needs a requirement of the form `value \(above ? "<=" : ">=") limit` before it", span)
         }
-        clause.warn = .init(above: above, fraction: x)
+        clause.warn = .init(above: above, fraction: x, inclusive: inclusive)
       case .approvedBy(let rule):
         clause.approval = resolvePartyRefs(rule.parties, what: "approval")
       case .votes(let rule):
@@ -687,6 +747,9 @@ public struct Checker {
         if case .constant(.number(let n)) = x.kind, let v = try? n.negated() {
           return TExpr(kind: .constant(.number(v)), type: x.type, span: e.span, usesDeal: false, usesJoinedList: false)
         }
+        if case .constant(.money(let n, let c)) = x.kind, let v = try? n.negated() {
+          return TExpr(kind: .constant(.money(v, currency: c)), type: x.type, span: e.span, usesDeal: false, usesJoinedList: false)
+        }
         return make(.negate(x), x.type, e.span, [x])
       default:
         report("C003", "cannot negate \(schema.typeName(x.type))", e.span)
@@ -704,12 +767,81 @@ public struct Checker {
       _ = items
       return invalid(e.span)
     case .aggregate(let fn, let over, let cond, let by):
+      if fn == .min || fn == .max, case .list(let items) = over.kind, cond == nil, by == nil {
+        return checkExtremum(max: fn == .max, items, span: e.span)
+      }
       return checkAggregate(fn, over: over, where: cond, by: by, span: e.span)
+    case .presence(let inner, let missing):
+      let x = checkExpr(inner)
+      if case .list = x.type {
+        report("C014", "`is \(missing ? "missing" : "present")` applies to a value, not to a list", inner.span,
+          help: "a list is never missing; count its elements instead, e.g. `count of … = 0`")
+        return invalid(e.span)
+      }
+      return make(.presence(x, missing: missing), .bool, e.span, [x])
+    case .conditional(let c, let a, let b):
+      let cond = checkCondition(c, what: "the condition after `if`")
+      let x = checkExpr(a)
+      let y = checkExpr(b, hint: x.type)
+      guard let t = branchType(x.type, y.type) else {
+        report("C004", "the two branches of `if` give \(schema.typeName(x.type)) and \(schema.typeName(y.type))", e.span,
+          help: "both branches give the same kind of value, e.g. `if … then $0 else deal.amount`")
+        return invalid(e.span)
+      }
+      return make(.conditional(cond, x, y), t, e.span, [cond, x, y])
     case .quantifier(let q, let v, let list, let cond, let body):
       return checkQuantifier(q, variable: v, list: list, where: cond, body: body, span: e.span)
     }
   }
 
+
+  /// The type of `if … then a else b`, or of `max of [a, b]`: both the same kind of value.
+  func branchType(_ a: ValueType, _ b: ValueType) -> ValueType? {
+    switch (a, b) {
+    case (.error, _), (_, .error): return .error
+    case (.number(let s), .number(let t)): return .number(s == t ? s : s == .plain ? t : t == .plain ? s : .plain)
+    case (.money(let x), .money(let y)): return x == nil || y == nil || x == y ? .money(currency: x ?? y) : nil
+    case (.list, _), (_, .list), (.record, _), (_, .record), (.fx, _): return nil
+    default: return a == b ? a : nil
+    }
+  }
+
+  /// `max of [$0, a - b]`: the largest (smallest) of a few values of one unit.
+  mutating func checkExtremum(max: Bool, _ items: [Expr], span: SourceSpan) -> TExpr {
+    let word = max ? "max" : "min"
+    guard !items.isEmpty else {
+      report("C015", "`\(word) of []` has no values", span, help: "write e.g. `\(word) of [$0, a - b]`")
+      return invalid(span)
+    }
+    var checked: [TExpr] = []
+    var type: ValueType = .error
+    for item in items {
+      let x = checkExpr(item, hint: checked.first?.type)
+      switch x.type {
+      case .number, .money, .date, .duration, .error: break
+      default:
+        report("C015", "`\(word) of [...]` takes amounts, numbers, dates or durations, not \(schema.typeName(x.type))", item.span)
+        return invalid(span)
+      }
+      if let first = checked.first {
+        guard let t = branchType(type, x.type) else {
+          if x.type.isMoney, first.type.isMoney {
+            report("C024", "cannot compare \(schema.typeName(first.type)) with \(schema.typeName(x.type)) without converting", item.span,
+              help: "convert one side with `in \(schema.baseCurrency)`, at the snapshot's FX rates")
+          } else {
+            report("C003", "`\(word) of [...]` mixes \(schema.typeName(first.type)) and \(schema.typeName(x.type))", item.span,
+              help: unitHelp(first.type, x.type))
+          }
+          return invalid(span)
+        }
+        type = t
+      } else {
+        type = x.type
+      }
+      checked.append(x)
+    }
+    return make(.extremum(max: max, checked), type, span, checked)
+  }
 
   mutating func checkConversion(_ x: TExpr, _ code: Name, _ span: SourceSpan) -> TExpr {
     guard ISOCodes.currencies.contains(code.text) else {
@@ -1051,6 +1183,11 @@ public struct Checker {
     case .quantifier(let q):
       for x in [q.list, q.filter, q.body].compactMap({ $0 }) { freeLocals(x, into: &set, groupKey: &groupKey) }
       set.remove(q.slot)
+    case .presence(let x, _): freeLocals(x, into: &set, groupKey: &groupKey)
+    case .conditional(let c, let a, let b):
+      for x in [c, a, b] { freeLocals(x, into: &set, groupKey: &groupKey) }
+    case .extremum(_, let items):
+      for x in items { freeLocals(x, into: &set, groupKey: &groupKey) }
     }
   }
 

@@ -76,6 +76,8 @@ public struct FieldDecl: Hashable, Sendable {
   /// `currency "JPY"` or `currency from "ccy"`: the currency of a money field read as a bare number.
   public var currency: CurrencySource?
   public var span: SourceSpan
+  /// `signed`: a money field that may be negative (EBITDA, net income); plain `money` may not.
+  public var signed: Bool = false
 
   public enum CurrencySource: Hashable, Sendable {
     case fixed(Name)
@@ -185,8 +187,9 @@ public enum ClauseItem: Hashable, Sendable {
   case forEach(field: Name, list: Expr?, span: SourceSpan)
   /// A requirement that must hold.
   case requirement(Expr)
-  /// `warn above 90% of the limit` / `warn below 110% of the limit`
-  case warn(above: Bool, fraction: Expr, span: SourceSpan)
+  /// `warn above 90% of the limit` / `warn below 110% of the limit`; `inclusive`: `warn at or
+  /// above` / `warn at or below`, which also warn when the figure equals the warning level.
+  case warn(above: Bool, inclusive: Bool, fraction: Expr, span: SourceSpan)
   /// `approved by treasury and mof`, `approved by any sponsor`
   case approvedBy(ApprovalRule)
   /// `votes in favour >= 2/3 of votes cast, quorum 75% of voting power`
@@ -279,6 +282,10 @@ public struct Expr: Hashable, Sendable {
     case aggregate(AggregateFunction, over: Expr, where: Expr?, by: Expr?)
     /// `every holding in holdings where …: holding.domicile = US`
     case quantifier(Quantifier, variable: Name, list: Expr, where: Expr?, body: Expr)
+    /// `holding.rating is missing` (`missing: true`) / `holding.rating is present`.
+    case presence(Expr, missing: Bool)
+    /// `if deal.amount > $1 billion then 10% else 15%`
+    case conditional(Expr, then: Expr, else: Expr)
     /// Where parsing failed; the diagnostic was already reported.
     case invalid
   }
