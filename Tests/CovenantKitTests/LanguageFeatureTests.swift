@@ -383,4 +383,82 @@ import Testing
   @Test func warnAtOrNeedsAboveOrBelow() {
     #expect(!Parser.parse(SourceFile(name: "t", text: "§1 \"x\"\n  a <= b\n  warn at or 90% of the limit\n")).diagnostics.isEmpty)
   }
+
+  // MARK: - Definitions with parameters
+
+  static let grid = """
+    covenant "Grid"
+    kind zone = north | south
+    record site
+      code  : text from "siteCode"
+      zone  : zone
+      owner : text
+      mw    : money from "capex"
+    data portfolio from snapshot
+      sites : list of site
+    data deal from deal
+      code   : text
+      zone   : zone
+      owner  : text
+      amount : money
+    pro forma: deal joins sites with code = deal.code, zone = deal.zone, owner = deal.owner, mw = deal.amount
+    define capex = sum of sites.mw
+    define zone_capex(z) = sum of sites.mw where zone = z
+    define within(z, cap) = zone_capex(z) <= cap of capex
+
+    """
+
+  static let gridSnapshot = """
+    {"sites": [{"siteCode": "S-1", "zone": "north", "owner": "Ora", "capex": 60},
+               {"siteCode": "S-2", "zone": "south", "owner": "Pel", "capex": 40}]}
+    """
+
+  @Test func aDefinitionWithParametersIsOneKeyedPass() throws {
+    let cov = Self.grid + """
+      §1 "Zone cap"
+        for each zone:
+          zone_capex(that zone) <= 60% of capex
+
+      §2 "Deal zone"
+        within(deal.zone, 70%)
+
+      §3 "North"
+        zone_capex(north) <= $59.99
+
+      """
+    let (r, c) = try run(cov, snapshot: Self.gridSnapshot)
+    #expect(verdict(r, "1") == .pass)  // 60 of 100: exactly the cap
+    #expect(verdict(r, "3") == .breach)
+    #expect(r.clauses[2].snapshot?.outcomes.first?.requirement == "zone_capex(north) <= $59.99")
+    // Planned as the written-out `where zone = that zone`: keyed by the zone field.
+    guard case .compare(_, let lhs, _) = c.clauses[0].requirements[0].expr.kind, case .aggregate(let plan) = lhs.kind else {
+      Issue.record("not an aggregate")
+      return
+    }
+    #expect(plan.keyField == 1)
+    let (r2, _) = try run(cov, snapshot: Self.gridSnapshot, deal: "{\"code\": \"D\", \"zone\": \"south\", \"owner\": \"Q\", \"amount\": 20}")
+    #expect(verdict(r2, "1") == .pass)  // south 60 of 120
+    #expect(verdict(r2, "2") == .pass)
+    roundTrips(cov)
+  }
+
+  @Test func anArgumentReadingTheElementIsRefusedAsQuadratic() {
+    #expect(errorCodes(Self.grid + "§1 \"x\"\n  every s in sites: zone_capex(s.zone) <= $50\n") == ["C017"])
+  }
+
+  @Test func wrongUsesOfParametersAreC040() {
+    #expect(errorCodes(Self.grid + "§1 \"x\"\n  zone_capex <= $1\n") == ["C040"])
+    #expect(errorCodes(Self.grid + "§1 \"x\"\n  zone_capex(north, south) <= $1\n") == ["C040"])
+    #expect(errorCodes(Self.grid + "§1 \"x\"\n  capex(north) <= $1\n") == ["C040"])
+    #expect(errorCodes(Self.grid + "define unused(a, b) = a + $1\n") == ["C040"])
+    #expect(errorCodes(Self.grid + "§1 \"x\"\n  zone_capex(5%) <= $1\n") == ["C004"])
+  }
+
+  @Test func recursiveAndExplodingDefinitionsAreRefused() {
+    #expect(errorCodes(Self.grid + "define r(x) = r(x) + $1\n§1 \"x\"\n  r($1) <= $1\n").contains("C006"))
+    var cov = Self.grid + "define d0(x) = x + x\n"
+    for i in 1..<40 { cov += "define d\(i)(x) = d\(i - 1)(x) + d\(i - 1)(x)\n" }
+    cov += "§1 \"x\"\n  d39($1) <= $1\n"
+    #expect(errorCodes(cov) == ["C040"])
+  }
 }

@@ -216,7 +216,8 @@ private struct Layout {
       return Block(category: .record, start: r.span.start, units: units)
 
     case .define(let def):
-      let cells = ["define " + def.name.text, "= " + p.top(def.value)]
+      let params = def.parameters.isEmpty ? "" : "(" + def.parameters.map(\.text).joined(separator: ", ") + ")"
+      let cells = ["define " + def.name.text + params, "= " + p.top(def.value)]
       return Block(category: .define, start: def.span.start, units: [Unit(indent: 0, cells: cells, end: def.span.end)])
 
     case .proForma(let pf):
@@ -613,6 +614,8 @@ private struct ExprPrinter {
       if let cond { text += " where " + expr(cond).text }
       text += ": " + expr(body).text
       return Piece(text: text, level: 8, tail: .all)
+    case .call(let n, let args):
+      return Piece(text: n.text + "(" + args.map { expr($0).text }.joined(separator: ", ") + ")", level: 8)
     case .presence(let x, let missing):
       let p = operand(x, min: 3, before: .comparison)
       return Piece(text: p.text + (missing ? " is missing" : " is present"), level: 2, endsWithComparison: true)

@@ -18,6 +18,11 @@ public struct Checker {
   var scopes: [Scope] = []
   /// `default OTHER_FIELD` options waiting for every field of their record: (record, field, other).
   var pendingFieldDefaults: [(Int, Int, Name)] = []
+  /// Definitions with parameters being expanded (a guard against a cycle), and how many more
+  /// expression nodes expansions may produce: nested definitions that each use the next twice
+  /// would otherwise grow exponentially.
+  var expanding: Set<Int> = []
+  var expansionBudget = 100_000
   var group: (field: Int, name: String, record: Int)?
   var joinedListField: Int?
   var snapshotRootName: String?
@@ -97,6 +102,11 @@ public struct Checker {
     joinedListField = joinedListFieldFromSyntax(covenant)
     for i in definitionOrder() {
       let d = definitionDecls[i]
+      // A definition with parameters is checked where it is used, with its arguments.
+      if !d.parameters.isEmpty {
+        checkParameters(d)
+        continue
+      }
       let value = checkExpr(d.value)
       definitions[i] = CheckedDefinition(name: d.name.text, value: value)
     }
@@ -372,7 +382,8 @@ public struct Checker {
     for i in 0..<n {
       var names: [Name] = []
       collectNames(definitionDecls[i].value, into: &names)
-      deps[i] = names.compactMap { definitionIndex[$0.text] }.uniqued()
+      let params = Set(definitionDecls[i].parameters.map(\.text))
+      deps[i] = names.filter { !params.contains($0.text) }.compactMap { definitionIndex[$0.text] }.uniqued()
     }
     var state = [UInt8](repeating: 0, count: n)  // 0 new, 1 on stack, 2 done
     var order: [Int] = []
@@ -428,7 +439,88 @@ public struct Checker {
     case .presence(let x, _): collectNames(x, into: &names)
     case .conditional(let c, let a, let b):
       for x in [c, a, b] { collectNames(x, into: &names) }
+    case .call(let n, let args):
+      names.append(n)
+      for x in args { collectNames(x, into: &names) }
     }
+  }
+
+  /// Parameters are distinct names, each used in the body.
+  mutating func checkParameters(_ d: DefineDecl) {
+    var seen = Set<String>()
+    var used: [Name] = []
+    collectNames(d.value, into: &used)
+    for p in d.parameters {
+      if !seen.insert(p.text).inserted { duplicateName(p, "parameter of `\(d.name.text)`") }
+      if !used.contains(where: { $0.text == p.text }) {
+        report("C040", "parameter `\(p.text)` of `\(d.name.text)` is not used in its definition", p.span,
+          help: "remove it, or use it, as in `define sector_exposure(s) = sum of holdings.value where sector = s`")
+      }
+    }
+  }
+
+  /// `sector_exposure(that sector)`: the definition's body with each parameter replaced by its
+  /// argument, checked where it is used, so a `where sector = that sector` inside it is planned
+  /// as the one keyed pass it would be if written out (no covenant becomes quadratic).
+  mutating func checkCall(_ n: Name, _ args: [Expr], span: SourceSpan, hint: ValueType?) -> TExpr {
+    guard let i = definitionIndex[n.text], !definitionDecls[i].parameters.isEmpty else {
+      let what = definitionIndex[n.text] != nil ? "`\(n.text)` is a definition without parameters: write it without `(…)`" : "unknown definition `\(n.text)`"
+      report(definitionIndex[n.text] != nil ? "C040" : "C001", what, n.span,
+        help: suggestion(n.text, definitionDecls.filter { !$0.parameters.isEmpty }.map(\.name.text)))
+      return invalid(span)
+    }
+    let d = definitionDecls[i]
+    guard args.count == d.parameters.count else {
+      report("C040", "`\(n.text)` takes \(d.parameters.count) argument\(d.parameters.count == 1 ? "" : "s") (\(d.parameters.map(\.text).joined(separator: ", "))), not \(args.count)", span)
+      return invalid(span)
+    }
+    guard !expanding.contains(i) else {
+      report("C006", "definition `\(n.text)` uses itself", n.span, help: "a definition cannot use itself, directly or through others; break the cycle")
+      return invalid(span)
+    }
+    var bindings: [String: Expr] = [:]
+    for (p, a) in zip(d.parameters, args) { bindings[p.text] = a }
+    var size = 0
+    let body = substitute(d.value, bindings, size: &size)
+    expansionBudget -= size
+    guard expansionBudget >= 0 else {
+      if expansionBudget + size >= 0 {
+        report("C040", "definitions with parameters expand to more than 100,000 terms", span,
+          help: "a definition that uses another several times, nested, grows exponentially; define the shared figure once")
+      }
+      return invalid(span)
+    }
+    expanding.insert(i)
+    defer { expanding.remove(i) }
+    var t = checkExpr(body, hint: hint)
+    t.span = span
+    return t
+  }
+
+  func substitute(_ e: Expr, _ b: [String: Expr], size: inout Int) -> Expr {
+    size += 1
+    func s(_ x: Expr) -> Expr { substitute(x, b, size: &size) }
+    var out = e
+    switch e.kind {
+    case .name(let n): if let a = b[n.text] { out = a }
+    case .literal, .that, .invalid: break
+    case .member(let x, let n): out.kind = .member(s(x), n)
+    case .negate(let x): out.kind = .negate(s(x))
+    case .not(let x): out.kind = .not(s(x))
+    case .convert(let x, let c): out.kind = .convert(s(x), c)
+    case .binary(let op, let x, let y): out.kind = .binary(op, s(x), s(y))
+    case .list(let items): out.kind = .list(items.map { s($0) })
+    case .aggregate(let fn, let over, let cond, let by): out.kind = .aggregate(fn, over: s(over), where: cond.map { s($0) }, by: by.map { s($0) })
+    case .quantifier(let q, let v, let list, let cond, let body):
+      // The element's own name shadows a parameter of the same name.
+      var inner = b
+      inner[v.text] = nil
+      out.kind = .quantifier(q, variable: v, list: s(list), where: cond.map { substitute($0, inner, size: &size) }, body: substitute(body, inner, size: &size))
+    case .presence(let x, let m): out.kind = .presence(s(x), missing: m)
+    case .conditional(let c, let x, let y): out.kind = .conditional(s(c), then: s(x), else: s(y))
+    case .call(let n, let args): out.kind = .call(n, args.map { s($0) })
+    }
+    return out
   }
 
   // MARK: - Pro forma
@@ -779,6 +871,8 @@ public struct Checker {
         return invalid(e.span)
       }
       return make(.presence(x, missing: missing), .bool, e.span, [x])
+    case .call(let n, let args):
+      return checkCall(n, args, span: e.span, hint: hint)
     case .conditional(let c, let a, let b):
       let cond = checkCondition(c, what: "the condition after `if`")
       let x = checkExpr(a)
@@ -910,6 +1004,12 @@ public struct Checker {
       return TExpr(kind: .constant(.kind(k, m)), type: .kind(k), span: n.span, usesDeal: false, usesJoinedList: false)
     }
     if let i = definitionIndex[n.text] {
+      if !definitionDecls[i].parameters.isEmpty {
+        let ps = definitionDecls[i].parameters.map(\.text).joined(separator: ", ")
+        report("C040", "`\(n.text)` is defined with parameters (\(ps)): give its arguments", n.span,
+          help: "write e.g. `\(n.text)(that \(definitionDecls[i].parameters[0].text))`")
+        return invalid(n.span)
+      }
       guard let d = definitions[i] else { return invalid(n.span) }  // in a cycle: already reported
       return TExpr(kind: .definition(i), type: d.value.type, span: n.span, usesDeal: d.value.usesDeal, usesJoinedList: d.value.usesJoinedList)
     }

@@ -103,11 +103,14 @@ public indirect enum TypeRef: Hashable, Sendable {
   }
 }
 
-/// `define nav = sum of holdings.value`
+/// `define nav = sum of holdings.value`; with parameters,
+/// `define sector_exposure(s) = sum of holdings.value where sector = s`.
 public struct DefineDecl: Hashable, Sendable {
   public var name: Name
   public var value: Expr
   public var span: SourceSpan
+  /// The parameters of a definition used as `name(arguments)`; empty for a plain definition.
+  public var parameters: [Name] = []
 }
 
 /// `pro forma: the deal joins holdings with value = deal.amount, sector = deal.sector`
@@ -286,6 +289,8 @@ public struct Expr: Hashable, Sendable {
     case presence(Expr, missing: Bool)
     /// `if deal.amount > $1 billion then 10% else 15%`
     case conditional(Expr, then: Expr, else: Expr)
+    /// `sector_exposure(that sector)`: a definition with parameters, given its arguments.
+    case call(Name, [Expr])
     /// Where parsing failed; the diagnostic was already reported.
     case invalid
   }

@@ -332,13 +332,18 @@ public struct Parser {
     return .named(Name(text(t), t.span))
   }
 
-  /// define = "define" NAME "=" expr ;
+  /// define = "define" NAME [ "(" NAME { "," NAME } ")" ] "=" expr ;
   private mutating func parseDefine() throws(ParseError) -> DefineDecl {
     let start = advance().span
     let n = try name("a definition name")
+    var parameters: [Name] = []
+    if acceptPunct(.lparen) {
+      repeat { parameters.append(try name("a parameter name, as in `define sector_exposure(s) = …`")) } while acceptPunct(.comma)
+      try expectPunct(.rparen)
+    }
     try expectPunct(.eq, help: "write e.g. `define nav = sum of holdings.value`")
     let value = try parseExpr()
-    return DefineDecl(name: n, value: value, span: start.union(value.span))
+    return DefineDecl(name: n, value: value, span: start.union(value.span), parameters: parameters)
   }
 
   /// pro_forma = "pro" "forma" [ ":" ] [ "the" ] "deal" "joins" expr "with" assignment { "," assignment } ;
@@ -823,7 +828,7 @@ public struct Parser {
   ]
 
   /// primary = literal | NAME | "that" NAME | "(" expr ")" | "[" [ expr { "," expr } ] "]"
-  ///         | aggregate | quantifier | conditional ;
+  ///         | aggregate | quantifier | conditional | NAME "(" expr { "," expr } ")" ;
   private mutating func parsePrimary() throws(ParseError) -> Expr {
     try enter()
     defer { depth -= 1 }
@@ -901,6 +906,14 @@ public struct Parser {
       try fail("a value or a name")
     }
     advance()
+    if isPunct(.lparen), !tok.startsLine {
+      // call = NAME "(" expr { "," expr } ")" ;  a definition with parameters.
+      advance()
+      var args: [Expr] = []
+      repeat { args.append(try parseExpr()) } while acceptPunct(.comma)
+      try expectPunct(.rparen)
+      return Expr(.call(Name(w, t.span), args), t.span.union(tokens[pos - 1].span))
+    }
     return Expr(.name(Name(w, t.span)), t.span)
   }
 
