@@ -460,5 +460,14 @@ import Testing
     for i in 1..<40 { cov += "define d\(i)(x) = d\(i - 1)(x) + d\(i - 1)(x)\n" }
     cov += "§1 \"x\"\n  d39($1) <= $1\n"
     #expect(errorCodes(cov) == ["C040"])
+    // A long chain, each using the next once: bounded nesting, no deep recursion.
+    var chain = Self.grid + "define c0(x) = x + $1\n"
+    for i in 1..<5_000 { chain += "define c\(i)(x) = c\(i - 1)(x)\n" }
+    #expect(errorCodes(chain + "§1 \"x\"\n  c4999($1) <= $1\n") == ["C040"])
+    #expect(errorCodes(chain + "§1 \"x\"\n  c7($1) <= $9\n") == [])
+    // Two nested in the budget: 2^16 uses of `x`.
+    var wide = Self.grid + "define w0(x) = x + x\n"
+    for i in 1..<17 { wide += "define w\(i)(x) = w\(i - 1)(x) + w\(i - 1)(x)\n" }
+    #expect(errorCodes(wide + "§1 \"x\"\n  w16($1) <= $1\n") == ["C040"])
   }
 }

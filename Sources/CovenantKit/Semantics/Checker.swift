@@ -23,6 +23,8 @@ public struct Checker {
   /// would otherwise grow exponentially.
   var expanding: Set<Int> = []
   var expansionBudget = 100_000
+  static let maxExpansionDepth = 8
+  var expansionReported = false
   var group: (field: Int, name: String, record: Int)?
   var joinedListField: Int?
   var snapshotRootName: String?
@@ -470,12 +472,23 @@ public struct Checker {
       return invalid(span)
     }
     let d = definitionDecls[i]
+    if expanding.isEmpty { expansionReported = false }
     guard args.count == d.parameters.count else {
       report("C040", "`\(n.text)` takes \(d.parameters.count) argument\(d.parameters.count == 1 ? "" : "s") (\(d.parameters.map(\.text).joined(separator: ", "))), not \(args.count)", span)
       return invalid(span)
     }
     guard !expanding.contains(i) else {
       report("C006", "definition `\(n.text)` uses itself", n.span, help: "a definition cannot use itself, directly or through others; break the cycle")
+      return invalid(span)
+    }
+    // Each use is checked inside the one that contains it: a bound on the nesting keeps the
+    // expanded expression as shallow as the parser's limit allows a few definitions to be.
+    guard expanding.count < Self.maxExpansionDepth else {
+      // Once per outermost use, not once per branch of it.
+      if expansionReported { return invalid(span) }
+      expansionReported = true
+      report("C040", "definitions with parameters used inside one another more than \(Self.maxExpansionDepth) deep", n.span,
+        help: "define the inner figure once, without parameters, and use it by name")
       return invalid(span)
     }
     var bindings: [String: Expr] = [:]
