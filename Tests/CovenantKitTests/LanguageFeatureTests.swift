@@ -165,6 +165,32 @@ import Testing
     #expect(outcome(r, "1")?.note?.contains("negative") == true)
   }
 
+  @Test func aPositiveNumeratorOverANegativeDenominatorIsUnbounded() throws {
+    let cov = Self.book + """
+      §cover "Cover with net interest income"
+        total_ebitda / book.interest >= 2.0x
+
+      §spring "Springing leverage test"
+        applies when leverage > 3.0x
+        book.cash >= $100
+
+      """
+    // Interest of -20 (income) under positive EBITDA; debt over negative EBITDA.
+    let (r, _) = try run(cov.replacingOccurrences(of: "interest   : money from", with: "interest   : money signed from"),
+      snapshot: Self.snapshot([Self.loan("LN-1", ebitda: "50", debt: "10"), Self.loan("LN-2", ebitda: "-60", debt: "10")], interest: "-20"))
+    // total EBITDA -10: the cover's numerator is not positive.
+    #expect(verdict(r, "cover") == .breach)
+    #expect(verdict(r, "spring") == .breach)  // the springing test applies, and cash 50 < 100
+    let (r2, _) = try run(cov.replacingOccurrences(of: "interest   : money from", with: "interest   : money signed from"),
+      snapshot: Self.snapshot([Self.loan("LN-1", ebitda: "50", debt: "200")], interest: "-20"))
+    #expect(verdict(r2, "cover") == .pass)
+    #expect(outcome(r2, "cover")?.note?.contains("negative and the numerator") == true)
+    #expect(verdict(r2, "spring") == .breach)  // 200 / 50 = 4.0x > 3.0x
+    let (r3, _) = try run(cov.replacingOccurrences(of: "interest   : money from", with: "interest   : money signed from"),
+      snapshot: Self.snapshot([Self.loan("LN-1", ebitda: "50", debt: "150")], interest: "-20"))
+    #expect(verdict(r3, "spring") == .notApplicable)  // exactly 3.0x: the test does not spring
+  }
+
   @Test func aCapOverANegativeDenominatorFailsThroughADefinition() throws {
     let (r, _) = try run(Self.ratios, snapshot: Self.snapshot([Self.loan("LN-1", ebitda: "-100", debt: "50")]))
     // 50 / -100 = -0.5x would wrongly pass the cap.

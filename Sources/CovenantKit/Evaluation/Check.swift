@@ -308,10 +308,10 @@ public struct CovenantRunner {
   }
 
   /// A ratio floor or cap whose denominator is zero or negative, decided as agreements mean it
-  /// instead of stopping on a division by zero: a floor (`a / b >= 2.0x`) with a zero denominator
-  /// holds when the numerator is positive (the ratio is unbounded), and fails otherwise; a floor
-  /// with a negative denominator fails; a cap (`a / b <= 4.0x`) with a denominator of zero or
-  /// less fails. The outcome's note says which. nil when the ratio is an ordinary one.
+  /// instead of stopping on a division by zero (`Evaluator.ratioHolds`): with a positive
+  /// numerator the ratio is unbounded, so a floor (`a / b >= 2.0x`) holds and a cap
+  /// (`a / b <= 4.0x`) fails; with a numerator of zero or less there is no ratio, and both fail.
+  /// The outcome's note says which. nil when the ratio is an ordinary one.
   func ratioOutcome(_ req: CheckedRequirement, _ op: BinaryOp, _ a: TExpr, _ b: TExpr, _ ev: inout Evaluator) throws(EvaluationError) -> RequirementOutcome? {
     guard [.le, .lt, .ge, .gt].contains(op) else { return nil }
     var op = op
@@ -336,16 +336,12 @@ public struct CovenantRunner {
     let floor = op == .ge || op == .gt
     let limitText = Format.value(y, schema, style: o.style)
     o.holds = Evaluator.ratioHolds(floor: floor, numerator: nm, denominatorSign: dm.signum)
-    if floor {
-      if dm.signum == 0 && nm.signum > 0 {
-        o.note = "the denominator \(den) is zero and the numerator \(num) is positive: the ratio is unbounded, so the floor of \(limitText) is met"
-      } else if dm.signum == 0 {
-        o.note = "the denominator \(den) is zero and the numerator \(num) is not positive: the ratio is undefined, so the floor of \(limitText) is not met"
-      } else {
-        o.note = "the denominator \(den) is negative: the ratio is not meaningful, so the floor of \(limitText) is not met"
-      }
+    let zero = dm.signum == 0 ? "zero" : "negative"
+    let what = floor ? "floor" : "cap"
+    if nm.signum > 0 {
+      o.note = "the denominator \(den) is \(zero) and the numerator \(num) is positive: the ratio is unbounded, so the \(what) of \(limitText) is \(floor ? "met" : "not met")"
     } else {
-      o.note = "the denominator \(den) is \(dm.signum == 0 ? "zero" : "negative"): the ratio is unbounded or not meaningful, so the cap of \(limitText) is not met"
+      o.note = "the denominator \(den) is \(zero) and the numerator \(num) is not positive: there is no ratio, so the \(what) of \(limitText) is not met"
     }
     return o
   }

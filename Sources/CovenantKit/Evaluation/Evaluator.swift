@@ -357,11 +357,13 @@ public struct Evaluator {
     }
   }
 
-  /// Whether a ratio floor (`floor`) or cap holds when its denominator is zero (`denominatorSign`
-  /// 0) or negative (-1), as agreements mean it: a floor holds only over a zero denominator with
-  /// a positive numerator (the ratio is unbounded); a cap never holds.
+  /// Whether a ratio floor (`floor`: `>=`, `>`) or cap (`<=`, `<`) holds when its denominator is
+  /// zero or negative, as agreements mean it: a positive numerator over nothing (or less) is an
+  /// unbounded ratio — interest cover with no interest expense, leverage with negative EBITDA —
+  /// which meets every floor and no cap; a numerator of zero or less gives no ratio at all, which
+  /// meets neither.
   static func ratioHolds(floor: Bool, numerator: Exact, denominatorSign: Int) -> Bool {
-    floor && denominatorSign == 0 && numerator.signum > 0
+    floor && numerator.signum > 0
   }
 
   /// `ratio OP limit`, where `ratio` is `n / d`: an ordinary comparison when `d` is positive,
