@@ -468,6 +468,21 @@ import Testing
     roundTrips(cov)
   }
 
+  @Test func aUseMayBeTheArgumentOfAnotherUse() throws {
+    let cov = Self.grid + """
+      define plus(a, b) = a + b
+      define twice(a) = plus(a, a)
+
+      §1 "Nested"
+        plus(plus(twice($1), zone_capex(north)), twice(twice($1))) = $66
+
+      """
+    #expect(errorCodes(cov) == [])
+    let (r, _) = try run(cov, snapshot: Self.gridSnapshot)
+    #expect(verdict(r, "1") == .pass)  // 2 + 60 + 4
+    roundTrips(cov)
+  }
+
   @Test func anArgumentReadingTheElementIsRefusedAsQuadratic() {
     #expect(errorCodes(Self.grid + "§1 \"x\"\n  every s in sites: zone_capex(s.zone) <= $50\n") == ["C017"])
   }

@@ -465,34 +465,46 @@ public struct Checker {
   /// argument, checked where it is used, so a `where sector = that sector` inside it is planned
   /// as the one keyed pass it would be if written out (no covenant becomes quadratic).
   mutating func checkCall(_ n: Name, _ args: [Expr], span: SourceSpan, hint: ValueType?) -> TExpr {
+    expansionReported = false
+    let expanded = expandCall(n, args, span: span)
+    var t = checkExpr(expanded, hint: hint)
+    t.span = span
+    return t
+  }
+
+  /// The use `n(args)` written out: its arguments' own uses first (at the caller's level), then
+  /// the body with the arguments in place of the parameters, then the body's own uses. An error
+  /// gives an `.invalid` node (already reported).
+  mutating func expandCall(_ n: Name, _ args: [Expr], span: SourceSpan) -> Expr {
+    let bad = Expr(.invalid, span)
     guard let i = definitionIndex[n.text], !definitionDecls[i].parameters.isEmpty else {
       let what = definitionIndex[n.text] != nil ? "`\(n.text)` is a definition without parameters: write it without `(…)`" : "unknown definition `\(n.text)`"
       report(definitionIndex[n.text] != nil ? "C040" : "C001", what, n.span,
         help: suggestion(n.text, definitionDecls.filter { !$0.parameters.isEmpty }.map(\.name.text)))
-      return invalid(span)
+      return bad
     }
     let d = definitionDecls[i]
-    if expanding.isEmpty { expansionReported = false }
     guard args.count == d.parameters.count else {
       report("C040", "`\(n.text)` takes \(d.parameters.count) argument\(d.parameters.count == 1 ? "" : "s") (\(d.parameters.map(\.text).joined(separator: ", "))), not \(args.count)", span)
-      return invalid(span)
+      return bad
     }
     guard !expanding.contains(i) else {
       report("C006", "definition `\(n.text)` uses itself", n.span, help: "a definition cannot use itself, directly or through others; break the cycle")
-      return invalid(span)
+      return bad
     }
-    // Each use is checked inside the one that contains it: a bound on the nesting keeps the
-    // expanded expression as shallow as the parser's limit allows a few definitions to be.
+    // A bound on the nesting keeps the written-out expression as shallow as the parser's limit
+    // allows a few definitions to be.
     guard expanding.count < Self.maxExpansionDepth else {
       // Once per outermost use, not once per branch of it.
-      if expansionReported { return invalid(span) }
-      expansionReported = true
-      report("C040", "definitions with parameters used inside one another more than \(Self.maxExpansionDepth) deep", n.span,
-        help: "define the inner figure once, without parameters, and use it by name")
-      return invalid(span)
+      if !expansionReported {
+        expansionReported = true
+        report("C040", "definitions with parameters used inside one another more than \(Self.maxExpansionDepth) deep", n.span,
+          help: "define the inner figure once, without parameters, and use it by name")
+      }
+      return bad
     }
     var bindings: [String: Expr] = [:]
-    for (p, a) in zip(d.parameters, args) { bindings[p.text] = a }
+    for (p, a) in zip(d.parameters, args) { bindings[p.text] = expandCalls(a) }
     var size = 0
     let body = substitute(d.value, bindings, size: &size)
     expansionBudget -= size
@@ -501,13 +513,44 @@ public struct Checker {
         report("C040", "definitions with parameters expand to more than 100,000 terms", span,
           help: "a definition that uses another several times, nested, grows exponentially; define the shared figure once")
       }
-      return invalid(span)
+      return bad
     }
     expanding.insert(i)
     defer { expanding.remove(i) }
-    var t = checkExpr(body, hint: hint)
-    t.span = span
-    return t
+    // The arguments are in place and written out already; only the body's own uses remain.
+    var out = expandCalls(body)
+    out.span = span
+    return out
+  }
+
+  /// `e` with every use of a definition with parameters written out.
+  mutating func expandCalls(_ e: Expr) -> Expr {
+    var out = e
+    switch e.kind {
+    case .call(let n, let args): return expandCall(n, args, span: e.span)
+    case .name, .literal, .that, .invalid: break
+    case .member(let x, let n): out.kind = .member(expandCalls(x), n)
+    case .negate(let x): out.kind = .negate(expandCalls(x))
+    case .not(let x): out.kind = .not(expandCalls(x))
+    case .convert(let x, let c): out.kind = .convert(expandCalls(x), c)
+    case .binary(let op, let x, let y): out.kind = .binary(op, expandCalls(x), expandCalls(y))
+    case .list(let items):
+      var xs: [Expr] = []
+      for x in items { xs.append(expandCalls(x)) }
+      out.kind = .list(xs)
+    case .aggregate(let fn, let over, let cond, let by):
+      let o = expandCalls(over)
+      let c = cond.map { expandCalls($0) }
+      let b = by.map { expandCalls($0) }
+      out.kind = .aggregate(fn, over: o, where: c, by: b)
+    case .quantifier(let q, let v, let list, let cond, let body):
+      let l = expandCalls(list)
+      let c = cond.map { expandCalls($0) }
+      out.kind = .quantifier(q, variable: v, list: l, where: c, body: expandCalls(body))
+    case .presence(let x, let m): out.kind = .presence(expandCalls(x), missing: m)
+    case .conditional(let c, let x, let y): out.kind = .conditional(expandCalls(c), then: expandCalls(x), else: expandCalls(y))
+    }
+    return out
   }
 
   func substitute(_ e: Expr, _ b: [String: Expr], size: inout Int) -> Expr {
