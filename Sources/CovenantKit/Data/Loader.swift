@@ -149,6 +149,10 @@ public struct DataLoader {
       }
       values.append(readValue(valueNode, field: field, container: node, path: fieldPath))
     }
+    // `affiliate_group : text default issuer`: a missing value is the other field's.
+    for (i, field) in rec.fields.enumerated() where values[i] == .absent {
+      if let o = field.defaultField, o < values.count { values[i] = values[o] }
+    }
     return .record(values)
   }
 
@@ -383,9 +387,9 @@ public struct DataLoader {
       fail(path, node, "expected an amount in \(fixed), found one in \(currency)", code: "D108")
       return .absent
     }
-    if amount.signum < 0 {
+    if amount.signum < 0, !field.signed {
       fail(path, node, "negative amount \(amount.formatted(places: 2, grouping: true)) for `\(field.name)`", code: "D103",
-        help: "amounts in the data are zero or more")
+        help: "amounts in the data are zero or more; a figure that may be negative (EBITDA, net income) is declared `money signed`")
       return .absent
     }
     if field.inCents {
@@ -453,7 +457,8 @@ extension DataLoader {
     var keyFields: [[Int]] = []
     var names: [[[UInt8]]] = []
     for (i, f) in rec.fields.enumerated() {
-      if f.source.count != 1 || f.currency != nil { plan.usable = false }
+      // A default taken from another field is filled in by `readRecord`, row by row.
+      if f.source.count != 1 || f.currency != nil || f.defaultField != nil { plan.usable = false }
       let key = Array((f.source.first ?? f.name).utf8)
       if let k = keys.firstIndex(of: key) { keyFields[k].append(i) } else {
         keys.append(key)

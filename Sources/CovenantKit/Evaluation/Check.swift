@@ -58,6 +58,9 @@ public struct RequirementOutcome: Hashable, Sendable {
   public var base: Value?
   public var baseText: String?
   public var amountLimit: Value?
+  /// Why the verdict was reached without the usual figures: a ratio whose denominator is zero
+  /// or negative (see grammar.md, *Ratios with a zero or negative denominator*).
+  public var note: String?
 }
 
 /// A definition a clause uses, as it evaluated, and how (`total_debt = fund.debt $5bn + …`).
@@ -358,6 +361,7 @@ public struct CovenantRunner {
     var o = RequirementOutcome(requirement: req.source)
     switch req.expr.kind {
     case .compare(let op, let a, let b):
+      if let o = try ratioOutcome(req, op, a, b, &ev) { return o }
       let x = try ev.eval(a), y = try ev.eval(b)
       o.comparison = op
       o.value = x
@@ -373,7 +377,7 @@ public struct CovenantRunner {
         if o.holds == true, let w = clause.warn, w.above == cap, let xv = Self.magnitude(x), let yv = Self.magnitude(y),
           let threshold = try? yv.multiplied(by: w.fraction)
         {
-          o.warned = cap ? threshold < xv : xv < threshold
+          o.warned = w.inclusive ? (cap ? threshold <= xv : xv <= threshold) : (cap ? threshold < xv : xv < threshold)
         }
         try addOtherView(&o, a, b, &ev)
       }
@@ -409,6 +413,49 @@ public struct CovenantRunner {
       }
     default:
       if case .bool(let h) = try ev.eval(req.expr) { o.holds = h }
+    }
+    return o
+  }
+
+  func ratioParts(_ t: TExpr) -> (numerator: TExpr, denominator: TExpr)? {
+    Evaluator.ratioParts(t, covenant.definitions)
+  }
+
+  /// A ratio floor or cap whose denominator is zero or negative, decided as agreements mean it
+  /// instead of stopping on a division by zero (`Evaluator.ratioHolds`): with a positive
+  /// numerator the ratio is unbounded, so a floor (`a / b >= 2.0x`) holds and a cap
+  /// (`a / b <= 4.0x`) fails; with a numerator of zero or less there is no ratio, and both fail.
+  /// The outcome's note says which. nil when the ratio is an ordinary one.
+  func ratioOutcome(_ req: CheckedRequirement, _ op: BinaryOp, _ a: TExpr, _ b: TExpr, _ ev: inout Evaluator) throws(EvaluationError) -> RequirementOutcome? {
+    guard [.le, .lt, .ge, .gt].contains(op) else { return nil }
+    var op = op
+    var ratio = a, limit = b
+    if ratioParts(a) == nil, ratioParts(b) != nil {
+      // `2.0x <= a / b`: read as `a / b >= 2.0x`.
+      (ratio, limit) = (b, a)
+      op = op == .le ? .ge : op == .lt ? .gt : op == .ge ? .le : .lt
+    }
+    guard let (n, d) = ratioParts(ratio) else { return nil }
+    let dv = try ev.eval(d)
+    guard let dm = Self.magnitude(dv), dm.signum <= 0 else { return nil }
+    let nv = try ev.eval(n), y = try ev.eval(limit)
+    var o = RequirementOutcome(requirement: req.source)
+    o.comparison = op
+    o.limit = y
+    if case .number(let s) = limit.type { o.style = s }
+    guard let nm = Self.magnitude(nv), y != .absent else { return o }  // undefined: not applicable
+    let schema = covenant.schema
+    let num = "`\(covenant.file.text(n.span))` = \(Format.value(nv, schema))"
+    let den = "`\(covenant.file.text(d.span))` = \(Format.value(dv, schema))"
+    let floor = op == .ge || op == .gt
+    let limitText = Format.value(y, schema, style: o.style)
+    o.holds = Evaluator.ratioHolds(floor: floor, numerator: nm, denominatorSign: dm.signum)
+    let zero = dm.signum == 0 ? "zero" : "negative"
+    let what = floor ? "floor" : "cap"
+    if nm.signum > 0 {
+      o.note = "the denominator \(den) is \(zero) and the numerator \(num) is positive: the ratio is unbounded, so the \(what) of \(limitText) is \(floor ? "met" : "not met")"
+    } else {
+      o.note = "the denominator \(den) is \(zero) and the numerator \(num) is not positive: there is no ratio, so the \(what) of \(limitText) is not met"
     }
     return o
   }

@@ -300,6 +300,14 @@ public struct Evaluator {
       }
       return .absent
     case .compare(let op, let a, let b):
+      if op == .le || op == .lt || op == .ge || op == .gt {
+        if let r = Self.ratioParts(a, context.covenant.definitions) {
+          return try ratioCompare(op, r, b, t.span)
+        }
+        if let r = Self.ratioParts(b, context.covenant.definitions) {
+          return try ratioCompare(op == .le ? .ge : op == .lt ? .gt : op == .ge ? .le : .lt, r, a, t.span)
+        }
+      }
       return try compare(op, try eval(a), try eval(b), t.span)
     case .membership(let negated, let a, let items):
       let x = try eval(a)
@@ -315,7 +323,57 @@ public struct Evaluator {
       return try aggregate(plan, t)
     case .quantifier(let plan):
       return try quantifier(plan).value(plan.quantifier)
+    case .presence(let x, let missing):
+      return .bool((try eval(x) == .absent) == missing)
+    case .conditional(let c, let a, let b):
+      switch try eval(c) {
+      case .bool(true): return try eval(a)
+      case .bool(false): return try eval(b)
+      default: return .absent
+      }
+    case .extremum(let max, let items):
+      var best: Value = .absent
+      for item in items {
+        let v = try eval(item)
+        if v == .absent { return .absent }
+        if best == .absent {
+          best = v
+        } else {
+          let better = max ? try Self.less(best, v, t.span) : try Self.less(v, best, t.span)
+          if better { best = v }
+        }
+      }
+      return best
     }
+  }
+
+  /// `a / b` (written so, or through definitions) when it is a ratio, a pure number.
+  static func ratioParts(_ t: TExpr, _ definitions: [CheckedDefinition], depth: Int = 0) -> (numerator: TExpr, denominator: TExpr)? {
+    guard t.type.isNumber, depth < 100 else { return nil }
+    switch t.kind {
+    case .arithmetic(.div, let n, let d): return (n, d)
+    case .definition(let i) where i < definitions.count: return ratioParts(definitions[i].value, definitions, depth: depth + 1)
+    default: return nil
+    }
+  }
+
+  /// Whether a ratio floor (`floor`: `>=`, `>`) or cap (`<=`, `<`) holds when its denominator is
+  /// zero or negative, as agreements mean it: a positive numerator over nothing (or less) is an
+  /// unbounded ratio — interest cover with no interest expense, leverage with negative EBITDA —
+  /// which meets every floor and no cap; a numerator of zero or less gives no ratio at all, which
+  /// meets neither.
+  static func ratioHolds(floor: Bool, numerator: Exact, denominatorSign: Int) -> Bool {
+    floor && numerator.signum > 0
+  }
+
+  /// `ratio OP limit`, where `ratio` is `n / d`: an ordinary comparison when `d` is positive,
+  /// otherwise decided by `ratioHolds` instead of a division by zero (E002).
+  mutating func ratioCompare(_ op: BinaryOp, _ r: (numerator: TExpr, denominator: TExpr), _ limit: TExpr, _ span: SourceSpan) throws(EvaluationError) -> Value {
+    let n = try eval(r.numerator), d = try eval(r.denominator), y = try eval(limit)
+    if n == .absent || d == .absent || y == .absent { return .absent }
+    guard let dm = CovenantRunner.magnitude(d), let nm = CovenantRunner.magnitude(n) else { return .absent }
+    if dm.signum > 0 { return try compare(op, try arithmetic(.div, n, d, span), y, span) }
+    return .bool(Self.ratioHolds(floor: op == .ge || op == .gt, numerator: nm, denominatorSign: dm.signum))
   }
 
   func convert(_ amount: Exact, from: String, to: String, _ span: SourceSpan) throws(EvaluationError) -> Exact {

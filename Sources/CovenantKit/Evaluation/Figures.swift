@@ -75,12 +75,18 @@ extension CovenantRunner {
   static func walk(_ t: TExpr, _ visit: (Int) -> Void) {
     switch t.kind {
     case .definition(let i): visit(i)
-    case .field(let b, _), .negate(let b), .not(let b), .convert(let b, _): walk(b, visit)
+    case .field(let b, _), .negate(let b), .not(let b), .convert(let b, _), .presence(let b, _): walk(b, visit)
+    case .conditional(let c, let a, let b):
+      walk(c, visit)
+      walk(a, visit)
+      walk(b, visit)
     case .arithmetic(_, let a, let b), .compare(_, let a, let b), .logic(_, let a, let b):
       walk(a, visit)
       walk(b, visit)
     case .membership(_, let a, let items):
       walk(a, visit)
+      for i in items { walk(i, visit) }
+    case .extremum(_, let items):
       for i in items { walk(i, visit) }
     case .aggregate(let p):
       for e in [p.list, p.value, p.weight, p.filter, p.key].compactMap({ $0 }) { walk(e, visit) }
@@ -103,9 +109,19 @@ extension CovenantRunner {
     var out: [DefinitionFigure] = []
     for i in definitionsUsed(exprs) {
       let d = covenant.definitions[i]
-      let v = try ev.eval(d.value)
       let style = shownAs[i] ?? Self.style(d.value)
-      var how = try derivation(d.name, d.value, v, &ev)
+      let v: Value
+      var how: String
+      do {
+        v = try ev.eval(d.value)
+        how = try derivation(d.name, d.value, v, &ev)
+      } catch where error.code == "E002" {
+        // A ratio over a zero denominator: the requirement decides what it means (grammar.md,
+        // *Ratios with a zero or negative denominator*); the definition alone has no value.
+        out.append(DefinitionFigure(name: d.name, value: .absent, style: style,
+          derivation: "\(d.name) = \(covenant.file.text(d.value.span)): no value (its denominator is zero)"))
+        continue
+      }
       if let s = shownAs[i], case .number(let x) = v {
         how += " = " + Format.number(x, style: s)
       }
@@ -183,7 +199,12 @@ extension CovenantRunner {
     for e in shown {
       let text = Self.clean(covenant.file.text(e.span))
       guard seen.insert(text).inserted else { continue }
-      parts.append("\(text) = \(Format.value(try ev.eval(e), schema, style: Self.style(e)))")
+      do {
+        parts.append("\(text) = \(Format.value(try ev.eval(e), schema, style: Self.style(e)))")
+      } catch where error.code == "E002" {
+        // A ratio over a zero denominator, which the comparison itself decided.
+        parts.append("\(text): its denominator is zero")
+      }
     }
     return parts.joined(separator: ", ")
   }

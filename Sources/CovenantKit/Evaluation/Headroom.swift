@@ -204,7 +204,9 @@ extension CovenantRunner {
         if case .dealRoot = b.kind, i == amountField { return true }
         if case .record(let r) = b.type, r == pf.record, fromAmount.contains(i) { return true }
         return walk(b)
-      case .negate(let x), .not(let x), .convert(let x, _): return walk(x)
+      case .negate(let x), .not(let x), .convert(let x, _), .presence(let x, _): return walk(x)
+      case .conditional(let c, let a, let b): return walk(c) || walk(a) || walk(b)
+      case .extremum(_, let xs): return xs.contains(where: walk)
       case .arithmetic(_, let a, let b), .compare(_, let a, let b), .logic(_, let a, let b): return walk(a) || walk(b)
       case .membership(_, let x, let xs): return walk(x) || xs.contains(where: walk)
       case .aggregate(let p):
@@ -238,6 +240,8 @@ extension CovenantRunner {
       }
       return nil
     case .quantifier: return "is a condition on each holding that moves with the deal amount"
+    case .extremum(let isMax, _): return "takes the \(isMax ? "max" : "min")imum of values that move with the deal amount"
+    case .conditional: return "chooses between figures by a condition that may move with the deal amount"
     case .compare, .logic, .not, .membership: return "is a condition that moves with the deal amount"
     default: return nil
     }

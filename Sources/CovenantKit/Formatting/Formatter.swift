@@ -216,7 +216,8 @@ private struct Layout {
       return Block(category: .record, start: r.span.start, units: units)
 
     case .define(let def):
-      let cells = ["define " + def.name.text, "= " + p.top(def.value)]
+      let params = def.parameters.isEmpty ? "" : "(" + def.parameters.map(\.text).joined(separator: ", ") + ")"
+      let cells = ["define " + def.name.text + params, "= " + p.top(def.value)]
       return Block(category: .define, start: def.span.start, units: [Unit(indent: 0, cells: cells, end: def.span.end)])
 
     case .proForma(let pf):
@@ -262,6 +263,7 @@ private struct Layout {
 
   func fieldOptions(_ f: FieldDecl, _ p: ExprPrinter) -> String {
     var o: [String] = []
+    if f.signed { o.append("signed") }
     if let s = f.source { o.append("from " + Lit.quote(s)) }
     if f.inCents { o.append("in cents") }
     switch f.currency {
@@ -340,8 +342,8 @@ private struct Layout {
         text = "report " + p.top(e)
         end = span.end
         if grouped { indent = 4 }
-      case .warn(let above, let fraction, let span):
-        text = "warn " + (above ? "above " : "below ") + p.operand(fraction, min: 6, before: .of).text + " of the limit"
+      case .warn(let above, let inclusive, let fraction, let span):
+        text = "warn " + (inclusive ? "at or " : "") + (above ? "above " : "below ") + p.operand(fraction, min: 6, before: .of).text + " of the limit"
         end = span.end
       case .approvedBy(let rule):
         text = "approved by " + Self.partyRefs(rule.parties)
@@ -617,6 +619,17 @@ private struct ExprPrinter {
       if let cond { text += " where " + expr(cond).text }
       text += ": " + expr(body).text
       return Piece(text: text, level: 8, tail: .all)
+    case .call(let n, let args):
+      return Piece(text: n.text + "(" + args.map { expr($0).text }.joined(separator: ", ") + ")", level: 8)
+    case .presence(let x, let missing):
+      let p = operand(x, min: 3, before: .comparison)
+      return Piece(text: p.text + (missing ? " is missing" : " is present"), level: 2, endsWithComparison: true)
+    case .conditional(let c, let a, let b):
+      // The branches are additive expressions: `else b` takes in any `+`, `*` or `.field` after it.
+      let pa = operand(a, min: 3, before: [])
+      let pb = operand(b, min: 3, before: [])
+      return Piece(text: "if " + expr(c).text + " then " + pa.text + " else " + pb.text, level: 8,
+        tail: Absorb([.postfix, .product, .of, .sum]).union(pb.tail))
     case .invalid:
       return Piece(text: "?", level: 8)
     }

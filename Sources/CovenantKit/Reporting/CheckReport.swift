@@ -222,6 +222,8 @@ public enum CheckReport {
 
   /// The main line of an outcome, then the lines with its other figures.
   static func outcomeLines(_ o: RequirementOutcome, schema: Schema) -> [String] {
+    // A ratio over a zero or negative denominator: the verdict with the reason, no figures.
+    if let note = o.note { return [(o.holds == true ? "holds" : o.holds == false ? "does not hold" : "undefined") + ": " + note] }
     if let op = o.comparison, let v = o.value, let l = o.limit {
       if v == .absent || l == .absent {
         return [v == .absent ? "undefined: no value for this data (an empty list, or nothing matched)" : "undefined: the limit has no value for this data"]
@@ -473,6 +475,7 @@ public enum CheckReport {
       ("checks", .array(outcomes.map { o in
         var m: [(String, JSONOut)] = [("requirement", .string(o.requirement)), ("group", .opt(o.group))]
         m.append(("holds", o.holds.map { .bool($0) } ?? .null))
+        if let note = o.note { m.append(("note", .string(note))) }
         if let op = o.comparison {
           m += [("comparison", .string(op.rawValue)), ("value", figure(o.value, schema, style: o.style)),
                 ("limit", figure(o.limit, schema, style: o.style)), ("headroom", figure(o.headroom, schema, style: o.style, points: true)),

@@ -26,6 +26,12 @@ public struct TExpr: Hashable, Sendable {
     case convert(TExpr, String)
     case aggregate(AggregatePlan)
     case quantifier(QuantifierPlan)
+    /// `x is missing` (`missing: true`) / `x is present`: never undefined itself.
+    case presence(TExpr, missing: Bool)
+    /// `if c then a else b`: undefined when `c` is.
+    case conditional(TExpr, TExpr, TExpr)
+    /// `max of [a, b, …]` / `min of [a, b, …]`: the largest / smallest of values; undefined when one is.
+    case extremum(max: Bool, [TExpr])
     case invalid
   }
 }
@@ -108,6 +114,8 @@ public struct CheckedClause: Hashable, Sendable {
   public struct Warn: Hashable, Sendable {
     public var above: Bool
     public var fraction: Exact
+    /// `warn at or above` / `warn at or below`: the warning level itself warns.
+    public var inclusive = false
   }
 }
 

@@ -16,6 +16,15 @@ public struct Checker {
   var quantifierCount = 0
   var localCount = 0
   var scopes: [Scope] = []
+  /// `default OTHER_FIELD` options waiting for every field of their record: (record, field, other).
+  var pendingFieldDefaults: [(Int, Int, Name)] = []
+  /// Definitions with parameters being expanded (a guard against a cycle), and how many more
+  /// expression nodes expansions may produce: nested definitions that each use the next twice
+  /// would otherwise grow exponentially.
+  var expanding: Set<Int> = []
+  var expansionBudget = 100_000
+  static let maxExpansionDepth = 8
+  var expansionReported = false
   var group: (field: Int, name: String, record: Int)?
   /// The clause being checked, named in its diagnostics.
   var clauseID: String?
@@ -99,6 +108,11 @@ public struct Checker {
     joinedListField = joinedListFieldFromSyntax(covenant)
     for i in definitionOrder() {
       let d = definitionDecls[i]
+      // A definition with parameters is checked where it is used, with its arguments.
+      if !d.parameters.isEmpty {
+        checkParameters(d)
+        continue
+      }
       let value = checkExpr(d.value)
       definitions[i] = CheckedDefinition(name: d.name.text, value: value)
     }
@@ -228,8 +242,14 @@ public struct Checker {
         if case .fixed(let code) = f.currency {
           if ISOCodes.currencies.contains(code.text) { fieldType = .money(currency: code.text) } else { unknownCurrency(code) }
         }
+        if f.signed, !fieldType.isMoney, type != .error {
+          report("C027", "`signed` applies only to money fields", f.span, help: "remove `signed`, or declare the field as `money`")
+        }
         var defaultValue: Value?
-        if let d = f.defaultValue {
+        if let d = f.defaultValue, case .name(let other) = d.kind, Self.isFieldDefault(other, of: r, type: fieldType, schema: schema) {
+          // `affiliate_group : text default issuer`: another field of the same record, resolved below.
+          pendingFieldDefaults.append((ri, rec.fields.count, other))
+        } else if let d = f.defaultValue {
           let checked = checkExpr(d)
           if case .constant(let v) = checked.kind, compatible(checked.type, fieldType) {
             defaultValue = v
@@ -244,7 +264,7 @@ public struct Checker {
         }
         var field = FieldSchema(
           name: f.name.text, type: fieldType, source: source, optional: f.optional, defaultValue: defaultValue,
-          inCents: f.inCents, currency: f.currency, span: f.span)
+          inCents: f.inCents, currency: f.currency, span: f.span, signed: f.signed)
         checkQuote(f, type: type, into: &field)
         rec.index[f.name.text] = rec.fields.count
         rec.fields.append(field)
@@ -252,11 +272,52 @@ public struct Checker {
       rec.labelField = rec.fields.firstIndex { $0.type == .text }
       schema.records[ri] = rec
     }
+    resolveFieldDefaults()
     refuseRecursiveRecords(covenant)
     if schema.snapshot == nil, covenant.declarations.contains(where: { if case .clause = $0 { true } else { false } }) {
       report("C019", "the covenant does not declare the snapshot it reads", SourceSpan(0, 0),
         help: "add `data fund from snapshot` with the snapshot's fields, e.g. `equity : money`")
     }
+  }
+
+  /// `default NAME` names another field of the record unless NAME is a value of the field's kind.
+  static func isFieldDefault(_ n: Name, of r: RecordDecl, type: ValueType, schema: Schema) -> Bool {
+    if case .kind(let k) = type, schema.kinds[k].index[n.text] != nil { return false }
+    return r.fields.contains { $0.name.text == n.text }
+  }
+
+  /// Links each `default OTHER_FIELD` to its field: same type, and not itself defaulted from a
+  /// field (a default is one step, so the order of the fields never matters).
+  mutating func resolveFieldDefaults() {
+    for (ri, fi, other) in pendingFieldDefaults {
+      var rec = schema.records[ri]
+      let f = rec.fields[fi]
+      guard let oi = rec.index[other.text], oi != fi else {
+        report("C026", "the default of `\(f.name)` cannot be the field itself", other.span)
+        continue
+      }
+      let o = rec.fields[oi]
+      if pendingFieldDefaults.contains(where: { $0.0 == ri && $0.1 == oi }) {
+        report("C026", "the default of `\(f.name)` is `\(o.name)`, which itself defaults to another field", other.span,
+          help: "a default names a field that is read from the data, one step")
+        continue
+      }
+      if case .list = o.type {
+        report("C026", "the default of `\(f.name)` cannot be a list", other.span)
+        continue
+      }
+      guard compatible(o.type, f.type), o.type != .error, f.type != .error else {
+        if o.type != .error && f.type != .error {
+          report("C026", "the default of `\(f.name)` (\(schema.typeName(f.type))) is `\(o.name)`, which is \(schema.typeName(o.type))", other.span,
+            help: "a field defaults to another field of the same type")
+        }
+        continue
+      }
+      rec.fields[fi].defaultField = oi
+      rec.fields[fi].optional = true
+      schema.records[ri] = rec
+    }
+    pendingFieldDefaults = []
   }
 
   /// Data is a tree: a record that contains itself, directly or through others, would let a
@@ -354,7 +415,8 @@ public struct Checker {
     for i in 0..<n {
       var names: [Name] = []
       collectNames(definitionDecls[i].value, into: &names)
-      deps[i] = names.compactMap { definitionIndex[$0.text] }.uniqued()
+      let params = Set(definitionDecls[i].parameters.map(\.text))
+      deps[i] = names.filter { !params.contains($0.text) }.compactMap { definitionIndex[$0.text] }.uniqued()
     }
     var state = [UInt8](repeating: 0, count: n)  // 0 new, 1 on stack, 2 done
     var order: [Int] = []
@@ -407,7 +469,145 @@ public struct Checker {
       collectNames(list, into: &names)
       if let cond { collectNames(cond, into: &names) }
       collectNames(body, into: &names)
+    case .presence(let x, _): collectNames(x, into: &names)
+    case .conditional(let c, let a, let b):
+      for x in [c, a, b] { collectNames(x, into: &names) }
+    case .call(let n, let args):
+      names.append(n)
+      for x in args { collectNames(x, into: &names) }
     }
+  }
+
+  /// Parameters are distinct names, each used in the body.
+  mutating func checkParameters(_ d: DefineDecl) {
+    var seen = Set<String>()
+    var used: [Name] = []
+    collectNames(d.value, into: &used)
+    for p in d.parameters {
+      if !seen.insert(p.text).inserted { duplicateName(p, "parameter of `\(d.name.text)`") }
+      if !used.contains(where: { $0.text == p.text }) {
+        report("C040", "parameter `\(p.text)` of `\(d.name.text)` is not used in its definition", p.span,
+          help: "remove it, or use it, as in `define sector_exposure(s) = sum of holdings.value where sector = s`")
+      }
+    }
+  }
+
+  /// `sector_exposure(that sector)`: the definition's body with each parameter replaced by its
+  /// argument, checked where it is used, so a `where sector = that sector` inside it is planned
+  /// as the one keyed pass it would be if written out (no covenant becomes quadratic).
+  mutating func checkCall(_ n: Name, _ args: [Expr], span: SourceSpan, hint: ValueType?) -> TExpr {
+    expansionReported = false
+    let expanded = expandCall(n, args, span: span)
+    var t = checkExpr(expanded, hint: hint)
+    t.span = span
+    return t
+  }
+
+  /// The use `n(args)` written out: its arguments' own uses first (at the caller's level), then
+  /// the body with the arguments in place of the parameters, then the body's own uses. An error
+  /// gives an `.invalid` node (already reported).
+  mutating func expandCall(_ n: Name, _ args: [Expr], span: SourceSpan) -> Expr {
+    let bad = Expr(.invalid, span)
+    guard let i = definitionIndex[n.text], !definitionDecls[i].parameters.isEmpty else {
+      let what = definitionIndex[n.text] != nil ? "`\(n.text)` is a definition without parameters: write it without `(…)`" : "unknown definition `\(n.text)`"
+      report(definitionIndex[n.text] != nil ? "C040" : "C001", what, n.span,
+        help: suggestion(n.text, definitionDecls.filter { !$0.parameters.isEmpty }.map(\.name.text)))
+      return bad
+    }
+    let d = definitionDecls[i]
+    guard args.count == d.parameters.count else {
+      report("C040", "`\(n.text)` takes \(d.parameters.count) argument\(d.parameters.count == 1 ? "" : "s") (\(d.parameters.map(\.text).joined(separator: ", "))), not \(args.count)", span)
+      return bad
+    }
+    guard !expanding.contains(i) else {
+      report("C006", "definition `\(n.text)` uses itself", n.span, help: "a definition cannot use itself, directly or through others; break the cycle")
+      return bad
+    }
+    // A bound on the nesting keeps the written-out expression as shallow as the parser's limit
+    // allows a few definitions to be.
+    guard expanding.count < Self.maxExpansionDepth else {
+      // Once per outermost use, not once per branch of it.
+      if !expansionReported {
+        expansionReported = true
+        report("C040", "definitions with parameters used inside one another more than \(Self.maxExpansionDepth) deep", n.span,
+          help: "define the inner figure once, without parameters, and use it by name")
+      }
+      return bad
+    }
+    var bindings: [String: Expr] = [:]
+    for (p, a) in zip(d.parameters, args) { bindings[p.text] = expandCalls(a) }
+    var size = 0
+    let body = substitute(d.value, bindings, size: &size)
+    expansionBudget -= size
+    guard expansionBudget >= 0 else {
+      if expansionBudget + size >= 0 {
+        report("C040", "definitions with parameters expand to more than 100,000 terms", span,
+          help: "a definition that uses another several times, nested, grows exponentially; define the shared figure once")
+      }
+      return bad
+    }
+    expanding.insert(i)
+    defer { expanding.remove(i) }
+    // The arguments are in place and written out already; only the body's own uses remain.
+    var out = expandCalls(body)
+    out.span = span
+    return out
+  }
+
+  /// `e` with every use of a definition with parameters written out.
+  mutating func expandCalls(_ e: Expr) -> Expr {
+    var out = e
+    switch e.kind {
+    case .call(let n, let args): return expandCall(n, args, span: e.span)
+    case .name, .literal, .that, .invalid: break
+    case .member(let x, let n): out.kind = .member(expandCalls(x), n)
+    case .negate(let x): out.kind = .negate(expandCalls(x))
+    case .not(let x): out.kind = .not(expandCalls(x))
+    case .convert(let x, let c): out.kind = .convert(expandCalls(x), c)
+    case .binary(let op, let x, let y): out.kind = .binary(op, expandCalls(x), expandCalls(y))
+    case .list(let items):
+      var xs: [Expr] = []
+      for x in items { xs.append(expandCalls(x)) }
+      out.kind = .list(xs)
+    case .aggregate(let fn, let over, let cond, let by):
+      let o = expandCalls(over)
+      let c = cond.map { expandCalls($0) }
+      let b = by.map { expandCalls($0) }
+      out.kind = .aggregate(fn, over: o, where: c, by: b)
+    case .quantifier(let q, let v, let list, let cond, let body):
+      let l = expandCalls(list)
+      let c = cond.map { expandCalls($0) }
+      out.kind = .quantifier(q, variable: v, list: l, where: c, body: expandCalls(body))
+    case .presence(let x, let m): out.kind = .presence(expandCalls(x), missing: m)
+    case .conditional(let c, let x, let y): out.kind = .conditional(expandCalls(c), then: expandCalls(x), else: expandCalls(y))
+    }
+    return out
+  }
+
+  func substitute(_ e: Expr, _ b: [String: Expr], size: inout Int) -> Expr {
+    size += 1
+    func s(_ x: Expr) -> Expr { substitute(x, b, size: &size) }
+    var out = e
+    switch e.kind {
+    case .name(let n): if let a = b[n.text] { out = a }
+    case .literal, .that, .invalid: break
+    case .member(let x, let n): out.kind = .member(s(x), n)
+    case .negate(let x): out.kind = .negate(s(x))
+    case .not(let x): out.kind = .not(s(x))
+    case .convert(let x, let c): out.kind = .convert(s(x), c)
+    case .binary(let op, let x, let y): out.kind = .binary(op, s(x), s(y))
+    case .list(let items): out.kind = .list(items.map { s($0) })
+    case .aggregate(let fn, let over, let cond, let by): out.kind = .aggregate(fn, over: s(over), where: cond.map { s($0) }, by: by.map { s($0) })
+    case .quantifier(let q, let v, let list, let cond, let body):
+      // The element's own name shadows a parameter of the same name.
+      var inner = b
+      inner[v.text] = nil
+      out.kind = .quantifier(q, variable: v, list: s(list), where: cond.map { substitute($0, inner, size: &size) }, body: substitute(body, inner, size: &size))
+    case .presence(let x, let m): out.kind = .presence(s(x), missing: m)
+    case .conditional(let c, let x, let y): out.kind = .conditional(s(c), then: s(x), else: s(y))
+    case .call(let n, let args): out.kind = .call(n, args.map { s($0) })
+    }
+    return out
   }
 
   // MARK: - Pro forma
@@ -475,6 +675,14 @@ public struct Checker {
         complete.append(TExpr(kind: .invalid, type: .error, span: decl.span, usesDeal: false, usesJoinedList: false))
       }
     }
+    // `default OTHER_FIELD`: the deal's element takes the other field's value when its own is missing.
+    for (i, f) in record.fields.enumerated() {
+      guard let o = f.defaultField, o < complete.count else { continue }
+      let own = complete[i], other = complete[o]
+      if case .constant(let v) = own.kind, v != .absent { continue }
+      let given = make(.presence(own, missing: false), .bool, own.span, [own])
+      complete[i] = make(.conditional(given, own, other), f.type, own.span, [own, other])
+    }
     joinedListField = listField
     // The deal field that sizes the deal: the money field assigned straight from the deal,
     // preferring a target called `value`.
@@ -539,7 +747,7 @@ public struct Checker {
         default:
           clause.reports.append(CheckedRequirement(expr: checked, source: file.text(e.span), span: e.span))
         }
-      case .warn(let above, let fraction, let span):
+      case .warn(let above, let inclusive, let fraction, let span):
         let f = checkExpr(fraction)
         guard case .constant(.number(let x)) = f.kind, x.signum > 0 else {
           if f.type != .error { report("C022", "`warn \(above ? "above" : "below")` needs a percentage of the limit, such as `90%`", fraction.span) }
@@ -556,7 +764,7 @@ public struct Checker {
         if !hasCap {
           report("C022", "`warn \(above ? "above" : "below")` needs a requirement of the form `value \(above ? "<=" : ">=") limit` before it", span)
         }
-        clause.warn = .init(above: above, fraction: x)
+        clause.warn = .init(above: above, fraction: x, inclusive: inclusive)
       case .approvedBy(let rule):
         clause.approval = resolvePartyRefs(rule.parties, what: "approval")
       case .votes(let rule):
@@ -729,6 +937,9 @@ public struct Checker {
         if case .constant(.number(let n)) = x.kind, let v = try? n.negated() {
           return TExpr(kind: .constant(.number(v)), type: x.type, span: e.span, usesDeal: false, usesJoinedList: false)
         }
+        if case .constant(.money(let n, let c)) = x.kind, let v = try? n.negated() {
+          return TExpr(kind: .constant(.money(v, currency: c)), type: x.type, span: e.span, usesDeal: false, usesJoinedList: false)
+        }
         return make(.negate(x), x.type, e.span, [x])
       default:
         report("C003", "cannot negate \(schema.typeName(x.type))", e.span)
@@ -746,12 +957,83 @@ public struct Checker {
       _ = items
       return invalid(e.span)
     case .aggregate(let fn, let over, let cond, let by):
+      if fn == .min || fn == .max, case .list(let items) = over.kind, cond == nil, by == nil {
+        return checkExtremum(max: fn == .max, items, span: e.span)
+      }
       return checkAggregate(fn, over: over, where: cond, by: by, span: e.span)
+    case .presence(let inner, let missing):
+      let x = checkExpr(inner)
+      if case .list = x.type {
+        report("C014", "`is \(missing ? "missing" : "present")` applies to a value, not to a list", inner.span,
+          help: "a list is never missing; count its elements instead, e.g. `count of … = 0`")
+        return invalid(e.span)
+      }
+      return make(.presence(x, missing: missing), .bool, e.span, [x])
+    case .call(let n, let args):
+      return checkCall(n, args, span: e.span, hint: hint)
+    case .conditional(let c, let a, let b):
+      let cond = checkCondition(c, what: "the condition after `if`")
+      let x = checkExpr(a)
+      let y = checkExpr(b, hint: x.type)
+      guard let t = branchType(x.type, y.type) else {
+        report("C004", "the two branches of `if` give \(schema.typeName(x.type)) and \(schema.typeName(y.type))", e.span,
+          help: "both branches give the same kind of value, e.g. `if … then $0 else deal.amount`")
+        return invalid(e.span)
+      }
+      return make(.conditional(cond, x, y), t, e.span, [cond, x, y])
     case .quantifier(let q, let v, let list, let cond, let body):
       return checkQuantifier(q, variable: v, list: list, where: cond, body: body, span: e.span)
     }
   }
 
+
+  /// The type of `if … then a else b`, or of `max of [a, b]`: both the same kind of value.
+  func branchType(_ a: ValueType, _ b: ValueType) -> ValueType? {
+    switch (a, b) {
+    case (.error, _), (_, .error): return .error
+    case (.number(let s), .number(let t)): return .number(s == t ? s : s == .plain ? t : t == .plain ? s : .plain)
+    case (.money(let x), .money(let y)): return x == nil || y == nil || x == y ? .money(currency: x ?? y) : nil
+    case (.list, _), (_, .list), (.record, _), (_, .record), (.fx, _): return nil
+    default: return a == b ? a : nil
+    }
+  }
+
+  /// `max of [$0, a - b]`: the largest (smallest) of a few values of one unit.
+  mutating func checkExtremum(max: Bool, _ items: [Expr], span: SourceSpan) -> TExpr {
+    let word = max ? "max" : "min"
+    guard !items.isEmpty else {
+      report("C015", "`\(word) of []` has no values", span, help: "write e.g. `\(word) of [$0, a - b]`")
+      return invalid(span)
+    }
+    var checked: [TExpr] = []
+    var type: ValueType = .error
+    for item in items {
+      let x = checkExpr(item, hint: checked.first?.type)
+      switch x.type {
+      case .number, .money, .date, .duration, .error: break
+      default:
+        report("C015", "`\(word) of [...]` takes amounts, numbers, dates or durations, not \(schema.typeName(x.type))", item.span)
+        return invalid(span)
+      }
+      if let first = checked.first {
+        guard let t = branchType(type, x.type) else {
+          if x.type.isMoney, first.type.isMoney {
+            report("C024", "cannot compare \(schema.typeName(first.type)) with \(schema.typeName(x.type)) without converting", item.span,
+              help: "convert one side with `in \(schema.baseCurrency)`, at the snapshot's FX rates")
+          } else {
+            report("C003", "`\(word) of [...]` mixes \(schema.typeName(first.type)) and \(schema.typeName(x.type))", item.span,
+              help: unitHelp(first.type, x.type))
+          }
+          return invalid(span)
+        }
+        type = t
+      } else {
+        type = x.type
+      }
+      checked.append(x)
+    }
+    return make(.extremum(max: max, checked), type, span, checked)
+  }
 
   mutating func checkConversion(_ x: TExpr, _ code: Name, _ span: SourceSpan) -> TExpr {
     guard ISOCodes.currencies.contains(code.text) else {
@@ -820,6 +1102,12 @@ public struct Checker {
       return TExpr(kind: .constant(.kind(k, m)), type: .kind(k), span: n.span, usesDeal: false, usesJoinedList: false)
     }
     if let i = definitionIndex[n.text] {
+      if !definitionDecls[i].parameters.isEmpty {
+        let ps = definitionDecls[i].parameters.map(\.text).joined(separator: ", ")
+        report("C040", "`\(n.text)` is defined with parameters (\(ps)): give its arguments", n.span,
+          help: "write e.g. `\(n.text)(that \(definitionDecls[i].parameters[0].text))`")
+        return invalid(n.span)
+      }
       guard let d = definitions[i] else { return invalid(n.span) }  // in a cycle: already reported
       return TExpr(kind: .definition(i), type: d.value.type, span: n.span, usesDeal: d.value.usesDeal, usesJoinedList: d.value.usesJoinedList)
     }
@@ -1118,6 +1406,11 @@ public struct Checker {
     case .quantifier(let q):
       for x in [q.list, q.filter, q.body].compactMap({ $0 }) { freeLocals(x, into: &set, groupKey: &groupKey) }
       set.remove(q.slot)
+    case .presence(let x, _): freeLocals(x, into: &set, groupKey: &groupKey)
+    case .conditional(let c, let a, let b):
+      for x in [c, a, b] { freeLocals(x, into: &set, groupKey: &groupKey) }
+    case .extremum(_, let items):
+      for x in items { freeLocals(x, into: &set, groupKey: &groupKey) }
     }
   }
 

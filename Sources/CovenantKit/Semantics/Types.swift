@@ -73,6 +73,10 @@ public struct FieldSchema: Hashable, Sendable {
   public var fxPerBase = false
   public var fxCurrency: String? = nil
   public var span: SourceSpan
+  /// `money signed`: negative amounts are read, not refused (D103).
+  public var signed = false
+  /// `default issuer`: when missing, the value of this other field of the same record.
+  public var defaultField: Int? = nil
 }
 
 public struct RecordSchema: Hashable, Sendable {

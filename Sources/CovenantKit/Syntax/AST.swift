@@ -78,6 +78,8 @@ public struct FieldDecl: Hashable, Sendable {
   /// `quoted JPY per USD` on an `fx` field: how the data quotes its rates.
   public var quote: FXQuote? = nil
   public var span: SourceSpan
+  /// `signed`: a money field that may be negative (EBITDA, net income); plain `money` may not.
+  public var signed: Bool = false
 
   /// `quoted A per B`: units of A for one unit of B. One side is the base currency; the other
   /// is a currency code or the word `currency` (each currency of the rates).
@@ -111,11 +113,14 @@ public indirect enum TypeRef: Hashable, Sendable {
   }
 }
 
-/// `define nav = sum of holdings.value`
+/// `define nav = sum of holdings.value`; with parameters,
+/// `define sector_exposure(s) = sum of holdings.value where sector = s`.
 public struct DefineDecl: Hashable, Sendable {
   public var name: Name
   public var value: Expr
   public var span: SourceSpan
+  /// The parameters of a definition used as `name(arguments)`; empty for a plain definition.
+  public var parameters: [Name] = []
 }
 
 /// `pro forma: the deal joins holdings with value = deal.amount, sector = deal.sector`
@@ -198,8 +203,9 @@ public enum ClauseItem: Hashable, Sendable {
   /// `report share of holdings.value where sector = that sector`: a figure the report must show
   /// (in each group of the clause's `for each`), before and after the deal; it checks nothing.
   case report(Expr, span: SourceSpan)
-  /// `warn above 90% of the limit` / `warn below 110% of the limit`
-  case warn(above: Bool, fraction: Expr, span: SourceSpan)
+  /// `warn above 90% of the limit` / `warn below 110% of the limit`; `inclusive`: `warn at or
+  /// above` / `warn at or below`, which also warn when the figure equals the warning level.
+  case warn(above: Bool, inclusive: Bool, fraction: Expr, span: SourceSpan)
   /// `approved by treasury and mof`, `approved by any sponsor`
   case approvedBy(ApprovalRule)
   /// `votes in favour >= 2/3 of votes cast, quorum 75% of voting power`
@@ -292,6 +298,12 @@ public struct Expr: Hashable, Sendable {
     case aggregate(AggregateFunction, over: Expr, where: Expr?, by: Expr?)
     /// `every holding in holdings where …: holding.domicile = US`
     case quantifier(Quantifier, variable: Name, list: Expr, where: Expr?, body: Expr)
+    /// `holding.rating is missing` (`missing: true`) / `holding.rating is present`.
+    case presence(Expr, missing: Bool)
+    /// `if deal.amount > $1 billion then 10% else 15%`
+    case conditional(Expr, then: Expr, else: Expr)
+    /// `sector_exposure(that sector)`: a definition with parameters, given its arguments.
+    case call(Name, [Expr])
     /// Where parsing failed; the diagnostic was already reported.
     case invalid
   }

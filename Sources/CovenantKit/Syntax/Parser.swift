@@ -292,7 +292,7 @@ public struct Parser {
     return RecordDecl(name: n, role: role, fields: fields, span: start.span.union(fields.last?.span ?? n.span))
   }
 
-  /// field = NAME ":" type { "from" STRING | "optional" | "default" expr | "in" "cents"
+  /// field = NAME ":" type { "from" STRING | "optional" | "default" expr | "signed" | "in" "cents"
   ///       | "currency" ( CODE | "from" STRING ) | "quoted" ( CODE | "currency" ) "per" ( CODE | "currency" ) } ;
   private mutating func parseField() throws(ParseError) -> FieldDecl {
     let n = try name("a field name")
@@ -309,6 +309,8 @@ public struct Parser {
       } else if acceptWord("default") {
         field.defaultValue = try parseExpr()
         field.optional = true
+      } else if acceptWord("signed") {
+        field.signed = true
       } else if acceptWord("in") {
         try expectWord("cents", "`cents`")
         field.inCents = true
@@ -328,7 +330,7 @@ public struct Parser {
       } else if atEnd || startsDeclaration(tok) {
         break
       } else {
-        try fail("`from`, `optional`, `default`, `in cents`, `currency` or `quoted`, or a new line")
+        try fail("`from`, `optional`, `default`, `signed`, `in cents`, `currency` or `quoted`, or a new line")
       }
     }
     field.span = n.span.union(tokens[max(0, pos - 1)].span)
@@ -346,13 +348,18 @@ public struct Parser {
     return .named(Name(text(t), t.span))
   }
 
-  /// define = "define" NAME "=" expr ;
+  /// define = "define" NAME [ "(" NAME { "," NAME } ")" ] "=" expr ;
   private mutating func parseDefine() throws(ParseError) -> DefineDecl {
     let start = advance().span
     let n = try name("a definition name")
+    var parameters: [Name] = []
+    if acceptPunct(.lparen) {
+      repeat { parameters.append(try name("a parameter name, as in `define sector_exposure(s) = …`")) } while acceptPunct(.comma)
+      try expectPunct(.rparen)
+    }
     try expectPunct(.eq, help: "write e.g. `define nav = sum of holdings.value`")
     let value = try parseExpr()
-    return DefineDecl(name: n, value: value, span: start.union(value.span))
+    return DefineDecl(name: n, value: value, span: start.union(value.span), parameters: parameters)
   }
 
   /// pro_forma = "pro" "forma" [ ":" ] [ "the" ] "deal" "joins" expr "with" assignment { "," assignment } ;
@@ -562,15 +569,21 @@ public struct Parser {
     }
     if acceptWord("warn") {
       let above: Bool
+      // `warn at or above 90% of the limit`: the warning level itself warns.
+      var inclusive = false
+      if isWord("at") && isWord("or", peekToken()) {
+        advance(); advance()
+        inclusive = true
+      }
       if acceptWord("above") { above = true } else if acceptWord("below") { above = false } else {
-        try fail("`above` or `below`, as in `warn above 90% of the limit`")
+        try fail(inclusive ? "`above` or `below`, as in `warn at or above 90% of the limit`" : "`above`, `below` or `at or above`, as in `warn above 90% of the limit`")
       }
       let fraction = try parseUnary()
       if isWord("of") && isWord("the", peekToken()) {
         advance(); advance()
         try expectWord("limit")
       }
-      return .warn(above: above, fraction: fraction, span: start.union(tokens[pos - 1].span))
+      return .warn(above: above, inclusive: inclusive, fraction: fraction, span: start.union(tokens[pos - 1].span))
     }
     if isWord("approved") && isWord("by", peekToken()) {
       advance(); advance()
@@ -761,9 +774,15 @@ public struct Parser {
     return nil
   }
 
-  /// comparison = additive [ compare additive | [ "not" ] "in" additive ] ;
+  /// comparison = additive [ compare additive | [ "not" ] "in" additive | "is" ( "missing" | "present" ) ] ;
   private mutating func parseComparison() throws(ParseError) -> Expr {
     let left = try parseAdditive()
+    // `holding.rating is missing` / `is present`: whether an optional value was given.
+    if isWord("is"), isWord("missing", peekToken()) || isWord("present", peekToken()) {
+      advance()
+      let w = advance()
+      return Expr(.presence(left, missing: text(w) == "missing"), left.span.union(w.span))
+    }
     var op = try parseComparisonOperator()
     if op == nil {
       if isWord("in") { advance(); op = .isIn }
@@ -801,7 +820,10 @@ public struct Parser {
   private mutating func parseOf() throws(ParseError) -> Expr {
     let left = try parseMultiplicative()
     let implicit: Bool = {
-      if case .literal(.multiple) = left.kind, tok.kind == .word, !tok.startsLine, !Token.reserved.contains(text(tok)) { return true }
+      guard case .literal(.multiple) = left.kind, !tok.startsLine else { return false }
+      if tok.kind == .word, !Token.reserved.contains(text(tok)) { return true }
+      // `2.0x (fund.equity + fund.debt)`: a multiple of a parenthesised amount.
+      if isPunct(.lparen) { return true }
       return false
     }()
     if isWord("of") || implicit {
@@ -876,7 +898,7 @@ public struct Parser {
   ]
 
   /// primary = literal | NAME | "that" NAME | "(" expr ")" | "[" [ expr { "," expr } ] "]"
-  ///         | aggregate | quantifier ;
+  ///         | aggregate | quantifier | conditional | NAME "(" expr { "," expr } ")" ;
   private mutating func parsePrimary() throws(ParseError) -> Expr {
     try enter()
     defer { depth -= 1 }
@@ -935,6 +957,15 @@ public struct Parser {
       if w == "weighted" || isWord("of", peekToken()) { return try parseAggregate() }
     case "every", "some", "no":
       if peekToken().kind == .word, isWord("in", peekToken(2)) { return try parseQuantifier() }
+    case "if":
+      // conditional = "if" expr "then" additive "else" additive ;
+      advance()
+      let cond = try parseExpr()
+      try expectWord("then", "`then`, as in `if deal.amount > $1 billion then 10% else 15%`")
+      let a = try parseAdditive()
+      try expectWord("else", "`else`: a conditional gives a value either way, as in `if … then 10% else 15%`")
+      let b = try parseAdditive()
+      return Expr(.conditional(cond, then: a, else: b), t.span.union(b.span))
     default:
       break
     }
@@ -946,6 +977,14 @@ public struct Parser {
       try fail("a value or a name")
     }
     advance()
+    if isPunct(.lparen), !tok.startsLine {
+      // call = NAME "(" expr { "," expr } ")" ;  a definition with parameters.
+      advance()
+      var args: [Expr] = []
+      repeat { args.append(try parseExpr()) } while acceptPunct(.comma)
+      try expectPunct(.rparen)
+      return Expr(.call(Name(w, t.span), args), t.span.union(tokens[pos - 1].span))
+    }
     return Expr(.name(Name(w, t.span)), t.span)
   }
 

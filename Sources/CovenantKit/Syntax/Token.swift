@@ -39,6 +39,7 @@ public struct Token: Hashable, Sendable {
     "average", "weighted", "share", "that", "true", "false", "define", "kind", "record", "data",
     "covenant", "applies", "when", "effective", "until", "warn", "severity", "for", "each",
     "tested", "pro", "by", "party", "waivable", "approved", "votes", "quorum", "is", "with",
+    "if", "then", "else",
   ]
 }
 
