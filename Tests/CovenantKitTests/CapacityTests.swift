@@ -140,7 +140,7 @@ private struct Ref {
   /// Random portfolios with cents, random caps and floors: the capacity equals a reference
   /// computed with decimal-string fractions, passes at the amount and fails a cent above.
   @Test func randomCapsAndFloorsMatchAReference() throws {
-    var rng = SeededRNG(seed: 20261130)
+    var rng = SplitMix(seed: 20261130)
     let sectors = ["a", "b", "c"]
     var solved = 0
     for _ in 0..<25 {

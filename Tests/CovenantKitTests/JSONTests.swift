@@ -324,7 +324,8 @@ private func walk(_ d: JSONDocument, _ n: JSONNode) {
   }
 }
 
-struct SplitMix {
+/// SplitMix64: deterministic across runs and platforms; shared by the tests that need random data.
+struct SplitMix: RandomNumberGenerator {
   var state: UInt64
   init(seed: UInt64) { state = seed }
   mutating func next() -> UInt64 {

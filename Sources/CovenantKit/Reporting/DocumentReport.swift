@@ -88,15 +88,7 @@ public enum DocumentReport {
     return Capacity(text: Format.money(shown, cur) + (shown == x ? "" : " (rounded down to the cent)"), clause: c)
   }
 
-  static func word(_ v: Verdict) -> String {
-    switch v {
-    case .pass: "PASS"
-    case .warning: "WARNING"
-    case .breach: "BREACH"
-    case .notApplicable: "N/A"
-    case .waived: "WAIVED"
-    }
-  }
+  static func word(_ v: Verdict) -> String { CheckReport.label(v) }
 
   static func symbol(_ v: Verdict) -> String {
     switch v {
