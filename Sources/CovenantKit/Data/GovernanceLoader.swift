@@ -28,21 +28,21 @@ extension DataLoader {
     let known = Dictionary(g.members.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
     if let v = spec.votes {
       withReader(v.location.file) { r in
-        if let votes = r.votes(v, known: known, members: g.members) { g.votes = votes } else { g.votesRecorded = false }
+        if let votes = r.votes(v, known: known) { g.votes = votes } else { g.votesRecorded = false }
       }
     }
     switch spec.approvals {
     case .list(let l)?:
-      withReader(l.location.file) { r in g.approvals = Set(r.partyList(l, known: known, members: g.members, what: "approval") ?? []) }
+      withReader(l.location.file) { r in g.approvals = Set(r.partyList(l, known: known, what: "approval") ?? []) }
     case .fromVotes?:
       g.approvals = Set(g.votes.filter { $0.value == .yes }.map(\.key))
     case nil: break
     }
     if let c = spec.conflicted {
-      withReader(c.location.file) { r in g.conflicted = Set(r.partyList(c, known: known, members: g.members, what: "conflicted member") ?? []) }
+      withReader(c.location.file) { r in g.conflicted = Set(r.partyList(c, known: known, what: "conflicted member") ?? []) }
     }
     if let w = spec.waivers {
-      withReader(w.location.file) { r in g.waivers = r.waivers(w, known: known, members: g.members, covenant: covenant) }
+      withReader(w.location.file) { r in g.waivers = r.waivers(w, known: known, covenant: covenant) }
     }
     if let d = spec.date {
       withReader(d.file) { r in g.date = r.date(d) }
@@ -210,7 +210,7 @@ struct GovernanceReader {
 
   // MARK: Votes
 
-  mutating func votes(_ spec: CheckedGovernance.Votes, known: [String: Int], members: [DealGovernance.Member]) -> [String: DealGovernance.Vote]? {
+  mutating func votes(_ spec: CheckedGovernance.Votes, known: [String: Int]) -> [String: DealGovernance.Vote]? {
     let declaration = "governance votes from \(spec.location.file.rawValue) \"\(spec.location.path)\""
     guard let (node, path) = locate(spec.location, what: "the votes", declaration: declaration) else { return nil }
     var out: [String: DealGovernance.Vote] = [:]
@@ -260,13 +260,12 @@ struct GovernanceReader {
       fail(path, node, "expected votes as a list of records or an object of member ids and votes, found \(loader.describe(node))")
       return nil
     }
-    _ = members
     return out
   }
 
   /// A list of member ids, a list of records naming the member under `partyKey`, or an object
   /// of ids and true/false.
-  mutating func partyList(_ spec: CheckedGovernance.PartyList, known: [String: Int], members: [DealGovernance.Member], what: String) -> [String]? {
+  mutating func partyList(_ spec: CheckedGovernance.PartyList, known: [String: Int], what: String) -> [String]? {
     let subject = what == "approval" ? "approvals" : "conflicted"
     let declaration = "governance \(subject) from \(spec.location.file.rawValue) \"\(spec.location.path)\""
     guard let (node, path) = locate(spec.location, what: "the \(what)s", declaration: declaration) else { return nil }
@@ -316,7 +315,7 @@ struct GovernanceReader {
 
   // MARK: Waivers
 
-  mutating func waivers(_ spec: CheckedGovernance.Waivers, known: [String: Int], members: [DealGovernance.Member], covenant: CheckedCovenant) -> [DealGovernance.Waiver] {
+  mutating func waivers(_ spec: CheckedGovernance.Waivers, known: [String: Int], covenant: CheckedCovenant) -> [DealGovernance.Waiver] {
     let declaration = "governance waivers from \(spec.location.file.rawValue) \"\(spec.location.path)\""
     guard let (node, path) = locate(spec.location, what: "the waivers", declaration: declaration) else { return [] }
     guard doc.kind(node) == .array else {
