@@ -25,6 +25,8 @@ public struct Checker {
   var expansionBudget = 100_000
   static let maxExpansionDepth = 8
   var expansionReported = false
+  /// Definitions with parameters used at least once (written out where used), for the drafting checker.
+  var usedParametrised: Set<Int> = []
   var group: (field: Int, name: String, record: Int)?
   /// The clause being checked, named in its diagnostics.
   var clauseID: String?
@@ -65,6 +67,10 @@ public struct Checker {
   public static func check(_ covenant: Covenant, file: SourceFile) -> Result {
     var c = Checker(file: file)
     let checked = c.run(covenant)
+    // Drafting mistakes are looked for only in a covenant that type-checks.
+    if !c.diagnostics.contains(where: \.isError) {
+      c.diagnostics += DraftingChecker.run(checked, syntax: covenant, parametrisedUsed: c.usedParametrised)
+    }
     let hasErrors = c.diagnostics.contains(where: \.isError)
     return Result(covenant: hasErrors ? nil : checked, diagnostics: c.diagnostics)
   }
@@ -547,6 +553,7 @@ public struct Checker {
       return bad
     }
     expanding.insert(i)
+    usedParametrised.insert(i)
     defer { expanding.remove(i) }
     // The arguments are in place and written out already; only the body's own uses remain.
     var out = expandCalls(body)
@@ -1256,7 +1263,11 @@ public struct Checker {
     guard op == .le || op == .lt, case .number(.percent) = y.type, case .constant(.number(let limit)) = y.kind, limit > Exact.one else { return }
     var isShare = false
     if case .aggregate(let p) = x.kind, p.function == .share { isShare = true }
-    if case .number(.percent) = x.type { isShare = true }
+    // A percentage of the data (`ltv <= 120%`) may exceed 100%; a share defined by name may not.
+    var r = x
+    var steps = 0
+    while case .definition(let i) = r.kind, i < definitions.count, let d = definitions[i], steps < 64 { r = d.value; steps += 1 }
+    if case .aggregate(let p) = r.kind, p.function == .share { isShare = true }
     if isShare {
       report("C007", "a share cannot exceed 100%, so a cap of \(file.text(y.span)) never binds", y.span,
         help: "did you mean \(Self.shareCapGuesses(limit))? caps on shares are between 0% and 100%")
