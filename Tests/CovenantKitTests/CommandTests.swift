@@ -37,6 +37,16 @@ import Testing
     #expect(runCommand(["validate", Self.cov]).exitCode == 0)
   }
 
+  /// One of each drafting mistake (grammar.md, the drafting checker), as `validate` reports them.
+  @Test func validateFindsDraftingMistakes() {
+    let out = runCommand(["validate", "Tests/CovenantKitTests/Golden/fixtures/drafting.cov"])
+    #expect(out.exitCode == 2)
+    assertGolden(out.stderr, "validate/drafting.txt")
+    for code in ["C070", "C071", "C072", "C073", "C074", "C075", "C076", "C077"] {
+      #expect(out.stderr.contains("[\(code)]"), "no \(code)")
+    }
+  }
+
   @Test(arguments: ["sarif", "github", "junit", "json"]) func validateFormats(_ format: String) {
     let out = runCommand(["validate", Self.broken, "--format", format])
     #expect(out.exitCode == 2)

@@ -60,6 +60,10 @@ import Testing
     #expect(codes("§1 \"a\"\n  \(share) >= 40%\n§2 \"b\"\n  \(share) <= 35%\n") == ["C074"])
     #expect(codes("§1 \"a\"\n  \(share) >= 10%\n§2 \"b\"\n  \(share) <= 35%\n") == [])
     #expect(codes("§1 \"a\"\n  \(share) <= 35%\n  waivable by treasury\n§2 \"b\"\n  \(share) <= 40%\n").filter { $0 == "C075" } == [])
+    // Not waivable: the 40% cap can never decide anything.
+    let redundant = compile(Self.prelude + "§1 \"a\"\n  \(share) <= 35%\n§2 \"b\"\n  \(share) <= 40%\n").diagnostics.filter { $0.code == "C075" }
+    #expect(redundant.count == 1)
+    #expect(redundant.first?.message.contains("`share of holdings.value where sector = power <= 40%` is redundant") == true, "\(redundant.map(\.message))")
   }
 
   @Test func unusedDefinitionsAndFields() {
