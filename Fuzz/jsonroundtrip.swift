@@ -139,20 +139,21 @@ private func numbers(_ d: JSONDocument, _ n: JSONNode) {
   }
 }
 
-private func loads(_ d: JSONDocument) -> [String] {
+private func loads(_ d: JSONDocument) -> (codes: [String], values: [Value]) {
   var out: [String] = []
+  var values: [Value] = []
   let c = rtCovenant
   for record in [c.schema.snapshot!, c.schema.deal!] {
     switch DataLoader.load(d, record: record, schema: c.schema, file: "f.json") {
-    case .success(let v): out.append("value \(v)")
+    case .success(let v): values.append(v); out.append("value")
     case .failure(let ds): out.append("codes " + ds.list.map(\.code).joined(separator: ","))
     }
   }
   switch DataLoader.governance(deal: d, dealFile: "f.json", snapshot: d, covenant: c) {
-  case .success(let g): out.append("governance \(g)")
+  case .success: out.append("governance")
   case .failure(let ds): out.append("codes " + ds.list.map(\.code).joined(separator: ","))
   }
-  return out
+  return (out, values)
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -172,7 +173,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     case .success(let again):
       same(doc, doc.root, again, again.root, "$", how)
       let l = loads(again)
-      precondition(l == original, "fuzz(jsonroundtrip): the \(how) re-serialisation loads differently:\n\(original)\n\(l)")
+      precondition(l.codes == original.codes && l.values == original.values,
+        "fuzz(jsonroundtrip): the \(how) re-serialisation loads differently:\n\(original.codes)\n\(l.codes)")
     }
   }
   return 0
