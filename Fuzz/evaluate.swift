@@ -17,30 +17,6 @@
 // evaluation error has a code, and checking the same deal a second time on the same runner
 // (with the snapshot cache warm) gives the same result as the first time.
 
-/// The byte ranges between separator lines `----` (LF or CRLF line ends).
-func fuzzSplitSections(_ b: [UInt8]) -> [ArraySlice<UInt8>] {
-  var parts: [ArraySlice<UInt8>] = []
-  var start = 0
-  var lineStart = 0
-  var i = 0
-  let dash = UInt8(ascii: "-")
-  while i <= b.count {
-    if i == b.count || b[i] == 0x0A {
-      var end = i
-      if end > lineStart, b[end - 1] == 0x0D { end -= 1 }
-      if end - lineStart == 4, b[lineStart..<end].allSatisfy({ $0 == dash }) {
-        parts.append(b[start..<lineStart])
-        start = min(i + 1, b.count)
-        if parts.count == 2 { break }
-      }
-      lineStart = i + 1
-    }
-    i += 1
-  }
-  parts.append(b[min(start, b.count)...])
-  return parts
-}
-
 private func requireCodes(_ ds: [Diagnostic], _ stage: String) {
   precondition(!ds.isEmpty, "fuzz(evaluate): \(stage) failed without a diagnostic")
   for d in ds { precondition(!d.code.isEmpty, "fuzz(evaluate): \(stage) diagnostic without a code: \(d.message)") }
