@@ -809,7 +809,15 @@ public struct Evaluator {
       count += 1
       if items.count < QuantifierState.maxOffenders { items.append(i) }
     }
-    if let table = list.table {
+    // The loader refuses data without a required field, so only an optional one can be missing
+    // in the data: a required group field costs no scan (this runs for every deal of a batch).
+    var required = false
+    if case .list(.record(let r)) = group.list.type, r < covenant.schema.records.count, group.field < covenant.schema.records[r].fields.count {
+      required = !covenant.schema.records[r].fields[group.field].optional
+    }
+    if required {
+      // Nothing to scan in the data's elements.
+    } else if let table = list.table {
       for row in 0..<table.count where group.field >= table.columns.count || table.value(row, group.field) == .absent { note(row) }
     } else {
       for (i, item) in list.base.enumerated() where groupKeyOf(item, field: group.field) == .absent { note(i) }
