@@ -1,14 +1,17 @@
 /// The verdict of one clause, as the deal team reads it.
 public enum Verdict: String, Hashable, Sendable, Comparable {
-  case pass, warning, breach, notApplicable = "not applicable", waived
+  /// `disapplied`: another clause prevails over this one and is engaged (`notwithstanding`,
+  /// `subject to`, an exception); the report says which and why, and what it would have been.
+  case pass, warning, breach, notApplicable = "not applicable", waived, disapplied
 
   var rank: Int {
     switch self {
     case .notApplicable: 0
-    case .pass: 1
-    case .waived: 2
-    case .warning: 3
-    case .breach: 4
+    case .disapplied: 1
+    case .pass: 2
+    case .waived: 3
+    case .warning: 4
+    case .breach: 5
     }
   }
   public static func < (a: Verdict, b: Verdict) -> Bool { a.rank < b.rank }
@@ -112,6 +115,33 @@ public struct ClauseResult: Hashable, Sendable {
   public var governance: GovernanceOutcome?
   /// Why the clause applies: each `applies when` condition with the values it compared.
   public var applies: [String] = []
+  /// The clause's exceptions to other clauses (`sections §… do not apply when …`), as evaluated
+  /// while the clause was in force; empty otherwise.
+  public var exceptions: [ExceptionOutcome] = []
+  /// Set when another clause disapplied this one; `verdict` is then `.disapplied`.
+  public var disapplied: Disapplication? = nil
+}
+
+/// An exception a clause makes to others, as evaluated: `holds` is nil when its condition is
+/// undefined for this data (the exception is then not in effect: the clauses it covers apply).
+public struct ExceptionOutcome: Hashable, Sendable {
+  /// The clauses it covers, with `§`.
+  public var clauses: [String]
+  /// The condition as written, with the values it compared.
+  public var condition: String
+  public var holds: Bool?
+}
+
+/// Why a clause was not applied: the clause that prevails over it, by which form of reference.
+public struct Disapplication: Hashable, Sendable {
+  /// The prevailing clause's id, with `§`, and its title.
+  public var clause: String
+  public var title: String?
+  public var form: CheckedClause.Displacement.Form
+  /// The sentence the report shows.
+  public var reason: String
+  /// The verdict the clause would have had (figures are still shown, marked as not applied).
+  public var verdictHadItApplied: Verdict
 }
 
 public struct CheckResult: Hashable, Sendable {
@@ -251,7 +281,20 @@ public struct CovenantRunner {
       if let dealData {
         Governance.applyWaiver(clause, covenant: covenant, deal: dealData, asOf: asOf, result: &r)
       }
+      if !clause.exceptions.isEmpty {
+        if var p = pro {
+          r.exceptions = try exceptionOutcomes(clause, &p)
+          pro = p
+        } else {
+          r.exceptions = try exceptionOutcomes(clause, &snap)
+        }
+        if clause.requirements.isEmpty && clause.reports.isEmpty && r.governance == nil {
+          r.verdict = r.exceptions.contains { $0.holds == true } ? .pass : .notApplicable
+          r.note = Self.exceptionNote(r.exceptions)
+        }
+      }
     }
+    Self.applyCrossReferences(covenant, &results)
     snapshotEvaluator = snap
     cache = snap.cache
     var dealID: String?
@@ -269,6 +312,74 @@ public struct CovenantRunner {
     }
     if var s = samples { result.capacity = try capacity(result, &s, dealData: dealData) }
     return result
+  }
+
+  /// Each exception of a clause in force, with its condition's values (`deal.waiver_granted` is true).
+  func exceptionOutcomes(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> [ExceptionOutcome] {
+    var out: [ExceptionOutcome] = []
+    for x in clause.exceptions {
+      ev.groupKey = .absent
+      var holds: Bool?
+      if case .bool(let b) = try ev.eval(x.condition) { holds = b }
+      let because = try conditionValues(x.condition, &ev)
+      out.append(ExceptionOutcome(clauses: x.clauses.map { "§" + $0 }, condition: Self.clean(x.source) + (because.isEmpty ? "" : " (\(because))"), holds: holds))
+    }
+    return out
+  }
+
+  /// What an exception-only clause says of itself: which clauses it lifts, and why or why not.
+  static func exceptionNote(_ xs: [ExceptionOutcome]) -> String {
+    xs.map { x in
+      let list = Self.andList(x.clauses)
+      let verb = x.clauses.count == 1 ? "does" : "do"
+      switch x.holds {
+      case true?: return "exception in effect: \(list) \(verb) not apply, as `\(x.condition)` holds"
+      case false?: return "exception not in effect: `\(x.condition)` is false, so \(list) apply as written"
+      case nil: return "exception not in effect: `\(x.condition)` is undefined for this data, so \(list) apply as written"
+      }
+    }.joined(separator: "; ")
+  }
+
+  static func andList(_ items: [String]) -> String {
+    guard items.count > 1 else { return items.first ?? "" }
+    return items.dropLast().joined(separator: ", ") + " and " + items[items.count - 1]
+  }
+
+  /// Disapplies each clause another one prevails over while that one is engaged, in an order
+  /// where the prevailing clause is final first (so a disapplied clause disapplies nothing).
+  /// A prevailing clause is engaged when it is in force — its dates and `applies when` hold and
+  /// it had what it needs to be judged (pass, warning, breach or waived); *not applicable* for
+  /// undefined figures does not count, so a clause is never lifted by one that was not
+  /// actually applied. An exception is engaged when, in addition, its condition holds.
+  static func applyCrossReferences(_ covenant: CheckedCovenant, _ results: inout [ClauseResult]) {
+    guard !covenant.precedenceOrder.isEmpty else { return }
+    for ci in covenant.precedenceOrder where ci < results.count && ci < covenant.clauses.count {
+      for d in covenant.clauses[ci].displacedBy where d.clause < results.count {
+        let p = results[d.clause]
+        // An exception is evaluated only while its clause is in force; a disapplied clause lifts nothing.
+        guard d.form == .exception ? p.verdict != .disapplied : [.pass, .warning, .breach, .waived].contains(p.verdict) else { continue }
+        let name = p.id.hasPrefix("§") ? p.id : "§" + p.id
+        let titled = name + (p.title.map { " (\($0))" } ?? "")
+        let own = "§" + covenant.clauses[ci].id
+        let reason: String
+        switch d.form {
+        case .notwithstanding:
+          reason = "\(titled) applies, notwithstanding \(own)"
+        case .subjectTo:
+          reason = "\(own) is subject to \(titled), which applies"
+        case .exception:
+          guard let x = d.exception, x < p.exceptions.count, p.exceptions[x].holds == true else { continue }
+          reason = "exception \(titled) is in effect: `\(p.exceptions[x].condition)` holds"
+        }
+        var r = results[ci]
+        let had = r.verdict
+        r.disapplied = Disapplication(clause: name, title: p.title, form: d.form, reason: reason, verdictHadItApplied: had)
+        r.note = "disapplied: " + reason + (had == .notApplicable ? "" : "; had it applied: \(had.rawValue)") + (r.note.map { " (\($0))" } ?? "")
+        r.verdict = .disapplied
+        results[ci] = r
+        break
+      }
+    }
   }
 
   func dateReason(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> String? {

@@ -357,10 +357,26 @@ private struct Layout {
       case .quorum(let cmp, let fraction, let span):
         text = "quorum " + (cmp == .ge ? "" : ExprPrinter.symbol(cmp) + " ") + p.fraction(fraction) + " of voting power"
         end = span.end
+      case .subjectTo(let refs, let span):
+        text = "subject to " + Self.clauseRefs(refs)
+        end = span.end
+      case .notwithstanding(let refs, let span):
+        text = "notwithstanding " + Self.clauseRefs(refs)
+        end = span.end
+      case .exception(let refs, let condition, let span):
+        text = (refs.count == 1 ? "section " : "sections ") + Self.clauseRefs(refs) + (refs.count == 1 ? " does" : " do") + " not apply when " + p.top(condition)
+        end = span.end
       }
       units.append(Unit(indent: indent, cells: [text], end: end))
     }
     return Block(category: .clause, start: c.idSpan.start, units: units)
+  }
+
+  /// `§4.9`, `§4.9 and §4.10`, `§4.9, §4.10 and §4.11`: as a lawyer lists sections.
+  static func clauseRefs(_ refs: [Name]) -> String {
+    let parts = refs.map { "§" + $0.text }
+    guard parts.count > 1 else { return parts.first ?? "" }
+    return parts.dropLast().joined(separator: ", ") + " and " + parts[parts.count - 1]
   }
 
   static func partyRefs(_ refs: [PartyRef]) -> String {

@@ -196,6 +196,7 @@ public enum CIFormats {
       switch c.verdict {
       case .breach: status = .failed("breach", body)
       case .notApplicable: status = .skipped(c.note ?? "not applicable")
+      case .disapplied: status = .skipped(c.note ?? "disapplied")
       default: status = .passed
       }
       let output: String? = c.verdict == .warning || c.verdict == .waived ? "\(c.verdict.rawValue)\n" + body : nil

@@ -7,13 +7,14 @@ public enum CheckReport {
     case .breach: "BREACH"
     case .notApplicable: "N/A"
     case .waived: "WAIVED"
+    case .disapplied: "DISAPPLIED"
     }
   }
 
   public static func summary(_ r: CheckResult) -> String {
     var counts: [Verdict: Int] = [:]
     for c in r.clauses { counts[c.verdict, default: 0] += 1 }
-    let parts = [Verdict.breach, .warning, .waived, .pass, .notApplicable].compactMap { v -> String? in
+    let parts = [Verdict.breach, .warning, .waived, .pass, .notApplicable, .disapplied].compactMap { v -> String? in
       guard let n = counts[v], n > 0 else { return nil }
       return "\(n) \(v == .notApplicable ? "not applicable" : v == .breach ? (n == 1 ? "breach" : "breaches") : v == .warning ? (n == 1 ? "warning" : "warnings") : v.rawValue)"
     }
@@ -48,11 +49,17 @@ public enum CheckReport {
     }
     out += "\n"
     let idWidth = min(12, (r.clauses.map { $0.id.count + 1 }.max() ?? 4))
-    let indent = String(repeating: " ", count: 9)
+    // `DISAPPLIED` is wider than the other labels: the column widens only in a report that has one.
+    let labelWidth = r.clauses.contains { $0.verdict == .disapplied } ? 11 : 9
+    let indent = String(repeating: " ", count: labelWidth)
     for c in r.clauses {
       let id = ("§" + c.id).padding(toLength: max(idWidth, c.id.count + 1), withPad: " ", startingAt: 0)
-      out += paint(label(c.verdict).padding(toLength: 9, withPad: " ", startingAt: 0), c.verdict) + id + "  " + (c.title ?? "") + "\n"
+      out += paint(label(c.verdict).padding(toLength: labelWidth, withPad: " ", startingAt: 0), c.verdict) + id + "  " + (c.title ?? "") + "\n"
       if let note = c.note { out += indent + note + "\n" }
+      for line in exceptionLines(c) { out += indent + line + "\n" }
+      if c.verdict == .disapplied, c.snapshot != nil || c.proForma != nil || c.governance != nil {
+        out += indent + "figures had it applied (not part of the result):\n"
+      }
       if c.verdict == .notApplicable, c.snapshot == nil, c.proForma == nil, c.governance == nil { continue }
       for a in c.applies { out += indent + "applies: " + a + "\n" }
       out += requirementLines(c, schema: schema, indent: indent)
@@ -65,6 +72,13 @@ public enum CheckReport {
     }
     out += "\nresult: " + (r.compliant ? "compliant" : "BREACH") + " (" + summary(r) + ")\n"
     return out
+  }
+
+  /// A clause's exceptions to others, when its note does not already say them (a clause that
+  /// also has requirements): `exception: §4.9 and §4.10 do not apply while … — in effect`.
+  static func exceptionLines(_ c: ClauseResult) -> [String] {
+    guard !c.exceptions.isEmpty, c.note != CovenantRunner.exceptionNote(c.exceptions) else { return [] }
+    return CovenantRunner.exceptionNote(c.exceptions).components(separatedBy: "; ")
   }
 
   /// The definitions a clause uses: `nav: before $300,000,000,000, after $312,000,000,000`;
@@ -550,7 +564,28 @@ public enum CheckReport {
       ("snapshot", evaluationJSON(c.snapshot, schema, brief: brief)), ("pro_forma", evaluationJSON(c.proForma, schema, brief: brief)),
       ("largest_compliant_amount", boundJSON(c.largestAmount)),
       ("governance", governanceJSON(c.governance)),
-    ])
+    ] + crossReferenceJSON(c))
+  }
+
+  /// `disapplied_by` on a disapplied clause and `exceptions` on a clause that makes them; absent
+  /// otherwise, like `capacity` without a deal.
+  static func crossReferenceJSON(_ c: ClauseResult) -> [(String, JSONOut)] {
+    var out: [(String, JSONOut)] = []
+    if let d = c.disapplied {
+      out.append(("disapplied_by", .object([
+        ("clause", .string(d.clause)), ("title", .opt(d.title)), ("form", .string(d.form.rawValue)),
+        ("reason", .string(d.reason)), ("verdict_had_it_applied", .string(d.verdictHadItApplied.rawValue)),
+      ])))
+    }
+    if !c.exceptions.isEmpty {
+      out.append(("exceptions", .array(c.exceptions.map { x in
+        .object([
+          ("clauses", .array(x.clauses.map { .string($0) })), ("condition", .string(x.condition)),
+          ("in_effect", .bool(x.holds == true)), ("condition_holds", x.holds.map { .bool($0) } ?? .null),
+        ])
+      })))
+    }
+    return out
   }
 
   /// `150 JPY per USD` or `0.0067 USD per JPY`, as the data quotes it.
@@ -561,7 +596,7 @@ public enum CheckReport {
 
   public static func json(_ r: CheckResult, covenant: CheckedCovenant, brief: Bool = false) -> JSONOut {
     var counts: [(String, JSONOut)] = []
-    for v in [Verdict.pass, .warning, .breach, .notApplicable, .waived] {
+    for v in [Verdict.pass, .warning, .breach, .notApplicable, .waived, .disapplied] {
       counts.append((v.rawValue, .number("\(r.clauses.filter { $0.verdict == v }.count)")))
     }
     return .object([

@@ -71,7 +71,7 @@ public enum DocumentReport {
   static func capacity(_ r: CheckResult) -> Capacity? {
     var best: (Exact, Bool, String, ClauseResult)?
     var none: ClauseResult?
-    for c in r.clauses where c.verdict != .waived && c.verdict != .notApplicable {
+    for c in r.clauses where c.verdict != .waived && c.verdict != .notApplicable && c.verdict != .disapplied {
       switch c.largestAmount {
       case .atMost(let x, let cur)?:
         if best == nil || x < best!.0 { best = (x, false, cur, c) }
@@ -97,6 +97,7 @@ public enum DocumentReport {
     case .breach: "✗"
     case .notApplicable: "–"
     case .waived: "≋"
+    case .disapplied: "⊘"
     }
   }
 
@@ -288,6 +289,7 @@ public enum DocumentReport {
     case .breach: "v-breach"
     case .notApplicable: "v-na"
     case .waived: "v-waived"
+    case .disapplied: "v-disapplied"
     }
   }
 
@@ -309,7 +311,7 @@ public enum DocumentReport {
     .capacity strong{font-size:1.15em}
     .badge{display:inline-block;border:1px solid;border-radius:4px;padding:0 6px;font-size:.85em;font-weight:700;white-space:nowrap}
     .badge.v-pass{color:var(--pass)}.badge.v-warning{color:var(--warn)}.badge.v-breach{color:#fff;background:var(--breach);border-color:var(--breach)}
-    .badge.v-waived{color:var(--waived)}.badge.v-na{color:var(--na)}
+    .badge.v-waived{color:var(--waived)}.badge.v-na,.badge.v-disapplied{color:var(--na)}
     .wrap{overflow-x:auto;max-width:100%}
     table{border-collapse:collapse;width:100%;margin:6px 0 10px;font-variant-numeric:tabular-nums}
     caption{text-align:left;color:var(--muted);font-size:.9em;padding:2px 0}

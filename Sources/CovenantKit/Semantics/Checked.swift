@@ -104,6 +104,31 @@ public struct CheckedClause: Hashable, Sendable {
   public var needsDeal: Bool
   /// Figures the clause requires the report to show (`report …`); they check nothing.
   public var reports: [CheckedRequirement] = []
+  /// `sections §4.9, §4.10 do not apply when …`: the exceptions this clause makes to others.
+  public var exceptions: [Exception] = []
+  /// The clauses that can disapply this one, resolved to indices of `CheckedCovenant.clauses`:
+  /// its own `subject to`, others' `notwithstanding` and exceptions naming it. The evaluator
+  /// disapplies it when one of them is engaged (grammar.md, *Cross-references*).
+  public var displacedBy: [Displacement] = []
+
+  /// An exception in a section of its own: while `condition` holds (and the clause making it
+  /// is in force), the clauses named are not applied.
+  public struct Exception: Hashable, Sendable {
+    /// Clause ids as written, without `§`.
+    public var clauses: [String]
+    public var condition: TExpr
+    public var source: String
+  }
+  public struct Displacement: Hashable, Sendable {
+    public enum Form: String, Hashable, Sendable {
+      case notwithstanding, subjectTo = "subject to", exception
+    }
+    /// The prevailing clause (index in `CheckedCovenant.clauses`).
+    public var clause: Int
+    public var form: Form
+    /// For an exception, which of the prevailing clause's exceptions.
+    public var exception: Int? = nil
+  }
 
   public struct Group: Hashable, Sendable {
     public var list: TExpr
@@ -175,4 +200,8 @@ public struct CheckedCovenant: Sendable {
   public var aggregateCount: Int
   public var quantifierCount: Int
   public var localCount: Int
+  /// Clause indices in an order where every clause comes after those that can disapply it
+  /// (the `notwithstanding` / `subject to` / exception relation, acyclic by C082); empty when
+  /// the covenant has no cross-references.
+  public var precedenceOrder: [Int] = []
 }

@@ -28,6 +28,8 @@ public struct Checker {
   /// Definitions with parameters used at least once (written out where used), for the drafting checker.
   var usedParametrised: Set<Int> = []
   var group: (field: Int, name: String, record: Int)?
+  /// `subject to`, `notwithstanding` and exception references, resolved once every clause is known.
+  var crossReferences: [CrossReference] = []
   /// The clause being checked, named in its diagnostics.
   var clauseID: String?
   var joinedListField: Int?
@@ -135,6 +137,8 @@ public struct Checker {
       seenClauses[c.id] = c.idSpan
       if let checked = checkClause(c) { clauses.append(checked) }
     }
+    // After every clause is known, so that a reference resolves wherever its section is.
+    let precedence = resolveCrossReferences(&clauses)
     let asOf = schema.snapshot.flatMap { schema.records[$0].index["as_of"] }
     let fx = schema.snapshot.flatMap { s in schema.records[s].fields.firstIndex { $0.type == .fx } }
     return CheckedCovenant(
@@ -142,7 +146,7 @@ public struct Checker {
       schema: schema,
       definitions: definitions.enumerated().map { $1 ?? CheckedDefinition(name: definitionDecls[$0].name.text, value: TExpr(kind: .invalid, type: .error, span: .none, usesDeal: false, usesJoinedList: false)) },
       clauses: clauses, proForma: proForma, parties: parties, governance: governance, asOfField: asOf, fxField: fx,
-      aggregateCount: aggregateCount, quantifierCount: quantifierCount, localCount: localCount)
+      aggregateCount: aggregateCount, quantifierCount: quantifierCount, localCount: localCount, precedenceOrder: precedence)
   }
 
   func isDeclaredName(_ n: String) -> Bool {
@@ -778,6 +782,14 @@ public struct Checker {
         clause.votes = checkVoteRule(rule)
       case .waivableBy(let refs, _):
         clause.waivableBy = resolvePartyRefs(refs, what: "waiver", code: "C035")
+      case .subjectTo(let refs, _):
+        crossReferences.append(CrossReference(clause: c.id, form: .subjectTo, refs: refs))
+      case .notwithstanding(let refs, _):
+        crossReferences.append(CrossReference(clause: c.id, form: .notwithstanding, refs: refs))
+      case .exception(let refs, let condition, _):
+        let checked = checkCondition(condition, what: "an exception's `when`")
+        clause.exceptions.append(.init(clauses: refs.map(\.text), condition: checked, source: file.text(condition.span)))
+        crossReferences.append(CrossReference(clause: c.id, form: .exception, refs: refs, exception: clause.exceptions.count - 1))
       case .quorum(let cmp, let fraction, let span):
         let rule = VoteRule(comparison: .ge, fraction: Expr(.literal(.number(.zero)), span), base: .votingPower, quorum: fraction,
           quorumComparison: cmp, countAbstentions: false, excludeConflicted: false, castingVote: nil, span: span)
@@ -790,11 +802,11 @@ public struct Checker {
       }
     }
     requireGovernanceData(clause, c, governance)
-    let exprs = clause.appliesWhen + clause.requirements.map(\.expr) + clause.reports.map(\.expr) + [clause.group?.list].compactMap { $0 }
+    let exprs = clause.appliesWhen + clause.requirements.map(\.expr) + clause.reports.map(\.expr) + clause.exceptions.map(\.condition) + [clause.group?.list].compactMap { $0 }
     clause.needsDeal = exprs.contains(where: \.usesDeal) || clause.approval != nil || clause.votes != nil || clause.quorum != nil
     let usesList = exprs.contains(where: \.usesJoinedList)
     clause.testedOn = explicitTestedOn ?? (usesList ? .both : clause.needsDeal ? .proForma : .snapshot)
-    if clause.requirements.isEmpty && clause.reports.isEmpty && clause.approval == nil && clause.votes == nil && clause.quorum == nil {
+    if clause.requirements.isEmpty && clause.reports.isEmpty && clause.exceptions.isEmpty && clause.approval == nil && clause.votes == nil && clause.quorum == nil {
       report("C010", "clause §\(c.id) has no requirement", c.idSpan, help: "add what must hold, e.g. `total_debt <= 2.0x fund.equity`")
     }
     return clause

@@ -377,7 +377,9 @@ struct DraftingChecker {
     var order: [String] = []
     for clause in covenant.clauses where !clause.severityWarning {
       // A clause that applies only sometimes neither contradicts nor makes redundant another.
-      let unconditional = clause.appliesWhen.isEmpty && clause.effectiveFrom == nil && clause.until == nil
+      // So does one that another clause can disapply (`notwithstanding`, `subject to`, an exception):
+      // a looser cap that prevails over a stricter one is the point of the reference, not a mistake.
+      let unconditional = clause.appliesWhen.isEmpty && clause.effectiveFrom == nil && clause.until == nil && clause.displacedBy.isEmpty
       guard unconditional else { continue }
       var prefix = ""
       if let g = clause.group {

@@ -214,6 +214,16 @@ public enum ClauseItem: Hashable, Sendable {
   case waivableBy([PartyRef], SourceSpan)
   /// `quorum >= 75% of voting power`: a quorum on its own, without a voting threshold.
   case quorum(comparison: BinaryOp, fraction: Expr, span: SourceSpan)
+  /// `subject to §4.2(a)`: the clauses named prevail over this one. Where one of them is in
+  /// force, this clause is disapplied (grammar.md, *Cross-references*). Each name is a clause
+  /// number without its `§`, with the span of the reference, so that a dangling one is shown.
+  case subjectTo([Name], SourceSpan)
+  /// `notwithstanding §4.9`: this clause prevails over the clauses named; while it is in force,
+  /// they are disapplied.
+  case notwithstanding([Name], SourceSpan)
+  /// `sections §4.9, §4.10 do not apply when deal.waiver_granted`: an exception (or waiver
+  /// provision) in a section of its own, covering the clauses it names while its condition holds.
+  case exception(clauses: [Name], condition: Expr, span: SourceSpan)
 }
 
 public enum PartyRef: Hashable, Sendable {

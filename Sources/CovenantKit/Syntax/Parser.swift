@@ -610,7 +610,57 @@ public struct Parser {
       _ = acceptWord("present")
       return .quorum(comparison: cmp, fraction: fraction, span: start.union(tokens[pos - 1].span))
     }
+    // Cross-references: `subject to §4.2(a)`, `notwithstanding §4.9`, and an exception in a
+    // section of its own, `sections §4.9, §4.10 do not apply when …`. Each form starts with its
+    // words (a line that starts with `§` starts a new clause), and each is recognised only
+    // before what it must be followed by, so a field named `subject` or `section` stays usable.
+    if isWord("subject") && isWord("to", peekToken()) && !peekToken().startsLine {
+      advance(); advance()
+      let refs = try parseClauseRefs(after: "subject to")
+      return .subjectTo(refs, start.union(tokens[pos - 1].span))
+    }
+    if isWord("notwithstanding") && !peekToken().startsLine && (peekToken().kind == .clauseID || Self.startsOperand(peekToken().kind)) {
+      advance()
+      let refs = try parseClauseRefs(after: "notwithstanding")
+      return .notwithstanding(refs, start.union(tokens[pos - 1].span))
+    }
+    if (isWord("section") || isWord("sections")) && !peekToken().startsLine
+      && (peekToken().kind == .clauseID || peekToken().kind == .number)
+    {
+      advance()
+      let refs = try parseClauseRefs(after: "sections")
+      // "do not apply" / "does not apply", and the lawyer's "to a deal" / "to the deal" if written.
+      if !acceptWord("do") && !acceptWord("does") {
+        try fail("`do not apply when …`, as in `sections §4.9, §4.10 do not apply when deal.waiver_granted`")
+      }
+      try expectWord("not", "`not apply when …`")
+      try expectWord("apply", "`apply when …`")
+      if acceptWord("to") {
+        if !acceptWord("a") { _ = acceptWord("the") }
+        try expectWord("deal", "`to a deal when …`, or `when …` directly")
+      }
+      try expectWord("when", "`when` and the condition, as in `do not apply when deal.waiver_granted`")
+      let condition = try parseExpr()
+      return .exception(clauses: refs, condition: condition, span: start.union(condition.span))
+    }
     return .requirement(try parseExpr())
+  }
+
+  /// clause_refs = CLAUSE_ID { ( "," | "and" ) CLAUSE_ID } ;
+  /// A clause number is written with its `§`, as the lawyer cites it (`§4.2(a)`); a bare number
+  /// is refused with that suggestion, since `4.9` is a number in an expression.
+  private mutating func parseClauseRefs(after words: String) throws(ParseError) -> [Name] {
+    var refs: [Name] = []
+    repeat {
+      guard tok.kind == .clauseID else {
+        let hint = tok.kind == .number ? "write the clause number with its `§`: `\(words) §\(text(tok))`" : "write e.g. `\(words) §4.9`"
+        try fail("a clause number such as `§4.9`", help: hint)
+      }
+      let t = advance()
+      let id = String(text(t).dropFirst().drop(while: { $0 == " " }))
+      refs.append(Name(id, t.span))
+    } while acceptPunct(.comma) || acceptWord("and")
+    return refs
   }
 
   /// party_refs = party_ref { ( "and" | "," ) party_ref } ; party_ref = NAME | "any" NAME | "every" NAME ;

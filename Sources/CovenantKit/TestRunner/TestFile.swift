@@ -313,7 +313,7 @@ public struct TestFileParser {
 
   static let verdictWords: [String: Verdict] = [
     "pass": .pass, "passes": .pass, "warning": .warning, "warns": .warning, "breach": .breach, "breaches": .breach,
-    "waived": .waived, "not applicable": .notApplicable, "n/a": .notApplicable,
+    "waived": .waived, "disapplied": .disapplied, "not applicable": .notApplicable, "n/a": .notApplicable,
   ]
 
   /// expect result (compliant|breach) | expect §ID VERDICT
@@ -358,7 +358,7 @@ public struct TestFileParser {
       break
     }
     guard let figure else {
-      error("T006", "expected a verdict (pass, warning, breach, waived, not applicable) or a figure (value, limit, headroom, largest amount)", line: number, column: column)
+      error("T006", "expected a verdict (pass, warning, breach, waived, disapplied, not applicable) or a figure (value, limit, headroom, largest amount)", line: number, column: column)
       return nil
     }
     let expected: TestFile.Expectation.Expected
