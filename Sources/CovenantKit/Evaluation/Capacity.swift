@@ -42,15 +42,30 @@ extension CovenantRunner {
     func unsolved(_ id: String, _ why: String) -> Capacity {
       Capacity(status: .notComputed, currency: ctx.currency, dealAmount: ctx.amount, bindingClause: id, reason: "§\(id): \(why)")
     }
+    // Cross-references: the amounts at which each clause is disapplied by one that prevails
+    // over it (solved like `applies when`); there the clause does not constrain the amount.
+    var disappliedAt: [Int: AmountSet] = [:]
+    if !covenant.precedenceOrder.isEmpty {
+      do {
+        disappliedAt = try disapplicationSets(result, &evs, points)
+      } catch let e as UnsolvedIn {
+        return unsolved(e.clause, e.reason)
+      } catch let e as EvaluationError {
+        throw e
+      } catch {
+        return unsolved(covenant.clauses.first?.id ?? "", "\(error)")
+      }
+    }
     for (ci, clause) in covenant.clauses.enumerated() {
       guard ci < result.clauses.count else { break }
       let res = result.clauses[ci]
       // Warnings never block, and a waiver attached to the deal lifts the clause at any amount.
-      if clause.severityWarning || res.verdict == .waived { continue }
+      let own = res.disapplied?.verdictHadItApplied ?? res.verdict
+      if clause.severityWarning || own == .waived { continue }
       if try dateReason(clause, &evs[2]) != nil { continue }
       var s: AmountSet
       if clause.testedOn == .snapshot {
-        s = res.verdict == .breach ? .none : .all
+        s = own == .breach ? .none : .all
       } else {
         var applies = AmountSet.all
         var passes = AmountSet.all
@@ -84,6 +99,7 @@ extension CovenantRunner {
           thresholds.append((clause.id, applies, gov, clause.title))
         }
       }
+      if let off = disappliedAt[ci] { s = s.union(off) }
       sets.append((clause.id, s))
       total = total.intersect(s)
     }
@@ -146,4 +162,71 @@ extension CovenantRunner {
   }
 
   static func justAbove(_ x: Exact) -> Exact { (try? x.adding(cent)) ?? x }
+
+  /// A dependence on the amount that cannot be solved, in the clause that has it.
+  struct UnsolvedIn: Error {
+    var clause: String
+    var reason: String
+  }
+
+  /// For each clause another can disapply, the deal amounts at which that happens: a prevailing
+  /// clause is engaged where it is in force (its dates, and its `applies when` solved over the
+  /// amount) and, for an exception, where its condition holds too — and where it is not itself
+  /// disapplied, so the sets are built in precedence order. A clause tested on the snapshot
+  /// alone is in force at every amount or none, as its check found.
+  mutating func disapplicationSets(_ result: CheckResult, _ evs: inout [Evaluator], _ points: [Exact]) throws -> [Int: AmountSet] {
+    var inForce: [Int: AmountSet] = [:]
+    func inForceSet(_ ci: Int, _ evs: inout [Evaluator]) throws -> AmountSet {
+      if let known = inForce[ci] { return known }
+      let clause = covenant.clauses[ci], res = result.clauses[ci]
+      let own = res.disapplied?.verdictHadItApplied ?? res.verdict
+      var set: AmountSet
+      if try dateReason(clause, &evs[2]) != nil {
+        set = .none
+      } else if clause.testedOn == .snapshot || clause.appliesWhen.isEmpty {
+        // Exceptions are evaluated only while their clause is in force.
+        set = [.pass, .warning, .breach, .waived].contains(own) || !res.exceptions.isEmpty ? .all : .none
+      } else {
+        set = .all
+        for cond in clause.appliesWhen {
+          for i in evs.indices { evs[i].groupKey = .absent }
+          do {
+            set = set.intersect(try conditionSet(cond, &evs, points, what: "its condition `\(covenant.file.text(cond.span))`", undefinedHolds: false))
+          } catch let e as Unsolved {
+            throw UnsolvedIn(clause: clause.id, reason: e.reason)
+          }
+        }
+      }
+      inForce[ci] = set
+      return set
+    }
+    var off: [Int: AmountSet] = [:]
+    for ci in covenant.precedenceOrder where ci < result.clauses.count {
+      let clause = covenant.clauses[ci]
+      guard !clause.displacedBy.isEmpty else { continue }
+      var union = AmountSet.none
+      for d in clause.displacedBy where d.clause < result.clauses.count {
+        var engaged = try inForceSet(d.clause, &evs)
+        if d.form == .exception, let x = d.exception, x < covenant.clauses[d.clause].exceptions.count {
+          let prevailing = covenant.clauses[d.clause]
+          if prevailing.testedOn == .snapshot {
+            let holds = x < result.clauses[d.clause].exceptions.count && result.clauses[d.clause].exceptions[x].holds == true
+            if !holds { engaged = .none }
+          } else {
+            for i in evs.indices { evs[i].groupKey = .absent }
+            let cond = prevailing.exceptions[x].condition
+            do {
+              engaged = engaged.intersect(try conditionSet(cond, &evs, points, what: "its exception's condition `\(covenant.file.text(cond.span))`", undefinedHolds: false))
+            } catch let e as Unsolved {
+              throw UnsolvedIn(clause: prevailing.id, reason: e.reason)
+            }
+          }
+        }
+        if let o = off[d.clause] { engaged = engaged.intersect(o.complement) }
+        union = union.union(engaged)
+      }
+      off[ci] = union
+    }
+    return off
+  }
 }

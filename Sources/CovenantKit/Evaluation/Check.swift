@@ -120,6 +120,29 @@ public struct ClauseResult: Hashable, Sendable {
   public var exceptions: [ExceptionOutcome] = []
   /// Set when another clause disapplied this one; `verdict` is then `.disapplied`.
   public var disapplied: Disapplication? = nil
+  /// `subject to §…`: each prevailing clause with its verdict, shown beside this one.
+  public var subjectTo: [Precedence] = []
+}
+
+/// A clause this one is `subject to`, with the verdict it reached.
+public struct Precedence: Hashable, Sendable {
+  /// With `§`.
+  public var clause: String
+  public var title: String?
+  public var verdict: Verdict
+  /// `subject to §4.2(a) (Sector concentration), which is in breach`
+  public var text: String {
+    let which: String
+    switch verdict {
+    case .pass: which = "which passes"
+    case .warning: which = "which passes with a warning"
+    case .breach: which = "which is in breach"
+    case .waived: which = "which is waived"
+    case .notApplicable: which = "which does not apply"
+    case .disapplied: which = "which is disapplied"
+    }
+    return "subject to \(clause)" + (title.map { " (\($0))" } ?? "") + ", " + which
+  }
 }
 
 /// An exception a clause makes to others, as evaluated: `holds` is nil when its condition is
@@ -127,9 +150,12 @@ public struct ClauseResult: Hashable, Sendable {
 public struct ExceptionOutcome: Hashable, Sendable {
   /// The clauses it covers, with `§`.
   public var clauses: [String]
-  /// The condition as written, with the values it compared.
+  /// The condition as written, and the values it compared (`deal.board_waiver is true`).
   public var condition: String
+  public var values: String
   public var holds: Bool?
+  /// `deal.board_waiver = true (deal.board_waiver is true)`
+  public var conditionWithValues: String { "`\(condition)`" + (values.isEmpty ? "" : " (\(values))") }
 }
 
 /// Why a clause was not applied: the clause that prevails over it, by which form of reference.
@@ -322,7 +348,7 @@ public struct CovenantRunner {
       var holds: Bool?
       if case .bool(let b) = try ev.eval(x.condition) { holds = b }
       let because = try conditionValues(x.condition, &ev)
-      out.append(ExceptionOutcome(clauses: x.clauses.map { "§" + $0 }, condition: Self.clean(x.source) + (because.isEmpty ? "" : " (\(because))"), holds: holds))
+      out.append(ExceptionOutcome(clauses: x.clauses.map { "§" + $0 }, condition: Self.clean(x.source), values: because, holds: holds))
     }
     return out
   }
@@ -332,10 +358,11 @@ public struct CovenantRunner {
     xs.map { x in
       let list = Self.andList(x.clauses)
       let verb = x.clauses.count == 1 ? "does" : "do"
+      let applies = x.clauses.count == 1 ? "applies" : "apply"
       switch x.holds {
-      case true?: return "exception in effect: \(list) \(verb) not apply, as `\(x.condition)` holds"
-      case false?: return "exception not in effect: `\(x.condition)` is false, so \(list) apply as written"
-      case nil: return "exception not in effect: `\(x.condition)` is undefined for this data, so \(list) apply as written"
+      case true?: return "exception in effect: \(list) \(verb) not apply, as \(x.conditionWithValues) holds"
+      case false?: return "exception not in effect: \(x.conditionWithValues) is false, so \(list) \(applies) as written"
+      case nil: return "exception not in effect: \(x.conditionWithValues) is undefined for this data, so \(list) \(applies) as written"
       }
     }.joined(separator: "; ")
   }
@@ -366,10 +393,10 @@ public struct CovenantRunner {
         case .notwithstanding:
           reason = "\(titled) applies, notwithstanding \(own)"
         case .subjectTo:
-          reason = "\(own) is subject to \(titled), which applies"
+          continue  // not a displacement: both clauses are applied (see `subjectTo`)
         case .exception:
           guard let x = d.exception, x < p.exceptions.count, p.exceptions[x].holds == true else { continue }
-          reason = "exception \(titled) is in effect: `\(p.exceptions[x].condition)` holds"
+          reason = "exception \(titled) is in effect: \(p.exceptions[x].conditionWithValues) holds"
         }
         var r = results[ci]
         let had = r.verdict
@@ -378,6 +405,12 @@ public struct CovenantRunner {
         r.verdict = .disapplied
         results[ci] = r
         break
+      }
+    }
+    for (ci, clause) in covenant.clauses.enumerated() where ci < results.count && !clause.subjectTo.isEmpty {
+      results[ci].subjectTo = clause.subjectTo.filter { $0 < results.count }.map { i in
+        let p = results[i]
+        return Precedence(clause: p.id.hasPrefix("§") ? p.id : "§" + p.id, title: p.title, verdict: p.verdict)
       }
     }
   }

@@ -57,6 +57,7 @@ public enum CheckReport {
       out += paint(label(c.verdict).padding(toLength: labelWidth, withPad: " ", startingAt: 0), c.verdict) + id + "  " + (c.title ?? "") + "\n"
       if let note = c.note { out += indent + note + "\n" }
       for line in exceptionLines(c) { out += indent + line + "\n" }
+      for p in c.subjectTo { out += indent + p.text + "\n" }
       if c.verdict == .disapplied, c.snapshot != nil || c.proForma != nil || c.governance != nil {
         out += indent + "figures had it applied (not part of the result):\n"
       }
@@ -577,10 +578,15 @@ public enum CheckReport {
         ("reason", .string(d.reason)), ("verdict_had_it_applied", .string(d.verdictHadItApplied.rawValue)),
       ])))
     }
+    if !c.subjectTo.isEmpty {
+      out.append(("subject_to", .array(c.subjectTo.map { p in
+        .object([("clause", .string(p.clause)), ("title", .opt(p.title)), ("verdict", .string(p.verdict.rawValue))])
+      })))
+    }
     if !c.exceptions.isEmpty {
       out.append(("exceptions", .array(c.exceptions.map { x in
         .object([
-          ("clauses", .array(x.clauses.map { .string($0) })), ("condition", .string(x.condition)),
+          ("clauses", .array(x.clauses.map { .string($0) })), ("condition", .string(x.condition)), ("values", .string(x.values)),
           ("in_effect", .bool(x.holds == true)), ("condition_holds", x.holds.map { .bool($0) } ?? .null),
         ])
       })))

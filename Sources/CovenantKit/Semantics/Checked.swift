@@ -107,9 +107,12 @@ public struct CheckedClause: Hashable, Sendable {
   /// `sections §4.9, §4.10 do not apply when …`: the exceptions this clause makes to others.
   public var exceptions: [Exception] = []
   /// The clauses that can disapply this one, resolved to indices of `CheckedCovenant.clauses`:
-  /// its own `subject to`, others' `notwithstanding` and exceptions naming it. The evaluator
-  /// disapplies it when one of them is engaged (grammar.md, *Cross-references*).
+  /// others' `notwithstanding` and exceptions naming it. The evaluator disapplies it when one of
+  /// them is engaged (grammar.md, *Cross-references*).
   public var displacedBy: [Displacement] = []
+  /// `subject to §…`: the clauses that prevail over this one (indices). Both are applied — two
+  /// limits that must both be met — and the report shows each one's verdict beside this clause.
+  public var subjectTo: [Int] = []
 
   /// An exception in a section of its own: while `condition` holds (and the clause making it
   /// is in force), the clauses named are not applied.

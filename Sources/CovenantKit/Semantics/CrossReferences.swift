@@ -37,8 +37,17 @@ extension Checker {
           continue
         }
         let (prevailing, displaced) = r.form == .subjectTo ? (target, from) : (from, target)
-        let d = CheckedClause.Displacement(clause: prevailing, form: r.form, exception: r.exception)
-        if !clauses[displaced].displacedBy.contains(d) { clauses[displaced].displacedBy.append(d) }
+        if r.form == .notwithstanding, Self.alwaysInForce(clauses[from], whenever: clauses[target]) {
+          report("C083", "§\(r.clause) has no `applies when` and no dates, so `notwithstanding §\(ref.text)` means §\(ref.text) is never applied", ref.span,
+            help: "say where §\(r.clause) overrides §\(ref.text), e.g. `applies when deal.sector = power`; if both are to be met, remove the reference (or write `subject to §\(r.clause)` in §\(ref.text))",
+            severity: .warning)
+        }
+        if r.form == .subjectTo {
+          if !clauses[from].subjectTo.contains(target) { clauses[from].subjectTo.append(target) }
+        } else {
+          let d = CheckedClause.Displacement(clause: prevailing, form: r.form, exception: r.exception)
+          if !clauses[displaced].displacedBy.contains(d) { clauses[displaced].displacedBy.append(d) }
+        }
         edges[prevailing].append((displaced, ref.span, "§\(r.clause) \(words) §\(ref.text)"))
       }
     }
@@ -91,6 +100,15 @@ extension Checker {
         help: "each would disapply the next, so none can be applied first; decide which section prevails and remove the reference that says otherwise")
     }
     return order
+  }
+
+  /// True when `p` is in force whenever `x` is: no `applies when`, no dates, and it needs no deal
+  /// (or `x` needs one too). Whether its figures are defined for the data is not known here.
+  static func alwaysInForce(_ p: CheckedClause, whenever x: CheckedClause) -> Bool {
+    guard p.appliesWhen.isEmpty, p.effectiveFrom == nil, p.until == nil else { return false }
+    let pNeedsDeal = p.needsDeal || p.testedOn == .proForma
+    let xNeedsDeal = x.needsDeal || x.testedOn == .proForma
+    return !pNeedsDeal || xNeedsDeal
   }
 
   /// "did you mean §4.2 or §4.10?": the nearest section numbers by edit distance; otherwise the

@@ -470,6 +470,7 @@ struct DraftingChecker {
       [c.effectiveFrom, c.until].compactMap { $0 }.forEach(visit)
       c.requirements.forEach { visit($0.expr) }
       c.reports.forEach { visit($0.expr) }
+      c.exceptions.forEach { visit($0.condition) }
       if let g = c.group {
         visit(g.list)
         if case .list(.record(let r)) = g.list.type { usedFields.insert([r, g.field]) }
