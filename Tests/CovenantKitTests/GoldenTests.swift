@@ -67,7 +67,7 @@ func runCommand(_ args: [String]) -> CommandOutput {
   static let pacific = "examples/pacific-infra-fund"
   static let pacificDeals: [(String, Int32)] = [
     ("compliant", 0), ("class-cap", 1), ("class-cap-excepted", 0), ("exception-lapsed", 1), ("no-quorum", 1),
-    ("two-thirds", 0), ("cfius-pending", 1), ("large-one-sponsor", 1),
+    ("two-thirds", 0), ("cfius-pending", 1), ("large-one-sponsor", 1), ("follow-on", 0), ("coinvest", 0),
   ]
 
   @Test(arguments: pacificDeals.map(\.0)) func pacificDealReport(_ deal: String) {

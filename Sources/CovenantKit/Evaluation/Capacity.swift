@@ -151,7 +151,11 @@ extension CovenantRunner {
         let name = "§\(t.id)" + (t.title.map { " (\($0))" } ?? "")
         let fails = sets.first { $0.id == t.id }.map { !$0.set.contains(Self.justAbove(p.low)) } ?? false
         let amount = Format.money(p.low, ctx.currency)
-        if fails {
+        if let ci = covenant.clauses.firstIndex(where: { $0.id == t.id }), let off = disappliedAt[ci], off.contains(Self.justAbove(p.low)) {
+          // Its condition holds there, but a clause that prevails over it is engaged.
+          let by = ci < result.clauses.count ? result.clauses[ci].disapplied.map { " by \($0.clause)" } ?? "" : ""
+          cap.breakpoints.append("above \(amount), \(name) would apply, but it is disapplied\(by)")
+        } else if fails {
           cap.breakpoints.append("up to \(amount) without \(name); above it, §\(t.id) applies" + (requires.map { " and is not met: \($0)" } ?? " and is not met"))
         } else {
           cap.breakpoints.append("above \(amount), \(name) applies" + (t.governance != nil ? " (met)" : ""))
