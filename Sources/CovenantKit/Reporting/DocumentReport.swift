@@ -171,7 +171,7 @@ public enum DocumentReport {
     out += "|---|---|---|" + (hasDeal ? "---:|---:|" : "---:|") + "---:|\n"
     for v in views {
       let c = v.result
-      let top = v.rows.first
+      let top = c.verdict == .disapplied ? nil : v.rows.first  // a disapplied clause: its reason, not its figures
       out += "| [§\(cell(c.id))](#\(anchor(c.id))) | \(cell(c.title ?? "")) | \(symbol(c.verdict)) \(word(c.verdict)) | "
       if top == nil {
         out += (hasDeal ? " | " : "") + cell(fallback(c)) + " | "
@@ -421,7 +421,7 @@ public enum DocumentReport {
     body += hasDeal ? "<th scope=\"col\">Before</th><th scope=\"col\">After</th>" : "<th scope=\"col\">Figure</th>"
     body += "<th scope=\"col\">Headroom</th></tr></thead><tbody>"
     for view in views {
-      let c = view.result, top = view.rows.first
+      let c = view.result, top = c.verdict == .disapplied ? nil : view.rows.first  // a disapplied clause: its reason
       body += "<tr><td><a href=\"#\(anchor(c.id))\">§\(escape(c.id))</a></td><td>\(escape(c.title ?? ""))</td><td>\(badge(c.verdict))</td>"
       if top == nil {
         body += "<td colspan=\"\(hasDeal ? 2 : 1)\">\(escape(fallback(c)))</td>"
