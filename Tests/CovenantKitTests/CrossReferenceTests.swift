@@ -444,6 +444,42 @@ import Testing
     #expect(verdict(r, "A-1") == .disapplied)
   }
 
+  @Test func aLongChainIsSettledInOrderAndItsCapacityBounded() throws {
+    // §N0 overrides §A-1 above €1m, §N1 overrides §N0 above €2m, … : with €70m, §N68 is the
+    // last in force, so every other link down the chain is disapplied, and §A-1 is disapplied
+    // by §N0. The capacity's sets alternate at every threshold: beyond 64 it says so.
+    var src = Self.book
+    for i in 0..<300 {
+      src += "§N\(i) \"Link\"\n  applies when deal.amount > €\(i + 1) million\n  notwithstanding §\(i == 0 ? "A-1" : "N\(i - 1)")\n  deal.amount <= €\(100 + i) million\n\n"
+    }
+    let (r, c) = try run(src, snapshot: Self.snapshot, deal: Self.deal("senior", "70000000"))
+    #expect(c.precedenceOrder.count == c.clauses.count)
+    #expect(verdict(r, "N68") == .pass)
+    #expect(verdict(r, "N67") == .disapplied)
+    #expect(verdict(r, "N66") == .pass)
+    #expect(verdict(r, "N1") == .disapplied)
+    #expect(verdict(r, "N0") == .pass)
+    #expect(verdict(r, "A-1") == .disapplied)
+    #expect(r.capacity?.status == .notComputed)
+    #expect(r.capacity?.reason?.contains("more than 64 amounts") == true)
+  }
+
+  @Test func amountSetsMergeIntoDisjointIntervals() {
+    typealias I = CovenantRunner.Interval
+    let m = Exact(1_000_000)
+    let s = CovenantRunner.AmountSet(parts: [
+      I(low: m, lowStrict: true, high: Exact(3_000_000), highStrict: false),
+      I(low: .zero, lowStrict: false, high: m, highStrict: true),
+      I(low: Exact(3_000_000), lowStrict: true, high: nil, highStrict: false),
+      I(low: Exact(5_000_000), lowStrict: false, high: Exact(6_000_000), highStrict: false),
+    ]).merged()
+    // [0, 1m) and (1m, 3m] do not join (1m is in neither); (1m, 3m] and (3m, ∞) do; [5m, 6m] is inside.
+    #expect(s.parts.count == 2)
+    #expect(!s.contains(m))
+    #expect(s.contains(Exact(3_000_000)) && s.contains(Exact(7_000_000)))
+    #expect(s.parts.last?.high == nil)
+  }
+
   @Test func aTestFileExpectsDisapplied() throws {
     let (f, ds) = TestFileParser.parse(SourceFile(name: "t.covtest", text: "covenant \"c.cov\"\nportfolio \"p.json\"\ntest \"x\"\n  expect §A-1 disapplied\n"))
     #expect(ds.isEmpty)

@@ -226,11 +226,50 @@ extension CovenantRunner {
             }
           }
         }
-        if let o = off[d.clause] { engaged = engaged.intersect(o.complement) }
-        union = union.union(engaged)
+        if let o = off[d.clause] { engaged = engaged.intersect(o.complement).merged() }
+        union = union.union(engaged).merged()
+      }
+      // Each set is a sorted union of disjoint intervals, one more than its breakpoints; a
+      // covenant that makes hundreds of them is not solved rather than solved slowly.
+      guard union.parts.count <= Self.maxDisapplicationParts else {
+        throw UnsolvedIn(clause: clause.id, reason: "the clauses that can disapply it start and stop applying at more than \(Self.maxDisapplicationParts) amounts")
       }
       off[ci] = union
     }
     return off
+  }
+
+  static let maxDisapplicationParts = 64
+}
+
+extension CovenantRunner.AmountSet {
+  /// The same amounts as sorted, disjoint intervals: unions and complements of sets built from
+  /// several clauses would otherwise repeat and overlap, and grow with every clause of a chain.
+  func merged() -> CovenantRunner.AmountSet {
+    let sorted = parts.sorted { a, b in a.low < b.low || (a.low == b.low && !a.lowStrict && b.lowStrict) }
+    var out: [CovenantRunner.Interval] = []
+    for p in sorted {
+      guard var last = out.last else {
+        out.append(p)
+        continue
+      }
+      // `p` starts inside `last`, or where it ends with the point included by one of them.
+      let joins: Bool
+      if let h = last.high { joins = p.low < h || (p.low == h && (!p.lowStrict || !last.highStrict)) } else { joins = true }
+      guard joins else {
+        out.append(p)
+        continue
+      }
+      if let h = last.high {
+        if let ph = p.high {
+          if ph > h || (ph == h && !p.highStrict) { last.high = ph; last.highStrict = p.highStrict }
+        } else {
+          last.high = nil
+          last.highStrict = false
+        }
+      }
+      out[out.count - 1] = last
+    }
+    return CovenantRunner.AmountSet(parts: out)
   }
 }
