@@ -266,7 +266,7 @@ import Testing
     let always = Self.book + "§C \"Always\"\n  notwithstanding §A-1\n  deal.amount <= €80 million\n"
     let w = diagnostics(always).filter { $0.code == "C083" }
     #expect(w.count == 1)
-    #expect(w.first?.severity == .warning)
+    #expect(w.first?.severity == .note)
     #expect(w.first?.message.contains("§A-1 is never applied") == true)
     #expect(diagnostics(Self.book + Self.override).contains { $0.code == "C083" } == false)
     // A clause on the deal overriding one on the snapshot is not in force without a deal.
@@ -441,6 +441,7 @@ import Testing
     #expect(cap.status == .amount)
     #expect(cap.amount == Exact(80_000_000))
     #expect(cap.bindingClause == "L")
+    #expect(cap.breakpoints == ["above €60,000,000, §L (Large senior facilities) applies, and §A-1 is disapplied"])
     #expect(verdict(r, "A-1") == .disapplied)
   }
 

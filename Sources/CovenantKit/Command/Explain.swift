@@ -207,7 +207,7 @@ public enum DiagnosticCodes {
     e("C082", "checker", "cross-references that form a cycle",
       "`notwithstanding`, `subject to` and exceptions say which clause prevails over which. When they form a loop (§4.9 notwithstanding §5.1, §5.1 notwithstanding §4.9) each would disapply the next, so none can be applied first: decide which prevails and remove the other reference.",
       "§4.9 \"Single deal\"\n  notwithstanding §5.1\n  deal.amount <= $5 billion\n\n§5.1 \"Power deals\"\n  notwithstanding §4.9\n  deal.amount <= $8 billion"),
-    e("C083", "checker", "warning: `notwithstanding` by a clause that is always in force",
+    e("C083", "checker", "note: `notwithstanding` by a clause that is always in force",
       "The clause that prevails has no `applies when` and no dates, so the clause it names is disapplied on every check. `notwithstanding` overrides another clause where this one applies: say where, or remove the reference if both are to be met.",
       "§6.2 \"Senior deals\"\n  notwithstanding §4.9     # no `applies when deal.segment = senior`\n  deal.amount <= $80 million"),
     e("D001", "data", "invalid JSON syntax",

@@ -144,6 +144,17 @@ extension CovenantRunner {
           reason: "the solution did not verify (a clause's figures change form between the amounts sampled)")
       }
     }
+    /// The clauses that `id` disapplies from just above `low` (`notwithstanding`, an exception):
+    /// "above €60,000,000, §L applies, and §A-1 is disapplied".
+    func lifted(_ id: String, above low: Exact) -> String {
+      guard let ti = covenant.clauses.firstIndex(where: { $0.id == id }) else { return "" }
+      let ids = covenant.clauses.indices.filter { y in
+        guard covenant.clauses[y].displacedBy.contains(where: { $0.clause == ti }), let off = disappliedAt[y] else { return false }
+        return off.contains(Self.justAbove(low)) && !off.contains(low)
+      }.map { "§" + covenant.clauses[$0].id }
+      guard !ids.isEmpty else { return "" }
+      return ", and " + CovenantRunner.andList(ids) + (ids.count == 1 ? " is" : " are") + " disapplied"
+    }
     // Thresholds below the capacity's end where a clause starts (or stops) applying.
     for t in thresholds {
       for p in t.applies.parts where p.low.signum > 0 || p.lowStrict {
@@ -156,9 +167,9 @@ extension CovenantRunner {
           let by = ci < result.clauses.count ? result.clauses[ci].disapplied.map { " by \($0.clause)" } ?? "" : ""
           cap.breakpoints.append("above \(amount), \(name) would apply, but it is disapplied\(by)")
         } else if fails {
-          cap.breakpoints.append("up to \(amount) without \(name); above it, §\(t.id) applies" + (requires.map { " and is not met: \($0)" } ?? " and is not met"))
+          cap.breakpoints.append("up to \(amount) without \(name); above it, §\(t.id) applies" + (requires.map { " and is not met: \($0)" } ?? " and is not met") + lifted(t.id, above: p.low))
         } else {
-          cap.breakpoints.append("above \(amount), \(name) applies" + (t.governance != nil ? " (met)" : ""))
+          cap.breakpoints.append("above \(amount), \(name) applies" + (t.governance != nil ? " (met)" : "") + lifted(t.id, above: p.low))
         }
       }
     }

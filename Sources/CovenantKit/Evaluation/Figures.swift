@@ -97,7 +97,7 @@ extension CovenantRunner {
   }
 
   func definitionFigures(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> [DefinitionFigure] {
-    let exprs = clause.requirements.map(\.expr) + clause.reports.map(\.expr) + clause.appliesWhen
+    let exprs = clause.requirements.map(\.expr) + clause.reports.map(\.expr) + clause.appliesWhen + clause.exceptions.map(\.condition)
     // A plain ratio compared with a percentage (`deal_weight <= 25%`) is shown as one.
     var shownAs: [Int: NumberStyle] = [:]
     for r in clause.requirements {

@@ -39,8 +39,8 @@ extension Checker {
         let (prevailing, displaced) = r.form == .subjectTo ? (target, from) : (from, target)
         if r.form == .notwithstanding, Self.alwaysInForce(clauses[from], whenever: clauses[target]) {
           report("C083", "§\(r.clause) has no `applies when` and no dates, so `notwithstanding §\(ref.text)` means §\(ref.text) is never applied", ref.span,
-            help: "say where §\(r.clause) overrides §\(ref.text), e.g. `applies when deal.sector = power`; if both are to be met, remove the reference (or write `subject to §\(r.clause)` in §\(ref.text))",
-            severity: .warning)
+            help: "say where §\(r.clause) overrides §\(ref.text), e.g. `applies when deal.sector = power`; if §\(r.clause) replaces §\(ref.text), remove §\(ref.text); if both are to be met, remove the reference",
+            severity: .note)
         }
         if r.form == .subjectTo {
           if !clauses[from].subjectTo.contains(target) { clauses[from].subjectTo.append(target) }
