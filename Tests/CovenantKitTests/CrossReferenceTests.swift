@@ -294,6 +294,9 @@ import Testing
   @Test func anExceptionConditionMustBeTrueOrFalse() {
     let src = Self.book + "§W \"Bad\"\n  section §A-1 does not apply when deal.amount\n"
     #expect(errorCodes(src) == ["C010"])
+    // One condition for the whole clause: a group's `that` has no value in it.
+    let grouped = Self.book + "§W \"Grouped\"\n  for each tier:\n    count of facilities where tier = that tier <= 5\n  section §A-1 does not apply when that tier = senior\n"
+    #expect(errorCodes(grouped) == ["C016"])
   }
 
   // MARK: - Evaluation
@@ -479,6 +482,21 @@ import Testing
     #expect(!s.contains(m))
     #expect(s.contains(Exact(3_000_000)) && s.contains(Exact(7_000_000)))
     #expect(s.parts.last?.high == nil)
+  }
+
+  @Test func aBatchLineNamesTheDisappliedClauses() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xref-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try Data((Self.book + Self.override).utf8).write(to: dir.appendingPathComponent("c.cov"))
+    try Data(Self.snapshot.utf8).write(to: dir.appendingPathComponent("p.json"))
+    try Data(("[" + Self.deal("senior", "70000000") + ", " + Self.deal("mezzanine", "20000000") + "]").utf8).write(to: dir.appendingPathComponent("d.json"))
+    let out = runCommand(["check", dir.appendingPathComponent("c.cov").path, "--portfolio", dir.appendingPathComponent("p.json").path,
+      "--deals", dir.appendingPathComponent("d.json").path])
+    #expect(out.exitCode == 0, "\(out.stderr)")
+    let lines = out.stdout.split(separator: "\n")
+    #expect(lines.first?.contains("compliant") == true && lines.first?.contains("(disapplied: §A-1)") == true)
+    #expect(lines.dropFirst().first?.contains("disapplied") == false)
   }
 
   @Test func aTestFileExpectsDisapplied() throws {

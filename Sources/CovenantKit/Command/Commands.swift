@@ -615,6 +615,9 @@ public enum Commands {
           }
           if !breached.isEmpty { line += "  " + breached.joined(separator: ", ") }
           if !warned.isEmpty { line += "  (warnings: " + warned.joined(separator: ", ") + ")" }
+          // A clause lifted by another is not a pass: the line says so, as the single report does.
+          let disapplied = r.clauses.filter { $0.verdict == .disapplied }.map { "§" + $0.id }
+          if !disapplied.isEmpty { line += "  (disapplied: " + disapplied.joined(separator: ", ") + ")" }
           text += line + "\n"
         } else {
           text += "\(name)  INVALID    " + (e.diagnostics.first.map { "\($0.path.map { $0 + ": " } ?? "")\($0.message)" } ?? "") + "\n"

@@ -787,7 +787,11 @@ public struct Checker {
       case .notwithstanding(let refs, _):
         crossReferences.append(CrossReference(clause: c.id, form: .notwithstanding, refs: refs))
       case .exception(let refs, let condition, _):
+        // One condition for the whole clause, not per group: `that sector` has no value here.
+        let grouped = group
+        group = nil
         let checked = checkCondition(condition, what: "an exception's `when`")
+        group = grouped
         clause.exceptions.append(.init(clauses: refs.map(\.text), condition: checked, source: file.text(condition.span)))
         crossReferences.append(CrossReference(clause: c.id, form: .exception, refs: refs, exception: clause.exceptions.count - 1))
       case .quorum(let cmp, let fraction, let span):
