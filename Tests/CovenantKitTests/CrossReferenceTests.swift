@@ -490,7 +490,7 @@ import Testing
     defer { try? FileManager.default.removeItem(at: dir) }
     try Data((Self.book + Self.override).utf8).write(to: dir.appendingPathComponent("c.cov"))
     try Data(Self.snapshot.utf8).write(to: dir.appendingPathComponent("p.json"))
-    try Data(("[" + Self.deal("senior", "70000000") + ", " + Self.deal("mezzanine", "20000000") + "]").utf8).write(to: dir.appendingPathComponent("d.json"))
+    try Data(("[" + Self.deal("senior", "70000000") + ", " + Self.deal("equity_kicker", "20000000") + "]").utf8).write(to: dir.appendingPathComponent("d.json"))
     let out = runCommand(["check", dir.appendingPathComponent("c.cov").path, "--portfolio", dir.appendingPathComponent("p.json").path,
       "--deals", dir.appendingPathComponent("d.json").path])
     #expect(out.exitCode == 0, "\(out.stderr)")
