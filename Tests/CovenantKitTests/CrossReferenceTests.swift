@@ -159,6 +159,8 @@ import Testing
     let number = Self.book + "§C \"Bare\"\n  sections 4.9 do not apply when deal.board_waiver = true\n"
     let n = diagnostics(number).first { $0.code == "P001" }
     #expect(n?.help?.contains("`sections §4.9`") == true)
+    let doubled = Self.book + "§C \"Plural\"\n  sections §§A-1, A-2 do not apply when deal.board_waiver = true\n"
+    #expect(diagnostics(doubled).first { $0.code == "L005" }?.help?.contains("each section with its own `§`") == true)
     let verb = Self.book + "§C \"Verb\"\n  sections §A-1 apply when deal.board_waiver = true\n"
     #expect(diagnostics(verb).first { $0.code == "P001" }?.message.contains("do not apply when") == true)
   }
@@ -424,6 +426,9 @@ import Testing
     #expect(json.contains(#""disapplied": 1"#))
     let junit = CIFormats.junit(r, covenant: c)
     #expect(junit.contains("<skipped message=\"disapplied: §B-6"))
+    let findings = CIFormats.findings(r, covenant: c)
+    #expect(findings.contains { $0.ruleID == "disapplied" && $0.level == .note && $0.message.contains("§B-6") })
+    #expect(CIFormats.github(findings).contains("::notice "))
     let md = DocumentReport.markdown(r, covenant: c)
     #expect(md.contains("DISAPPLIED"))
   }

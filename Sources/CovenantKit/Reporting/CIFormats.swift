@@ -30,8 +30,13 @@ public enum CIFormats {
   /// Breaches and warnings of a check, on the clause's line in the covenant.
   public static func findings(_ r: CheckResult, covenant: CheckedCovenant) -> [Finding] {
     r.clauses.compactMap { c in
-      guard c.verdict == .breach || c.verdict == .warning else { return nil }
       let (l, col) = covenant.file.location(of: c.span.start)
+      // A clause another one lifted is a notice, not silence: CI shows which and why.
+      if c.verdict == .disapplied {
+        return Finding(ruleID: "disapplied", level: .note, message: "§\(c.id) \(c.title ?? ""): \(c.note ?? "disapplied")",
+          file: covenant.file.name, line: l, column: col, title: "§\(c.id) disapplied")
+      }
+      guard c.verdict == .breach || c.verdict == .warning else { return nil }
       var msg = "§\(c.id) \(c.title ?? ""): \(c.verdict.rawValue)"
       if let note = c.note { msg += " — \(note)" }
       let failing = (c.proForma ?? c.snapshot)?.outcomes.filter { $0.holds == false || $0.warned } ?? []
@@ -49,6 +54,7 @@ public enum CIFormats {
   static let ruleText: [String: String] = [
     "breach": "A covenant clause is breached", "warning": "A covenant clause is above its warning level",
     "test-failure": "A covenant test failed",
+    "disapplied": "A covenant clause was disapplied by another that prevails over it (notwithstanding, or an exception)",
   ]
 
   public static func sarif(_ findings: [Finding]) -> String {

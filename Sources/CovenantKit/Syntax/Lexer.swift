@@ -303,7 +303,10 @@ public struct Lexer {
     }
     while i > idStart, b[i - 1] == UInt8(ascii: ".") { i -= 1 }
     if i == idStart {
-      error("L005", "`§` must be followed by a clause number", SourceSpan(start, i), help: "write e.g. `§4.2(a)`")
+      // `§§4.9, 4.10`, as lawyers cite several sections: each is cited with its own `§` here.
+      let doubled = i + 1 < b.count && b[i] == 0xC2 && b[i + 1] == 0xA7
+      error("L005", "`§` must be followed by a clause number", SourceSpan(start, i),
+        help: doubled ? "cite each section with its own `§`, as in `sections §4.9 and §4.10`" : "write e.g. `§4.2(a)`")
       add(.invalid, from: start)
       return
     }
