@@ -85,7 +85,9 @@ extension Checker {
       }
       for p in path { handled[p] = true }
       guard let at = position[n] else { continue }  // reached a cycle already named
-      let cycle = Array(path[at...].reversed())  // prevailing order: each prevails over the next
+      var cycle = Array(path[at...].reversed())  // prevailing order: each prevails over the next
+      // Named from the clause that comes first in the file.
+      if let first = cycle.indices.min(by: { cycle[$0] < cycle[$1] }) { cycle = Array(cycle[first...] + cycle[..<first]) }
       var steps: [String] = []
       var span = clauses[cycle[0]].span
       for (k, c) in cycle.enumerated() {
