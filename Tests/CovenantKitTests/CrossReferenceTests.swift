@@ -358,6 +358,24 @@ import Testing
     #expect(clause(none, "W")?.note?.contains("undefined for this data") == true)
   }
 
+  @Test func aClauseThatDoesNotApplyAnywayKeepsItsReason() throws {
+    let cov = Self.book + """
+      §S "Senior only"
+        applies when deal.tier = senior
+        deal.amount <= €40 million
+
+      §W "Book waiver"
+        section §S does not apply when count of facilities >= 1
+
+      """
+    let (m, _) = try run(cov, snapshot: Self.snapshot, deal: Self.deal("equity_kicker", "1000000"))
+    #expect(verdict(m, "S") == .notApplicable)
+    #expect(clause(m, "S")?.note?.hasPrefix("does not apply") == true)
+    let (s, _) = try run(cov, snapshot: Self.snapshot, deal: Self.deal("senior", "45000000"))
+    #expect(verdict(s, "S") == .disapplied)
+    #expect(s.compliant)
+  }
+
   @Test func anExceptionInAClauseThatDoesNotApplyLiftsNothing() throws {
     let cov = Self.book + """
       §W "Board waivers"

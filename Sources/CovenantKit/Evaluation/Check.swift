@@ -381,6 +381,10 @@ public struct CovenantRunner {
   static func applyCrossReferences(_ covenant: CheckedCovenant, _ results: inout [ClauseResult]) {
     guard !covenant.precedenceOrder.isEmpty else { return }
     for ci in covenant.precedenceOrder where ci < results.count && ci < covenant.clauses.count {
+      // A clause that is not in force anyway (its dates, `applies when`, no deal) keeps its own
+      // reason: *not applicable* says more than "disapplied" about a clause that would not apply.
+      let own = results[ci]
+      if own.verdict == .notApplicable, own.snapshot == nil, own.proForma == nil, own.governance == nil { continue }
       for d in covenant.clauses[ci].displacedBy where d.clause < results.count {
         let p = results[d.clause]
         // An exception is evaluated only while its clause is in force; a disapplied clause lifts nothing.
