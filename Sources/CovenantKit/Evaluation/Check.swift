@@ -58,6 +58,8 @@ public struct RequirementOutcome: Hashable, Sendable {
   public var base: Value?
   public var baseText: String?
   public var amountLimit: Value?
+  /// The periods its trailing figures used (`sum of quarters.ebitda over the last 4 periods`).
+  public var periods: [PeriodsUsed] = []
   /// Why the verdict was reached without the usual figures: a ratio whose denominator is zero
   /// or negative (see grammar.md, *Ratios with a zero or negative denominator*).
   public var note: String?
@@ -309,11 +311,13 @@ public struct CovenantRunner {
   func evaluate(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> ClauseEvaluation {
     var outcomes: [RequirementOutcome] = []
     var reported: [ReportedFigure] = []
-    let keys: [Value?] = try clause.group.map { g throws(EvaluationError) in try ev.groupKeys(g).map { Optional($0) } } ?? [nil]
+    let keys: [Value?] = clause.window != nil ? [] : try clause.group.map { g throws(EvaluationError) in try ev.groupKeys(g).map { Optional($0) } } ?? [nil]
+    if let w = clause.window { try evaluateWindows(clause, w, &ev, &outcomes, &reported) }
     for key in keys {
       if let key { ev.groupKey = key }
       for req in clause.requirements {
         var o = try outcome(req, clause, &ev)
+        try attachPeriods(&o, req, &ev)
         if let key, let g = clause.group { o.group = "\(g.fieldName) \(Format.plain(key, covenant.schema))" }
         outcomes.append(o)
       }

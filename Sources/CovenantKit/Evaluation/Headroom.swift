@@ -214,6 +214,8 @@ extension CovenantRunner {
           || p.key.map(walk) == true
       case .quantifier(let p):
         return walk(p.list) || p.filter.map(walk) == true || walk(p.body)
+      case .trailing(let p):
+        return walk(p.list) || p.value.map(walk) == true
       }
     }
     return walk(t)
@@ -240,6 +242,7 @@ extension CovenantRunner {
       }
       return nil
     case .quantifier: return "is a condition on each holding that moves with the deal amount"
+    case .trailing: return "is a figure over the most recent dated periods of a list the deal joins"
     case .extremum(let isMax, _): return "takes the \(isMax ? "max" : "min")imum of values that move with the deal amount"
     case .conditional: return "chooses between figures by a condition that may move with the deal amount"
     case .compare, .logic, .not, .membership: return "is a condition that moves with the deal amount"

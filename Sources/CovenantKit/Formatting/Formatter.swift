@@ -265,6 +265,7 @@ private struct Layout {
     var o: [String] = []
     if f.signed { o.append("signed") }
     if let s = f.source { o.append("from " + Lit.quote(s)) }
+    if let r = f.period { o.append("period " + r.rawValue) }
     if f.inCents { o.append("in cents") }
     switch f.currency {
     case .fixed(let c): o.append("currency " + c.text)
@@ -324,6 +325,11 @@ private struct Layout {
         end = span.end
       case .forEach(let field, let list, let span):
         text = "for each " + field.text + (list.map { " in " + p.operand($0, min: 7, before: .all).text } ?? "") + ":"
+        end = span.end
+        grouped = true
+      case .forEachWindow(let n, let list, let span):
+        text = "for each window of " + p.operand(n, min: 6, before: .all).text + " consecutive periods in "
+          + p.operand(list, min: 7, before: .all).text + ":"
         end = span.end
         grouped = true
       case .requirement(let e):
@@ -619,6 +625,8 @@ private struct ExprPrinter {
       if let cond { text += " where " + expr(cond).text }
       text += ": " + expr(body).text
       return Piece(text: text, level: 8, tail: .all)
+    case .trailing(let aggregate, let n):
+      return Piece(text: expr(aggregate).text + " over the last " + operand(n, min: 6, before: .all).text + " periods", level: 8)
     case .call(let n, let args):
       return Piece(text: n.text + "(" + args.map { expr($0).text }.joined(separator: ", ") + ")", level: 8)
     case .presence(let x, let missing):

@@ -220,8 +220,13 @@ public enum CheckReport {
     return "headroom " + Format.difference(h, schema, style: style, points: percent)
   }
 
-  /// The main line of an outcome, then the lines with its other figures.
+  /// The main line of an outcome, then the lines with its other figures, then which periods
+  /// its trailing figures used.
   static func outcomeLines(_ o: RequirementOutcome, schema: Schema) -> [String] {
+    outcomeFigureLines(o, schema: schema) + o.periods.filter { $0.firstEnd != nil }.map(\.text)
+  }
+
+  static func outcomeFigureLines(_ o: RequirementOutcome, schema: Schema) -> [String] {
     // A ratio over a zero or negative denominator: the verdict with the reason, no figures.
     if let note = o.note { return [(o.holds == true ? "holds" : o.holds == false ? "does not hold" : "undefined") + ": " + note] }
     if let op = o.comparison, let v = o.value, let l = o.limit {
@@ -476,6 +481,13 @@ public enum CheckReport {
         var m: [(String, JSONOut)] = [("requirement", .string(o.requirement)), ("group", .opt(o.group))]
         m.append(("holds", o.holds.map { .bool($0) } ?? .null))
         if let note = o.note { m.append(("note", .string(note))) }
+        if !o.periods.isEmpty {
+          m.append(("periods", .array(o.periods.map { u in
+            .object([("list", .string(u.list)), ("needed", .number("\(u.needed)")), ("available", .number("\(u.available)")),
+                     ("as_of", .string(u.testDate.description)), ("first_end", .opt(u.firstEnd?.description)),
+                     ("last_end", .opt(u.lastEnd?.description))])
+          })))
+        }
         if let op = o.comparison {
           m += [("comparison", .string(op.rawValue)), ("value", figure(o.value, schema, style: o.style)),
                 ("limit", figure(o.limit, schema, style: o.style)), ("headroom", figure(o.headroom, schema, style: o.style, points: true)),

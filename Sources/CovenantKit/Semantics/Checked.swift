@@ -32,6 +32,8 @@ public struct TExpr: Hashable, Sendable {
     case conditional(TExpr, TExpr, TExpr)
     /// `max of [a, b, …]` / `min of [a, b, …]`: the largest / smallest of values; undefined when one is.
     case extremum(max: Bool, [TExpr])
+    /// `sum of quarters.ebitda over the last 4 periods` (see `Evaluation/Periods.swift`).
+    case trailing(TrailingPlan)
     case invalid
   }
 }
@@ -104,6 +106,9 @@ public struct CheckedClause: Hashable, Sendable {
   public var needsDeal: Bool
   /// Figures the clause requires the report to show (`report …`); they check nothing.
   public var reports: [CheckedRequirement] = []
+  /// `for each window of 4 consecutive periods in quarters:`: the requirements are evaluated once
+  /// per window, with the window's last period end as the test date of trailing figures.
+  public var window: PeriodWindow? = nil
 
   public struct Group: Hashable, Sendable {
     public var list: TExpr
@@ -175,4 +180,33 @@ public struct CheckedCovenant: Sendable {
   public var aggregateCount: Int
   public var quantifierCount: Int
   public var localCount: Int
+}
+
+/// `sum of quarters.ebitda over the last 4 periods`: an aggregate over the `periods` most recent
+/// elements of a list of dated periods whose end is on or before the test date. Planned from the
+/// aggregate it wraps (same slot, value and id), so it shares the aggregate's checks.
+public struct TrailingPlan: Hashable, Sendable {
+  /// The id of the wrapped aggregate: the key of this figure's period series.
+  public var id: Int
+  public var function: AggregateFunction
+  public var list: TExpr
+  public var slot: Int
+  public var value: TExpr?
+  public var periods: Int
+  public var calendar: PeriodCalendarRef
+}
+
+/// A list of dated periods and the fields that date them.
+public struct PeriodCalendarRef: Hashable, Sendable {
+  public var list: TExpr
+  public var endField: Int
+  public var startField: Int?
+  /// The list as written (`financials.quarters`), for reports and messages.
+  public var listText: String
+}
+
+/// `for each window of N consecutive periods in LIST:`.
+public struct PeriodWindow: Hashable, Sendable {
+  public var periods: Int
+  public var calendar: PeriodCalendarRef
 }

@@ -272,6 +272,7 @@ public struct Checker {
           name: f.name.text, type: fieldType, source: source, optional: f.optional, defaultValue: defaultValue,
           inCents: f.inCents, currency: f.currency, span: f.span, signed: f.signed)
         checkQuote(f, type: type, into: &field)
+        checkPeriodRole(f, type: fieldType, index: rec.fields.count, into: &rec)
         rec.index[f.name.text] = rec.fields.count
         rec.fields.append(field)
       }
@@ -481,6 +482,9 @@ public struct Checker {
     case .call(let n, let args):
       names.append(n)
       for x in args { collectNames(x, into: &names) }
+    case .trailing(let a, let n):
+      collectNames(a, into: &names)
+      collectNames(n, into: &names)
     }
   }
 
@@ -587,6 +591,7 @@ public struct Checker {
       out.kind = .quantifier(q, variable: v, list: l, where: c, body: expandCalls(body))
     case .presence(let x, let m): out.kind = .presence(expandCalls(x), missing: m)
     case .conditional(let c, let x, let y): out.kind = .conditional(expandCalls(c), then: expandCalls(x), else: expandCalls(y))
+    case .trailing(let a, let n): out.kind = .trailing(expandCalls(a), periods: expandCalls(n))
     }
     return out
   }
@@ -613,6 +618,7 @@ public struct Checker {
     case .presence(let x, let m): out.kind = .presence(s(x), missing: m)
     case .conditional(let c, let x, let y): out.kind = .conditional(s(c), then: s(x), else: s(y))
     case .call(let n, let args): out.kind = .call(n, args.map { s($0) })
+    case .trailing(let a, let n): out.kind = .trailing(s(a), periods: s(n))
     }
     return out
   }
@@ -741,7 +747,19 @@ public struct Checker {
             help: "`for each` (also in `report … for each …`) groups the whole clause: put it first, or give the grouped figures a clause of their own")
           continue
         }
+        if clause.window != nil {
+          report("C050", "a clause is grouped once: by `for each window …` or by `for each \(field.text)`, not both", span,
+            help: "give the per-window requirements a clause of their own")
+          continue
+        }
         if let g = checkGroup(field: field, list: listExpr, span: span) { clause.group = g }
+      case .forEachWindow(let n, let listExpr, let span):
+        if clause.group != nil || clause.window != nil || !clause.requirements.isEmpty || !clause.reports.isEmpty {
+          report("C023", "`for each window …` must come before the clause's requirements, once, and not with another `for each`", span,
+            help: "put it first; give other groupings a clause of their own")
+          continue
+        }
+        clause.window = checkWindow(periods: n, list: listExpr, span: span)
       case .requirement(let e):
         let checked = checkCondition(e, what: "a requirement")
         clause.requirements.append(CheckedRequirement(expr: checked, source: file.text(e.span), span: e.span))
@@ -790,7 +808,7 @@ public struct Checker {
       }
     }
     requireGovernanceData(clause, c, governance)
-    let exprs = clause.appliesWhen + clause.requirements.map(\.expr) + clause.reports.map(\.expr) + [clause.group?.list].compactMap { $0 }
+    let exprs = clause.appliesWhen + clause.requirements.map(\.expr) + clause.reports.map(\.expr) + [clause.group?.list, clause.window?.calendar.list].compactMap { $0 }
     clause.needsDeal = exprs.contains(where: \.usesDeal) || clause.approval != nil || clause.votes != nil || clause.quorum != nil
     let usesList = exprs.contains(where: \.usesJoinedList)
     clause.testedOn = explicitTestedOn ?? (usesList ? .both : clause.needsDeal ? .proForma : .snapshot)
@@ -990,6 +1008,8 @@ public struct Checker {
       return make(.conditional(cond, x, y), t, e.span, [cond, x, y])
     case .quantifier(let q, let v, let list, let cond, let body):
       return checkQuantifier(q, variable: v, list: list, where: cond, body: body, span: e.span)
+    case .trailing(let aggregate, let n):
+      return checkTrailing(aggregate, periods: n, span: e.span)
     }
   }
 
@@ -1422,6 +1442,9 @@ public struct Checker {
       for x in [c, a, b] { freeLocals(x, into: &set, groupKey: &groupKey) }
     case .extremum(_, let items):
       for x in items { freeLocals(x, into: &set, groupKey: &groupKey) }
+    case .trailing(let p):
+      for x in [p.list, p.value].compactMap({ $0 }) { freeLocals(x, into: &set, groupKey: &groupKey) }
+      set.remove(p.slot)
     }
   }
 

@@ -132,6 +132,14 @@ struct DraftingChecker {
       w(isMax ? "max(" : "min(")
       for x in xs { guard sub(x) else { return false }; w(",") }
       w(")")
+    case .trailing(let p):
+      w("trail(\(p.function.rawValue),\(p.periods),")
+      guard sub(p.list) else { return false }
+      let old = bind(p.slot)
+      defer { binders[p.slot] = old }
+      w(",")
+      guard opt(p.value) else { return false }
+      w(")")
     case .invalid: return false
     }
     return budget > 0
@@ -458,6 +466,13 @@ struct DraftingChecker {
           stack += [q.filter, q.body].compactMap { $0 }
         case .conditional(let a, let b, let c): stack += [a, b, c]
         case .extremum(_, let xs): stack += xs
+        case .trailing(let p):
+          stack.append(p.list)
+          stack += [p.value].compactMap { $0 }
+          if case .list(.record(let r)) = p.list.type {
+            usedFields.insert([r, p.calendar.endField])
+            if let s = p.calendar.startField { usedFields.insert([r, s]) }
+          }
         case .constant, .snapshotRoot, .dealRoot, .local, .groupKey, .invalid: break
         }
       }
@@ -471,6 +486,13 @@ struct DraftingChecker {
       if let g = c.group {
         visit(g.list)
         if case .list(.record(let r)) = g.list.type { usedFields.insert([r, g.field]) }
+      }
+      if let w = c.window {
+        visit(w.calendar.list)
+        if case .list(.record(let r)) = w.calendar.list.type {
+          usedFields.insert([r, w.calendar.endField])
+          if let s = w.calendar.startField { usedFields.insert([r, s]) }
+        }
       }
     }
     if let p = covenant.proForma {

@@ -80,6 +80,12 @@ public struct FieldDecl: Hashable, Sendable {
   public var span: SourceSpan
   /// `signed`: a money field that may be negative (EBITDA, net income); plain `money` may not.
   public var signed: Bool = false
+  /// `period end` / `period start`: this date field ends (starts) the period an element of a
+  /// list of dated periods covers, so `… over the last 4 periods` can count periods by their
+  /// dates rather than by calendar months (52/53-week fiscal quarters).
+  public var period: PeriodRole? = nil
+
+  public enum PeriodRole: String, Hashable, Sendable { case start, end }
 
   /// `quoted A per B`: units of A for one unit of B. One side is the base currency; the other
   /// is a currency code or the word `currency` (each currency of the rates).
@@ -198,6 +204,9 @@ public enum ClauseItem: Hashable, Sendable {
   case severityWarning(SourceSpan)
   /// `for each sector:` or `for each issuer in holdings:`
   case forEach(field: Name, list: Expr?, span: SourceSpan)
+  /// `for each window of 4 consecutive periods in quarters:`: the requirements hold for every
+  /// run of that many consecutive periods (each "period of four consecutive fiscal quarters").
+  case forEachWindow(periods: Expr, list: Expr, span: SourceSpan)
   /// A requirement that must hold.
   case requirement(Expr)
   /// `report share of holdings.value where sector = that sector`: a figure the report must show
@@ -304,6 +313,9 @@ public struct Expr: Hashable, Sendable {
     case conditional(Expr, then: Expr, else: Expr)
     /// `sector_exposure(that sector)`: a definition with parameters, given its arguments.
     case call(Name, [Expr])
+    /// `sum of quarters.ebitda over the last 4 periods`: an aggregate (the first operand) over
+    /// the most recent periods of a list of dated periods, counted as of the test date.
+    case trailing(Expr, periods: Expr)
     /// Where parsing failed; the diagnostic was already reported.
     case invalid
   }

@@ -311,6 +311,10 @@ public struct Parser {
         field.optional = true
       } else if acceptWord("signed") {
         field.signed = true
+      } else if acceptWord("period") {
+        if acceptWord("end") { field.period = .end } else if acceptWord("start") { field.period = .start } else {
+          try fail("`end` or `start`, as in `period_end : date period end`")
+        }
       } else if acceptWord("in") {
         try expectWord("cents", "`cents`")
         field.inCents = true
@@ -330,7 +334,7 @@ public struct Parser {
       } else if atEnd || startsDeclaration(tok) {
         break
       } else {
-        try fail("`from`, `optional`, `default`, `signed`, `in cents`, `currency` or `quoted`, or a new line")
+        try fail("`from`, `optional`, `default`, `signed`, `period end`, `period start`, `in cents`, `currency` or `quoted`, or a new line")
       }
     }
     field.span = n.span.union(tokens[max(0, pos - 1)].span)
@@ -540,6 +544,17 @@ public struct Parser {
       if acceptWord("warning") { return .severityWarning(start.union(tokens[pos - 1].span)) }
       if acceptWord("breach") { return .requirement(Expr(.literal(.bool(true)), start)) }
       try fail("`warning` or `breach`")
+    }
+    if isWord("for") && isWord("each", peekToken()) && isWord("window", peekToken(2)) && isWord("of", peekToken(3)) {
+      // for each window of N [consecutive] periods in LIST :
+      advance(); advance(); advance(); advance()
+      let n = try parseUnary()
+      _ = acceptWord("consecutive")
+      try expectWord("periods", "`periods`, as in `for each window of 4 consecutive periods in quarters:`")
+      try expectWord("in", "`in` and the list of periods, as in `for each window of 4 consecutive periods in quarters:`")
+      let list = try parsePostfix()
+      try expectPunct(.colon, help: "end the line with `:`, as in `for each window of 4 consecutive periods in quarters:`")
+      return .forEachWindow(periods: n, list: list, span: start.union(tokens[pos - 1].span))
     }
     if isWord("for") && isWord("each", peekToken()) {
       advance(); advance()
@@ -989,7 +1004,8 @@ public struct Parser {
   }
 
   /// aggregate = ( "sum" | "count" | "min" | "max" | "average" | "share" ) "of" postfix [ "where" expr ]
-  ///           | "weighted" "average" "of" postfix "by" postfix [ "where" expr ] ;
+  ///           | "weighted" "average" "of" postfix "by" postfix [ "where" expr ]
+  ///           (* either followed by *) [ "over" [ "the" ] "last" unary "periods" ] ;
   private mutating func parseAggregate() throws(ParseError) -> Expr {
     let start = advance()
     var fn = AggregateFunction(rawValue: text(start)) ?? .sum
@@ -1011,7 +1027,17 @@ public struct Parser {
       cond = try parseExpr()
     }
     let end = cond?.span ?? by?.span ?? over.span
-    return Expr(.aggregate(fn, over: over, where: cond, by: by), start.span.union(end))
+    let aggregate = Expr(.aggregate(fn, over: over, where: cond, by: by), start.span.union(end))
+    // `… over the last 4 periods`: the aggregate over the most recent periods of a dated list.
+    if isWord("over"), !tok.startsLine {
+      advance()
+      _ = acceptWord("the")
+      try expectWord("last", "`last`, as in `sum of quarters.ebitda over the last 4 periods`")
+      let n = try parseUnary()
+      try expectWord("periods", "`periods`, as in `sum of quarters.ebitda over the last 4 periods`")
+      return Expr(.trailing(aggregate, periods: n), start.span.union(tokens[pos - 1].span))
+    }
+    return aggregate
   }
 
   /// quantifier = ( "every" | "some" | "no" ) NAME "in" postfix [ "where" expr ] ":" expr ;
