@@ -267,3 +267,14 @@ import Testing
     #expect(again == out)
   }
 }
+
+extension PeriodsTests {
+  @Test func trailingFiguresInsideAggregatesAreRefused() {
+    // Such an aggregate is computed once and cached: inside a window it would keep one value.
+    #expect(errorCodes(Self.cov + "§2 \"x\"\n  count of periods where ebitda > 10% of ebitda_ltm <= 2\n") == ["C050"])
+    #expect(errorCodes(Self.cov + "§2 \"x\"\n  every p in periods: p.interest <= interest_ltm\n") == ["C050"])
+    #expect(errorCodes(Self.cov + "define big = count of periods where ebitda > sum of periods.ebitda over the last 2 periods\n") == ["C050"])
+    // Outside aggregates they are fine.
+    #expect(errorCodes(Self.cov + "§2 \"x\"\n  ebitda_ltm >= 10% of sum of periods.ebitda\n") == [])
+  }
+}

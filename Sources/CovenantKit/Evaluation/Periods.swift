@@ -277,8 +277,9 @@ extension Evaluator {
 
   /// For each definition, whether it reads a trailing figure, directly or through others.
   /// Computed without recursion over definitions (a chain may be thousands long).
-  static func periodDependence(_ covenant: CheckedCovenant) -> [Bool] {
-    let defs = covenant.definitions
+  static func periodDependence(_ covenant: CheckedCovenant) -> [Bool] { periodDependence(covenant.definitions) }
+
+  static func periodDependence(_ defs: [CheckedDefinition]) -> [Bool] {
     var direct = [Bool](repeating: false, count: defs.count)
     var uses = [[Int]](repeating: [], count: defs.count)
     for (i, d) in defs.enumerated() {

@@ -135,6 +135,7 @@ public struct Checker {
       seenClauses[c.id] = c.idSpan
       if let checked = checkClause(c) { clauses.append(checked) }
     }
+    refuseTrailingInsideAggregates(definitions.map { $0 ?? CheckedDefinition(name: "", value: invalid(.none)) }, clauses)
     let asOf = schema.snapshot.flatMap { schema.records[$0].index["as_of"] }
     let fx = schema.snapshot.flatMap { s in schema.records[s].fields.firstIndex { $0.type == .fx } }
     return CheckedCovenant(

@@ -123,3 +123,54 @@ extension Checker {
     return PeriodWindow(periods: n, calendar: calendar)
   }
 }
+
+extension Checker {
+  /// A trailing figure (directly or through a definition) inside an aggregate's or quantifier's
+  /// value, filter or body is refused: such an aggregate is computed once per evaluation and
+  /// cached, so inside `for each window` it would silently keep the first window's value.
+  mutating func refuseTrailingInsideAggregates(_ definitions: [CheckedDefinition], _ clauses: [CheckedClause]) {
+    guard schema.records.contains(where: { $0.periodEnd != nil }) else { return }
+    let reaches = Evaluator.periodDependence(definitions)
+    func direct(_ t: TExpr) -> Bool {
+      var uses: [Int] = []
+      var plans: [TrailingPlan] = []
+      Evaluator.directUses(t, into: &uses, trailing: &plans)
+      return !plans.isEmpty || uses.contains { $0 < reaches.count && reaches[$0] }
+    }
+    var reported = Set<SourceSpan>()
+    func visit(_ t: TExpr) {
+      var stack = [t]
+      while let x = stack.popLast() {
+        var inner: [TExpr] = []
+        switch x.kind {
+        case .aggregate(let p): inner = [p.value, p.weight, p.filter, p.key].compactMap { $0 }
+        case .quantifier(let q): inner = [q.filter, q.body].compactMap { $0 }
+        default: break
+        }
+        if inner.contains(where: direct), reported.insert(x.span).inserted {
+          report("C050", "a figure over the last N periods cannot be used inside an aggregate or `every`/`some`/`no`", x.span,
+            help: "compare the trailing figure outside it, e.g. in a requirement of its own")
+        }
+        Self.children(x, into: &stack)
+      }
+    }
+    for d in definitions { visit(d.value) }
+    for c in clauses {
+      for e in c.appliesWhen + c.requirements.map(\.expr) + c.reports.map(\.expr) + [c.effectiveFrom, c.until].compactMap({ $0 }) { visit(e) }
+    }
+  }
+
+  static func children(_ t: TExpr, into out: inout [TExpr]) {
+    switch t.kind {
+    case .constant, .definition, .snapshotRoot, .dealRoot, .local, .groupKey, .invalid: break
+    case .field(let b, _), .negate(let b), .not(let b), .convert(let b, _), .presence(let b, _): out.append(b)
+    case .arithmetic(_, let a, let b), .compare(_, let a, let b), .logic(_, let a, let b): out += [a, b]
+    case .membership(_, let a, let items): out += [a] + items
+    case .aggregate(let p): out += [p.list, p.value, p.weight, p.filter, p.key].compactMap { $0 }
+    case .quantifier(let q): out += [q.list, q.filter, q.body].compactMap { $0 }
+    case .conditional(let c, let a, let b): out += [c, a, b]
+    case .extremum(_, let items): out += items
+    case .trailing(let p): out += [p.list, p.value].compactMap { $0 }
+    }
+  }
+}
