@@ -238,8 +238,7 @@ import Testing
     // No periods, or too many.
     #expect(errorCodes(base + "§1 \"x\"\n  sum of periods.ebitda over the last 0 periods >= $0\n") == ["C050"])
     #expect(errorCodes(base + "§1 \"x\"\n  sum of periods.ebitda over the last 2.5 periods >= $0\n") == ["C050"])
-    // `where`, and shares, are not trailing figures.
-    #expect(errorCodes(base + "§1 \"x\"\n  sum of periods.ebitda where ebitda > $0 over the last 4 periods >= $0\n") == ["C050"])
+    // Shares are not trailing figures.
     #expect(errorCodes(base + "§1 \"x\"\n  share of periods.ebitda where ebitda > $0 over the last 4 periods >= 0%\n") == ["C050"])
     // A period end that is not a date, or optional.
     #expect(errorCodes(base.replacingOccurrences(of: "name     : text", with: "name     : text period end") + "") == ["C050"])
@@ -269,11 +268,38 @@ import Testing
 }
 
 extension PeriodsTests {
+  @Test func whereSelectsAmongTheLastPeriods() throws {
+    let cov = Self.cov + """
+      §8 "Selected"
+        count of periods where ebitda < $0 over the last 4 periods = 1
+        sum of periods.ebitda where ebitda > $90 over the last 4 periods = $200
+        average of periods.ebitda where ebitda > $0 over the last 4 periods = $100
+        count of periods where name = "Q3 FY24" over the last 4 periods = 1
+        max of periods.ebitda where ebitda < $0 over the last 2 periods = -$50
+
+      """
+    // As of 2024-10-05 the last four are 100, 100, -50, 80: one negative quarter; the two above
+    // 90 sum to 200; the three positive ones average 280/3 (not 100); Q3 FY24 is among them;
+    // the last two are -50 and 80.
+    let (r, _) = try run(cov, snapshot: Self.snapshot(asAt: "2024-10-05"))
+    let outcomes = try #require(r.clauses.first { $0.id == "8" }?.snapshot?.outcomes)
+    #expect(outcomes.map(\.holds) == [true, true, false, true, true])
+    #expect(outcomes[2].value == .money(try ratio(280, 3), currency: "USD"))
+    // A year later Q3 FY24 has dropped out, and no quarter is negative: the count is 0, and the
+    // maximum of no selected quarter is undefined.
+    let (later, _) = try run(cov, snapshot: Self.snapshot(asAt: "2025-07-05"))
+    let l = try #require(later.clauses.first { $0.id == "8" }?.snapshot?.outcomes)
+    #expect(l[0].value == .number(.zero))
+    #expect(l[3].value == .number(.zero))
+    #expect(l[4].holds == nil)
+  }
+
   @Test func trailingFiguresInsideAggregatesAreRefused() {
     // Such an aggregate is computed once and cached: inside a window it would keep one value.
     #expect(errorCodes(Self.cov + "§2 \"x\"\n  count of periods where ebitda > 10% of ebitda_ltm <= 2\n") == ["C050"])
     #expect(errorCodes(Self.cov + "§2 \"x\"\n  every p in periods: p.interest <= interest_ltm\n") == ["C050"])
     #expect(errorCodes(Self.cov + "define big = count of periods where ebitda > sum of periods.ebitda over the last 2 periods\n") == ["C050"])
+    #expect(errorCodes(Self.cov + "define big = count of periods where ebitda > 10% of ebitda_ltm over the last 2 periods\n") == ["C050"])
     // Outside aggregates they are fine.
     #expect(errorCodes(Self.cov + "§2 \"x\"\n  ebitda_ltm >= 10% of sum of periods.ebitda\n") == [])
   }

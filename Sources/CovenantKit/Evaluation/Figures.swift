@@ -93,7 +93,7 @@ extension CovenantRunner {
     case .quantifier(let p):
       for e in [p.list, p.filter, p.body].compactMap({ $0 }) { walk(e, visit) }
     case .trailing(let p):
-      for e in [p.list, p.value].compactMap({ $0 }) { walk(e, visit) }
+      for e in [p.list, p.value, p.filter, p.key].compactMap({ $0 }) { walk(e, visit) }
     case .constant, .snapshotRoot, .dealRoot, .local, .groupKey, .invalid: break
     }
   }

@@ -215,7 +215,7 @@ extension CovenantRunner {
       case .quantifier(let p):
         return walk(p.list) || p.filter.map(walk) == true || walk(p.body)
       case .trailing(let p):
-        return walk(p.list) || p.value.map(walk) == true
+        return walk(p.list) || p.value.map(walk) == true || p.filter.map(walk) == true || p.key.map(walk) == true
       }
     }
     return walk(t)

@@ -57,8 +57,10 @@ struct PeriodSeries: Sendable {
   var values: [Value]
   /// `sums[i]`: the sum of the first `i` values (those that have one).
   var sums: [Exact]
-  /// `missing[i]`: how many of the first `i` values are undefined.
+  /// `missing[i]`: how many of the first `i` selected values are undefined.
   var missing: [Int]
+  /// `selected[i]`: how many of the first `i` periods the `where` selects (all without one).
+  var selected: [Int]
   var currency: String?
 }
 
@@ -153,14 +155,18 @@ extension Evaluator {
   /// A trailing figure's values over its calendar, with running sums (once per context).
   mutating func periodSeries(_ plan: TrailingPlan, _ c: PeriodCalendar, span: SourceSpan) throws(EvaluationError) -> PeriodSeries {
     if let s = state.periodSeries[plan.id] { return s }
-    var s = PeriodSeries(values: [], sums: [.zero], missing: [0], currency: nil)
+    var s = PeriodSeries(values: [], sums: [.zero], missing: [0], selected: [0], currency: nil)
+    let key = try plan.key.map { (k) throws(EvaluationError) in try eval(k) }
     for element in c.elements {
       var v: Value = .absent
-      if let value = plan.value {
-        bind(plan.slot, element)
-        v = try eval(value)
-        unbind(plan.slot)
-      }
+      bind(plan.slot, element)
+      // An element the `where` does not select (or cannot tell) adds nothing and is not counted.
+      var selected = true
+      if let f = plan.keyField, let key, groupKeyOf(element, field: f) != key { selected = false }
+      if selected, let filter = plan.filter, try eval(filter) != .bool(true) { selected = false }
+      if selected, let value = plan.value { v = try eval(value) }
+      unbind(plan.slot)
+      s.selected.append(s.selected[s.selected.count - 1] + (selected ? 1 : 0))
       var add = Exact.zero
       switch v {
       case .money(let x, let cur):
@@ -172,7 +178,7 @@ extension Evaluator {
       }
       let last = s.sums[s.sums.count - 1]
       s.sums.append(try Self.checked(span) { () throws(ArithmeticError) in try last.adding(add) })
-      s.missing.append(s.missing[s.missing.count - 1] + (v == .absent && plan.value != nil ? 1 : 0))
+      s.missing.append(s.missing[s.missing.count - 1] + (selected && v == .absent && plan.value != nil ? 1 : 0))
       s.values.append(v)
     }
     state.periodSeries[plan.id] = s
@@ -192,8 +198,9 @@ extension Evaluator {
   /// `sum of quarters.ebitda over the last 4 periods`.
   mutating func trailing(_ plan: TrailingPlan, _ t: TExpr) throws(EvaluationError) -> Value {
     guard let (c, lo, hi) = try periodRange(plan.calendar, plan.periods, span: t.span) else { return .absent }
-    if plan.function == .count { return .number(Exact(plan.periods)) }
     let s = try periodSeries(plan, c, span: t.span)
+    let selected = s.selected[hi + 1] - s.selected[lo]
+    if plan.function == .count { return .number(Exact(selected)) }
     if s.missing[hi + 1] - s.missing[lo] > 0 { return .absent }
     func wrap(_ x: Exact) -> Value {
       if case .money(let cur) = t.type { return .money(x, currency: cur ?? s.currency ?? context.covenant.schema.baseCurrency) }
@@ -202,10 +209,13 @@ extension Evaluator {
     let sum = try Self.checked(t.span) { () throws(ArithmeticError) in try s.sums[hi + 1].subtracting(s.sums[lo]) }
     switch plan.function {
     case .sum: return wrap(sum)
-    case .average: return wrap(try Self.checked(t.span) { () throws(ArithmeticError) in try sum.divided(by: Exact(plan.periods)) })
+    case .average:
+      guard selected > 0 else { return .absent }
+      return wrap(try Self.checked(t.span) { () throws(ArithmeticError) in try sum.divided(by: Exact(selected)) })
     case .min, .max:
-      var best = s.values[lo]
-      for v in s.values[(lo + 1)...hi] where v != .absent {
+      var best: Value = .absent
+      for v in s.values[lo...hi] where v != .absent {
+        if best == .absent { best = v; continue }
         let better = plan.function == .max ? try Self.less(best, v, t.span) : try Self.less(v, best, t.span)
         if better { best = v }
       }
@@ -253,7 +263,9 @@ extension Evaluator {
   static func collectTrailing(_ t: TExpr, _ definitions: [CheckedDefinition], into plans: inout [TrailingPlan], seen: inout Set<Int>) {
     func go(_ x: TExpr) { collectTrailing(x, definitions, into: &plans, seen: &seen) }
     switch t.kind {
-    case .trailing(let p): plans.append(p)
+    case .trailing(let p):
+      plans.append(p)
+      for x in [p.filter, p.key].compactMap({ $0 }) { go(x) }
     case .definition(let i):
       if i < definitions.count, seen.insert(i).inserted { go(definitions[i].value) }
     case .constant, .snapshotRoot, .dealRoot, .local, .groupKey, .invalid: break
@@ -305,7 +317,9 @@ extension Evaluator {
   static func directUses(_ t: TExpr, into uses: inout [Int], trailing: inout [TrailingPlan]) {
     func go(_ x: TExpr) { directUses(x, into: &uses, trailing: &trailing) }
     switch t.kind {
-    case .trailing(let p): trailing.append(p)
+    case .trailing(let p):
+      trailing.append(p)
+      for x in [p.value, p.filter, p.key].compactMap({ $0 }) { go(x) }
     case .definition(let i): uses.append(i)
     case .constant, .snapshotRoot, .dealRoot, .local, .groupKey, .invalid: break
     case .field(let b, _), .negate(let b), .not(let b), .convert(let b, _), .presence(let b, _): go(b)

@@ -192,6 +192,11 @@ public struct TrailingPlan: Hashable, Sendable {
   public var list: TExpr
   public var slot: Int
   public var value: TExpr?
+  /// `where …`: only the periods it selects count (`count of quarters where cure > $0 over …`);
+  /// a selector by one field is kept apart, as the aggregate planned it.
+  public var filter: TExpr? = nil
+  public var keyField: Int? = nil
+  public var key: TExpr? = nil
   public var periods: Int
   public var calendar: PeriodCalendarRef
 }

@@ -1444,7 +1444,7 @@ public struct Checker {
     case .extremum(_, let items):
       for x in items { freeLocals(x, into: &set, groupKey: &groupKey) }
     case .trailing(let p):
-      for x in [p.list, p.value].compactMap({ $0 }) { freeLocals(x, into: &set, groupKey: &groupKey) }
+      for x in [p.list, p.value, p.filter, p.key].compactMap({ $0 }) { freeLocals(x, into: &set, groupKey: &groupKey) }
       set.remove(p.slot)
     }
   }

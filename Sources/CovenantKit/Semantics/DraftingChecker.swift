@@ -139,6 +139,10 @@ struct DraftingChecker {
       defer { binders[p.slot] = old }
       w(",")
       guard opt(p.value) else { return false }
+      w(",")
+      guard opt(p.filter) else { return false }
+      w(",k\(p.keyField.map(String.init) ?? "_"),")
+      guard opt(p.key) else { return false }
       w(")")
     case .invalid: return false
     }
@@ -468,8 +472,9 @@ struct DraftingChecker {
         case .extremum(_, let xs): stack += xs
         case .trailing(let p):
           stack.append(p.list)
-          stack += [p.value].compactMap { $0 }
+          stack += [p.value, p.filter, p.key].compactMap { $0 }
           if case .list(.record(let r)) = p.list.type {
+            if let k = p.keyField { usedFields.insert([r, k]) }
             usedFields.insert([r, p.calendar.endField])
             if let s = p.calendar.startField { usedFields.insert([r, s]) }
           }

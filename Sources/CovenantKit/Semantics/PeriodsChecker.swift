@@ -89,22 +89,20 @@ extension Checker {
         help: "use `sum of`, `average of`, `count of`, `min of` or `max of`; a share of two trailing sums is `sum of … / sum of …`")
       return invalid(span)
     }
-    if cond != nil || by != nil {
-      report("C050", "a trailing figure over the last N periods cannot have `where`", aggregate.span,
-        help: "every period of the window counts; define the figure per period in the data instead")
-      return invalid(span)
-    }
+    if by != nil { return invalid(span) }
     if case .list = over.kind {
       report("C050", "`over the last N periods` follows an aggregate over a list of periods, such as `sum of quarters.ebitda`", span)
       return invalid(span)
     }
-    let inner = checkAggregate(fn, over: over, where: nil, by: nil, span: aggregate.span)
+    let inner = checkAggregate(fn, over: over, where: cond, by: by, span: aggregate.span)
     guard case .aggregate(let plan) = inner.kind, let n else { return invalid(span) }
     let listExpr: Expr
     if case .member(let base, _) = over.kind, plan.value != nil { listExpr = base } else { listExpr = over }
     guard let calendar = periodCalendar(plan.list, Self.listPart(over, projected: plan.value != nil) ?? listExpr) else { return invalid(span) }
-    let trailing = TrailingPlan(id: plan.id, function: fn, list: plan.list, slot: plan.slot, value: plan.value, periods: n, calendar: calendar)
-    return make(.trailing(trailing), inner.type, span, [plan.list, plan.value].compactMap { $0 })
+    let trailing = TrailingPlan(
+      id: plan.id, function: fn, list: plan.list, slot: plan.slot, value: plan.value, filter: plan.filter,
+      keyField: plan.keyField, key: plan.key, periods: n, calendar: calendar)
+    return make(.trailing(trailing), inner.type, span, [plan.list, plan.value, plan.filter, plan.key].compactMap { $0 })
   }
 
   /// The list part of `financials.quarters.ebitda` (its last name dropped when it names a field).
@@ -145,6 +143,7 @@ extension Checker {
         switch x.kind {
         case .aggregate(let p): inner = [p.value, p.weight, p.filter, p.key].compactMap { $0 }
         case .quantifier(let q): inner = [q.filter, q.body].compactMap { $0 }
+        case .trailing(let p): inner = [p.value, p.filter, p.key].compactMap { $0 }
         default: break
         }
         if inner.contains(where: direct), reported.insert(x.span).inserted {
@@ -170,7 +169,7 @@ extension Checker {
     case .quantifier(let q): out += [q.list, q.filter, q.body].compactMap { $0 }
     case .conditional(let c, let a, let b): out += [c, a, b]
     case .extremum(_, let items): out += items
-    case .trailing(let p): out += [p.list, p.value].compactMap { $0 }
+    case .trailing(let p): out += [p.list, p.value, p.filter, p.key].compactMap { $0 }
     }
   }
 }
