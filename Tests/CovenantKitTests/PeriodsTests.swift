@@ -111,7 +111,10 @@ import Testing
       _ = try run(Self.cov, snapshot: Self.snapshot(asAt: "2025-07-05", gapped))
     } throws: { e in
       guard let e = e as? EvaluationError else { return false }
-      return e.code == "E006" && e.message.contains("gap of 91 days") && e.message.contains("2024-10-06")
+      // Named as the data shows them: JSON path and label.
+      return e.code == "E006" && e.message.contains("gap of 91 days") && e.message.contains("should start on 2024-10-06")
+        && e.message.contains("fiscal_calendar.periods[3] (Q4 FY24) ends on 2024-10-05")
+        && e.message.contains("fiscal_calendar.periods[4] (Q2 FY25), starts on 2025-01-05")
     }
     // A gap before the periods used does not matter: as of 2024-10-05 only FY24 is used.
     var early = Self.calendar
@@ -138,7 +141,7 @@ import Testing
     duplicated[5].2 = "2025-07-05"
     #expect {
       _ = try run(noStarts, snapshot: Self.snapshot(asAt: "2025-07-05", duplicated))
-    } throws: { e in (e as? EvaluationError).map { $0.code == "E006" && $0.message.contains("two periods end on 2025-07-05") } ?? false }
+    } throws: { e in (e as? EvaluationError).map { $0.code == "E006" && $0.message.contains("two periods of `periods` end on 2025-07-05") } ?? false }
   }
 
   @Test func periodsAreSortedByTheirEndNotByTheirPlaceInTheFile() throws {

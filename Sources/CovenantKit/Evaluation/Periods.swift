@@ -111,7 +111,7 @@ extension Evaluator {
         if let s = ref.startField, s < fields.count, case .date(let d) = fields[s] { start = d }
         if let start, start > end {
           throw EvaluationError(
-            code: "E006", message: "period \(ref.listText)[\(position)] starts on \(start), after it ends on \(end)", span: span,
+            code: "E006", message: "period \(Self.dataPath(ref.list, context.covenant.schema) ?? ref.listText)[\(position)] of `\(ref.listText)` starts on \(start), after it ends on \(end)", span: span,
             help: "correct the period's dates in the data")
         }
         items.append((element, position, end, start))
@@ -136,20 +136,42 @@ extension Evaluator {
   /// E006 when the periods `lo … hi` of the calendar are not consecutive.
   func requireConsecutive(_ c: PeriodCalendar, _ lo: Int, _ hi: Int, _ ref: PeriodCalendarRef, span: SourceSpan) throws(EvaluationError) {
     guard let i = c.firstBreak(lo, hi) else { return }
-    let previous = "\(ref.listText)[\(c.positions[i - 1])] (ending \(c.ends[i - 1]))"
-    let this = "\(ref.listText)[\(c.positions[i])]"
+    let previous = periodName(c, i - 1, ref), this = periodName(c, i, ref)
     let message: String
     if c.ends[i] == c.ends[i - 1] {
-      message = "two periods end on \(c.ends[i]): \(previous) and \(this)"
-    } else {
-      let start = c.starts[i]!
+      message = "two periods of `\(ref.listText)` end on \(c.ends[i]): \(previous) and \(this)"
+    } else if let start = c.starts[i] {
       let expected = CalendarDate(daysSinceEpoch: c.ends[i - 1].daysSinceEpoch + 1).map { "\($0)" } ?? "the next day"
       let gap = start.daysSinceEpoch - c.ends[i - 1].daysSinceEpoch - 1
-      let what = gap > 0 ? "a gap of \(gap) day\(gap == 1 ? "" : "s")" : "an overlap of \(-gap) day\(-gap == 1 ? "" : "s")"
-      message = "the periods of `\(ref.listText)` are not consecutive: \(this) starts on \(start), but \(previous) is followed by a period starting \(expected) (\(what))"
+      let what = gap > 0 ? "a gap of \(gap) day\(gap == 1 ? "" : "s"): is a period missing?" : "an overlap of \(-gap) day\(-gap == 1 ? "" : "s")"
+      message = "the periods of `\(ref.listText)` are not consecutive: \(previous) ends on \(c.ends[i - 1]), so the next period "
+        + "should start on \(expected), but the next one, \(this), starts on \(start) (\(what))"
+    } else {
+      message = "the periods of `\(ref.listText)` are not consecutive at \(this)"
     }
     throw EvaluationError(code: "E006", message: message, span: span,
       help: "a figure over consecutive periods needs every period once: add the missing period or correct its dates in the data")
+  }
+
+  /// A period as the data shows it: its JSON path (`fiscal_quarters[4]`) and its label (`FY2024 Q3`).
+  func periodName(_ c: PeriodCalendar, _ i: Int, _ ref: PeriodCalendarRef) -> String {
+    var name = (Self.dataPath(ref.list, context.covenant.schema) ?? ref.listText) + "[\(c.positions[i])]"
+    if case .list(.record(let r)) = ref.list.type, let l = context.covenant.schema.records[r].labelField,
+      case .record(let fields) = c.elements[i], l < fields.count, case .text(let label) = fields[l]
+    {
+      name += " (\(label))"
+    }
+    return name
+  }
+
+  /// The JSON path of a list of the snapshot or deal (`fiscal_calendar.periods`), when it is one.
+  static func dataPath(_ t: TExpr, _ schema: Schema) -> String? {
+    guard case .field(let base, let i) = t.kind, case .record(let r) = base.type, i < schema.records[r].fields.count else { return nil }
+    let own = schema.records[r].fields[i].source.joined(separator: ".")
+    switch base.kind {
+    case .snapshotRoot, .dealRoot: return own
+    default: return dataPath(base, schema).map { $0 + "." + own }
+    }
   }
 
   /// A trailing figure's values over its calendar, with running sums (once per context).
