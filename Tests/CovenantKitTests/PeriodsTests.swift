@@ -209,6 +209,11 @@ import Testing
     #expect(verdict(r, "6.1") == .pass)  // as of 2025-10-04: 120 - 100 + 120 + 130 = 270 → 3.375x
     let text = CheckReport.text(r, covenant: try #require(compile(Self.windowCov).covenant))
     #expect(text.contains("4 periods ending 2025-04-05"))
+    // Windows are listed failures first, then nearest their floor: 3.125x, 3.375x, 4.125x.
+    func at(_ needle: String) -> String.Index { text.range(of: needle)?.lowerBound ?? text.endIndex }
+    #expect(at("4 periods ending 2025-04-05") < at("4 periods ending 2025-01-04"))
+    #expect(at("4 periods ending 2025-01-04") < at("4 periods ending 2025-10-04"))
+    #expect(at("4 periods ending 2025-10-04") < at("4 periods ending 2024-10-05"))
     #expect(text.contains("periods: the last 4 of `periods` as of 2025-04-05, ended 2024-06-29 to 2025-04-05"))
   }
 

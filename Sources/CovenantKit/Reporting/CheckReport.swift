@@ -349,7 +349,7 @@ public enum CheckReport {
     // closest-to-limit groups.
     let status = rows.map { r -> (bad: Int, utilization: Exact) in
       let (b, a) = outcomes(r)
-      return (max(severity(b), severity(a)), (a ?? b)?.utilization ?? .zero)
+      return (max(severity(b), severity(a)), closeness(a ?? b))
     }
     // Requirements in the order written; within one, breaches first, then warnings, then the
     // least headroom.
@@ -397,6 +397,17 @@ public enum CheckReport {
 
   /// 2 for a failed requirement, 1 for a warned one, 0 otherwise.
   static func severity(_ o: RequirementOutcome?) -> Int { o?.holds == false ? 2 : o?.warned == true ? 1 : 0 }
+
+  /// How close a figure is to its limit, for ranking groups: value ÷ limit for a cap, limit ÷
+  /// value for a floor (a window of EBITDA just above its minimum is nearer than one far above).
+  static func closeness(_ o: RequirementOutcome?) -> Exact {
+    guard let o, let u = o.utilization else { return .zero }
+    if let op = o.comparison, isFloor(op) {
+      guard u.signum > 0 else { return Exact(1_000_000) }
+      return (try? Exact.one.divided(by: u)) ?? .zero
+    }
+    return u
+  }
 
   /// The indices of the `groupsShown` groups that matter most — worse status, then higher
   /// utilization, then first in order — in their order. One pass: a million-holding portfolio has
@@ -464,7 +475,7 @@ public enum CheckReport {
     var outcomes = e.outcomes
     var total: [(String, JSONOut)] = []
     if brief, outcomes.count > longGroupList {
-      outcomes = ranked(outcomes.map { (severity($0), $0.utilization ?? .zero) }).map { e.outcomes[$0] }
+      outcomes = ranked(outcomes.map { (severity($0), closeness($0)) }).map { e.outcomes[$0] }
       total = [("checks_total", .number("\(e.outcomes.count)"))]
     }
     return .object([
