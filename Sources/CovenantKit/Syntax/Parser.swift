@@ -292,7 +292,7 @@ public struct Parser {
     return RecordDecl(name: n, role: role, fields: fields, span: start.span.union(fields.last?.span ?? n.span))
   }
 
-  /// field = NAME ":" type { "from" STRING | "optional" | "default" expr | "signed" | "in" "cents"
+  /// field = NAME ":" type { "from" STRING | "optional" | "default" expr | "signed" | "period" ( "end" | "start" ) | "in" "cents"
   ///       | "currency" ( CODE | "from" STRING ) | "quoted" ( CODE | "currency" ) "per" ( CODE | "currency" ) } ;
   private mutating func parseField() throws(ParseError) -> FieldDecl {
     let n = try name("a field name")
@@ -495,7 +495,9 @@ public struct Parser {
 
   /// clause_item = "applies" "when" expr | "effective" "from" expr | "until" expr
   ///   | "tested" "on" ( "snapshot" | "pro" "forma" | "both" ) | "severity" ( "warning" | "breach" )
-  ///   | "for" "each" NAME [ "in" postfix ] ":" | "warn" ( "above" | "below" ) unary [ "of" "the" "limit" ]
+  ///   | "for" "each" NAME [ "in" postfix ] ":"
+  ///   | "for" "each" "window" "of" unary [ "consecutive" ] "periods" "in" postfix ":"
+  ///   | "warn" ( "above" | "below" ) unary [ "of" "the" "limit" ]
   ///   | "approved" "by" party_refs | "waivable" "by" party_refs | vote_rule | "report" expr | expr ;
   /// Why a date is invalid: "June has 30 days", "there is no month 13".
   static func dateProblem(_ s: String) -> String? {
