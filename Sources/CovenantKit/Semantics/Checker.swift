@@ -124,6 +124,9 @@ public struct Checker {
     }
     let proForma = checkProForma(covenant)
     var clauses: [CheckedClause] = []
+    // A checked clause is several hundred bytes: growing the array by doubling would hold up to
+    // twice that per clause at the peak of a large covenant.
+    clauses.reserveCapacity(covenant.declarations.count)
     var seenClauses: [String: SourceSpan] = [:]
     for decl in covenant.declarations {
       guard case .clause(let c) = decl else { continue }

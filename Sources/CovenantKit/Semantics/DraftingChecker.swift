@@ -381,13 +381,16 @@ struct DraftingChecker {
   // MARK: - 4. Requirements across clauses: contradiction and redundancy
 
   mutating func checkAcrossClauses() {
+    // The clause by its index: a copy of a checked clause per limit doubled the memory of a
+    // covenant of many clauses.
     struct Limit {
-      var clause: CheckedClause
+      var clauseIndex: Int
       var atom: Atom
     }
+    let clauses = covenant.clauses
     var caps: [String: [Limit]] = [:], floors: [String: [Limit]] = [:]
     var order: [String] = []
-    for clause in covenant.clauses where !clause.severityWarning {
+    for (index, clause) in clauses.enumerated() where !clause.severityWarning {
       // A clause that applies only sometimes neither contradicts nor makes redundant another.
       let unconditional = clause.appliesWhen.isEmpty && clause.effectiveFrom == nil && clause.until == nil
       guard unconditional else { continue }
@@ -400,7 +403,7 @@ struct DraftingChecker {
         for e in conjuncts(r.expr) {
           guard let a = atom(e, prefix: prefix), a.op != .eq else { continue }
           if caps[a.measure] == nil && floors[a.measure] == nil { order.append(a.measure) }
-          if a.op == .le || a.op == .lt { caps[a.measure, default: []].append(Limit(clause: clause, atom: a)) } else { floors[a.measure, default: []].append(Limit(clause: clause, atom: a)) }
+          if a.op == .le || a.op == .lt { caps[a.measure, default: []].append(Limit(clauseIndex: index, atom: a)) } else { floors[a.measure, default: []].append(Limit(clauseIndex: index, atom: a)) }
         }
       }
     }
@@ -421,8 +424,8 @@ struct DraftingChecker {
       if let cap, let floor, let o = self.order(floor.atom.value, cap.atom.value),
         o > 0 || (o == 0 && (floor.atom.op == .gt || cap.atom.op == .lt))
       {
-        let other = floor.clause.id == cap.clause.id ? "this clause" : "§\(cap.clause.id)"
-        report("C074", .error, "the floor `\(text(floor.atom.span))` is above the cap `\(text(cap.atom.span))` of \(other): no portfolio can meet both", floor.atom.span, clause: floor.clause.id,
+        let other = clauses[floor.clauseIndex].id == clauses[cap.clauseIndex].id ? "this clause" : "§\(clauses[cap.clauseIndex].id)"
+        report("C074", .error, "the floor `\(text(floor.atom.span))` is above the cap `\(text(cap.atom.span))` of \(other): no portfolio can meet both", floor.atom.span, clause: clauses[floor.clauseIndex].id,
           help: "the same figure cannot be both at least the floor and at most the cap; one of the two limits is mistyped")
         continue
       }
@@ -434,9 +437,9 @@ struct DraftingChecker {
           let isCap = l.atom.op == .le || l.atom.op == .lt
           let looser = isCap ? (o > 0 || (o == 0 && l.atom.op == .le && best.atom.op == .lt)) : (o < 0 || (o == 0 && l.atom.op == .ge && best.atom.op == .gt))
           // The stricter one lifts nothing: it is not waivable, so the looser one never decides.
-          guard looser, best.clause.waivableBy.isEmpty else { continue }
-          let other = best.clause.id == l.clause.id ? "this clause" : "§\(best.clause.id)"
-          report("C075", .note, "`\(text(l.atom.span))` is redundant: `\(text(best.atom.span))` of \(other) is stricter", l.atom.span, clause: l.clause.id,
+          guard looser, clauses[best.clauseIndex].waivableBy.isEmpty else { continue }
+          let other = clauses[best.clauseIndex].id == clauses[l.clauseIndex].id ? "this clause" : "§\(clauses[best.clauseIndex].id)"
+          report("C075", .note, "`\(text(l.atom.span))` is redundant: `\(text(best.atom.span))` of \(other) is stricter", l.atom.span, clause: clauses[l.clauseIndex].id,
             help: "a portfolio that meets the stricter \(isCap ? "cap" : "floor") always meets this one")
         }
       }
@@ -448,11 +451,11 @@ struct DraftingChecker {
   mutating func checkUnused() {
     var usedDefinitions = parametrisedUsed
     var usedFields: Set<[Int]> = []
-    var seen: Set<TExpr> = []
+    // A tree walk without a set of visited nodes: definitions are references (`.definition`), so
+    // nothing is shared, and hashing whole subtrees made this the slowest step of `validate`.
     func visit(_ e: TExpr) {
       var stack = [e]
       while let x = stack.popLast() {
-        guard seen.insert(x).inserted else { continue }
         switch x.kind {
         case .definition(let i): usedDefinitions.insert(i)
         case .field(let b, let i):

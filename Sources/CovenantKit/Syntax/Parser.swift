@@ -7,7 +7,7 @@ public struct Parser {
   public static let maxErrors = 50
 
   private let file: SourceFile
-  private let tokens: [Token]
+  private let tokens: TokenStream
   private var pos = 0
   private var depth = 0
   /// Inside an aggregate's `where`, a second comparison ends the condition instead of chaining:
@@ -28,22 +28,25 @@ public struct Parser {
   }
 
   public static func parse(_ file: SourceFile) -> Result {
-    let lexed = Lexer.lex(file)
-    var p = Parser(file: file, tokens: lexed.tokens)
-    p.diagnostics = lexed.diagnostics
+    var p = Parser(file: file, tokens: TokenStream(Lexer(file: file)))
     let covenant = p.parseCovenant()
-    return Result(covenant: covenant, comments: lexed.comments, diagnostics: p.diagnostics)
+    // The parser reads to the end of the file, so the lexer has seen every byte by now.
+    let lexed = p.tokens.lexer
+    return Result(covenant: covenant, comments: lexed.comments, diagnostics: lexed.diagnostics + p.diagnostics)
   }
 
-  private init(file: SourceFile, tokens: [Token]) {
+  private init(file: SourceFile, tokens: TokenStream) {
     self.file = file
     self.tokens = tokens
   }
 
+  /// The errors so far, the lexer's included: both stop at `maxErrors` together.
+  private var errorCount: Int { diagnostics.filter(\.isError).count + tokens.lexer.diagnostics.filter(\.isError).count }
+
   // MARK: - Token helpers
 
   private var tok: Token { tokens[pos] }
-  private func peekToken(_ k: Int = 1) -> Token { tokens[min(pos + k, tokens.count - 1)] }
+  private func peekToken(_ k: Int = 1) -> Token { tokens[pos + k] }
   private func text(_ t: Token) -> String { file.text(t.span) }
   private var atEnd: Bool { tok.kind == .endOfFile }
 
@@ -56,7 +59,7 @@ public struct Parser {
   @discardableResult
   private mutating func advance() -> Token {
     let t = tok
-    if pos < tokens.count - 1 { pos += 1 }
+    if t.kind != .endOfFile { pos += 1 }
     return t
   }
 
@@ -86,7 +89,7 @@ public struct Parser {
     let line = file.line(of: span.start)
     if line == lastErrorLine { return }
     lastErrorLine = line
-    if diagnostics.filter(\.isError).count >= Self.maxErrors { return }
+    if errorCount >= Self.maxErrors { return }
     let named = clauseID.map { id in message.contains("§\(id)") ? message : message + " in §\(id)" } ?? message
     diagnostics.append(Diagnostic(code: code, message: named, file: file.name, span: span, help: help))
   }
@@ -175,9 +178,9 @@ public struct Parser {
     }
     var decls: [Declaration] = []
     while !atEnd {
-      if diagnostics.filter(\.isError).count >= Self.maxErrors {
+      if errorCount >= Self.maxErrors {
         // The lexer has said so already when its errors alone reached the limit.
-        if !diagnostics.contains(where: { $0.code == "P009" }) { diagnostics.append(Diagnostic(code: "P009", severity: .note, message: "too many errors; stopped parsing", file: file.name, span: tok.span)) }
+        if !(diagnostics + tokens.lexer.diagnostics).contains(where: { $0.code == "P009" }) { diagnostics.append(Diagnostic(code: "P009", severity: .note, message: "too many errors; stopped parsing", file: file.name, span: tok.span)) }
         break
       }
       let before = pos
@@ -1132,4 +1135,32 @@ public struct Parser {
   private static let vulgar: [Character: (Int128, Int128)] = [
     "½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4),
   ]
+}
+
+/// The parser's view of the tokens: indexed like an array (`tokens[pos]`, `tokens[pos - 1]`,
+/// `tokens[pos + 2]`), lexed on demand and forgotten once the parser is past them. The parser
+/// never looks back more than one token, so memory is the source plus the syntax tree, not the
+/// source plus 24 bytes a token (a one-line 100 MB covenant was 50 million tokens).
+final class TokenStream {
+  private(set) var lexer: Lexer
+  /// Tokens `base ..< base + buffer.count`; the last one is the end of file once `ended`.
+  private var buffer: [Token] = []
+  private var base = 0
+  private var ended = false
+
+  init(_ lexer: Lexer) { self.lexer = lexer }
+
+  subscript(_ i: Int) -> Token {
+    while !ended, base + buffer.count <= i {
+      let t = lexer.next()
+      buffer.append(t)
+      ended = t.kind == .endOfFile
+    }
+    if i - base > 4096 {
+      let drop = i - base - 16
+      buffer.removeFirst(drop)
+      base += drop
+    }
+    return buffer[max(0, min(i - base, buffer.count - 1))]
+  }
 }
