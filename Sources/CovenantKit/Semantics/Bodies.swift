@@ -130,7 +130,7 @@ extension Checker {
       bodyIndex[b.name.text] = out.count
       out.append(CheckedBody(
         name: b.name.text, displayName: b.displayName, dataID: b.dataID ?? b.name.text, members: members, votes: g.votes,
-        conflicted: g.conflicted ?? governance.conflicted, oneVoteEach: oneEach, excludedClasses: excluded, quorum: quorum, tie: tie))
+        conflicted: g.conflicted, oneVoteEach: oneEach, excludedClasses: excluded, quorum: quorum, tie: tie))
     }
     return out
   }

@@ -741,7 +741,7 @@ public struct Parser {
   /// `majority of B` is more than half, `F of B` at least F; `in interest` of the body's whole
   /// voting power, otherwise of the votes cast.
   static func bodyVote(_ t: BodyThreshold, _ body: Name, span: SourceSpan) -> VoteRule {
-    let half = Expr(.literal(.percent((try? Exact(5, scale: 1)) ?? .one)), t.span)
+    let half = Expr(.literal(.percent(Exact(50))), t.span)
     var rule = VoteRule(comparison: t.fraction == nil ? .gt : .ge, fraction: t.fraction ?? half, base: t.inInterest ? .votingPower : .votesCast,
       quorum: nil, quorumComparison: .ge, countAbstentions: false, excludeConflicted: false, castingVote: nil, span: span)
     rule.body = body
