@@ -207,7 +207,8 @@ extension Governance {
         }
         guard covenant.governance.consents != nil else { continue }
         let onFile = (deal?.consents ?? []).filter { $0.clause == clause.id && $0.body == bi }
-        if onFile.isEmpty {
+        // "None on file" is worth a line only when the body has no vote to show.
+        if onFile.isEmpty, body.votes == nil {
           out.sources.append(.init(kind: .record, body: body.name, description: "consent of \(body.name) on file", qualifies: false,
                                    reason: "none recorded for §\(clause.id)"))
         }
@@ -254,7 +255,7 @@ extension CovenantRunner {
   }
 
   /// Applies a clause's consent exception to its result. When a source qualifies: a clause in
-  /// breach (or warning) under `without consent` does not apply; under `with consent … up to`
+  /// breach under `without consent` does not apply; in breach or warning under `with consent … up to`
   /// it is judged again against the higher limit (and its largest compliant amount solved
   /// against it). When none qualifies, the clause keeps its verdict and the report says why.
   mutating func applyConsent(
@@ -307,7 +308,8 @@ extension CovenantRunner {
       r.note = [r.note, "limit lifted to \(consent.liftedText ?? "the higher limit") by consent given by \(who)"].compactMap { $0 }.joined(separator: "; ")
       return
     }
-    guard r.verdict == .breach || r.verdict == .warning else {
+    // Consent lifts a breach; a clause within its limit (or only warning) keeps its verdict.
+    guard r.verdict == .breach else {
       r.note = [r.note, "consent given by \(who), not needed"].compactMap { $0 }.joined(separator: "; ")
       return
     }

@@ -61,7 +61,7 @@ public enum CheckReport {
       if let g = c.governance {
         for line in g.lines { out += indent + line + "\n" }
       }
-      for line in consentLines(c.consent) { out += indent + line + "\n" }
+      for line in consentLines(c.consent, details: c.verdict == .breach) { out += indent + line + "\n" }
       if let b = c.largestAmount, let line = boundText(b) { out += indent + line + "\n" }
     }
     out += "\nresult: " + (r.compliant ? "compliant" : "BREACH") + " (" + summary(r) + ")\n"
@@ -530,13 +530,15 @@ public enum CheckReport {
 
   /// Each source of a consent exception: `consent by lpac (vote): given — in favour: 3 of 5 …`,
   /// `consent C-7 of lps on file: not given — expired 2026-01-31, before …`; with a vote, its tally.
-  static func consentLines(_ c: ConsentOutcome?) -> [String] {
+  /// `details`: the tallies of votes that did not qualify (the clause is in breach, so the
+  /// reader needs to see why); a vote that lifted the clause always shows its tally.
+  static func consentLines(_ c: ConsentOutcome?, details: Bool) -> [String] {
     guard let c else { return [] }
     var out: [String] = []
     for s in c.sources {
       let what = s.kind == .vote ? "vote: \(s.description)" : s.kind == .flag ? "flag: \(s.description)" : s.description
       out.append("consent — \(what): \(s.qualifies ? "given" : "not given") (\(s.reason))" + (s.location.map { " [\($0)]" } ?? ""))
-      if let t = s.tally, !s.qualifies || c.applied {
+      if let t = s.tally, s.qualifies ? c.applied : details {
         for line in t.lines where line != s.reason { out.append("  " + line) }
       }
     }
