@@ -308,6 +308,9 @@ import Testing
     #expect(d.help == "did you mean `lpac`?")
     #expect(errorCodes(Self.head + Self.lps + Self.lpac + "§6.1 \"x\"\n  sum of stakes.cost <= $1\n  without consent of majority of lpacs\n") == ["C090"])
     #expect(errorCodes(Self.head + Self.lps + Self.lpac + "§6.1 \"x\"\n  sum of stakes.cost <= $1\n  without consent of lpca\n") == ["C090"])
+    // No body declared at all: the help says how to declare one.
+    let none = compile(Self.head + "§6.1 \"x\"\n  sum of stakes.cost <= $1\n  without consent of lpac\n").diagnostics.first { $0.code == "C090" }
+    #expect(none?.help?.hasPrefix("declare it: `body lpac") == true, "\(String(describing: none))")
   }
 
   @Test func bodyDeclarationMistakes() {

@@ -218,11 +218,11 @@ extension Checker {
     return out
   }
 
-  /// A bare name that is no value in a formula: taken for a body, so that a misspelt body
-  /// (`lpca`) gets "unknown voting body … did you mean `lpac`" rather than "unknown name".
+  /// A bare name that is not a definition or a record: taken for a body (a true/false field is
+  /// written `deal.flag`), so that a misspelt or undeclared body (`lpca`) gets "unknown voting
+  /// body … did you mean `lpac`" rather than "unknown name".
   func looksLikeBody(_ n: Name) -> Bool {
-    definitionIndex[n.text] == nil && !schema.records.contains { $0.name == n.text } && schema.snapshot.map { schema.records[$0].name != n.text } ?? true
-      && !bodies.isEmpty
+    definitionIndex[n.text] == nil && !schema.records.contains { $0.name == n.text }
   }
 
   static func sameUnit(_ a: ValueType, _ b: ValueType) -> Bool {
