@@ -237,6 +237,27 @@ import Testing
     #expect(try run(valid.replacingOccurrences(of: "\"LPAC\"", with: "\"lps\"")).verdict == .notApplicable)
   }
 
+  /// A consent from a body the clause does not name, or for a clause without a consent
+  /// exception, is shown with why it has no effect.
+  @Test func consentsOnFileThatCannotApplyAreShown() throws {
+    let cov = Self.head + Self.lps + Self.lpac + """
+      §6.3 "LPAC only"
+        sum of stakes.cost where company = proposal.company <= 15% of book.commitments
+        without consent of lpac
+      §6.4 "No exception"
+        sum of stakes.cost where company = proposal.company <= 15% of book.commitments
+
+      """
+    let records = #"[{"consent_no": "LC-8", "clause_ref": "6.3", "given_by": "lps"}, {"consent_no": "LC-9", "clause_ref": "6.4", "given_by": "LPAC"}]"#
+    let (r, _) = try run(cov, snapshot: Self.snapshot(consents: records), deal: Self.deal())
+    let c = try clause(r, "6.3")
+    #expect(c.verdict == .breach)
+    #expect(c.consent?.sources.contains { $0.id == "LC-8" && !$0.qualifies && $0.reason == "lps is not a body whose consent lifts §6.3 (lpac)" } == true)
+    let d = try clause(r, "6.4")
+    #expect(d.verdict == .breach)
+    #expect(d.note == "consent LC-9 of lpac on file has no effect: §6.4 has no consent exception")
+  }
+
   /// Without a deal, a consent on file in the snapshot lifts the cap on the portfolio as it is.
   @Test func consentOnFileLiftsTheSnapshotsCap() throws {
     let snap = Self.snapshot(consents: #"[{"consent_no": "LC-1", "clause_ref": "6.2", "given_by": "LPAC", "dated": "2026-01-10"}]"#)

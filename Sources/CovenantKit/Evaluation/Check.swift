@@ -252,6 +252,8 @@ public struct CovenantRunner {
       }
       if let consent = clause.consent {
         try applyConsent(consent, clause, ci, &r, deal: deal, dealData: dealData, snap: &snap, pro: &pro, dealSnapshot: &dealSnapshot, samples: &samples)
+      } else {
+        noteConsentsWithoutException(clause, dealData, &r)
       }
       if let dealData {
         Governance.applyWaiver(clause, covenant: covenant, deal: dealData, asOf: asOf, result: &r)

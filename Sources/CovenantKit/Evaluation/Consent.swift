@@ -223,6 +223,15 @@ extension Governance {
         }
       }
     }
+    // A consent on file from a body the clause does not name is shown, not silently dropped.
+    let named = Set(consent.sources.compactMap { if case .body(let b, _) = $0 { b } else { nil } })
+    let names = named.sorted().map { covenant.bodies[$0].name }.joined(separator: ", ")
+    for c in deal?.consents ?? [] where c.clause == clause.id && !named.contains(c.body) {
+      let body = covenant.bodies[c.body].name
+      out.sources.append(.init(kind: .record, body: body, description: "consent" + (c.id.map { " \($0)" } ?? "") + " of \(body) on file", qualifies: false,
+                               reason: "\(body) is not a body whose consent lifts §\(clause.id)" + (names.isEmpty ? "" : " (\(names))"),
+                               id: c.id, granted: c.granted, expires: c.expires, location: c.location))
+    }
     return out
   }
 
@@ -252,6 +261,14 @@ extension CovenantRunner {
       return s
     }
     return nil
+  }
+
+  /// A consent on file for a clause without a consent exception has no effect: the clause says so.
+  func noteConsentsWithoutException(_ clause: CheckedClause, _ dealData: DealGovernance?, _ r: inout ClauseResult) {
+    let stray = (dealData?.consents ?? []).filter { $0.clause == clause.id }
+    guard !stray.isEmpty else { return }
+    let which = stray.map { "consent" + ($0.id.map { " \($0)" } ?? "") + " of \(covenant.bodies[$0.body].name)" }.joined(separator: ", ")
+    r.note = [r.note, "\(which) on file has no effect: §\(clause.id) has no consent exception"].compactMap { $0 }.joined(separator: "; ")
   }
 
   /// Applies a clause's consent exception to its result. When a source qualifies: a clause in
