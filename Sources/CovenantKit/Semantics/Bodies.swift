@@ -170,7 +170,7 @@ extension Checker {
         guard let b = resolveBody(n) else { continue }
         // A bare body: a majority in interest when it is weighted, else a majority of votes cast.
         let t = s.threshold ?? BodyThreshold(fraction: nil, inInterest: bodies[b].weighted, span: n.span)
-        let vote = Parser.bodyVote(t, n, span: s.source.span)
+        let vote = VoteRule.body(t, n, span: s.source.span)
         if var checked = checkBodyVote(vote, n) {
           checked.label = Self.thresholdText(t, file) + n.text
           sources.append(.body(b, checked))

@@ -331,6 +331,17 @@ public struct VoteRule: Hashable, Sendable {
   public var body: Name? = nil
   /// Written `approved by majority in interest of lps` / `approved by 2/3 of lpac`.
   public var short: BodyThreshold? = nil
+
+  /// `majority of B` is more than half, `F of B` at least F; `in interest` of the body's whole
+  /// voting power, otherwise of the votes cast.
+  public static func body(_ t: BodyThreshold, _ body: Name, span: SourceSpan) -> VoteRule {
+    let half = Expr(.literal(.percent(Exact(50))), t.span)
+    var rule = VoteRule(comparison: t.fraction == nil ? .gt : .ge, fraction: t.fraction ?? half, base: t.inInterest ? .votingPower : .votesCast,
+      quorum: nil, quorumComparison: .ge, countAbstentions: false, excludeConflicted: false, castingVote: nil, span: span)
+    rule.body = body
+    rule.short = t
+    return rule
+  }
 }
 
 public enum BinaryOp: String, Hashable, Sendable {

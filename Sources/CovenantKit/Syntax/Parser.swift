@@ -648,7 +648,7 @@ public struct Parser {
       // `approved by majority in interest of lps`, `approved by 2/3 of lpac`: a vote of a body.
       if let threshold = try parseBodyThreshold() {
         let body = try name("a voting body")
-        return .votes(Self.bodyVote(threshold, body, span: start.union(tokens[pos - 1].span)))
+        return .votes(VoteRule.body(threshold, body, span: start.union(tokens[pos - 1].span)))
       }
       let refs = try parsePartyRefs()
       return .approvedBy(ApprovalRule(parties: refs, span: start.union(tokens[pos - 1].span)))
@@ -736,17 +736,6 @@ public struct Parser {
       return BodyThreshold(fraction: f, inInterest: inInterest, span: start.union(tokens[pos - 1].span))
     }
     return nil
-  }
-
-  /// `majority of B` is more than half, `F of B` at least F; `in interest` of the body's whole
-  /// voting power, otherwise of the votes cast.
-  static func bodyVote(_ t: BodyThreshold, _ body: Name, span: SourceSpan) -> VoteRule {
-    let half = Expr(.literal(.percent(Exact(50))), t.span)
-    var rule = VoteRule(comparison: t.fraction == nil ? .gt : .ge, fraction: t.fraction ?? half, base: t.inInterest ? .votingPower : .votesCast,
-      quorum: nil, quorumComparison: .ge, countAbstentions: false, excludeConflicted: false, castingVote: nil, span: span)
-    rule.body = body
-    rule.short = t
-    return rule
   }
 
   private mutating func parseVoteRule() throws(ParseError) -> VoteRule {
