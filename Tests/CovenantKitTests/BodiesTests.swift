@@ -137,6 +137,8 @@ import Testing
     #expect(c2.verdict == .breach)
     #expect(c2.governance?.bodyVotes.first?.votesFor == Exact(2))
     #expect(c2.governance?.lines.contains("excluded as conflicted: R. Okafor") == true)
+    #expect(c2.governance?.bodyVotes.first?.excludedAsConflicted == ["S1"])
+    #expect(c2.governance?.bodyVotes.first?.membersPresent == 4)
     #expect(c2.governance?.lines.last?.hasSuffix("tie, and the chair (R. Okafor) is excluded as conflicted, so has no casting vote") == true, "\(c2.governance?.lines ?? [])")
     // A chair who votes against does not break the tie for.
     let against = Self.lpacTie.replacingOccurrences(of: #""S1", "vote": "for""#, with: #""S1", "vote": "against""#)

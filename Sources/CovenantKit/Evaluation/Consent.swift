@@ -87,10 +87,14 @@ extension Governance {
         out.lines.append("excluded as \(body.excludedClasses.joined(separator: ", ")) (counted in neither votes nor voting power): \(shown.joined(separator: "; "))")
       }
       if !conflicted.isEmpty { out.lines.append("excluded as conflicted: \(conflicted.map(\.label).joined(separator: ", "))") }
+      out.excludedByClass = excludedClass.map(\.id)
+      out.excludedAsConflicted = conflicted.map(\.id)
       // The body's quorum, then any the rule itself adds.
       switch body.quorum {
       case .members(let n)?:
         let met = presentCount >= n
+        out.membersPresent = presentCount
+        out.membersRequired = n
         out.lines.append("quorum: \(presentCount) of \(eligible.count) eligible members present, \(n) required — \(met ? "met" : "not met")")
         if !met {
           out.verdict = .breach

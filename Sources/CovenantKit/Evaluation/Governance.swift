@@ -83,6 +83,12 @@ public struct GovernanceOutcome: Hashable, Sendable {
   public var rule: String? = nil
   /// The votes of named bodies a clause requires, each with its own tally.
   public var bodyVotes: [GovernanceOutcome] = []
+  /// For a body's vote: members counted on neither side, by an excluded class or as conflicted.
+  public var excludedByClass: [String] = []
+  public var excludedAsConflicted: [String] = []
+  /// For a body's quorum of members: eligible members present, and the number required.
+  public var membersPresent: Int? = nil
+  public var membersRequired: Int? = nil
 }
 
 public enum Governance {

@@ -564,7 +564,11 @@ public enum CheckReport {
     guard let g else { return .null }
     func ex(_ x: Exact?) -> JSONOut { x.map { .string($0.description) } ?? .null }
     // Keys of a body's vote only where there is one, so reports without bodies keep their shape.
-    let body: [(String, JSONOut)] = (g.body.map { [("body", JSONOut.string($0)), ("rule", .opt(g.rule))] } ?? [])
+    let body: [(String, JSONOut)] = (g.body.map {
+      [("body", JSONOut.string($0)), ("rule", .opt(g.rule)),
+       ("excluded_by_class", .array(g.excludedByClass.map { .string($0) })), ("excluded_as_conflicted", .array(g.excludedAsConflicted.map { .string($0) })),
+       ("quorum_members_present", g.membersPresent.map { .number("\($0)") } ?? .null), ("quorum_members_required", g.membersRequired.map { .number("\($0)") } ?? .null)]
+    } ?? [])
       + (g.bodyVotes.isEmpty ? [] : [("body_votes", .array(g.bodyVotes.map { governanceJSON($0) }))])
     return .object(body + [
       ("verdict", .string(g.verdict.rawValue)),
