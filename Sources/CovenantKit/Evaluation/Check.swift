@@ -114,6 +114,8 @@ public struct ClauseResult: Hashable, Sendable {
   public var governance: GovernanceOutcome?
   /// Why the clause applies: each `applies when` condition with the values it compared.
   public var applies: [String] = []
+  /// A consent exception: each source (vote, record, flag), whether it qualifies and why.
+  public var consent: ConsentOutcome? = nil
 }
 
 public struct CheckResult: Hashable, Sendable {
@@ -241,14 +243,19 @@ public struct CovenantRunner {
       }
       if !clause.requirements.isEmpty {
         r.verdict = (r.proForma ?? r.snapshot)?.verdict ?? .notApplicable
-      } else if !clause.reports.isEmpty, clause.approval == nil, clause.votes == nil, clause.quorum == nil {
+      } else if !clause.reports.isEmpty, !clause.hasGovernance {
         r.note = "reports figures; it has no requirement to check"
       }
-      if clause.approval != nil || clause.votes != nil || clause.quorum != nil {
+      if clause.hasGovernance {
         let g = try Governance.evaluate(clause, covenant: covenant, deal: dealData)
         r.governance = g
         if clause.requirements.isEmpty || g.verdict == .breach { r.verdict = max(r.verdict == .notApplicable && !clause.requirements.isEmpty ? .pass : r.verdict, g.verdict) }
         if clause.requirements.isEmpty { r.verdict = g.verdict }
+      }
+      if let consent = clause.consent {
+        try applyConsent(consent, clause, ci, &r, deal: deal, dealData: dealData, snap: &snap, pro: &pro, dealSnapshot: &dealSnapshot, samples: &samples)
+      } else {
+        noteConsentsWithoutException(clause, dealData, &r)
       }
       if let dealData {
         Governance.applyWaiver(clause, covenant: covenant, deal: dealData, asOf: asOf, result: &r)
@@ -256,12 +263,7 @@ public struct CovenantRunner {
     }
     snapshotEvaluator = snap
     cache = snap.cache
-    var dealID: String?
-    if let deal, case .record(let fields) = deal, let d = covenant.schema.deal,
-      let lf = covenant.schema.records[d].labelField, case .text(let s) = fields[lf]
-    {
-      dealID = s
-    }
+    let dealID = self.dealID(deal)
     var result = CheckResult(covenantTitle: covenant.title, asOf: asOf, dealID: dealID, clauses: results)
     if let f = covenant.fxField, let snap = covenant.schema.snapshot, case .record(let fields) = snapshot, f < fields.count,
       case .fx(let rates) = fields[f]

@@ -81,8 +81,21 @@ extension CovenantRunner {
     return r
   }
 
-  func solveBound(_ ci: Int, _ samples: inout Samples) throws(EvaluationError) -> AmountBound? {
-    let clause = covenant.clauses[ci]
+  /// `clause`: the clause as it applies to this deal when that differs from the covenant's (a
+  /// consent lifting its limit); its requirement set then replaces the clause's for the capacity.
+  func solveBound(_ ci: Int, _ samples: inout Samples, clause override: CheckedClause? = nil) throws(EvaluationError) -> AmountBound? {
+    let clause = override ?? covenant.clauses[ci]
+    if let override, samples.requirementSets[ci] == nil {
+      do {
+        samples.requirementSets[ci] = .success(try requirementSet(override, samples.evs, samples.points))
+      } catch let e as Unsolved {
+        samples.requirementSets[ci] = .failure(e)
+      } catch let e as EvaluationError {
+        throw e
+      } catch {
+        samples.requirementSets[ci] = .failure(Unsolved(reason: "\(error)"))
+      }
+    }
     let ctx = samples.ctx
     let caps = clause.requirements.filter {
       if case .compare(let op, _, _) = $0.expr.kind { return [.le, .lt, .ge, .gt].contains(op) }

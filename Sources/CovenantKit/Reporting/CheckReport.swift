@@ -61,6 +61,7 @@ public enum CheckReport {
       if let g = c.governance {
         for line in g.lines { out += indent + line + "\n" }
       }
+      for line in consentLines(c.consent, details: c.verdict == .breach) { out += indent + line + "\n" }
       if let b = c.largestAmount, let line = boundText(b) { out += indent + line + "\n" }
     }
     out += "\nresult: " + (r.compliant ? "compliant" : "BREACH") + " (" + summary(r) + ")\n"
@@ -550,10 +551,49 @@ public enum CheckReport {
     }
   }
 
+  /// Each source of a consent exception: `consent by lpac (vote): given — in favour: 3 of 5 …`,
+  /// `consent C-7 of lps on file: not given — expired 2026-01-31, before …`; with a vote, its tally.
+  /// `details`: the tallies of votes that did not qualify (the clause is in breach, so the
+  /// reader needs to see why); a vote that lifted the clause always shows its tally.
+  static func consentLines(_ c: ConsentOutcome?, details: Bool) -> [String] {
+    guard let c else { return [] }
+    var out: [String] = []
+    for s in c.sources {
+      let what = s.kind == .vote ? "vote: \(s.description)" : s.kind == .flag ? "flag: \(s.description)" : s.description
+      out.append("consent — \(what): \(s.qualifies ? "given" : "not given") (\(s.reason))" + (s.location.map { " [\($0)]" } ?? ""))
+      if let t = s.tally, s.qualifies ? c.applied : details {
+        for line in t.lines where line != s.reason { out.append("  " + line) }
+      }
+    }
+    return out
+  }
+
+  static func consentJSON(_ c: ConsentOutcome) -> JSONOut {
+    .object([
+      ("given", .bool(c.given)), ("applied", .bool(c.applied)), ("by", .opt(c.by?.description)),
+      ("lifted_to", .opt(c.liftedTo)),
+      ("sources", .array(c.sources.map { s in
+        .object([
+          ("kind", .string(s.kind.rawValue)), ("body", .opt(s.body)), ("description", .string(s.description)),
+          ("qualifies", .bool(s.qualifies)), ("reason", .string(s.reason)), ("id", .opt(s.id)),
+          ("granted", .opt(s.granted?.description)), ("expires", .opt(s.expires?.description)), ("location", .opt(s.location)),
+          ("tally", s.tally.map { governanceJSON($0) } ?? .null),
+        ])
+      })),
+    ])
+  }
+
   static func governanceJSON(_ g: GovernanceOutcome?) -> JSONOut {
     guard let g else { return .null }
     func ex(_ x: Exact?) -> JSONOut { x.map { .string($0.description) } ?? .null }
-    return .object([
+    // Keys of a body's vote only where there is one, so reports without bodies keep their shape.
+    let body: [(String, JSONOut)] = (g.body.map {
+      [("body", JSONOut.string($0)), ("rule", .opt(g.rule)),
+       ("excluded_by_class", .array(g.excludedByClass.map { .string($0) })), ("excluded_as_conflicted", .array(g.excludedAsConflicted.map { .string($0) })),
+       ("quorum_members_present", g.membersPresent.map { .number("\($0)") } ?? .null), ("quorum_members_required", g.membersRequired.map { .number("\($0)") } ?? .null)]
+    } ?? [])
+      + (g.bodyVotes.isEmpty ? [] : [("body_votes", .array(g.bodyVotes.map { governanceJSON($0) }))])
+    return .object(body + [
       ("verdict", .string(g.verdict.rawValue)),
       ("votes_for", ex(g.votesFor)), ("votes_against", ex(g.votesAgainst)), ("abstaining", ex(g.abstaining)),
       ("absent", ex(g.absent)), ("total_voting_power", ex(g.totalPower)), ("fraction", ex(g.fraction)),
@@ -573,7 +613,7 @@ public enum CheckReport {
       ("snapshot", evaluationJSON(c.snapshot, schema, brief: brief)), ("pro_forma", evaluationJSON(c.proForma, schema, brief: brief)),
       ("largest_compliant_amount", boundJSON(c.largestAmount)),
       ("governance", governanceJSON(c.governance)),
-    ])
+    ] + (c.consent.map { [("consent", consentJSON($0))] } ?? []))
   }
 
   /// `150 JPY per USD` or `0.0067 USD per JPY`, as the data quotes it.

@@ -109,6 +109,12 @@ public struct CheckedClause: Hashable, Sendable {
   /// `for each window of 4 consecutive periods in quarters:`: the requirements are evaluated once
   /// per window, with the window's last period end as the test date of trailing figures.
   public var window: PeriodWindow? = nil
+  /// Votes of named bodies (`approved by majority in interest of lps`, `votes of lpac in favour …`).
+  public var bodyVotes: [CheckedVoteRule] = []
+  /// `without consent of …` / `with consent of … up to …`.
+  public var consent: CheckedConsent? = nil
+  /// Any governance test (approvals, votes, a quorum, a body's vote): decided by the deal's votes.
+  public var hasGovernance: Bool { approval != nil || votes != nil || quorum != nil || !bodyVotes.isEmpty }
 
   public struct Group: Hashable, Sendable {
     public var list: TExpr
@@ -151,6 +157,10 @@ public struct CheckedVoteRule: Hashable, Sendable {
   public var castingVote: Int?
   /// `quorum 75% of voting power` alone: only the quorum is tested.
   public var quorumOnly = false
+  /// The voting body (an index into `CheckedCovenant.bodies`); nil: the covenant's members.
+  public var body: Int? = nil
+  /// How the rule was written, for the report: `majority in interest of lps`.
+  public var label: String? = nil
 }
 
 public struct CheckedProForma: Hashable, Sendable {
@@ -175,6 +185,8 @@ public struct CheckedCovenant: Sendable {
   public var proForma: CheckedProForma?
   public var parties: [CheckedParty]
   public var governance: CheckedGovernance
+  /// Voting bodies of their own (`body lps …`), each with its members, weights and rules.
+  public var bodies: [CheckedBody] = []
   public var asOfField: Int?
   public var fxField: Int?
   public var aggregateCount: Int

@@ -12,6 +12,8 @@ public struct Checker {
   var partyIndex: [String: Int] = [:]
   var partyDecls: [PartyDecl] = []
   var governance = CheckedGovernance()
+  var bodies: [CheckedBody] = []
+  var bodyIndex: [String: Int] = [:]
   var aggregateCount = 0
   var quantifierCount = 0
   var localCount = 0
@@ -93,6 +95,7 @@ public struct Checker {
     resolveFieldTypes(covenant)
     declareParties(covenant)
     governance = declareGovernance(covenant)
+    bodies = declareBodies(covenant)
     if case .fromVotes = governance.approvals, governance.votes == nil,
       let d = covenant.declarations.first(where: { if case .governance(let g) = $0, g.subject == .approvals { true } else { false } })
     {
@@ -145,7 +148,7 @@ public struct Checker {
       file: file, title: covenant.header?.title ?? file.name, version: covenant.header?.version,
       schema: schema,
       definitions: definitions.enumerated().map { $1 ?? CheckedDefinition(name: definitionDecls[$0].name.text, value: TExpr(kind: .invalid, type: .error, span: .none, usesDeal: false, usesJoinedList: false)) },
-      clauses: clauses, proForma: proForma, parties: parties, governance: governance, asOfField: asOf, fxField: fx,
+      clauses: clauses, proForma: proForma, parties: parties, governance: governance, bodies: bodies, asOfField: asOf, fxField: fx,
       aggregateCount: aggregateCount, quantifierCount: quantifierCount, localCount: localCount)
   }
 
@@ -797,7 +800,17 @@ public struct Checker {
       case .approvedBy(let rule):
         clause.approval = resolvePartyRefs(rule.parties, what: "approval")
       case .votes(let rule):
-        clause.votes = checkVoteRule(rule)
+        if let body = rule.body {
+          if let v = checkBodyVote(rule, body) { clause.bodyVotes.append(v) }
+        } else {
+          clause.votes = checkVoteRule(rule)
+        }
+      case .consent(let rule):
+        if clause.consent != nil {
+          report("C092", "a clause has one consent exception", rule.span, help: "name every body that may consent on one line: `without consent of lps or lpac`")
+        } else {
+          clause.consent = checkConsent(rule, clause)
+        }
       case .waivableBy(let refs, _):
         clause.waivableBy = resolvePartyRefs(refs, what: "waiver", code: "C035")
       case .quorum(let cmp, let fraction, let span):
@@ -813,10 +826,10 @@ public struct Checker {
     }
     requireGovernanceData(clause, c, governance)
     let exprs = clause.appliesWhen + clause.requirements.map(\.expr) + clause.reports.map(\.expr) + [clause.group?.list, clause.window?.calendar.list].compactMap { $0 }
-    clause.needsDeal = exprs.contains(where: \.usesDeal) || clause.approval != nil || clause.votes != nil || clause.quorum != nil
+    clause.needsDeal = exprs.contains(where: \.usesDeal) || clause.hasGovernance
     let usesList = exprs.contains(where: \.usesJoinedList)
     clause.testedOn = explicitTestedOn ?? (usesList ? .both : clause.needsDeal ? .proForma : .snapshot)
-    if clause.requirements.isEmpty && clause.reports.isEmpty && clause.approval == nil && clause.votes == nil && clause.quorum == nil {
+    if clause.requirements.isEmpty && clause.reports.isEmpty && !clause.hasGovernance {
       report("C010", "clause §\(c.id) has no requirement", c.idSpan, help: "add what must hold, e.g. `total_debt <= 2.0x fund.equity`")
     }
     return clause
@@ -872,7 +885,7 @@ public struct Checker {
     }
   }
 
-  mutating func checkVoteRule(_ rule: VoteRule) -> CheckedVoteRule? {
+  mutating func checkVoteRule(_ rule: VoteRule, needsParties: Bool = true) -> CheckedVoteRule? {
     func fraction(_ e: Expr, _ what: String) -> Exact? {
       let t = checkExpr(e)
       guard case .constant(.number(let x)) = t.kind else {
@@ -897,7 +910,7 @@ public struct Checker {
         report("C030", "unknown party `\(c.text)` for the casting vote", c.span, help: suggestion(c.text, parties.map(\.name)))
       }
     }
-    if parties.isEmpty && governance.members == nil {
+    if needsParties && parties.isEmpty && governance.members == nil {
       report("C030", "a voting rule needs parties", rule.span, help: "declare them with `party treasury \"…\" weight 50%`, or read them with `governance members from snapshot \"…\"`")
     }
     guard rule.comparison.isComparison, rule.comparison != .eq, rule.comparison != .ne else {

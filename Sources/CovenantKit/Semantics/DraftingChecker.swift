@@ -391,8 +391,9 @@ struct DraftingChecker {
     var caps: [String: [Limit]] = [:], floors: [String: [Limit]] = [:]
     var order: [String] = []
     for (index, clause) in clauses.enumerated() where !clause.severityWarning {
-      // A clause that applies only sometimes neither contradicts nor makes redundant another.
-      let unconditional = clause.appliesWhen.isEmpty && clause.effectiveFrom == nil && clause.until == nil
+      // A clause that applies only sometimes neither contradicts nor makes redundant another;
+      // nor does one that yields to consent.
+      let unconditional = clause.appliesWhen.isEmpty && clause.effectiveFrom == nil && clause.until == nil && clause.consent == nil
       guard unconditional else { continue }
       var prefix = ""
       if let g = clause.group {

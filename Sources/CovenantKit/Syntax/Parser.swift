@@ -158,10 +158,10 @@ public struct Parser {
 
   // MARK: - Declarations
 
-  private static let declarationWords: Set<String> = ["covenant", "kind", "record", "data", "define", "pro", "party", "governance"]
+  private static let declarationWords: Set<String> = ["covenant", "kind", "record", "data", "define", "pro", "party", "governance", "body"]
 
   private func startsDeclaration(_ t: Token) -> Bool {
-    t.kind == .clauseID || t.kind == .endOfFile || (t.kind == .word && Self.declarationWords.contains(text(t)) && (text(t) != "pro" || isWord("forma", peekToken())))
+    t.kind == .clauseID || t.kind == .endOfFile || (t.kind == .word && Self.declarationWords.contains(text(t)) && (text(t) != "pro" || isWord("forma", peekToken())) && (text(t) != "body" || peekToken().kind == .word))
   }
 
   /// Skips to the next line that starts a declaration or a clause.
@@ -252,6 +252,7 @@ public struct Parser {
     case "pro": return .proForma(try parseProForma())
     case "party": return .party(try parseParty())
     case "governance": return .governance(try parseGovernance())
+    case "body" where peekToken().kind == .word: return .body(try parseBody())
     case "covenant":
       error("P004", "the `covenant` header must come first and only once", at: tok.span)
       throw ParseError()
@@ -424,6 +425,63 @@ public struct Parser {
         help: "e.g. `governance votes from deal \"votes\" with party = \"member\"`")
     }
     let subjectSpan = advance().span
+    return try parseGovernanceSource(subject, subjectSpan, start)
+  }
+
+  /// body = "body" NAME [ TEXT ] { body_item } ;
+  /// body_item = "id" TEXT | ( "members" | "votes" | "conflicted" ) "from" ( "snapshot" | "deal" ) TEXT [ "optional" ] [ "with" binding { "," binding } ]
+  ///   | "weight" "by" TEXT | "one" "vote" "each" | "excluding" "class" NAME { "," NAME }
+  ///   | "quorum" ( NUMBER "members" | [ compare ] fraction "of" "voting" "power" ) | "ties" "decided" "by" NAME ;
+  private mutating func parseBody() throws(ParseError) -> BodyDecl {
+    let start = advance().span
+    let n = try name("the body's name, e.g. `lpac`")
+    var body = BodyDecl(name: n, displayName: nil, dataID: nil, sources: [], weighting: nil, excluded: [], quorumMembers: nil, quorum: nil, tie: nil, span: start)
+    if tok.kind == .string { body.displayName = try string() }
+    while !atEnd && !(tok.startsLine && startsDeclaration(tok)) && tok.kind != .clauseID {
+      let itemStart = tok.span
+      if acceptWord("id") {
+        body.dataID = try string()
+      } else if tok.kind == .word, ["members", "votes", "conflicted"].contains(text(tok)), isWord("from", peekToken()) {
+        let subject = GovernanceDecl.Subject(rawValue: text(tok))!
+        let subjectSpan = advance().span
+        body.sources.append(try parseGovernanceSource(subject, subjectSpan, subjectSpan))
+      } else if acceptWord("weight") {
+        try expectWord("by", "`by \"key\"`: the key of each member's weight, e.g. `weight by \"percentage_interest\"`")
+        body.weighting = .key(try string())
+        body.weightingSpan = itemStart.union(tokens[pos - 1].span)
+      } else if acceptWord("one") {
+        try expectWord("vote")
+        try expectWord("each")
+        body.weighting = .oneEach
+        body.weightingSpan = itemStart.union(tokens[pos - 1].span)
+      } else if acceptWord("excluding") {
+        try expectWord("class", "`class`, as in `excluding class gp_affiliate`")
+        repeat { body.excluded.append(try name("a class of members")) } while acceptPunct(.comma)
+      } else if acceptWord("quorum") {
+        if tok.kind == .number, isWord("members", peekToken()) {
+          body.quorumMembers = try parseUnary()
+          try expectWord("members")
+        } else {
+          let cmp = try parseComparisonOperator() ?? .ge
+          let fraction = try parseFraction()
+          try expectWord("of", "`of voting power`, or write a number of members: `quorum 3 members`")
+          try expectWord("voting")
+          try expectWord("power")
+          body.quorum = (cmp, fraction)
+        }
+      } else if acceptWord("ties") {
+        try expectWord("decided")
+        try expectWord("by")
+        body.tie = try name("the party or class of members with the casting vote, e.g. `chair`")
+      } else {
+        try fail("`members from`, `votes from`, `conflicted from`, `weight by`, `one vote each`, `excluding class`, `quorum`, `ties decided by` or `id`")
+      }
+    }
+    body.span = start.union(tokens[max(0, pos - 1)].span)
+    return body
+  }
+
+  private mutating func parseGovernanceSource(_ subject: GovernanceDecl.Subject, _ subjectSpan: SourceSpan, _ start: SourceSpan) throws(ParseError) -> GovernanceDecl {
     try expectWord("from", "`from snapshot \"path\"` or `from deal \"path\"`")
     var source: GovernanceDecl.Source
     var path: String?
@@ -607,6 +665,11 @@ public struct Parser {
     }
     if isWord("approved") && isWord("by", peekToken()) {
       advance(); advance()
+      // `approved by majority in interest of lps`, `approved by 2/3 of lpac`: a vote of a body.
+      if let threshold = try parseBodyThreshold() {
+        let body = try name("a voting body")
+        return .votes(VoteRule.body(threshold, body, span: start.union(tokens[pos - 1].span)))
+      }
       let refs = try parsePartyRefs()
       return .approvedBy(ApprovalRule(parties: refs, span: start.union(tokens[pos - 1].span)))
     }
@@ -616,8 +679,31 @@ public struct Parser {
       let refs = try parsePartyRefs()
       return .waivableBy(refs, start.union(tokens[pos - 1].span))
     }
-    if isWord("votes") && (isWord("in", peekToken()) || isWord("for", peekToken())) {
+    if isWord("votes") && (isWord("in", peekToken()) || isWord("for", peekToken()) || isWord("of", peekToken())) {
       return .votes(try parseVoteRule())
+    }
+    // consent_rule = ( "without" "consent" "of" | "unless" "consented" "by" ) consent_sources
+    //              | "with" "consent" "of" consent_sources "up" "to" expr ;
+    if (isWord("without") && isWord("consent", peekToken())) || (isWord("unless") && isWord("consented", peekToken()))
+      || (isWord("with") && isWord("consent", peekToken()))
+    {
+      let lifting = isWord("with")
+      let unless = isWord("unless")
+      advance(); advance()
+      try expectWord(unless ? "by" : "of", unless ? "`by`, as in `unless consented by lpac`" : "`of`, as in `without consent of lpac`")
+      var sources: [ConsentSource] = []
+      repeat {
+        let threshold = try parseBodyThreshold()
+        let e = threshold == nil ? try parsePostfix() : try { () throws(ParseError) -> Expr in let n = try name("a voting body"); return Expr(.name(n), n.span) }()
+        sources.append(ConsentSource(threshold: threshold, source: e))
+      } while !tok.startsLine && acceptWord("or")
+      var lifted: Expr?
+      if lifting {
+        try expectWord("up", "`up to` and the higher limit, as in `with consent of lpac up to 25% of commitments`")
+        try expectWord("to")
+        lifted = try parseAdditive()  // an amount or percentage, not a comparison
+      }
+      return .consent(ConsentRule(sources: sources, liftedTo: lifted, span: start.union(tokens[pos - 1].span)))
     }
     if acceptWord("quorum") {
       // quorum_rule = "quorum" [ ":" ] [ compare ] fraction "of" "voting" "power" [ "present" ] ;
@@ -651,8 +737,31 @@ public struct Parser {
   /// vote_rule = "votes" ( "in" "favour" | "in" "favor" | "for" ) compare fraction "of" ( "votes" "cast" | "voting" "power" )
   ///   { "," ( "quorum" [ compare ] fraction "of" "voting" "power" | "counting" "abstentions"
   ///   | "excluding" "conflicted" "parties" | "ties" "decided" "by" NAME ) } ;
+  /// body_threshold = ( "majority" | fraction ) [ "in" "interest" ] "of" — before a body's name;
+  /// nil (nothing consumed) when the next words are not one.
+  private mutating func parseBodyThreshold() throws(ParseError) -> BodyThreshold? {
+    let start = tok.span
+    if isWord("majority") && (isWord("of", peekToken()) || isWord("in", peekToken())) {
+      advance()
+      let inInterest = acceptWord("in")
+      if inInterest { try expectWord("interest") }
+      try expectWord("of")
+      return BodyThreshold(fraction: nil, inInterest: inInterest, span: start.union(tokens[pos - 1].span))
+    }
+    if tok.kind == .number {
+      let f = try parseFraction()
+      let inInterest = acceptWord("in")
+      if inInterest { try expectWord("interest") }
+      try expectWord("of", "`of` and the body, as in `2/3 of lpac`")
+      return BodyThreshold(fraction: f, inInterest: inInterest, span: start.union(tokens[pos - 1].span))
+    }
+    return nil
+  }
+
   private mutating func parseVoteRule() throws(ParseError) -> VoteRule {
     let start = advance().span
+    var body: Name?
+    if acceptWord("of") { body = try name("a voting body") }
     if acceptWord("in") {
       if !acceptWord("favour") && !acceptWord("favor") { try fail("`favour`") }
     } else {
@@ -686,6 +795,7 @@ public struct Parser {
       }
     }
     rule.span = start.union(tokens[pos - 1].span)
+    rule.body = body
     return rule
   }
 
