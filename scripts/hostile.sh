@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Hostile inputs too big for the unit tests (issue "Robustness"), run on the release build:
 # a 100 MB covenant of one line, a 100 MB one-line portfolio, a megabyte of unreadable
-# characters. Each must end with exit code 2, a diagnostic with a code, a few KB of output and
-# no more than a few seconds; the script prints what happened and exits 1 if any did not.
+# characters. Each must end with exit code 2, a diagnostic with a code and a few KB of output,
+# with peak memory bounded by the input (issue 18.4): at most 4x the covenant's size, or 2x the
+# data file's, plus 64 MB; the script prints what happened and exits 1 if any did not.
 #
 # usage: scripts/hostile.sh [SIZE_MB]      (default 100)
 set -euo pipefail
@@ -33,9 +34,9 @@ with open(f"{d}/long-line.json", "w") as f:
 PY
 
 status=0
-run() { # NAME ARGS...
-  local name=$1
-  shift
+run() { # NAME BOUND_FACTOR INPUT_FILE ARGS...
+  local name=$1 factor=$2 input=$3
+  shift 3
   local start end rc
   start=$(date +%s.%N)
   set +e
@@ -46,15 +47,22 @@ run() { # NAME ARGS...
   local bytes code
   bytes=$(cat "$DIR/out" "$DIR/err" | wc -c)
   code=$(grep -oE '\[[A-Z][0-9]{3}\]' "$DIR/err" | head -n 1 || true)
-  printf '%-34s exit %s  %6.2f s  %7s bytes of output  peak %s MB  first code %s\n' "$name" "$rc" \
-    "$(awk "BEGIN{print $end - $start}")" "$bytes" "$(($(tail -n 1 "$DIR/rss" 2>/dev/null || echo 0) / 1024))" "${code:-none}"
+  local peak_kb size bound_kb
+  peak_kb=$(tail -n 1 "$DIR/rss" 2>/dev/null || echo 0)
+  size=$(wc -c <"$input")
+  bound_kb=$((factor * size / 1024 + 65536))
+  printf '%-34s exit %s  %6.2f s  %7s bytes of output  peak %s MB (bound %s MB)  first code %s\n' "$name" "$rc" \
+    "$(awk "BEGIN{print $end - $start}")" "$bytes" "$((peak_kb / 1024))" "$((bound_kb / 1024))" "${code:-none}"
   if [[ $rc -ne 2 || -z $code || $bytes -gt 20000 ]]; then
     echo "  FAILED: expected exit 2, a diagnostic code and a few KB of output" && status=1
     head -c 600 "$DIR/err" | sed 's/^/  | /'
   fi
+  if ((peak_kb > bound_kb)); then
+    echo "  FAILED: peak memory above ${factor}x the input plus 64 MB" && status=1
+  fi
 }
 
-run "validate: ${MB} MB covenant, one line" validate "$DIR/long-line.cov"
-run "validate: 1 MB of '@'" validate "$DIR/unreadable.cov"
-run "check: ${MB} MB portfolio, one line" check "$DIR/ok.cov" --portfolio "$DIR/long-line.json"
+run "validate: ${MB} MB covenant, one line" 4 "$DIR/long-line.cov" validate "$DIR/long-line.cov"
+run "validate: 1 MB of '@'" 4 "$DIR/unreadable.cov" validate "$DIR/unreadable.cov"
+run "check: ${MB} MB portfolio, one line" 2 "$DIR/long-line.json" check "$DIR/ok.cov" --portfolio "$DIR/long-line.json"
 exit $status

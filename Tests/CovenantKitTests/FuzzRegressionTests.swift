@@ -58,6 +58,36 @@ private func fuzzCovenantEntry(_ bytes: [UInt8], sourceLocation: SourceLocation 
   }
 }
 
+/// The `fmt` target's finding (2026-11-30): a report quotes a condition as written, so
+/// `deal.amount > $0 billion` is quoted `$0 billion` before formatting and `$0` after. Decided:
+/// the quotation shows the file as it is; verdicts, figures and every other byte stay the same.
+/// The fmt target compares the reports with those quotations masked (ReportComparison), as here.
+@Suite struct FormattingPreservesReportsTests {
+  @Test func aQuotedConditionIsTheOnlyDifference() throws {
+    let cov = prelude + """
+      §1 "deal size"
+        applies when deal.amount > $0 billion
+        deal.amount <= 25% of nav
+
+      """
+    let formatted = try Formatter.format(SourceFile(name: "test.cov", text: cov)).get()
+    #expect(!formatted.contains("$0 billion"), "the formatter writes a money literal from its value")
+    let snap = snapshotJSON([("H1", "power", "US", "600"), ("H2", "logistics", "US", "400")])
+    let deal = #"{"id": "D1", "sector": "power", "domicile": "US", "amount": 400}"#
+    let (r1, c1) = try run(cov, snapshot: snap, deal: deal)
+    let (r2, c2) = try run(formatted, snapshot: snap, deal: deal)
+    let a = CheckReport.json(r1, covenant: c1).render(), b = CheckReport.json(r2, covenant: c2).render()
+    #expect(a.contains("deal.amount > $0 billion (") && b.contains("deal.amount > $0 ("), "the quotations differ as the files do")
+    #expect(a != b)
+    let ma = ReportComparison.maskingCovenantQuotations(a), mb = ReportComparison.maskingCovenantQuotations(b)
+    #expect(ma == mb)
+    #expect(ma.contains("\"verdict\": \"breach\"") && ma.contains("\"applies\": ["), "verdicts are still compared")
+    // A changed figure is not masked away.
+    #expect(ReportComparison.maskingCovenantQuotations(a.replacingOccurrences(of: "\"$400\"", with: "\"$401\"")) != ma)
+    #expect(verdict(r1, "1") == .breach && verdict(r2, "1") == .breach)  // pro forma, $400 of $1,400 is over 25%
+  }
+}
+
 /// Review findings of issue 15 in the front end.
 @Suite struct FrontEndReviewTests {
   @Test func aBackslashBeforeAMultiByteCharacterIsNotInvalidUTF8() {

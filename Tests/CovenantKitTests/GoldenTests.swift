@@ -80,6 +80,30 @@ func runCommand(_ args: [String]) -> CommandOutput {
     assertGolden(out.stdout + "--- exit code \(out.exitCode)\n", "check/pacific/\(deal).txt")
   }
 
+  /// The third example: two voting bodies and consent exceptions (a vote with the chair's
+  /// casting vote, a conflicted chair, a limit lifted by consent), in text and JSON.
+  static let harbour = "examples/harbour-growth-fund"
+  static let harbourDeals: [(String, Int32)] = [("consent-by-lpac", 0), ("chair-conflicted", 1), ("non-us-lifted", 0), ("consent-lapsed", 1)]
+
+  @Test(arguments: harbourDeals.map(\.0)) func harbourDealReport(_ deal: String) {
+    let out = runCommand([
+      "check", "\(Self.harbour)/covenant.cov", "--portfolio", "\(Self.harbour)/portfolio.json",
+      "--deal", "\(Self.harbour)/deals/\(deal).json",
+    ])
+    #expect(out.exitCode == Self.harbourDeals.first { $0.0 == deal }?.1, "\(out.stderr)")
+    #expect(out.stderr.isEmpty)
+    assertGolden(out.stdout + "--- exit code \(out.exitCode)\n", "check/harbour/\(deal).txt")
+  }
+
+  @Test func harbourJSONReport() {
+    let out = runCommand([
+      "check", "\(Self.harbour)/covenant.cov", "--portfolio", "\(Self.harbour)/portfolio.json",
+      "--deal", "\(Self.harbour)/deals/consent-by-lpac.json", "--format", "json",
+    ])
+    #expect(out.exitCode == 0)
+    assertGolden(out.stdout, "check/harbour/consent-by-lpac.json")
+  }
+
   @Test func jsonReport() throws {
     let out = runCommand([
       "check", "\(Self.example)/covenant.cov", "--portfolio", "\(Self.example)/portfolio.json",

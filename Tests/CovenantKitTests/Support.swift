@@ -72,7 +72,12 @@ func run(_ covenant: String, snapshot: String, deal: String? = nil) throws -> (C
     let (d, doc) = try load(deal, c.schema.deal, "deal.json")
     dealValue = d
     switch DataLoader.governance(deal: doc, dealFile: "deal.json", snapshot: snapDoc, covenant: c) {
-    case .failure(let ds): throw RunFailure(description: ds.list.map { "\($0.code) \($0.message)" }.joined(separator: "\n"))
+    case .failure(let ds): throw RunFailure(description: ds.list.map { "\($0.code) \($0.path ?? ""): \($0.message)" }.joined(separator: "\n"))
+    case .success(let g): gov = g
+    }
+  } else if let g = DataLoader.snapshotGovernance(snapshot: snapDoc, snapshotFile: "portfolio.json", covenant: c) {
+    switch g {
+    case .failure(let ds): throw RunFailure(description: ds.list.map { "\($0.code) \($0.path ?? ""): \($0.message)" }.joined(separator: "\n"))
     case .success(let g): gov = g
     }
   }

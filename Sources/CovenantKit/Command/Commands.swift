@@ -441,6 +441,12 @@ public enum Commands {
       case .success(let g): governance = g
       }
       if !diags.isEmpty { return invalid(diags) }
+    } else if let g = DataLoader.snapshotGovernance(snapshot: snapDoc, snapshotFile: displayName(portfolioPath), covenant: covenant) {
+      // No deal: consents on file in the snapshot still lift its caps.
+      switch g {
+      case .failure(let ds): return invalid(ds.list)
+      case .success(let g): governance = g
+      }
     }
     if case .success(let none) = JSONParser.parse(Array("null".utf8)) { snapDoc = none }
     var runner = CovenantRunner(covenant: covenant, snapshot: snapshot)

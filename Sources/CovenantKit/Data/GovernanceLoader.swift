@@ -7,14 +7,34 @@ extension DataLoader {
     deal doc: JSONDocument, dealFile: String, snapshot: JSONDocument?, snapshotFile: String = "snapshot",
     covenant: CheckedCovenant, node: JSONNode? = nil, path: JSONPath = JSONPath()
   ) -> Result<DealGovernance, Diagnostics> {
+    readGovernance(deal: doc, dealFile: dealFile, snapshot: snapshot, snapshotFile: snapshotFile, covenant: covenant, node: node, path: path)
+  }
+
+  /// Without a deal: what the snapshot holds — members, the bodies' members and the consents on
+  /// file — so that a consent recorded in the snapshot lifts a cap on the portfolio as it is.
+  /// Nil when the covenant reads no such data from the snapshot.
+  public static func snapshotGovernance(snapshot: JSONDocument, snapshotFile: String = "snapshot", covenant: CheckedCovenant) -> Result<DealGovernance, Diagnostics>? {
+    guard covenant.governance.consents?.location.file == .snapshot else { return nil }
+    return readGovernance(deal: nil, dealFile: "", snapshot: snapshot, snapshotFile: snapshotFile, covenant: covenant, node: nil, path: JSONPath())
+  }
+
+  static func readGovernance(
+    deal doc: JSONDocument?, dealFile: String, snapshot: JSONDocument?, snapshotFile: String,
+    covenant: CheckedCovenant, node: JSONNode?, path: JSONPath
+  ) -> Result<DealGovernance, Diagnostics> {
     let spec = covenant.governance
     var g = DealGovernance()
     var diagnostics: [Diagnostic] = []
     // One reader per file, each rooted where its data starts (a batch's deal is an element).
-    var dealReader = GovernanceReader(loader: DataLoader(schema: covenant.schema, file: dealFile, doc: doc), root: node ?? doc.root, base: path)
+    var dealReader = doc.map { GovernanceReader(loader: DataLoader(schema: covenant.schema, file: dealFile, doc: $0), root: node ?? $0.root, base: path) }
     var snapReader = snapshot.map { GovernanceReader(loader: DataLoader(schema: covenant.schema, file: snapshotFile, doc: $0), root: $0.root, base: JSONPath()) }
+    /// Nil when the file is not given (no deal: nothing of the deal's is recorded).
     func withReader<T>(_ file: CheckedGovernance.File, _ body: (inout GovernanceReader) -> T) -> T? {
-      if file == .deal { return body(&dealReader) }
+      if file == .deal {
+        guard var r = dealReader else { return nil }
+        defer { dealReader = r }
+        return body(&r)
+      }
       guard var r = snapReader else { return nil }
       defer { snapReader = r }
       return body(&r)
@@ -47,7 +67,33 @@ extension DataLoader {
     if let d = spec.date {
       withReader(d.file) { r in g.date = r.date(d) }
     }
-    diagnostics += dealReader.loader.diagnostics + (snapReader?.loader.diagnostics ?? [])
+    // Each body from its own declared paths; a body's members need not be the covenant's parties.
+    for (bi, body) in covenant.bodies.enumerated() {
+      var data = DealGovernance.BodyData()
+      let read: [DealGovernance.Member]?? = withReader(body.members.location.file) { $0.members(body.members, covenant, body: body.name) }
+      data.members = (read ?? nil) ?? []
+      if read == nil, body.members.location.file == .snapshot {
+        diagnostics.append(Diagnostic(code: "D101", message: "body `\(body.name)` reads its members from the snapshot, and none was given", file: snapshotFile))
+      }
+      let bodyKnown = Dictionary(data.members.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+      if let v = body.votes {
+        let votes: [String: DealGovernance.Vote]?? = withReader(v.location.file) { $0.votes(v, known: bodyKnown, body: body.name) }
+        if let votes = votes ?? nil { data.votes = votes } else { data.votesRecorded = false }
+      } else {
+        data.votesRecorded = false
+      }
+      if let c = body.conflicted {
+        withReader(c.location.file) { r in data.conflicted = Set(r.partyList(c, known: bodyKnown, what: "conflicted member", body: body.name) ?? []) }
+      }
+      // Conflicts declared for the whole covenant apply to the body's members too.
+      data.conflicted.formUnion(g.conflicted.filter { bodyKnown[$0] != nil })
+      _ = bi
+      g.bodies.append(data)
+    }
+    if let c = spec.consents {
+      withReader(c.location.file) { r in g.consents = r.consents(c, covenant: covenant) }
+    }
+    diagnostics += (dealReader?.loader.diagnostics ?? []) + (snapReader?.loader.diagnostics ?? [])
     return diagnostics.isEmpty ? .success(g) : .failure(Diagnostics(diagnostics))
   }
 }
@@ -106,9 +152,11 @@ struct GovernanceReader {
 
   // MARK: Members
 
-  mutating func members(_ spec: CheckedGovernance.Members?, _ covenant: CheckedCovenant) -> [DealGovernance.Member]? {
+  /// `body`: the members of that voting body, who need not be the covenant's parties.
+  mutating func members(_ spec: CheckedGovernance.Members?, _ covenant: CheckedCovenant, body: String? = nil) -> [DealGovernance.Member]? {
     guard let spec else { return nil }
-    let declaration = "governance members from \(spec.location.file.rawValue) \"\(spec.location.path)\""
+    let declaration = body.map { "members from \(spec.location.file.rawValue) \"\(spec.location.path)\"` in `body \($0)" }
+      ?? "governance members from \(spec.location.file.rawValue) \"\(spec.location.path)\""
     guard let (node, path) = locate(spec.location, what: "the members", declaration: declaration) else { return nil }
     var out: [DealGovernance.Member] = []
     var seen: Set<String> = []
@@ -183,7 +231,7 @@ struct GovernanceReader {
       fail(path, node, "expected the members as a list of records or an object of ids and voting power, found \(loader.describe(node))")
       return nil
     }
-    for p in covenant.parties where !seen.contains(p.dataID) {
+    for p in covenant.parties where body == nil && !seen.contains(p.dataID) {
       fail(path, node, "party `\(p.name)` (id \"\(p.dataID)\") is not among the members", code: "D201",
         help: closestMatch(p.dataID, in: Array(seen)).map { "did you mean `id \"\($0)\"` on `party \(p.name)`?" }
           ?? "give the party the id the data uses: `party \(p.name) … id \"…\"`")
@@ -210,14 +258,16 @@ struct GovernanceReader {
 
   // MARK: Votes
 
-  mutating func votes(_ spec: CheckedGovernance.Votes, known: [String: Int]) -> [String: DealGovernance.Vote]? {
-    let declaration = "governance votes from \(spec.location.file.rawValue) \"\(spec.location.path)\""
+  mutating func votes(_ spec: CheckedGovernance.Votes, known: [String: Int], body: String? = nil) -> [String: DealGovernance.Vote]? {
+    let declaration = body.map { "votes from \(spec.location.file.rawValue) \"\(spec.location.path)\"` in `body \($0)" }
+      ?? "governance votes from \(spec.location.file.rawValue) \"\(spec.location.path)\""
+    let memberOf = body.map { "a member of `\($0)`" } ?? "a member"
     guard let (node, path) = locate(spec.location, what: "the votes", declaration: declaration) else { return nil }
     var out: [String: DealGovernance.Vote] = [:]
     let words = spec.words.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
     func record(_ party: String, _ voteNode: JSONNode, _ p: JSONPath, _ partyNode: JSONNode, votePath: JSONPath? = nil) {
       guard known[party] != nil else {
-        fail(p, partyNode, "vote by \"\(party)\", who is not a member", code: "D201", help: idHelp(party, known))
+        fail(p, partyNode, "vote by \"\(party)\", who is not \(memberOf)", code: "D201", help: idHelp(party, known))
         return
       }
       guard let s = doc.string(voteNode), let v = spec.words[s] else {
@@ -265,14 +315,16 @@ struct GovernanceReader {
 
   /// A list of member ids, a list of records naming the member under `partyKey`, or an object
   /// of ids and true/false.
-  mutating func partyList(_ spec: CheckedGovernance.PartyList, known: [String: Int], what: String) -> [String]? {
+  mutating func partyList(_ spec: CheckedGovernance.PartyList, known: [String: Int], what: String, body: String? = nil) -> [String]? {
     let subject = what == "approval" ? "approvals" : "conflicted"
-    let declaration = "governance \(subject) from \(spec.location.file.rawValue) \"\(spec.location.path)\""
+    let declaration = body.map { "\(subject) from \(spec.location.file.rawValue) \"\(spec.location.path)\"` in `body \($0)" }
+      ?? "governance \(subject) from \(spec.location.file.rawValue) \"\(spec.location.path)\""
+    let memberOf = body.map { "a member of `\($0)`" } ?? "a member"
     guard let (node, path) = locate(spec.location, what: "the \(what)s", declaration: declaration) else { return nil }
     var out: [String] = []
     func add(_ id: String, _ p: JSONPath, _ n: JSONNode) {
       guard known[id] != nil else {
-        fail(p, n, "\(what) by \"\(id)\", who is not a member", code: "D201", help: idHelp(id, known))
+        fail(p, n, "\(what) \"\(id)\", who is not \(memberOf)", code: "D201", help: idHelp(id, known))
         return
       }
       if out.contains(id) {
@@ -374,6 +426,77 @@ struct GovernanceReader {
       waiver.granted = granted
       waiver.expires = expires
       out.append(waiver)
+    }
+    return out
+  }
+
+  // MARK: Consents
+
+  /// Consents on file: each names the clause it is for and the body that gave it, with its
+  /// dates and the deal it covers when it names one.
+  mutating func consents(_ spec: CheckedGovernance.Consents, covenant: CheckedCovenant) -> [DealGovernance.Consent] {
+    let declaration = "governance consents from \(spec.location.file.rawValue) \"\(spec.location.path)\""
+    guard let (node, path) = locate(spec.location, what: "the consents", declaration: declaration) else { return [] }
+    guard doc.kind(node) == .array else {
+      fail(path, node, "expected a list of consents, found \(loader.describe(node))")
+      return []
+    }
+    let bodyIDs = covenant.bodies.map(\.dataID)
+    var out: [DealGovernance.Consent] = []
+    for (i, c) in doc.elements(node).enumerated() {
+      let p = path.appending(index: i)
+      guard doc.kind(c) == .object else {
+        fail(p, c, "expected a consent record, found \(loader.describe(c))")
+        continue
+      }
+      func text(_ key: String, _ what: String, _ binding: String) -> (String, JSONNode)? {
+        guard let n = doc.member(c, key) else {
+          fail(p.appending(key: key), c, "missing \(what), `\(key)`; found \(keysOf(c))", code: "D101",
+            help: "declare the key that holds it: `\(declaration) with \(binding) = \"…\"`")
+          return nil
+        }
+        guard let s = doc.string(n) else {
+          fail(p.appending(key: key), n, "expected \(what) as text, found \(loader.describe(n))")
+          return nil
+        }
+        return (s, n)
+      }
+      guard let (cs, cn) = text(spec.clauseKey, "the clause the consent is for", "clause"),
+        let (bs, bn) = text(spec.bodyKey, "the body that consented", "body")
+      else { continue }
+      let clauseID = Governance.normalizedClauseID(cs)
+      guard covenant.clauses.contains(where: { $0.id == clauseID }) else {
+        fail(p.appending(key: spec.clauseKey), cn, "consent for clause \"\(cs)\", which the covenant does not have", code: "D210",
+          help: closestMatch(clauseID, in: covenant.clauses.map(\.id)).map { "did you mean \"§\($0)\"?" })
+        continue
+      }
+      guard let body = bodyIDs.firstIndex(of: bs) ?? covenant.bodies.firstIndex(where: { $0.name == bs }) else {
+        fail(p.appending(key: spec.bodyKey), bn, "consent given by \"\(bs)\", which is not a voting body of the covenant", code: "D210",
+          help: closestMatch(bs, in: bodyIDs).map { "did you mean \"\($0)\"?" }
+            ?? (bodyIDs.isEmpty ? "declare the body: `body NAME \"…\" id \"\(bs)\"`" : "bodies are " + bodyIDs.map { "\"\($0)\"" }.joined(separator: ", ")))
+        continue
+      }
+      var consent = DealGovernance.Consent(clause: clauseID, body: body, location: "\(loader.file): \(p)")
+      if let k = spec.idKey, let n = doc.member(c, k) { consent.id = doc.string(n) ?? doc.numberText(n).map(String.init) }
+      if let k = spec.dealKey, let n = doc.member(c, k), doc.kind(n) != .null {
+        guard let d = doc.string(n) ?? doc.numberText(n).map(String.init) else {
+          fail(p.appending(key: k), n, "expected the deal's reference as text, found \(loader.describe(n))")
+          continue
+        }
+        consent.deal = d
+      }
+      func day(_ key: String) -> CalendarDate?? {
+        guard let n = doc.member(c, key), doc.kind(n) != .null else { return .some(nil) }
+        guard let s = doc.string(n), let d = CalendarDate.parse(s) else {
+          fail(p.appending(key: key), n, "expected a date \"YYYY-MM-DD\", found \(loader.describe(n))", code: "D106")
+          return nil
+        }
+        return .some(d)
+      }
+      guard let granted = day(spec.grantedKey), let expires = day(spec.expiresKey) else { continue }
+      consent.granted = granted
+      consent.expires = expires
+      out.append(consent)
     }
     return out
   }

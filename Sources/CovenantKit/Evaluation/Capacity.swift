@@ -62,6 +62,9 @@ extension CovenantRunner {
       // Warnings never block, and a waiver attached to the deal lifts the clause at any amount.
       let own = res.disapplied?.verdictHadItApplied ?? res.verdict
       if clause.severityWarning || own == .waived { continue }
+      // A consent that lifts the clause lifts it at any amount (one that lifts its limit has
+      // already put the clause's set at the higher limit).
+      if res.consent?.given == true, clause.consent?.lifted == nil { continue }
       if try dateReason(clause, &evs[2]) != nil { continue }
       var s: AmountSet
       if clause.testedOn == .snapshot {
@@ -88,7 +91,7 @@ extension CovenantRunner {
         } catch {
           return unsolved(clause.id, "\(error)")
         }
-        if clause.approval != nil || clause.votes != nil || clause.quorum != nil {
+        if clause.hasGovernance {
           let g: GovernanceOutcome
           if let known = res.governance { g = known } else { g = try Governance.evaluate(clause, covenant: covenant, deal: dealData) }
           gov = g

@@ -61,6 +61,8 @@ public struct RequirementOutcome: Hashable, Sendable {
   public var base: Value?
   public var baseText: String?
   public var amountLimit: Value?
+  /// The periods its trailing figures used (`sum of quarters.ebitda over the last 4 periods`).
+  public var periods: [PeriodsUsed] = []
   /// Why the verdict was reached without the usual figures: a ratio whose denominator is zero
   /// or negative (see grammar.md, *Ratios with a zero or negative denominator*).
   public var note: String?
@@ -115,6 +117,8 @@ public struct ClauseResult: Hashable, Sendable {
   public var governance: GovernanceOutcome?
   /// Why the clause applies: each `applies when` condition with the values it compared.
   public var applies: [String] = []
+  /// A consent exception: each source (vote, record, flag), whether it qualifies and why.
+  public var consent: ConsentOutcome? = nil
   /// The clause's exceptions to other clauses (`sections §… do not apply when …`), as evaluated
   /// while the clause was in force; empty otherwise.
   public var exceptions: [ExceptionOutcome] = []
@@ -295,14 +299,19 @@ public struct CovenantRunner {
       }
       if !clause.requirements.isEmpty {
         r.verdict = (r.proForma ?? r.snapshot)?.verdict ?? .notApplicable
-      } else if !clause.reports.isEmpty, clause.approval == nil, clause.votes == nil, clause.quorum == nil {
+      } else if !clause.reports.isEmpty, !clause.hasGovernance {
         r.note = "reports figures; it has no requirement to check"
       }
-      if clause.approval != nil || clause.votes != nil || clause.quorum != nil {
+      if clause.hasGovernance {
         let g = try Governance.evaluate(clause, covenant: covenant, deal: dealData)
         r.governance = g
         if clause.requirements.isEmpty || g.verdict == .breach { r.verdict = max(r.verdict == .notApplicable && !clause.requirements.isEmpty ? .pass : r.verdict, g.verdict) }
         if clause.requirements.isEmpty { r.verdict = g.verdict }
+      }
+      if let consent = clause.consent {
+        try applyConsent(consent, clause, ci, &r, deal: deal, dealData: dealData, snap: &snap, pro: &pro, dealSnapshot: &dealSnapshot, samples: &samples)
+      } else {
+        noteConsentsWithoutException(clause, dealData, &r)
       }
       if let dealData {
         Governance.applyWaiver(clause, covenant: covenant, deal: dealData, asOf: asOf, result: &r)
@@ -323,12 +332,7 @@ public struct CovenantRunner {
     Self.applyCrossReferences(covenant, &results)
     snapshotEvaluator = snap
     cache = snap.cache
-    var dealID: String?
-    if let deal, case .record(let fields) = deal, let d = covenant.schema.deal,
-      let lf = covenant.schema.records[d].labelField, case .text(let s) = fields[lf]
-    {
-      dealID = s
-    }
+    let dealID = self.dealID(deal)
     var result = CheckResult(covenantTitle: covenant.title, asOf: asOf, dealID: dealID, clauses: results)
     if let f = covenant.fxField, let snap = covenant.schema.snapshot, case .record(let fields) = snapshot, f < fields.count,
       case .fx(let rates) = fields[f]
@@ -457,11 +461,13 @@ public struct CovenantRunner {
   func evaluate(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> ClauseEvaluation {
     var outcomes: [RequirementOutcome] = []
     var reported: [ReportedFigure] = []
-    let keys: [Value?] = try clause.group.map { g throws(EvaluationError) in try ev.groupKeys(g).map { Optional($0) } } ?? [nil]
+    let keys: [Value?] = clause.window != nil ? [] : try clause.group.map { g throws(EvaluationError) in try ev.groupKeys(g).map { Optional($0) } } ?? [nil]
+    if let w = clause.window { try evaluateWindows(clause, w, &ev, &outcomes, &reported) }
     for key in keys {
       if let key { ev.groupKey = key }
       for req in clause.requirements {
         var o = try outcome(req, clause, &ev)
+        try attachPeriods(&o, req, &ev)
         if let key, let g = clause.group { o.group = "\(g.fieldName) \(Format.plain(key, covenant.schema))" }
         outcomes.append(o)
       }

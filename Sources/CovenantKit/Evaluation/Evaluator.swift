@@ -157,7 +157,13 @@ public struct Evaluator {
   /// and a copy then costs one retain instead of one per array of the checked covenant.
   final class Context: Sendable {
     let covenant: CheckedCovenant
-    init(_ covenant: CheckedCovenant) { self.covenant = covenant }
+    /// Definitions whose value depends on the test date of trailing figures (see Periods.swift):
+    /// inside a `for each window` they are computed per window, not taken from the cache.
+    let periodDependent: [Bool]
+    init(_ covenant: CheckedCovenant) {
+      self.covenant = covenant
+      self.periodDependent = Evaluator.periodDependence(covenant)
+    }
   }
   let context: Context
   var covenant: CheckedCovenant { context.covenant }
@@ -180,6 +186,10 @@ public struct Evaluator {
     @exclusivity(unchecked) var quantifierMemo = Slots<QuantifierState>()
     /// The joined elements (`extra`) of the list of a keyed aggregate in `groupedMemo`.
     @exclusivity(unchecked) var extras = Slots<[Value]>()
+    /// Lists of dated periods, sorted by end date, and the trailing figures' running sums over
+    /// them (see Periods.swift): built once per context, then each window is a subtraction.
+    @exclusivity(unchecked) var periodCalendars: [PeriodCalendarRef: PeriodCalendar] = [:]
+    @exclusivity(unchecked) var periodSeries = Slots<PeriodSeries>()
     init(definitions: Int, locals: Int) {
       self.definitions = Array(repeating: nil, count: definitions)
       self.locals = Array(repeating: .absent, count: locals)
@@ -187,6 +197,9 @@ public struct Evaluator {
   }
   let state: State
   var groupKey: Value = .absent
+  /// The test date of trailing figures inside a `for each window`: the window's last period end.
+  /// nil: the snapshot's as-of date.
+  var periodDate: CalendarDate? = nil
   var quantifierMemo: Slots<QuantifierState> {
     get { state.quantifierMemo }
     nonmutating set { state.quantifierMemo = newValue }
@@ -268,6 +281,7 @@ public struct Evaluator {
       return state.locals[s]
     case .groupKey: return groupKey
     case .definition(let i):
+      if periodDate != nil, context.periodDependent[i] { return try eval(context.covenant.definitions[i].value) }
       if let v = state.definitions[i] { return v }
       let v = try eval(context.covenant.definitions[i].value)
       state.definitions[i] = v
@@ -344,6 +358,8 @@ public struct Evaluator {
         }
       }
       return best
+    case .trailing(let plan):
+      return try trailing(plan, t)
     }
   }
 

@@ -92,6 +92,8 @@ extension CovenantRunner {
       for e in [p.list, p.value, p.weight, p.filter, p.key].compactMap({ $0 }) { walk(e, visit) }
     case .quantifier(let p):
       for e in [p.list, p.filter, p.body].compactMap({ $0 }) { walk(e, visit) }
+    case .trailing(let p):
+      for e in [p.list, p.value, p.filter, p.key].compactMap({ $0 }) { walk(e, visit) }
     case .constant, .snapshotRoot, .dealRoot, .local, .groupKey, .invalid: break
     }
   }

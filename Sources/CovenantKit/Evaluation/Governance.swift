@@ -23,6 +23,30 @@ public struct DealGovernance: Hashable, Sendable {
     /// Why it cannot take effect whatever the dates (the clause has no waiver provision).
     public var problem: String?
   }
+  /// A voting body's data (`body lpac …`): its members, votes and conflicts, read from where the
+  /// body declares them.
+  public struct BodyData: Hashable, Sendable {
+    public var members: [Member] = []
+    public var votes: [String: Vote] = [:]
+    /// False when the body's votes are `optional` and the file has none (or no deal was given).
+    public var votesRecorded = true
+    public var conflicted: Set<String> = []
+  }
+  /// A consent recorded in the data (`governance consents from …`).
+  public struct Consent: Hashable, Sendable {
+    public var id: String?
+    public var clause: String
+    /// The body that consented (an index into the covenant's bodies).
+    public var body: Int
+    public var granted: CalendarDate?
+    public var expires: CalendarDate?
+    /// The deal the consent is for, when it names one.
+    public var deal: String?
+    /// Where it is in the data, for the report: `snapshot.json: consents_on_file[2]`.
+    public var location: String
+  }
+  public var bodies: [BodyData] = []
+  public var consents: [Consent] = []
   public var members: [Member] = []
   public var votes: [String: Vote] = [:]
   /// False when the covenant declares its votes `optional` and the file has none.
@@ -54,6 +78,17 @@ public struct GovernanceOutcome: Hashable, Sendable {
   public var quorumPresent: Exact?
   public var quorumRequired: Exact?
   public var missingApprovals: [String] = []
+  /// For a body's vote: the body and the rule as written (`majority in interest of lps`).
+  public var body: String? = nil
+  public var rule: String? = nil
+  /// The votes of named bodies a clause requires, each with its own tally.
+  public var bodyVotes: [GovernanceOutcome] = []
+  /// For a body's vote: members counted on neither side, by an excluded class or as conflicted.
+  public var excludedByClass: [String] = []
+  public var excludedAsConflicted: [String] = []
+  /// For a body's quorum of members: eligible members present, and the number required.
+  public var membersPresent: Int? = nil
+  public var membersRequired: Int? = nil
 }
 
 public enum Governance {
@@ -117,6 +152,12 @@ public enum Governance {
     // (and its exclusion of conflicted parties).
     if let q = clause.quorum { try tally(q, clause, covenant, deal, &out, showTally: clause.votes == nil) }
     if let v = clause.votes, out.verdict != .breach || clause.quorum == nil { try tally(v, clause, covenant, deal, &out, showTally: true) }
+    for rule in clause.bodyVotes {
+      let t = try bodyTally(rule, clause, covenant, deal)
+      out.lines += t.lines
+      out.bodyVotes.append(t)
+      if t.verdict == .breach { out.verdict = .breach }
+    }
     return out
   }
 

@@ -81,8 +81,21 @@ extension CovenantRunner {
     return r
   }
 
-  func solveBound(_ ci: Int, _ samples: inout Samples) throws(EvaluationError) -> AmountBound? {
-    let clause = covenant.clauses[ci]
+  /// `clause`: the clause as it applies to this deal when that differs from the covenant's (a
+  /// consent lifting its limit); its requirement set then replaces the clause's for the capacity.
+  func solveBound(_ ci: Int, _ samples: inout Samples, clause override: CheckedClause? = nil) throws(EvaluationError) -> AmountBound? {
+    let clause = override ?? covenant.clauses[ci]
+    if let override, samples.requirementSets[ci] == nil {
+      do {
+        samples.requirementSets[ci] = .success(try requirementSet(override, samples.evs, samples.points))
+      } catch let e as Unsolved {
+        samples.requirementSets[ci] = .failure(e)
+      } catch let e as EvaluationError {
+        throw e
+      } catch {
+        samples.requirementSets[ci] = .failure(Unsolved(reason: "\(error)"))
+      }
+    }
     let ctx = samples.ctx
     let caps = clause.requirements.filter {
       if case .compare(let op, _, _) = $0.expr.kind { return [.le, .lt, .ge, .gt].contains(op) }
@@ -214,6 +227,8 @@ extension CovenantRunner {
           || p.key.map(walk) == true
       case .quantifier(let p):
         return walk(p.list) || p.filter.map(walk) == true || walk(p.body)
+      case .trailing(let p):
+        return walk(p.list) || p.value.map(walk) == true || p.filter.map(walk) == true || p.key.map(walk) == true
       }
     }
     return walk(t)
@@ -240,6 +255,7 @@ extension CovenantRunner {
       }
       return nil
     case .quantifier: return "is a condition on each holding that moves with the deal amount"
+    case .trailing: return "is a figure over the most recent dated periods of a list the deal joins"
     case .extremum(let isMax, _): return "takes the \(isMax ? "max" : "min")imum of values that move with the deal amount"
     case .conditional: return "chooses between figures by a condition that may move with the deal amount"
     case .compare, .logic, .not, .membership: return "is a condition that moves with the deal amount"

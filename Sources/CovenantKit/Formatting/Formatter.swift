@@ -77,7 +77,7 @@ private struct Layout {
   /// The tokens without the end-of-file marker, to find the source extent of each printed line.
   let tokens: [Token]
 
-  enum Category: Equatable { case header, kind, record, define, proForma, party, governance, clause }
+  enum Category: Equatable { case header, kind, record, define, proForma, party, governance, body, clause }
 
   /// One printed line (or a text spanning lines) standing for a stretch of the source that ends
   /// at `end`, the end of its last token. Comments attach to units.
@@ -104,7 +104,7 @@ private struct Layout {
     var leading: [SourceComment] = []
     /// Indented comments after the last item of a record, clause or `pro forma`.
     var after: [SourceComment] = []
-    var isMultiLine: Bool { category == .header || category == .record || category == .proForma || category == .clause || (category == .governance && units.count > 1) }
+    var isMultiLine: Bool { category == .header || category == .record || category == .proForma || category == .clause || category == .body || (category == .governance && units.count > 1) }
   }
 
   var blocks: [Block] = []
@@ -256,6 +256,9 @@ private struct Layout {
       }
       return Block(category: .governance, start: g.span.start, units: units)
 
+    case .body(let b):
+      return body(b, p)
+
     case .clause(let c):
       return clause(c, p)
     }
@@ -265,6 +268,7 @@ private struct Layout {
     var o: [String] = []
     if f.signed { o.append("signed") }
     if let s = f.source { o.append("from " + Lit.quote(s)) }
+    if let r = f.period { o.append("period " + r.rawValue) }
     if f.inCents { o.append("in cents") }
     switch f.currency {
     case .fixed(let c): o.append("currency " + c.text)
@@ -326,6 +330,11 @@ private struct Layout {
         text = "for each " + field.text + (list.map { " in " + p.operand($0, min: 7, before: .all).text } ?? "") + ":"
         end = span.end
         grouped = true
+      case .forEachWindow(let n, let list, let span):
+        text = "for each window of " + p.operand(n, min: 6, before: .all).text + " consecutive periods in "
+          + p.operand(list, min: 7, before: .all).text + ":"
+        end = span.end
+        grouped = true
       case .requirement(let e):
         end = e.span.end
         if case .literal(.bool(true)) = e.kind {
@@ -349,7 +358,16 @@ private struct Layout {
         text = "approved by " + Self.partyRefs(rule.parties)
         end = rule.span.end
       case .votes(let rule):
-        text = p.votes(rule)
+        if let t = rule.short, let body = rule.body {
+          text = "approved by " + Self.threshold(t, p) + body.text
+        } else {
+          text = p.votes(rule)
+        }
+        end = rule.span.end
+      case .consent(let rule):
+        let sources = rule.sources.map { s in (s.threshold.map { Self.threshold($0, p) } ?? "") + p.operand(s.source, min: 7, before: .all).text }
+        text = (rule.liftedTo == nil ? "without" : "with") + " consent of " + sources.joined(separator: " or ")
+          + (rule.liftedTo.map { " up to " + p.top($0) } ?? "")
         end = rule.span.end
       case .waivableBy(let refs, let span):
         text = "waivable by " + Self.partyRefs(refs)
@@ -377,6 +395,52 @@ private struct Layout {
     let parts = refs.map { "§" + $0.text }
     guard parts.count > 1 else { return parts.first ?? "" }
     return parts.dropLast().joined(separator: ", ") + " and " + parts[parts.count - 1]
+  }
+
+  /// `body NAME "Display" id "…"`, then its data (`members`, `votes`, `conflicted`, bindings
+  /// on one line), weighting, exclusions, quorum and tie rule, one per line, indented 2.
+  func body(_ b: BodyDecl, _ p: ExprPrinter) -> Block {
+    var head = "body " + b.name.text
+    if let d = b.displayName { head += " " + Lit.quote(d) }
+    if let id = b.dataID { head += " id " + Lit.quote(id) }
+    let firstItem = [b.sources.first?.span.start, b.weightingSpan?.start, b.excluded.first?.span.start, b.quorumMembers?.span.start,
+                     b.quorum?.fraction.span.start, b.tie?.span.start].compactMap { $0 }.min()
+    var units = [Unit(indent: 0, cells: [head], end: end(before: firstItem ?? b.span.end, fallback: b.name.span.end))]
+    for g in b.sources {
+      var line = g.subject.rawValue + " from " + g.source.rawValue + " " + Lit.quote(g.path ?? "")
+      if g.optional { line += " optional" }
+      if !g.bindings.isEmpty {
+        line += " with " + g.bindings.map { b in
+          b.key.text + (b.qualifier.map { " " + $0.text } ?? "") + " = " + b.values.map { Lit.quote($0) }.joined(separator: " | ")
+        }.joined(separator: ", ")
+      }
+      units.append(Unit(indent: 2, cells: [line], end: g.span.end))
+    }
+    if let w = b.weighting, let span = b.weightingSpan {
+      switch w {
+      case .key(let k): units.append(Unit(indent: 2, cells: ["weight by " + Lit.quote(k)], end: span.end))
+      case .oneEach: units.append(Unit(indent: 2, cells: ["one vote each"], end: span.end))
+      }
+    }
+    if let last = b.excluded.last {
+      units.append(Unit(indent: 2, cells: ["excluding class " + b.excluded.map(\.text).joined(separator: ", ")], end: last.span.end))
+    }
+    if let q = b.quorumMembers {
+      let e = firstToken(startingFrom: q.span.end).map { tokens[$0].span.end } ?? q.span.end
+      units.append(Unit(indent: 2, cells: ["quorum " + p.operand(q, min: 6, before: .all).text + " members"], end: e))
+    }
+    if let q = b.quorum {
+      // The unit ends after `of voting power`, three tokens after the fraction.
+      let e = firstToken(startingFrom: q.fraction.span.end).map { tokens[min($0 + 2, tokens.count - 1)].span.end } ?? q.fraction.span.end
+      units.append(Unit(indent: 2, cells: ["quorum " + (q.comparison == .ge ? "" : ExprPrinter.symbol(q.comparison) + " ") + p.fraction(q.fraction) + " of voting power"], end: e))
+    }
+    if let t = b.tie { units.append(Unit(indent: 2, cells: ["ties decided by " + t.text], end: t.span.end)) }
+    return Block(category: .body, start: b.span.start, units: units)
+  }
+
+  /// `majority in interest of lps`, `2/3 of lpac`.
+  static func threshold(_ t: BodyThreshold, _ p: ExprPrinter) -> String {
+    (t.fraction.map { p.fraction($0) } ?? "majority") + (t.inInterest ? " in interest" : "") + " of "
   }
 
   static func partyRefs(_ refs: [PartyRef]) -> String {
@@ -635,6 +699,8 @@ private struct ExprPrinter {
       if let cond { text += " where " + expr(cond).text }
       text += ": " + expr(body).text
       return Piece(text: text, level: 8, tail: .all)
+    case .trailing(let aggregate, let n):
+      return Piece(text: expr(aggregate).text + " over the last " + operand(n, min: 6, before: .all).text + " periods", level: 8)
     case .call(let n, let args):
       return Piece(text: n.text + "(" + args.map { expr($0).text }.joined(separator: ", ") + ")", level: 8)
     case .presence(let x, let missing):
@@ -690,7 +756,7 @@ private struct ExprPrinter {
 
   /// `votes in favour >= 2/3 of votes cast, quorum 75% of voting power, …`
   func votes(_ rule: VoteRule) -> String {
-    var s = "votes in favour " + Self.symbol(rule.comparison) + " " + fraction(rule.fraction) + " of " + rule.base.rawValue
+    var s = "votes " + (rule.body.map { "of " + $0.text + " " } ?? "") + "in favour " + Self.symbol(rule.comparison) + " " + fraction(rule.fraction) + " of " + rule.base.rawValue
     if let q = rule.quorum {
       s += ", quorum " + (rule.quorumComparison == .ge ? "" : Self.symbol(rule.quorumComparison) + " ") + fraction(q) + " of voting power"
     }

@@ -69,6 +69,7 @@ public enum CheckReport {
       if let g = c.governance {
         for line in g.lines { out += indent + line + "\n" }
       }
+      for line in consentLines(c.consent, details: c.verdict == .breach) { out += indent + line + "\n" }
       if let b = c.largestAmount, let line = boundText(b) { out += indent + line + "\n" }
     }
     out += "\nresult: " + (r.compliant ? "compliant" : "BREACH") + " (" + summary(r) + ")\n"
@@ -235,8 +236,13 @@ public enum CheckReport {
     return "headroom " + Format.difference(h, schema, style: style, points: percent)
   }
 
-  /// The main line of an outcome, then the lines with its other figures.
+  /// The main line of an outcome, then the lines with its other figures, then which periods
+  /// its trailing figures used.
   static func outcomeLines(_ o: RequirementOutcome, schema: Schema) -> [String] {
+    outcomeFigureLines(o, schema: schema) + o.periods.filter { $0.firstEnd != nil }.map(\.text)
+  }
+
+  static func outcomeFigureLines(_ o: RequirementOutcome, schema: Schema) -> [String] {
     // A ratio over a zero or negative denominator: the verdict with the reason, no figures.
     if let note = o.note { return [(o.holds == true ? "holds" : o.holds == false ? "does not hold" : "undefined") + ": " + note] }
     if let op = o.comparison, let v = o.value, let l = o.limit {
@@ -359,7 +365,7 @@ public enum CheckReport {
     // closest-to-limit groups.
     let status = rows.map { r -> (bad: Int, utilization: Exact) in
       let (b, a) = outcomes(r)
-      return (max(severity(b), severity(a)), (a ?? b)?.utilization ?? .zero)
+      return (max(severity(b), severity(a)), closeness(a ?? b))
     }
     // Requirements in the order written; within one, breaches first, then warnings, then the
     // least headroom.
@@ -407,6 +413,17 @@ public enum CheckReport {
 
   /// 2 for a failed requirement, 1 for a warned one, 0 otherwise.
   static func severity(_ o: RequirementOutcome?) -> Int { o?.holds == false ? 2 : o?.warned == true ? 1 : 0 }
+
+  /// How close a figure is to its limit, for ranking groups: value ÷ limit for a cap, limit ÷
+  /// value for a floor (a window of EBITDA just above its minimum is nearer than one far above).
+  static func closeness(_ o: RequirementOutcome?) -> Exact {
+    guard let o, let u = o.utilization else { return .zero }
+    if let op = o.comparison, isFloor(op) {
+      guard u.signum > 0 else { return Exact(1_000_000) }
+      return (try? Exact.one.divided(by: u)) ?? .zero
+    }
+    return u
+  }
 
   /// The indices of the `groupsShown` groups that matter most — worse status, then higher
   /// utilization, then first in order — in their order. One pass: a million-holding portfolio has
@@ -474,7 +491,7 @@ public enum CheckReport {
     var outcomes = e.outcomes
     var total: [(String, JSONOut)] = []
     if brief, outcomes.count > longGroupList {
-      outcomes = ranked(outcomes.map { (severity($0), $0.utilization ?? .zero) }).map { e.outcomes[$0] }
+      outcomes = ranked(outcomes.map { (severity($0), closeness($0)) }).map { e.outcomes[$0] }
       total = [("checks_total", .number("\(e.outcomes.count)"))]
     }
     return .object([
@@ -491,6 +508,13 @@ public enum CheckReport {
         var m: [(String, JSONOut)] = [("requirement", .string(o.requirement)), ("group", .opt(o.group))]
         m.append(("holds", o.holds.map { .bool($0) } ?? .null))
         if let note = o.note { m.append(("note", .string(note))) }
+        if !o.periods.isEmpty {
+          m.append(("periods", .array(o.periods.map { u in
+            .object([("list", .string(u.list)), ("needed", .number("\(u.needed)")), ("available", .number("\(u.available)")),
+                     ("as_of", .string(u.testDate.description)), ("first_end", .opt(u.firstEnd?.description)),
+                     ("last_end", .opt(u.lastEnd?.description))])
+          })))
+        }
         if let op = o.comparison {
           m += [("comparison", .string(op.rawValue)), ("value", figure(o.value, schema, style: o.style)),
                 ("limit", figure(o.limit, schema, style: o.style)), ("headroom", figure(o.headroom, schema, style: o.style, points: true)),
@@ -542,10 +566,49 @@ public enum CheckReport {
     }
   }
 
+  /// Each source of a consent exception: `consent by lpac (vote): given — in favour: 3 of 5 …`,
+  /// `consent C-7 of lps on file: not given — expired 2026-01-31, before …`; with a vote, its tally.
+  /// `details`: the tallies of votes that did not qualify (the clause is in breach, so the
+  /// reader needs to see why); a vote that lifted the clause always shows its tally.
+  static func consentLines(_ c: ConsentOutcome?, details: Bool) -> [String] {
+    guard let c else { return [] }
+    var out: [String] = []
+    for s in c.sources {
+      let what = s.kind == .vote ? "vote: \(s.description)" : s.kind == .flag ? "flag: \(s.description)" : s.description
+      out.append("consent — \(what): \(s.qualifies ? "given" : "not given") (\(s.reason))" + (s.location.map { " [\($0)]" } ?? ""))
+      if let t = s.tally, s.qualifies ? c.applied : details {
+        for line in t.lines where line != s.reason { out.append("  " + line) }
+      }
+    }
+    return out
+  }
+
+  static func consentJSON(_ c: ConsentOutcome) -> JSONOut {
+    .object([
+      ("given", .bool(c.given)), ("applied", .bool(c.applied)), ("by", .opt(c.by?.description)),
+      ("lifted_to", .opt(c.liftedTo)),
+      ("sources", .array(c.sources.map { s in
+        .object([
+          ("kind", .string(s.kind.rawValue)), ("body", .opt(s.body)), ("description", .string(s.description)),
+          ("qualifies", .bool(s.qualifies)), ("reason", .string(s.reason)), ("id", .opt(s.id)),
+          ("granted", .opt(s.granted?.description)), ("expires", .opt(s.expires?.description)), ("location", .opt(s.location)),
+          ("tally", s.tally.map { governanceJSON($0) } ?? .null),
+        ])
+      })),
+    ])
+  }
+
   static func governanceJSON(_ g: GovernanceOutcome?) -> JSONOut {
     guard let g else { return .null }
     func ex(_ x: Exact?) -> JSONOut { x.map { .string($0.description) } ?? .null }
-    return .object([
+    // Keys of a body's vote only where there is one, so reports without bodies keep their shape.
+    let body: [(String, JSONOut)] = (g.body.map {
+      [("body", JSONOut.string($0)), ("rule", .opt(g.rule)),
+       ("excluded_by_class", .array(g.excludedByClass.map { .string($0) })), ("excluded_as_conflicted", .array(g.excludedAsConflicted.map { .string($0) })),
+       ("quorum_members_present", g.membersPresent.map { .number("\($0)") } ?? .null), ("quorum_members_required", g.membersRequired.map { .number("\($0)") } ?? .null)]
+    } ?? [])
+      + (g.bodyVotes.isEmpty ? [] : [("body_votes", .array(g.bodyVotes.map { governanceJSON($0) }))])
+    return .object(body + [
       ("verdict", .string(g.verdict.rawValue)),
       ("votes_for", ex(g.votesFor)), ("votes_against", ex(g.votesAgainst)), ("abstaining", ex(g.abstaining)),
       ("absent", ex(g.absent)), ("total_voting_power", ex(g.totalPower)), ("fraction", ex(g.fraction)),
@@ -565,7 +628,7 @@ public enum CheckReport {
       ("snapshot", evaluationJSON(c.snapshot, schema, brief: brief)), ("pro_forma", evaluationJSON(c.proForma, schema, brief: brief)),
       ("largest_compliant_amount", boundJSON(c.largestAmount)),
       ("governance", governanceJSON(c.governance)),
-    ] + crossReferenceJSON(c))
+    ] + (c.consent.map { [("consent", consentJSON($0))] } ?? []) + crossReferenceJSON(c))
   }
 
   /// `disapplied_by` on a disapplied clause and `exceptions` on a clause that makes them; absent

@@ -46,7 +46,7 @@ public enum DocumentReport {
       var rows = order.compactMap { byKey[$0] }
       for i in rows.indices {
         rows[i].severity = max(CheckReport.severity(rows[i].before), CheckReport.severity(rows[i].after))
-        rows[i].utilization = (rows[i].after ?? rows[i].before)?.utilization ?? .zero
+        rows[i].utilization = CheckReport.closeness(rows[i].after ?? rows[i].before)
       }
       var hidden: String?
       if rows.count > CheckReport.longGroupList {

@@ -32,6 +32,8 @@ public struct TExpr: Hashable, Sendable {
     case conditional(TExpr, TExpr, TExpr)
     /// `max of [a, b, …]` / `min of [a, b, …]`: the largest / smallest of values; undefined when one is.
     case extremum(max: Bool, [TExpr])
+    /// `sum of quarters.ebitda over the last 4 periods` (see `Evaluation/Periods.swift`).
+    case trailing(TrailingPlan)
     case invalid
   }
 }
@@ -132,6 +134,15 @@ public struct CheckedClause: Hashable, Sendable {
     /// For an exception, which of the prevailing clause's exceptions.
     public var exception: Int? = nil
   }
+  /// `for each window of 4 consecutive periods in quarters:`: the requirements are evaluated once
+  /// per window, with the window's last period end as the test date of trailing figures.
+  public var window: PeriodWindow? = nil
+  /// Votes of named bodies (`approved by majority in interest of lps`, `votes of lpac in favour …`).
+  public var bodyVotes: [CheckedVoteRule] = []
+  /// `without consent of …` / `with consent of … up to …`.
+  public var consent: CheckedConsent? = nil
+  /// Any governance test (approvals, votes, a quorum, a body's vote): decided by the deal's votes.
+  public var hasGovernance: Bool { approval != nil || votes != nil || quorum != nil || !bodyVotes.isEmpty }
 
   public struct Group: Hashable, Sendable {
     public var list: TExpr
@@ -174,6 +185,10 @@ public struct CheckedVoteRule: Hashable, Sendable {
   public var castingVote: Int?
   /// `quorum 75% of voting power` alone: only the quorum is tested.
   public var quorumOnly = false
+  /// The voting body (an index into `CheckedCovenant.bodies`); nil: the covenant's members.
+  public var body: Int? = nil
+  /// How the rule was written, for the report: `majority in interest of lps`.
+  public var label: String? = nil
 }
 
 public struct CheckedProForma: Hashable, Sendable {
@@ -198,6 +213,8 @@ public struct CheckedCovenant: Sendable {
   public var proForma: CheckedProForma?
   public var parties: [CheckedParty]
   public var governance: CheckedGovernance
+  /// Voting bodies of their own (`body lps …`), each with its members, weights and rules.
+  public var bodies: [CheckedBody] = []
   public var asOfField: Int?
   public var fxField: Int?
   public var aggregateCount: Int
@@ -207,4 +224,38 @@ public struct CheckedCovenant: Sendable {
   /// (the `notwithstanding` / `subject to` / exception relation, acyclic by C082); empty when
   /// the covenant has no cross-references.
   public var precedenceOrder: [Int] = []
+}
+
+/// `sum of quarters.ebitda over the last 4 periods`: an aggregate over the `periods` most recent
+/// elements of a list of dated periods whose end is on or before the test date. Planned from the
+/// aggregate it wraps (same slot, value and id), so it shares the aggregate's checks.
+public struct TrailingPlan: Hashable, Sendable {
+  /// The id of the wrapped aggregate: the key of this figure's period series.
+  public var id: Int
+  public var function: AggregateFunction
+  public var list: TExpr
+  public var slot: Int
+  public var value: TExpr?
+  /// `where …`: only the periods it selects count (`count of quarters where cure > $0 over …`);
+  /// a selector by one field is kept apart, as the aggregate planned it.
+  public var filter: TExpr? = nil
+  public var keyField: Int? = nil
+  public var key: TExpr? = nil
+  public var periods: Int
+  public var calendar: PeriodCalendarRef
+}
+
+/// A list of dated periods and the fields that date them.
+public struct PeriodCalendarRef: Hashable, Sendable {
+  public var list: TExpr
+  public var endField: Int
+  public var startField: Int?
+  /// The list as written (`financials.quarters`), for reports and messages.
+  public var listText: String
+}
+
+/// `for each window of N consecutive periods in LIST:`.
+public struct PeriodWindow: Hashable, Sendable {
+  public var periods: Int
+  public var calendar: PeriodCalendarRef
 }

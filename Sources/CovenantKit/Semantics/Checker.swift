@@ -12,6 +12,8 @@ public struct Checker {
   var partyIndex: [String: Int] = [:]
   var partyDecls: [PartyDecl] = []
   var governance = CheckedGovernance()
+  var bodies: [CheckedBody] = []
+  var bodyIndex: [String: Int] = [:]
   var aggregateCount = 0
   var quantifierCount = 0
   var localCount = 0
@@ -95,6 +97,7 @@ public struct Checker {
     resolveFieldTypes(covenant)
     declareParties(covenant)
     governance = declareGovernance(covenant)
+    bodies = declareBodies(covenant)
     if case .fromVotes = governance.approvals, governance.votes == nil,
       let d = covenant.declarations.first(where: { if case .governance(let g) = $0, g.subject == .approvals { true } else { false } })
     {
@@ -126,6 +129,9 @@ public struct Checker {
     }
     let proForma = checkProForma(covenant)
     var clauses: [CheckedClause] = []
+    // A checked clause is several hundred bytes: growing the array by doubling would hold up to
+    // twice that per clause at the peak of a large covenant.
+    clauses.reserveCapacity(covenant.declarations.count)
     var seenClauses: [String: SourceSpan] = [:]
     for decl in covenant.declarations {
       guard case .clause(let c) = decl else { continue }
@@ -139,13 +145,14 @@ public struct Checker {
     }
     // After every clause is known, so that a reference resolves wherever its section is.
     let precedence = resolveCrossReferences(&clauses)
+    refuseTrailingInsideAggregates(definitions.map { $0 ?? CheckedDefinition(name: "", value: invalid(.none)) }, clauses)
     let asOf = schema.snapshot.flatMap { schema.records[$0].index["as_of"] }
     let fx = schema.snapshot.flatMap { s in schema.records[s].fields.firstIndex { $0.type == .fx } }
     return CheckedCovenant(
       file: file, title: covenant.header?.title ?? file.name, version: covenant.header?.version,
       schema: schema,
       definitions: definitions.enumerated().map { $1 ?? CheckedDefinition(name: definitionDecls[$0].name.text, value: TExpr(kind: .invalid, type: .error, span: .none, usesDeal: false, usesJoinedList: false)) },
-      clauses: clauses, proForma: proForma, parties: parties, governance: governance, asOfField: asOf, fxField: fx,
+      clauses: clauses, proForma: proForma, parties: parties, governance: governance, bodies: bodies, asOfField: asOf, fxField: fx,
       aggregateCount: aggregateCount, quantifierCount: quantifierCount, localCount: localCount, precedenceOrder: precedence)
   }
 
@@ -276,6 +283,7 @@ public struct Checker {
           name: f.name.text, type: fieldType, source: source, optional: f.optional, defaultValue: defaultValue,
           inCents: f.inCents, currency: f.currency, span: f.span, signed: f.signed)
         checkQuote(f, type: type, into: &field)
+        checkPeriodRole(f, type: fieldType, index: rec.fields.count, into: &rec)
         rec.index[f.name.text] = rec.fields.count
         rec.fields.append(field)
       }
@@ -485,6 +493,9 @@ public struct Checker {
     case .call(let n, let args):
       names.append(n)
       for x in args { collectNames(x, into: &names) }
+    case .trailing(let a, let n):
+      collectNames(a, into: &names)
+      collectNames(n, into: &names)
     }
   }
 
@@ -591,6 +602,7 @@ public struct Checker {
       out.kind = .quantifier(q, variable: v, list: l, where: c, body: expandCalls(body))
     case .presence(let x, let m): out.kind = .presence(expandCalls(x), missing: m)
     case .conditional(let c, let x, let y): out.kind = .conditional(expandCalls(c), then: expandCalls(x), else: expandCalls(y))
+    case .trailing(let a, let n): out.kind = .trailing(expandCalls(a), periods: expandCalls(n))
     }
     return out
   }
@@ -617,6 +629,7 @@ public struct Checker {
     case .presence(let x, let m): out.kind = .presence(s(x), missing: m)
     case .conditional(let c, let x, let y): out.kind = .conditional(s(c), then: s(x), else: s(y))
     case .call(let n, let args): out.kind = .call(n, args.map { s($0) })
+    case .trailing(let a, let n): out.kind = .trailing(s(a), periods: s(n))
     }
     return out
   }
@@ -745,7 +758,19 @@ public struct Checker {
             help: "`for each` (also in `report … for each …`) groups the whole clause: put it first, or give the grouped figures a clause of their own")
           continue
         }
+        if clause.window != nil {
+          report("C050", "a clause is grouped once: by `for each window …` or by `for each \(field.text)`, not both", span,
+            help: "give the per-window requirements a clause of their own")
+          continue
+        }
         if let g = checkGroup(field: field, list: listExpr, span: span) { clause.group = g }
+      case .forEachWindow(let n, let listExpr, let span):
+        if clause.group != nil || clause.window != nil || !clause.requirements.isEmpty || !clause.reports.isEmpty {
+          report("C023", "`for each window …` must come before the clause's requirements, once, and not with another `for each`", span,
+            help: "put it first; give other groupings a clause of their own")
+          continue
+        }
+        clause.window = checkWindow(periods: n, list: listExpr, span: span)
       case .requirement(let e):
         let checked = checkCondition(e, what: "a requirement")
         clause.requirements.append(CheckedRequirement(expr: checked, source: file.text(e.span), span: e.span))
@@ -779,7 +804,17 @@ public struct Checker {
       case .approvedBy(let rule):
         clause.approval = resolvePartyRefs(rule.parties, what: "approval")
       case .votes(let rule):
-        clause.votes = checkVoteRule(rule)
+        if let body = rule.body {
+          if let v = checkBodyVote(rule, body) { clause.bodyVotes.append(v) }
+        } else {
+          clause.votes = checkVoteRule(rule)
+        }
+      case .consent(let rule):
+        if clause.consent != nil {
+          report("C092", "a clause has one consent exception", rule.span, help: "name every body that may consent on one line: `without consent of lps or lpac`")
+        } else {
+          clause.consent = checkConsent(rule, clause)
+        }
       case .waivableBy(let refs, _):
         clause.waivableBy = resolvePartyRefs(refs, what: "waiver", code: "C035")
       case .subjectTo(let refs, _):
@@ -806,11 +841,11 @@ public struct Checker {
       }
     }
     requireGovernanceData(clause, c, governance)
-    let exprs = clause.appliesWhen + clause.requirements.map(\.expr) + clause.reports.map(\.expr) + clause.exceptions.map(\.condition) + [clause.group?.list].compactMap { $0 }
-    clause.needsDeal = exprs.contains(where: \.usesDeal) || clause.approval != nil || clause.votes != nil || clause.quorum != nil
+    let exprs = clause.appliesWhen + clause.requirements.map(\.expr) + clause.reports.map(\.expr) + clause.exceptions.map(\.condition) + [clause.group?.list, clause.window?.calendar.list].compactMap { $0 }
+    clause.needsDeal = exprs.contains(where: \.usesDeal) || clause.hasGovernance
     let usesList = exprs.contains(where: \.usesJoinedList)
     clause.testedOn = explicitTestedOn ?? (usesList ? .both : clause.needsDeal ? .proForma : .snapshot)
-    if clause.requirements.isEmpty && clause.reports.isEmpty && clause.exceptions.isEmpty && clause.approval == nil && clause.votes == nil && clause.quorum == nil {
+    if clause.requirements.isEmpty && clause.reports.isEmpty && clause.exceptions.isEmpty && !clause.hasGovernance {
       report("C010", "clause §\(c.id) has no requirement", c.idSpan, help: "add what must hold, e.g. `total_debt <= 2.0x fund.equity`")
     }
     return clause
@@ -866,7 +901,7 @@ public struct Checker {
     }
   }
 
-  mutating func checkVoteRule(_ rule: VoteRule) -> CheckedVoteRule? {
+  mutating func checkVoteRule(_ rule: VoteRule, needsParties: Bool = true) -> CheckedVoteRule? {
     func fraction(_ e: Expr, _ what: String) -> Exact? {
       let t = checkExpr(e)
       guard case .constant(.number(let x)) = t.kind else {
@@ -891,7 +926,7 @@ public struct Checker {
         report("C030", "unknown party `\(c.text)` for the casting vote", c.span, help: suggestion(c.text, parties.map(\.name)))
       }
     }
-    if parties.isEmpty && governance.members == nil {
+    if needsParties && parties.isEmpty && governance.members == nil {
       report("C030", "a voting rule needs parties", rule.span, help: "declare them with `party treasury \"…\" weight 50%`, or read them with `governance members from snapshot \"…\"`")
     }
     guard rule.comparison.isComparison, rule.comparison != .eq, rule.comparison != .ne else {
@@ -1006,6 +1041,8 @@ public struct Checker {
       return make(.conditional(cond, x, y), t, e.span, [cond, x, y])
     case .quantifier(let q, let v, let list, let cond, let body):
       return checkQuantifier(q, variable: v, list: list, where: cond, body: body, span: e.span)
+    case .trailing(let aggregate, let n):
+      return checkTrailing(aggregate, periods: n, span: e.span)
     }
   }
 
@@ -1438,6 +1475,9 @@ public struct Checker {
       for x in [c, a, b] { freeLocals(x, into: &set, groupKey: &groupKey) }
     case .extremum(_, let items):
       for x in items { freeLocals(x, into: &set, groupKey: &groupKey) }
+    case .trailing(let p):
+      for x in [p.list, p.value, p.filter, p.key].compactMap({ $0 }) { freeLocals(x, into: &set, groupKey: &groupKey) }
+      set.remove(p.slot)
     }
   }
 

@@ -132,6 +132,18 @@ struct DraftingChecker {
       w(isMax ? "max(" : "min(")
       for x in xs { guard sub(x) else { return false }; w(",") }
       w(")")
+    case .trailing(let p):
+      w("trail(\(p.function.rawValue),\(p.periods),")
+      guard sub(p.list) else { return false }
+      let old = bind(p.slot)
+      defer { binders[p.slot] = old }
+      w(",")
+      guard opt(p.value) else { return false }
+      w(",")
+      guard opt(p.filter) else { return false }
+      w(",k\(p.keyField.map(String.init) ?? "_"),")
+      guard opt(p.key) else { return false }
+      w(")")
     case .invalid: return false
     }
     return budget > 0
@@ -369,17 +381,20 @@ struct DraftingChecker {
   // MARK: - 4. Requirements across clauses: contradiction and redundancy
 
   mutating func checkAcrossClauses() {
+    // The clause by its index: a copy of a checked clause per limit doubled the memory of a
+    // covenant of many clauses.
     struct Limit {
-      var clause: CheckedClause
+      var clauseIndex: Int
       var atom: Atom
     }
+    let clauses = covenant.clauses
     var caps: [String: [Limit]] = [:], floors: [String: [Limit]] = [:]
     var order: [String] = []
-    for clause in covenant.clauses where !clause.severityWarning {
-      // A clause that applies only sometimes neither contradicts nor makes redundant another.
-      // So does one that another clause can disapply (`notwithstanding`, `subject to`, an exception):
-      // a looser cap that prevails over a stricter one is the point of the reference, not a mistake.
-      let unconditional = clause.appliesWhen.isEmpty && clause.effectiveFrom == nil && clause.until == nil && clause.displacedBy.isEmpty
+    for (index, clause) in clauses.enumerated() where !clause.severityWarning {
+      // A clause that applies only sometimes neither contradicts nor makes redundant another;
+      // nor does one that yields to consent, or that another clause can disapply (`notwithstanding`,
+      // an exception): a looser cap that prevails over a stricter one is the point of the reference.
+      let unconditional = clause.appliesWhen.isEmpty && clause.effectiveFrom == nil && clause.until == nil && clause.consent == nil && clause.displacedBy.isEmpty
       guard unconditional else { continue }
       var prefix = ""
       if let g = clause.group {
@@ -390,7 +405,7 @@ struct DraftingChecker {
         for e in conjuncts(r.expr) {
           guard let a = atom(e, prefix: prefix), a.op != .eq else { continue }
           if caps[a.measure] == nil && floors[a.measure] == nil { order.append(a.measure) }
-          if a.op == .le || a.op == .lt { caps[a.measure, default: []].append(Limit(clause: clause, atom: a)) } else { floors[a.measure, default: []].append(Limit(clause: clause, atom: a)) }
+          if a.op == .le || a.op == .lt { caps[a.measure, default: []].append(Limit(clauseIndex: index, atom: a)) } else { floors[a.measure, default: []].append(Limit(clauseIndex: index, atom: a)) }
         }
       }
     }
@@ -411,8 +426,8 @@ struct DraftingChecker {
       if let cap, let floor, let o = self.order(floor.atom.value, cap.atom.value),
         o > 0 || (o == 0 && (floor.atom.op == .gt || cap.atom.op == .lt))
       {
-        let other = floor.clause.id == cap.clause.id ? "this clause" : "§\(cap.clause.id)"
-        report("C074", .error, "the floor `\(text(floor.atom.span))` is above the cap `\(text(cap.atom.span))` of \(other): no portfolio can meet both", floor.atom.span, clause: floor.clause.id,
+        let other = clauses[floor.clauseIndex].id == clauses[cap.clauseIndex].id ? "this clause" : "§\(clauses[cap.clauseIndex].id)"
+        report("C074", .error, "the floor `\(text(floor.atom.span))` is above the cap `\(text(cap.atom.span))` of \(other): no portfolio can meet both", floor.atom.span, clause: clauses[floor.clauseIndex].id,
           help: "the same figure cannot be both at least the floor and at most the cap; one of the two limits is mistyped")
         continue
       }
@@ -424,9 +439,9 @@ struct DraftingChecker {
           let isCap = l.atom.op == .le || l.atom.op == .lt
           let looser = isCap ? (o > 0 || (o == 0 && l.atom.op == .le && best.atom.op == .lt)) : (o < 0 || (o == 0 && l.atom.op == .ge && best.atom.op == .gt))
           // The stricter one lifts nothing: it is not waivable, so the looser one never decides.
-          guard looser, best.clause.waivableBy.isEmpty else { continue }
-          let other = best.clause.id == l.clause.id ? "this clause" : "§\(best.clause.id)"
-          report("C075", .note, "`\(text(l.atom.span))` is redundant: `\(text(best.atom.span))` of \(other) is stricter", l.atom.span, clause: l.clause.id,
+          guard looser, clauses[best.clauseIndex].waivableBy.isEmpty else { continue }
+          let other = clauses[best.clauseIndex].id == clauses[l.clauseIndex].id ? "this clause" : "§\(clauses[best.clauseIndex].id)"
+          report("C075", .note, "`\(text(l.atom.span))` is redundant: `\(text(best.atom.span))` of \(other) is stricter", l.atom.span, clause: clauses[l.clauseIndex].id,
             help: "a portfolio that meets the stricter \(isCap ? "cap" : "floor") always meets this one")
         }
       }
@@ -438,11 +453,11 @@ struct DraftingChecker {
   mutating func checkUnused() {
     var usedDefinitions = parametrisedUsed
     var usedFields: Set<[Int]> = []
-    var seen: Set<TExpr> = []
+    // A tree walk without a set of visited nodes: definitions are references (`.definition`), so
+    // nothing is shared, and hashing whole subtrees made this the slowest step of `validate`.
     func visit(_ e: TExpr) {
       var stack = [e]
       while let x = stack.popLast() {
-        guard seen.insert(x).inserted else { continue }
         switch x.kind {
         case .definition(let i): usedDefinitions.insert(i)
         case .field(let b, let i):
@@ -460,6 +475,14 @@ struct DraftingChecker {
           stack += [q.filter, q.body].compactMap { $0 }
         case .conditional(let a, let b, let c): stack += [a, b, c]
         case .extremum(_, let xs): stack += xs
+        case .trailing(let p):
+          stack.append(p.list)
+          stack += [p.value, p.filter, p.key].compactMap { $0 }
+          if case .list(.record(let r)) = p.list.type {
+            if let k = p.keyField { usedFields.insert([r, k]) }
+            usedFields.insert([r, p.calendar.endField])
+            if let s = p.calendar.startField { usedFields.insert([r, s]) }
+          }
         case .constant, .snapshotRoot, .dealRoot, .local, .groupKey, .invalid: break
         }
       }
@@ -474,6 +497,13 @@ struct DraftingChecker {
       if let g = c.group {
         visit(g.list)
         if case .list(.record(let r)) = g.list.type { usedFields.insert([r, g.field]) }
+      }
+      if let w = c.window {
+        visit(w.calendar.list)
+        if case .list(.record(let r)) = w.calendar.list.type {
+          usedFields.insert([r, w.calendar.endField])
+          if let s = w.calendar.startField { usedFields.insert([r, s]) }
+        }
       }
     }
     if let p = covenant.proForma {

@@ -60,15 +60,28 @@ public struct CheckedGovernance: Hashable, Sendable {
     public var idKey: String?
   }
 
+  /// Consents recorded in the data (`governance consents from …`): clause, body, dates, deal.
+  public struct Consents: Hashable, Sendable {
+    public var location: Location
+    public var clauseKey = "clause"
+    public var bodyKey = "body"
+    public var grantedKey = "granted"
+    public var expiresKey = "expires"
+    public var idKey: String?
+    /// The deal a consent covers; a consent naming another deal does not cover this one.
+    public var dealKey: String?
+  }
+
   public var members: Members?
   public var votes: Votes?
+  public var consents: Consents?
   public var approvals: Approvals?
   public var conflicted: PartyList?
   public var waivers: Waivers?
   /// The deal's date, against which waivers' windows are tested.
   public var date: Location?
 
-  public var isEmpty: Bool { members == nil && votes == nil && approvals == nil && conflicted == nil && waivers == nil && date == nil }
+  public var isEmpty: Bool { members == nil && votes == nil && approvals == nil && conflicted == nil && waivers == nil && date == nil && consents == nil }
 }
 
 extension Checker {
@@ -79,6 +92,7 @@ extension Checker {
     .conflicted: ["party"],
     .waivers: ["clause", "approved_by", "granted", "expires", "id"],
     .date: [],
+    .consents: ["clause", "body", "granted", "expires", "id", "deal"],
   ]
 
   mutating func declareGovernance(_ covenant: Covenant) -> CheckedGovernance {
@@ -92,6 +106,14 @@ extension Checker {
         continue
       }
       seen[d.subject] = d.subjectSpan
+      checkGovernanceDecl(d, into: &g)
+    }
+    return g
+  }
+
+  /// One `governance … from …` declaration (or a body's `members/votes/conflicted from …`), its
+  /// bindings checked, into `g`.
+  mutating func checkGovernanceDecl(_ d: GovernanceDecl, into g: inout CheckedGovernance) {
       var values: [String: [String]] = [:]
       var classFlags: [(name: String, key: String)] = []
       let allowed = Self.governanceKeys[d.subject] ?? []
@@ -126,12 +148,12 @@ extension Checker {
       }
       if let location, location.keys.contains(where: \.isEmpty) {
         report("C038", "`\"\(location.path)\"` is not a JSON path", d.span, help: "keys separated by dots, e.g. \"governance.members\"")
-        continue
+        return
       }
       func one(_ k: String) -> String? { values[k]?.first }
       switch d.subject {
       case .members:
-        guard let location else { continue }
+        guard let location else { return }
         var m = CheckedGovernance.Members(location: location)
         m.idKey = one("id") ?? "id"
         m.nameKey = one("name")
@@ -140,7 +162,7 @@ extension Checker {
         m.classFlags = classFlags
         g.members = m
       case .votes:
-        guard let location else { continue }
+        guard let location else { return }
         var v = CheckedGovernance.Votes(location: location)
         v.partyKey = one("party") ?? "party"
         v.voteKey = one("vote") ?? "vote"
@@ -162,10 +184,10 @@ extension Checker {
           g.approvals = .list(.init(location: location, partyKey: one("party") ?? "party"))
         }
       case .conflicted:
-        guard let location else { continue }
+        guard let location else { return }
         g.conflicted = .init(location: location, partyKey: one("party") ?? "party")
       case .waivers:
-        guard let location else { continue }
+        guard let location else { return }
         var w = CheckedGovernance.Waivers(location: location)
         w.clauseKey = one("clause") ?? w.clauseKey
         w.approvedByKey = one("approved_by") ?? w.approvedByKey
@@ -175,9 +197,17 @@ extension Checker {
         g.waivers = w
       case .date:
         g.date = location
+      case .consents:
+        guard let location else { return }
+        var c = CheckedGovernance.Consents(location: location)
+        c.clauseKey = one("clause") ?? c.clauseKey
+        c.bodyKey = one("body") ?? c.bodyKey
+        c.grantedKey = one("granted") ?? c.grantedKey
+        c.expiresKey = one("expires") ?? c.expiresKey
+        c.idKey = one("id")
+        c.dealKey = one("deal")
+        g.consents = c
       }
-    }
-    return g
   }
 
   /// Classes a party reference may name: those of the covenant's parties and those the member
@@ -196,6 +226,18 @@ extension Checker {
     }
     for item in c.items {
       switch item {
+      case .votes(let rule) where rule.body != nil:
+        if let b = bodyIndex[rule.body!.text], bodies[b].votes == nil {
+          missing("counts the votes of `\(rule.body!.text)`", "votes from deal \"lpac_votes\" with party = \"member\"` in `body \(rule.body!.text)", rule.span)
+        }
+      case .consent(let rule):
+        // A body consents by a vote or by a consent on record: the covenant must read one of them.
+        for s in rule.sources {
+          guard case .name(let n) = s.source.kind, let b = bodyIndex[n.text] else { continue }
+          if bodies[b].votes == nil && g.consents == nil {
+            missing("may be consented to by `\(n.text)`", "governance consents from deal \"consents\" optional` (or `votes from …` in `body \(n.text)`", s.source.span)
+          }
+        }
       case .votes(let rule):
         if g.votes == nil { missing("counts votes", "governance votes from deal \"votes\" with party = \"member\", vote = \"vote\"", rule.span) }
         if rule.excludeConflicted && g.conflicted == nil {

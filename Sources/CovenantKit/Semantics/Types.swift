@@ -86,6 +86,9 @@ public struct RecordSchema: Hashable, Sendable {
   public var index: [String: Int]
   /// The field whose value names an element in reports (its first text field).
   public var labelField: Int?
+  /// The date fields declared `period end` / `period start`: the elements are dated periods.
+  public var periodEnd: Int? = nil
+  public var periodStart: Int? = nil
 }
 
 public struct Schema: Hashable, Sendable {

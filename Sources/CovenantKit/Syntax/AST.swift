@@ -32,6 +32,7 @@ public enum Declaration: Hashable, Sendable {
   case proForma(ProFormaDecl)
   case party(PartyDecl)
   case governance(GovernanceDecl)
+  case body(BodyDecl)
   case clause(ClauseDecl)
 
   public var span: SourceSpan {
@@ -42,6 +43,7 @@ public enum Declaration: Hashable, Sendable {
     case .proForma(let d): d.span
     case .party(let d): d.span
     case .governance(let d): d.span
+    case .body(let d): d.span
     case .clause(let d): d.span
     }
   }
@@ -80,6 +82,12 @@ public struct FieldDecl: Hashable, Sendable {
   public var span: SourceSpan
   /// `signed`: a money field that may be negative (EBITDA, net income); plain `money` may not.
   public var signed: Bool = false
+  /// `period end` / `period start`: this date field ends (starts) the period an element of a
+  /// list of dated periods covers, so `… over the last 4 periods` can count periods by their
+  /// dates rather than by calendar months (52/53-week fiscal quarters).
+  public var period: PeriodRole? = nil
+
+  public enum PeriodRole: String, Hashable, Sendable { case start, end }
 
   /// `quoted A per B`: units of A for one unit of B. One side is the base currency; the other
   /// is a currency code or the word `currency` (each currency of the rates).
@@ -150,7 +158,7 @@ public struct PartyDecl: Hashable, Sendable {
 /// Nothing about votes, approvals, waivers or members is read unless declared this way.
 public struct GovernanceDecl: Hashable, Sendable {
   public enum Subject: String, Hashable, Sendable, CaseIterable {
-    case members, votes, approvals, conflicted, waivers, date
+    case members, votes, approvals, conflicted, waivers, date, consents
   }
   public enum Source: String, Hashable, Sendable { case snapshot, deal, votes }
   public var subject: Subject
@@ -198,6 +206,9 @@ public enum ClauseItem: Hashable, Sendable {
   case severityWarning(SourceSpan)
   /// `for each sector:` or `for each issuer in holdings:`
   case forEach(field: Name, list: Expr?, span: SourceSpan)
+  /// `for each window of 4 consecutive periods in quarters:`: the requirements hold for every
+  /// run of that many consecutive periods (each "period of four consecutive fiscal quarters").
+  case forEachWindow(periods: Expr, list: Expr, span: SourceSpan)
   /// A requirement that must hold.
   case requirement(Expr)
   /// `report share of holdings.value where sector = that sector`: a figure the report must show
@@ -224,6 +235,80 @@ public enum ClauseItem: Hashable, Sendable {
   /// `sections §4.9, §4.10 do not apply when deal.waiver_granted`: an exception (or waiver
   /// provision) in a section of its own, covering the clauses it names while its condition holds.
   case exception(clauses: [Name], condition: Expr, span: SourceSpan)
+  /// `without consent of majority in interest of lps or lpac`: the clause does not apply when
+  /// consent is given; `with consent of lpac up to 25% of commitments`: its limit is lifted.
+  case consent(ConsentRule)
+}
+
+/// A voting body of its own — the Limited Partners, an Advisory Committee — with its members,
+/// weights, exclusions, quorum and tie rule, and where its members and votes are in the data:
+///
+///     body lpac "Advisory Committee"
+///       members from snapshot "lpac.members" with id = "seat", class = "role"
+///       votes from deal "lpac_meeting.votes" optional with party = "seat"
+///       one vote each
+///       quorum 3 members
+///       ties decided by chair
+///
+/// Declared apart from the covenant's own parties so that one covenant and one data set can hold
+/// a Majority-in-Interest vote and a committee vote, each counted by its own rules.
+public struct BodyDecl: Hashable, Sendable {
+  public enum Weighting: Hashable, Sendable {
+    /// `weight by "percentage_interest"`: each member's weight is the number under this key.
+    case key(String)
+    /// `one vote each`.
+    case oneEach
+  }
+  public var name: Name
+  public var displayName: String?
+  /// `id "LPAC"`: how recorded consents name the body, when not by its covenant name.
+  public var dataID: String?
+  /// `members from …`, `votes from …`, `conflicted from …`: the body's own data.
+  public var sources: [GovernanceDecl]
+  public var weighting: Weighting?
+  public var weightingSpan: SourceSpan?
+  /// `excluding class gp_affiliate`: members of these classes neither vote nor count.
+  public var excluded: [Name]
+  /// `quorum 3 members`.
+  public var quorumMembers: Expr?
+  /// `quorum 50% of voting power`.
+  public var quorum: (comparison: BinaryOp, fraction: Expr)?
+  /// `ties decided by chair`: a party, or the class of members that holds the casting vote.
+  public var tie: Name?
+  public var span: SourceSpan
+
+  public static func == (a: BodyDecl, b: BodyDecl) -> Bool {
+    a.name == b.name && a.displayName == b.displayName && a.dataID == b.dataID && a.sources == b.sources
+      && a.weighting == b.weighting && a.excluded == b.excluded && a.quorumMembers == b.quorumMembers
+      && a.quorum?.comparison == b.quorum?.comparison && a.quorum?.fraction == b.quorum?.fraction && a.tie == b.tie
+  }
+  public func hash(into h: inout Hasher) { h.combine(name) }
+}
+
+/// A consent exception of a clause: who may consent, and, for `with consent … up to`, the higher
+/// limit that then applies. Clause-local: it names no other clause.
+public struct ConsentRule: Hashable, Sendable {
+  /// `majority in interest of lps`, `lpac`, `deal.lpac_consent`: any one of them suffices.
+  public var sources: [ConsentSource]
+  /// `up to 25% of commitments`: with consent the cap's limit is this instead of lifting the cap.
+  public var liftedTo: Expr?
+  public var span: SourceSpan
+}
+
+public struct ConsentSource: Hashable, Sendable {
+  /// `majority in interest of` / `2/3 of`; nil: the body's default (see grammar.md).
+  public var threshold: BodyThreshold?
+  /// A body's name, or a true/false figure of the data (a consent flag).
+  public var source: Expr
+}
+
+/// `majority [in interest] of BODY`, `2/3 [in interest] of BODY`: `in interest` counts the
+/// body's whole voting power, otherwise the votes cast.
+public struct BodyThreshold: Hashable, Sendable {
+  /// nil: a majority (more than half).
+  public var fraction: Expr?
+  public var inInterest: Bool
+  public var span: SourceSpan
 }
 
 public enum PartyRef: Hashable, Sendable {
@@ -260,6 +345,22 @@ public struct VoteRule: Hashable, Sendable {
   /// `ties decided by treasury`
   public var castingVote: Name?
   public var span: SourceSpan
+  /// `votes of lpac in favour …`, `approved by majority of lpac`: the body that votes; nil: the
+  /// covenant's parties (or `governance members`).
+  public var body: Name? = nil
+  /// Written `approved by majority in interest of lps` / `approved by 2/3 of lpac`.
+  public var short: BodyThreshold? = nil
+
+  /// `majority of B` is more than half, `F of B` at least F; `in interest` of the body's whole
+  /// voting power, otherwise of the votes cast.
+  public static func body(_ t: BodyThreshold, _ body: Name, span: SourceSpan) -> VoteRule {
+    let half = Expr(.literal(.percent(Exact(50))), t.span)
+    var rule = VoteRule(comparison: t.fraction == nil ? .gt : .ge, fraction: t.fraction ?? half, base: t.inInterest ? .votingPower : .votesCast,
+      quorum: nil, quorumComparison: .ge, countAbstentions: false, excludeConflicted: false, castingVote: nil, span: span)
+    rule.body = body
+    rule.short = t
+    return rule
+  }
 }
 
 public enum BinaryOp: String, Hashable, Sendable {
@@ -314,6 +415,9 @@ public struct Expr: Hashable, Sendable {
     case conditional(Expr, then: Expr, else: Expr)
     /// `sector_exposure(that sector)`: a definition with parameters, given its arguments.
     case call(Name, [Expr])
+    /// `sum of quarters.ebitda over the last 4 periods`: an aggregate (the first operand) over
+    /// the most recent periods of a list of dated periods, counted as of the test date.
+    case trailing(Expr, periods: Expr)
     /// Where parsing failed; the diagnostic was already reported.
     case invalid
   }

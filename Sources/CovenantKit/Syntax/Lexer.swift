@@ -10,6 +10,7 @@ public struct Lexer {
   private let b: [UInt8]
   private var i = 0
   private var atLineStart = true
+  private var codeOnLine = false
 
   public static func lex(_ file: SourceFile) -> Lexer {
     var lexer = Lexer(file: file)
@@ -17,7 +18,7 @@ public struct Lexer {
     return lexer
   }
 
-  private init(file: SourceFile) {
+  init(file: SourceFile) {
     self.file = file
     self.b = file.bytes
   }
@@ -25,27 +26,45 @@ public struct Lexer {
   private func peek(_ k: Int = 0) -> UInt8 { i + k < b.count ? b[i + k] : 0 }
 
   private mutating func run() {
-    if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { i = 3 }
-    var codeOnLine = false
-    while i < b.count {
-      let c = b[i]
-      switch c {
-      case 0x20, 0x09, 0x0C:
-        i += 1
-      case 0x0A, 0x0D:
-        i += 1
-        atLineStart = true
-        codeOnLine = false
-      case UInt8(ascii: "#"):
-        let start = i
-        while i < b.count, b[i] != 0x0A, b[i] != 0x0D { i += 1 }
-        comments.append(Comment(span: SourceSpan(start, i), trailing: codeOnLine))
-      default:
-        lexToken()
-        codeOnLine = true
-      }
+    while i < b.count { step() }
+    tokens.append(endOfFile)
+  }
+
+  private var endOfFile: Token { Token(span: SourceSpan(b.count, b.count), kind: .endOfFile, startsLine: true) }
+
+  /// For the parser, which looks at most two tokens ahead: lexes only as far as the next token,
+  /// so a 100 MB covenant of one line never holds its 50 million tokens at once. After the end
+  /// of the file it keeps returning the end-of-file token.
+  mutating func next() -> Token {
+    while tokens.isEmpty {
+      guard i < b.count else { return endOfFile }
+      step()
     }
-    tokens.append(Token(span: SourceSpan(b.count, b.count), kind: .endOfFile, startsLine: true))
+    return tokens.removeFirst()
+  }
+
+  /// One blank, line end, comment or token.
+  private mutating func step() {
+    if i == 0, b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF {
+      i = 3
+      return
+    }
+    let c = b[i]
+    switch c {
+    case 0x20, 0x09, 0x0C:
+      i += 1
+    case 0x0A, 0x0D:
+      i += 1
+      atLineStart = true
+      codeOnLine = false
+    case UInt8(ascii: "#"):
+      let start = i
+      while i < b.count, b[i] != 0x0A, b[i] != 0x0D { i += 1 }
+      comments.append(Comment(span: SourceSpan(start, i), trailing: codeOnLine))
+    default:
+      lexToken()
+      codeOnLine = true
+    }
   }
 
   private mutating func add(_ kind: Token.Kind, from start: Int) {

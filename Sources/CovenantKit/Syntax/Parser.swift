@@ -7,7 +7,7 @@ public struct Parser {
   public static let maxErrors = 50
 
   private let file: SourceFile
-  private let tokens: [Token]
+  private let tokens: TokenStream
   private var pos = 0
   private var depth = 0
   /// Inside an aggregate's `where`, a second comparison ends the condition instead of chaining:
@@ -28,22 +28,25 @@ public struct Parser {
   }
 
   public static func parse(_ file: SourceFile) -> Result {
-    let lexed = Lexer.lex(file)
-    var p = Parser(file: file, tokens: lexed.tokens)
-    p.diagnostics = lexed.diagnostics
+    var p = Parser(file: file, tokens: TokenStream(Lexer(file: file)))
     let covenant = p.parseCovenant()
-    return Result(covenant: covenant, comments: lexed.comments, diagnostics: p.diagnostics)
+    // The parser reads to the end of the file, so the lexer has seen every byte by now.
+    let lexed = p.tokens.lexer
+    return Result(covenant: covenant, comments: lexed.comments, diagnostics: lexed.diagnostics + p.diagnostics)
   }
 
-  private init(file: SourceFile, tokens: [Token]) {
+  private init(file: SourceFile, tokens: TokenStream) {
     self.file = file
     self.tokens = tokens
   }
 
+  /// The errors so far, the lexer's included: both stop at `maxErrors` together.
+  private var errorCount: Int { diagnostics.filter(\.isError).count + tokens.lexer.diagnostics.filter(\.isError).count }
+
   // MARK: - Token helpers
 
   private var tok: Token { tokens[pos] }
-  private func peekToken(_ k: Int = 1) -> Token { tokens[min(pos + k, tokens.count - 1)] }
+  private func peekToken(_ k: Int = 1) -> Token { tokens[pos + k] }
   private func text(_ t: Token) -> String { file.text(t.span) }
   private var atEnd: Bool { tok.kind == .endOfFile }
 
@@ -56,7 +59,7 @@ public struct Parser {
   @discardableResult
   private mutating func advance() -> Token {
     let t = tok
-    if pos < tokens.count - 1 { pos += 1 }
+    if t.kind != .endOfFile { pos += 1 }
     return t
   }
 
@@ -86,7 +89,7 @@ public struct Parser {
     let line = file.line(of: span.start)
     if line == lastErrorLine { return }
     lastErrorLine = line
-    if diagnostics.filter(\.isError).count >= Self.maxErrors { return }
+    if errorCount >= Self.maxErrors { return }
     let named = clauseID.map { id in message.contains("§\(id)") ? message : message + " in §\(id)" } ?? message
     diagnostics.append(Diagnostic(code: code, message: named, file: file.name, span: span, help: help))
   }
@@ -155,10 +158,10 @@ public struct Parser {
 
   // MARK: - Declarations
 
-  private static let declarationWords: Set<String> = ["covenant", "kind", "record", "data", "define", "pro", "party", "governance"]
+  private static let declarationWords: Set<String> = ["covenant", "kind", "record", "data", "define", "pro", "party", "governance", "body"]
 
   private func startsDeclaration(_ t: Token) -> Bool {
-    t.kind == .clauseID || t.kind == .endOfFile || (t.kind == .word && Self.declarationWords.contains(text(t)) && (text(t) != "pro" || isWord("forma", peekToken())))
+    t.kind == .clauseID || t.kind == .endOfFile || (t.kind == .word && Self.declarationWords.contains(text(t)) && (text(t) != "pro" || isWord("forma", peekToken())) && (text(t) != "body" || peekToken().kind == .word))
   }
 
   /// Skips to the next line that starts a declaration or a clause.
@@ -175,9 +178,9 @@ public struct Parser {
     }
     var decls: [Declaration] = []
     while !atEnd {
-      if diagnostics.filter(\.isError).count >= Self.maxErrors {
+      if errorCount >= Self.maxErrors {
         // The lexer has said so already when its errors alone reached the limit.
-        if !diagnostics.contains(where: { $0.code == "P009" }) { diagnostics.append(Diagnostic(code: "P009", severity: .note, message: "too many errors; stopped parsing", file: file.name, span: tok.span)) }
+        if !(diagnostics + tokens.lexer.diagnostics).contains(where: { $0.code == "P009" }) { diagnostics.append(Diagnostic(code: "P009", severity: .note, message: "too many errors; stopped parsing", file: file.name, span: tok.span)) }
         break
       }
       let before = pos
@@ -249,6 +252,7 @@ public struct Parser {
     case "pro": return .proForma(try parseProForma())
     case "party": return .party(try parseParty())
     case "governance": return .governance(try parseGovernance())
+    case "body" where peekToken().kind == .word: return .body(try parseBody())
     case "covenant":
       error("P004", "the `covenant` header must come first and only once", at: tok.span)
       throw ParseError()
@@ -292,7 +296,7 @@ public struct Parser {
     return RecordDecl(name: n, role: role, fields: fields, span: start.span.union(fields.last?.span ?? n.span))
   }
 
-  /// field = NAME ":" type { "from" STRING | "optional" | "default" expr | "signed" | "in" "cents"
+  /// field = NAME ":" type { "from" STRING | "optional" | "default" expr | "signed" | "period" ( "end" | "start" ) | "in" "cents"
   ///       | "currency" ( CODE | "from" STRING ) | "quoted" ( CODE | "currency" ) "per" ( CODE | "currency" ) } ;
   private mutating func parseField() throws(ParseError) -> FieldDecl {
     let n = try name("a field name")
@@ -311,6 +315,10 @@ public struct Parser {
         field.optional = true
       } else if acceptWord("signed") {
         field.signed = true
+      } else if acceptWord("period") {
+        if acceptWord("end") { field.period = .end } else if acceptWord("start") { field.period = .start } else {
+          try fail("`end` or `start`, as in `period_end : date period end`")
+        }
       } else if acceptWord("in") {
         try expectWord("cents", "`cents`")
         field.inCents = true
@@ -330,7 +338,7 @@ public struct Parser {
       } else if atEnd || startsDeclaration(tok) {
         break
       } else {
-        try fail("`from`, `optional`, `default`, `signed`, `in cents`, `currency` or `quoted`, or a new line")
+        try fail("`from`, `optional`, `default`, `signed`, `period end`, `period start`, `in cents`, `currency` or `quoted`, or a new line")
       }
     }
     field.span = n.span.union(tokens[max(0, pos - 1)].span)
@@ -417,6 +425,63 @@ public struct Parser {
         help: "e.g. `governance votes from deal \"votes\" with party = \"member\"`")
     }
     let subjectSpan = advance().span
+    return try parseGovernanceSource(subject, subjectSpan, start)
+  }
+
+  /// body = "body" NAME [ TEXT ] { body_item } ;
+  /// body_item = "id" TEXT | ( "members" | "votes" | "conflicted" ) "from" ( "snapshot" | "deal" ) TEXT [ "optional" ] [ "with" binding { "," binding } ]
+  ///   | "weight" "by" TEXT | "one" "vote" "each" | "excluding" "class" NAME { "," NAME }
+  ///   | "quorum" ( NUMBER "members" | [ compare ] fraction "of" "voting" "power" ) | "ties" "decided" "by" NAME ;
+  private mutating func parseBody() throws(ParseError) -> BodyDecl {
+    let start = advance().span
+    let n = try name("the body's name, e.g. `lpac`")
+    var body = BodyDecl(name: n, displayName: nil, dataID: nil, sources: [], weighting: nil, excluded: [], quorumMembers: nil, quorum: nil, tie: nil, span: start)
+    if tok.kind == .string { body.displayName = try string() }
+    while !atEnd && !(tok.startsLine && startsDeclaration(tok)) && tok.kind != .clauseID {
+      let itemStart = tok.span
+      if acceptWord("id") {
+        body.dataID = try string()
+      } else if tok.kind == .word, ["members", "votes", "conflicted"].contains(text(tok)), isWord("from", peekToken()) {
+        let subject = GovernanceDecl.Subject(rawValue: text(tok))!
+        let subjectSpan = advance().span
+        body.sources.append(try parseGovernanceSource(subject, subjectSpan, subjectSpan))
+      } else if acceptWord("weight") {
+        try expectWord("by", "`by \"key\"`: the key of each member's weight, e.g. `weight by \"percentage_interest\"`")
+        body.weighting = .key(try string())
+        body.weightingSpan = itemStart.union(tokens[pos - 1].span)
+      } else if acceptWord("one") {
+        try expectWord("vote")
+        try expectWord("each")
+        body.weighting = .oneEach
+        body.weightingSpan = itemStart.union(tokens[pos - 1].span)
+      } else if acceptWord("excluding") {
+        try expectWord("class", "`class`, as in `excluding class gp_affiliate`")
+        repeat { body.excluded.append(try name("a class of members")) } while acceptPunct(.comma)
+      } else if acceptWord("quorum") {
+        if tok.kind == .number, isWord("members", peekToken()) {
+          body.quorumMembers = try parseUnary()
+          try expectWord("members")
+        } else {
+          let cmp = try parseComparisonOperator() ?? .ge
+          let fraction = try parseFraction()
+          try expectWord("of", "`of voting power`, or write a number of members: `quorum 3 members`")
+          try expectWord("voting")
+          try expectWord("power")
+          body.quorum = (cmp, fraction)
+        }
+      } else if acceptWord("ties") {
+        try expectWord("decided")
+        try expectWord("by")
+        body.tie = try name("the party or class of members with the casting vote, e.g. `chair`")
+      } else {
+        try fail("`members from`, `votes from`, `conflicted from`, `weight by`, `one vote each`, `excluding class`, `quorum`, `ties decided by` or `id`")
+      }
+    }
+    body.span = start.union(tokens[max(0, pos - 1)].span)
+    return body
+  }
+
+  private mutating func parseGovernanceSource(_ subject: GovernanceDecl.Subject, _ subjectSpan: SourceSpan, _ start: SourceSpan) throws(ParseError) -> GovernanceDecl {
     try expectWord("from", "`from snapshot \"path\"` or `from deal \"path\"`")
     var source: GovernanceDecl.Source
     var path: String?
@@ -491,7 +556,9 @@ public struct Parser {
 
   /// clause_item = "applies" "when" expr | "effective" "from" expr | "until" expr
   ///   | "tested" "on" ( "snapshot" | "pro" "forma" | "both" ) | "severity" ( "warning" | "breach" )
-  ///   | "for" "each" NAME [ "in" postfix ] ":" | "warn" ( "above" | "below" ) unary [ "of" "the" "limit" ]
+  ///   | "for" "each" NAME [ "in" postfix ] ":"
+  ///   | "for" "each" "window" "of" unary [ "consecutive" ] "periods" "in" postfix ":"
+  ///   | "warn" ( "above" | "below" ) unary [ "of" "the" "limit" ]
   ///   | "approved" "by" party_refs | "waivable" "by" party_refs | vote_rule | "report" expr | expr ;
   /// Why a date is invalid: "June has 30 days", "there is no month 13".
   static func dateProblem(_ s: String) -> String? {
@@ -541,6 +608,17 @@ public struct Parser {
       if acceptWord("breach") { return .requirement(Expr(.literal(.bool(true)), start)) }
       try fail("`warning` or `breach`")
     }
+    if isWord("for") && isWord("each", peekToken()) && isWord("window", peekToken(2)) && isWord("of", peekToken(3)) {
+      // for each window of N [consecutive] periods in LIST :
+      advance(); advance(); advance(); advance()
+      let n = try parseUnary()
+      _ = acceptWord("consecutive")
+      try expectWord("periods", "`periods`, as in `for each window of 4 consecutive periods in quarters:`")
+      try expectWord("in", "`in` and the list of periods, as in `for each window of 4 consecutive periods in quarters:`")
+      let list = try parsePostfix()
+      try expectPunct(.colon, help: "end the line with `:`, as in `for each window of 4 consecutive periods in quarters:`")
+      return .forEachWindow(periods: n, list: list, span: start.union(tokens[pos - 1].span))
+    }
     if isWord("for") && isWord("each", peekToken()) {
       advance(); advance()
       let field = try name("the field to group by, e.g. `sector`")
@@ -587,6 +665,11 @@ public struct Parser {
     }
     if isWord("approved") && isWord("by", peekToken()) {
       advance(); advance()
+      // `approved by majority in interest of lps`, `approved by 2/3 of lpac`: a vote of a body.
+      if let threshold = try parseBodyThreshold() {
+        let body = try name("a voting body")
+        return .votes(VoteRule.body(threshold, body, span: start.union(tokens[pos - 1].span)))
+      }
       let refs = try parsePartyRefs()
       return .approvedBy(ApprovalRule(parties: refs, span: start.union(tokens[pos - 1].span)))
     }
@@ -596,8 +679,31 @@ public struct Parser {
       let refs = try parsePartyRefs()
       return .waivableBy(refs, start.union(tokens[pos - 1].span))
     }
-    if isWord("votes") && (isWord("in", peekToken()) || isWord("for", peekToken())) {
+    if isWord("votes") && (isWord("in", peekToken()) || isWord("for", peekToken()) || isWord("of", peekToken())) {
       return .votes(try parseVoteRule())
+    }
+    // consent_rule = ( "without" "consent" "of" | "unless" "consented" "by" ) consent_sources
+    //              | "with" "consent" "of" consent_sources "up" "to" expr ;
+    if (isWord("without") && isWord("consent", peekToken())) || (isWord("unless") && isWord("consented", peekToken()))
+      || (isWord("with") && isWord("consent", peekToken()))
+    {
+      let lifting = isWord("with")
+      let unless = isWord("unless")
+      advance(); advance()
+      try expectWord(unless ? "by" : "of", unless ? "`by`, as in `unless consented by lpac`" : "`of`, as in `without consent of lpac`")
+      var sources: [ConsentSource] = []
+      repeat {
+        let threshold = try parseBodyThreshold()
+        let e = threshold == nil ? try parsePostfix() : try { () throws(ParseError) -> Expr in let n = try name("a voting body"); return Expr(.name(n), n.span) }()
+        sources.append(ConsentSource(threshold: threshold, source: e))
+      } while !tok.startsLine && acceptWord("or")
+      var lifted: Expr?
+      if lifting {
+        try expectWord("up", "`up to` and the higher limit, as in `with consent of lpac up to 25% of commitments`")
+        try expectWord("to")
+        lifted = try parseAdditive()  // an amount or percentage, not a comparison
+      }
+      return .consent(ConsentRule(sources: sources, liftedTo: lifted, span: start.union(tokens[pos - 1].span)))
     }
     if acceptWord("quorum") {
       // quorum_rule = "quorum" [ ":" ] [ compare ] fraction "of" "voting" "power" [ "present" ] ;
@@ -681,8 +787,31 @@ public struct Parser {
   /// vote_rule = "votes" ( "in" "favour" | "in" "favor" | "for" ) compare fraction "of" ( "votes" "cast" | "voting" "power" )
   ///   { "," ( "quorum" [ compare ] fraction "of" "voting" "power" | "counting" "abstentions"
   ///   | "excluding" "conflicted" "parties" | "ties" "decided" "by" NAME ) } ;
+  /// body_threshold = ( "majority" | fraction ) [ "in" "interest" ] "of" — before a body's name;
+  /// nil (nothing consumed) when the next words are not one.
+  private mutating func parseBodyThreshold() throws(ParseError) -> BodyThreshold? {
+    let start = tok.span
+    if isWord("majority") && (isWord("of", peekToken()) || isWord("in", peekToken())) {
+      advance()
+      let inInterest = acceptWord("in")
+      if inInterest { try expectWord("interest") }
+      try expectWord("of")
+      return BodyThreshold(fraction: nil, inInterest: inInterest, span: start.union(tokens[pos - 1].span))
+    }
+    if tok.kind == .number {
+      let f = try parseFraction()
+      let inInterest = acceptWord("in")
+      if inInterest { try expectWord("interest") }
+      try expectWord("of", "`of` and the body, as in `2/3 of lpac`")
+      return BodyThreshold(fraction: f, inInterest: inInterest, span: start.union(tokens[pos - 1].span))
+    }
+    return nil
+  }
+
   private mutating func parseVoteRule() throws(ParseError) -> VoteRule {
     let start = advance().span
+    var body: Name?
+    if acceptWord("of") { body = try name("a voting body") }
     if acceptWord("in") {
       if !acceptWord("favour") && !acceptWord("favor") { try fail("`favour`") }
     } else {
@@ -716,6 +845,7 @@ public struct Parser {
       }
     }
     rule.span = start.union(tokens[pos - 1].span)
+    rule.body = body
     return rule
   }
 
@@ -1039,7 +1169,8 @@ public struct Parser {
   }
 
   /// aggregate = ( "sum" | "count" | "min" | "max" | "average" | "share" ) "of" postfix [ "where" expr ]
-  ///           | "weighted" "average" "of" postfix "by" postfix [ "where" expr ] ;
+  ///           | "weighted" "average" "of" postfix "by" postfix [ "where" expr ]
+  ///           (* either followed by *) [ "over" [ "the" ] "last" unary "periods" ] ;
   private mutating func parseAggregate() throws(ParseError) -> Expr {
     let start = advance()
     var fn = AggregateFunction(rawValue: text(start)) ?? .sum
@@ -1061,7 +1192,17 @@ public struct Parser {
       cond = try parseExpr()
     }
     let end = cond?.span ?? by?.span ?? over.span
-    return Expr(.aggregate(fn, over: over, where: cond, by: by), start.span.union(end))
+    let aggregate = Expr(.aggregate(fn, over: over, where: cond, by: by), start.span.union(end))
+    // `… over the last 4 periods`: the aggregate over the most recent periods of a dated list.
+    if isWord("over"), !tok.startsLine {
+      advance()
+      _ = acceptWord("the")
+      try expectWord("last", "`last`, as in `sum of quarters.ebitda over the last 4 periods`")
+      let n = try parseUnary()
+      try expectWord("periods", "`periods`, as in `sum of quarters.ebitda over the last 4 periods`")
+      return Expr(.trailing(aggregate, periods: n), start.span.union(tokens[pos - 1].span))
+    }
+    return aggregate
   }
 
   /// quantifier = ( "every" | "some" | "no" ) NAME "in" postfix [ "where" expr ] ":" expr ;
@@ -1154,4 +1295,32 @@ public struct Parser {
   private static let vulgar: [Character: (Int128, Int128)] = [
     "½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4),
   ]
+}
+
+/// The parser's view of the tokens: indexed like an array (`tokens[pos]`, `tokens[pos - 1]`,
+/// `tokens[pos + 2]`), lexed on demand and forgotten once the parser is past them. The parser
+/// never looks back more than one token, so memory is the source plus the syntax tree, not the
+/// source plus 24 bytes a token (a one-line 100 MB covenant was 50 million tokens).
+final class TokenStream {
+  private(set) var lexer: Lexer
+  /// Tokens `base ..< base + buffer.count`; the last one is the end of file once `ended`.
+  private var buffer: [Token] = []
+  private var base = 0
+  private var ended = false
+
+  init(_ lexer: Lexer) { self.lexer = lexer }
+
+  subscript(_ i: Int) -> Token {
+    while !ended, base + buffer.count <= i {
+      let t = lexer.next()
+      buffer.append(t)
+      ended = t.kind == .endOfFile
+    }
+    if i - base > 4096 {
+      let drop = i - base - 16
+      buffer.removeFirst(drop)
+      base += drop
+    }
+    return buffer[max(0, min(i - base, buffer.count - 1))]
+  }
 }

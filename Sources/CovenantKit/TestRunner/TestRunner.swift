@@ -184,6 +184,11 @@ public enum TestRunner {
         case .success(let g): gov = g
         }
       }
+    } else if let g = DataLoader.snapshotGovernance(snapshot: snapDoc, covenant: covenant) {
+      switch g {
+      case .failure(let d): return .failure(d)
+      case .success(let g): gov = g
+      }
     }
     var runner = CovenantRunner(covenant: covenant, snapshot: snap)
     let result: CheckResult
