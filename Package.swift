@@ -10,7 +10,17 @@ let package = Package(
   ],
   targets: [
     .target(name: "CovenantKit"),
-    .executableTarget(name: "covenant", dependencies: ["CovenantKit"]),
+    // The standard library and Foundation linked in, so that start-up does not load ~18 shared
+    // libraries. Foundation's own C libraries are named: the archives do not pull them in.
+    .executableTarget(
+      name: "covenant", dependencies: ["CovenantKit"],
+      linkerSettings: [
+        .unsafeFlags(
+          ["-static-stdlib", "-Xlinker", "-lCoreFoundation", "-Xlinker", "-l_FoundationICU",
+           "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections"],
+          .when(platforms: [.linux]))
+      ]
+    ),
     // `swift run -c release covenant-bench [--quick] [--data DIR]`: see examples/bench/README.md
     .executableTarget(name: "covenant-bench", dependencies: ["CovenantKit"]),
     .testTarget(

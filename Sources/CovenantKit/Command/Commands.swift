@@ -567,17 +567,22 @@ public enum Commands {
     switch fmt {
     case "json":
       // Entry by entry, so that only one deal's tree exists at a time.
-      var text = "["
+      var text: [UInt8] = [UInt8(ascii: "[")]
+      // Deal objects are rendered at level 1: their clauses' figures at level 4.
+      let snapshotJSON = CheckReport.SnapshotJSONCache(indent: 4)
       for (i, e) in entries.enumerated() {
         var members: [(String, JSONOut)] = [("id", .opt(e.result?.dealID)), ("source", .string(e.source))]
-        if let r = e.result, case .object(let body) = CheckReport.json(r, covenant: covenant, brief: true) {
+        if let r = e.result, case .object(let body) = CheckReport.json(r, covenant: covenant, brief: true, snapshotCache: snapshotJSON) {
           members += body.filter { $0.0 != "deal" }
         } else {
           members += [("verdict", .string("invalid")), ("diagnostics", .array(e.diagnostics.map { DiagnosticRenderer.json($0, source: sources[$0.file]) }))]
         }
-        text += "\n  " + JSONOut.object(members).render(indent: 1) + (i < entries.count - 1 ? "," : "\n")
+        text += Array("\n  ".utf8)
+        JSONOut.object(members).write(&text, indent: 1, pretty: true)
+        text += Array((i < entries.count - 1 ? "," : "\n").utf8)
       }
-      out.stdout = text + "]\n"
+      text += Array("]\n".utf8)
+      out.stdout = String(decoding: text, as: UTF8.self)
     case "junit":
       out.stdout = CIFormats.junit(suite: covenant.title + " — deals", entries.map { e in
         let status: CIFormats.JUnitCase.Status

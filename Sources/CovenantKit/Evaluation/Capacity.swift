@@ -139,9 +139,9 @@ extension CovenantRunner {
       // Verify with a full check: compliant at the amount, in breach a cent above.
       var f = ctx.fields
       f[ctx.field] = .money(at, currency: ctx.currency)
-      let rAt = try check(deal: .record(f), dealData: dealData, bounds: false)
+      let rAt = try check(deal: .record(f), dealData: dealData, bounds: false, holdsOnly: true)
       f[ctx.field] = .money(above, currency: ctx.currency)
-      let rAbove = try check(deal: .record(f), dealData: dealData, bounds: false)
+      let rAbove = try check(deal: .record(f), dealData: dealData, bounds: false, holdsOnly: true)
       if !rAt.compliant || rAbove.compliant {
         return Capacity(status: .notComputed, currency: ctx.currency, dealAmount: ctx.amount, bindingClause: cap.bindingClause,
           reason: "the solution did not verify (a clause's figures change form between the amounts sampled)")

@@ -198,12 +198,24 @@ public struct FXRate: Hashable, Sendable {
   public var quoted: Exact { quotedPerBase ? ((try? Exact.one.divided(by: basePerUnit)) ?? basePerUnit) : basePerUnit }
 }
 
+/// Figures of a runner that depend on the covenant alone (never on the data), computed on first
+/// use and shared by every later deal of a batch.
+final class RunnerMemo {
+  struct ClauseKey: Hashable {
+    var start: Int, end: Int, id: String
+  }
+  /// The definitions each clause uses, in declaration order (`definitionFigures`).
+  var definitionsUsed: [ClauseKey: [Int]] = [:]
+}
+
 /// Checks a covenant against one snapshot, and any number of deals against it. The snapshot's
 /// aggregates are computed on the first check and reused for every later deal.
 public struct CovenantRunner {
   public let covenant: CheckedCovenant
   public let snapshot: Value
   public private(set) var cache = SnapshotCache()
+  /// What depends on the covenant alone, computed once per runner rather than per deal.
+  let memo = RunnerMemo()
   /// Scan everything for every deal (no caches): the reference for tests of incremental evaluation.
   public var naive = false
   var snapshotEvaluator: Evaluator?
@@ -222,7 +234,9 @@ public struct CovenantRunner {
   /// Checks every clause on the snapshot, and pro forma with `deal` when one is given.
   /// `bounds`: also solve each cap for the largest compliant deal amount, and the covenant's
   /// capacity (costs a few more evaluations per clause).
-  public mutating func check(deal: Value?, dealData: DealGovernance? = nil, bounds: Bool = true) throws(EvaluationError) -> CheckResult {
+  /// `holdsOnly` (the capacity's verifications): the verdicts tell a breach from no breach, and
+  /// the deal's figures are left out (see `evaluate`).
+  public mutating func check(deal: Value?, dealData: DealGovernance? = nil, bounds: Bool = true, holdsOnly: Bool = false) throws(EvaluationError) -> CheckResult {
     if snapshotEvaluator == nil {
       snapshotEvaluator = try Evaluator(covenant: covenant, snapshot: snapshot, deal: nil, proForma: false, cache: cache)
       snapshotEvaluator?.naive = naive
@@ -262,7 +276,7 @@ public struct CovenantRunner {
           r.note = reason
           continue
         }
-        r.applies = try appliesBecause(clause, &p)
+        if !holdsOnly { r.applies = try appliesBecause(clause, &p) }
       } else if let reason = try appliesReason(clause, &snap) {
         r.verdict = .notApplicable
         r.note = reason
@@ -280,7 +294,7 @@ public struct CovenantRunner {
             dealSnapshot = try Evaluator(covenant: covenant, snapshot: snapshot, deal: deal, proForma: false, cache: naive ? SnapshotCache() : snap.cache)
             dealSnapshot?.naive = naive
           }
-          r.snapshot = try evaluate(clause, &dealSnapshot!)
+          r.snapshot = try evaluate(clause, &dealSnapshot!, holdsOnly: holdsOnly)
         } else if let cached = snapshotResults[ci] {
           r.snapshot = cached
         } else {
@@ -290,7 +304,7 @@ public struct CovenantRunner {
         }
       }
       if testProForma, var p = pro {
-        r.proForma = try evaluate(clause, &p)
+        r.proForma = try evaluate(clause, &p, holdsOnly: holdsOnly)
         pro = p
         if var s = samples {
           r.largestAmount = try solveBound(ci, &s)
@@ -458,7 +472,11 @@ public struct CovenantRunner {
     return nil
   }
 
-  func evaluate(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> ClauseEvaluation {
+  /// `holdsOnly`: only whether each requirement holds, for the solver's verifications. The same
+  /// expressions are evaluated (an error is the same error), but the figures a report shows
+  /// (headroom, the other view, warnings, labels, derivations) are left out: such an evaluation's
+  /// `verdict` tells a breach from no breach and nothing more.
+  func evaluate(_ clause: CheckedClause, _ ev: inout Evaluator, holdsOnly: Bool = false) throws(EvaluationError) -> ClauseEvaluation {
     var outcomes: [RequirementOutcome] = []
     var reported: [ReportedFigure] = []
     let keys: [Value?] = clause.window != nil ? [] : try clause.group.map { g throws(EvaluationError) in try ev.groupKeys(g).map { Optional($0) } } ?? [nil]
@@ -466,12 +484,16 @@ public struct CovenantRunner {
     for key in keys {
       if let key { ev.groupKey = key }
       for req in clause.requirements {
-        var o = try outcome(req, clause, &ev)
+        var o = try outcome(req, clause, &ev, holdsOnly: holdsOnly)
         try attachPeriods(&o, req, &ev)
-        if let key, let g = clause.group { o.group = "\(g.fieldName) \(Format.plain(key, covenant.schema))" }
+        if !holdsOnly, let key, let g = clause.group { o.group = "\(g.fieldName) \(Format.plain(key, covenant.schema))" }
         outcomes.append(o)
       }
       for rep in clause.reports {
+        if holdsOnly {
+          _ = try ev.eval(rep.expr)
+          continue
+        }
         let group = key.flatMap { k in clause.group.map { "\($0.fieldName) \(Format.plain(k, covenant.schema))" } }
         reported.append(ReportedFigure(figure: Self.clean(rep.source), group: group, value: try ev.eval(rep.expr), style: Self.style(rep.expr)))
       }
@@ -485,11 +507,11 @@ public struct CovenantRunner {
         o.holds = false
         o.examined = missing.count
         o.notEvaluatedCount = missing.count
-        o.notEvaluated = missing.items.map { label(list, $0, labelField(g)) }
+        if !holdsOnly { o.notEvaluated = missing.items.map { label(list, $0, labelField(g)) } }
         outcomes.insert(o, at: 0)
       }
     }
-    let definitions = try definitionFigures(clause, &ev)
+    let definitions = try definitionFigures(clause, &ev, holdsOnly: holdsOnly)
     let failed = outcomes.contains { $0.holds == false }
     let verdict: Verdict
     var note: String?
@@ -511,7 +533,7 @@ public struct CovenantRunner {
     return ClauseEvaluation(verdict: verdict, outcomes: outcomes, note: note, definitions: definitions, reported: reported)
   }
 
-  func outcome(_ req: CheckedRequirement, _ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> RequirementOutcome {
+  func outcome(_ req: CheckedRequirement, _ clause: CheckedClause, _ ev: inout Evaluator, holdsOnly: Bool = false) throws(EvaluationError) -> RequirementOutcome {
     var o = RequirementOutcome(requirement: req.source)
     switch req.expr.kind {
     case .compare(let op, let a, let b):
@@ -524,6 +546,7 @@ public struct CovenantRunner {
         if case .number(let vs) = a.type, vs != .plain { o.style = vs } else { o.style = ls }
       }
       if case .bool(let h) = try ev.compare(op, x, y, req.span) { o.holds = h }
+      if holdsOnly { return o }
       if o.holds != nil, [.le, .lt, .ge, .gt].contains(op) {
         let cap = op == .le || op == .lt
         o.headroom = try? ev.arithmetic(.sub, cap ? y : x, cap ? x : y, req.span)
@@ -543,11 +566,13 @@ public struct CovenantRunner {
       if q.undefined > 0, o.holds != true {
         // `every company …` is not shown for a company whose condition is undefined.
         o.holds = false
+        if holdsOnly { return o }
         o.notEvaluatedCount = q.undefined
         if case .list(let list) = try ev.eval(plan.list) {
           o.notEvaluated = q.undefinedItems.map { label(list, $0, plan.labelField) }
         }
       }
+      if holdsOnly { return o }
       o.matching = q.matching
       o.quantifier = plan.quantifier
       if plan.quantifier != .some {

@@ -98,8 +98,9 @@ extension CovenantRunner {
     }
   }
 
-  func definitionFigures(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> [DefinitionFigure] {
-    let exprs = clause.requirements.map(\.expr) + clause.reports.map(\.expr) + clause.appliesWhen + clause.exceptions.map(\.condition)
+  /// `holdsOnly`: each definition is evaluated (an error is the same error) but no figure is kept.
+  func definitionFigures(_ clause: CheckedClause, _ ev: inout Evaluator, holdsOnly: Bool = false) throws(EvaluationError) -> [DefinitionFigure] {
+    var exprs: [TExpr] { clause.requirements.map(\.expr) + clause.reports.map(\.expr) + clause.appliesWhen + clause.exceptions.map(\.condition) }
     // A plain ratio compared with a percentage (`deal_weight <= 25%`) is shown as one.
     var shownAs: [Int: NumberStyle] = [:]
     for r in clause.requirements {
@@ -109,13 +110,27 @@ extension CovenantRunner {
       }
     }
     var out: [DefinitionFigure] = []
-    for i in definitionsUsed(exprs) {
+    let used: [Int]
+    if clause.span.start < clause.span.end {
+      // The same for every deal: walked once per clause, not once per evaluation.
+      let key = RunnerMemo.ClauseKey(start: clause.span.start, end: clause.span.end, id: clause.id)
+      if let known = memo.definitionsUsed[key] {
+        used = known
+      } else {
+        used = definitionsUsed(exprs)
+        memo.definitionsUsed[key] = used
+      }
+    } else {
+      used = definitionsUsed(exprs)
+    }
+    for i in used {
       let d = covenant.definitions[i]
       let style = shownAs[i] ?? Self.style(d.value)
       let v: Value
       var how: String
       do {
         v = try ev.eval(d.value)
+        if holdsOnly { continue }
         how = try derivation(d.name, d.value, v, &ev)
       } catch where error.code == "E002" {
         // A ratio over a zero denominator: the requirement decides what it means (grammar.md,

@@ -618,14 +618,36 @@ public enum CheckReport {
     ])
   }
 
+  /// The snapshot figures of a batch, which every deal repeats: each clause's rendered once and
+  /// reused while the evaluation is the same (compared in full, so a deal whose snapshot figures
+  /// differ gets its own).
+  public final class SnapshotJSONCache {
+    var entries: [Int: (evaluation: ClauseEvaluation, json: JSONOut)] = [:]
+    /// The level the figures are written at (a batch's deal objects are rendered at level 1).
+    let indent: Int
+    public init(indent: Int) { self.indent = indent }
+
+    func json(_ index: Int, _ e: ClauseEvaluation?, _ schema: Schema, brief: Bool) -> JSONOut {
+      guard let e else { return .null }
+      if let known = entries[index], known.evaluation == e { return known.json }
+      let j = JSONOut.prerendered(evaluationJSON(e, schema, brief: brief), indent: indent)
+      entries[index] = (e, j)
+      return j
+    }
+  }
+
   public static func clauseJSON(_ c: ClauseResult, covenant: CheckedCovenant, brief: Bool = false) -> JSONOut {
+    clauseJSON(c, covenant: covenant, brief: brief, snapshot: evaluationJSON(c.snapshot, covenant.schema, brief: brief))
+  }
+
+  static func clauseJSON(_ c: ClauseResult, covenant: CheckedCovenant, brief: Bool, snapshot: JSONOut) -> JSONOut {
     let schema = covenant.schema
     return .object([
       ("id", .string("§" + c.id)), ("title", .opt(c.title)), ("text", .opt(c.text.map(CovenantRunner.clean))),
       ("line", .number("\(covenant.file.location(of: c.span.start).line)")),
       ("verdict", .string(c.verdict.rawValue)), ("note", .opt(c.note)),
       ("applies", .array(c.applies.map { .string($0) })),
-      ("snapshot", evaluationJSON(c.snapshot, schema, brief: brief)), ("pro_forma", evaluationJSON(c.proForma, schema, brief: brief)),
+      ("snapshot", snapshot), ("pro_forma", evaluationJSON(c.proForma, schema, brief: brief)),
       ("largest_compliant_amount", boundJSON(c.largestAmount)),
       ("governance", governanceJSON(c.governance)),
     ] + (c.consent.map { [("consent", consentJSON($0))] } ?? []) + crossReferenceJSON(c))
@@ -663,7 +685,7 @@ public enum CheckReport {
     return f.quotedPerBase ? "\(rate) \(f.currency) per \(schema.baseCurrency)" : "\(rate) \(schema.baseCurrency) per \(f.currency)"
   }
 
-  public static func json(_ r: CheckResult, covenant: CheckedCovenant, brief: Bool = false) -> JSONOut {
+  public static func json(_ r: CheckResult, covenant: CheckedCovenant, brief: Bool = false, snapshotCache: SnapshotJSONCache? = nil) -> JSONOut {
     var counts: [(String, JSONOut)] = []
     for v in [Verdict.pass, .warning, .breach, .notApplicable, .waived, .disapplied] {
       counts.append((v.rawValue, .number("\(r.clauses.filter { $0.verdict == v }.count)")))
@@ -678,7 +700,10 @@ public enum CheckReport {
       ("verdict", .string(r.compliant ? "compliant" : "breach")),
       ("summary", .object(counts)),
     ] + (r.capacity == nil ? [] : [("capacity", capacityJSON(r.capacity))]) + [
-      ("clauses", .array(r.clauses.map { clauseJSON($0, covenant: covenant, brief: brief) })),
+      ("clauses", .array(r.clauses.enumerated().map { i, c in
+        clauseJSON(c, covenant: covenant, brief: brief,
+          snapshot: snapshotCache?.json(i, c.snapshot, covenant.schema, brief: brief) ?? evaluationJSON(c.snapshot, covenant.schema, brief: brief))
+      })),
     ])
   }
 }

@@ -55,7 +55,13 @@ public enum Format {
     return (a, b)
   }
 
-  static func plainDigits(_ s: String) -> String { s.replacingOccurrences(of: "≈", with: "") }
+  /// Without `≈`: scalar by scalar (Foundation's `replacingOccurrences` was ~6% of a batch's JSON).
+  static func plainDigits(_ s: String) -> String {
+    guard s.unicodeScalars.contains("≈") else { return s }
+    var t = String.UnicodeScalarView()
+    t.append(contentsOf: s.unicodeScalars.lazy.filter { $0 != "≈" })
+    return String(t)
+  }
 
   /// A nonzero difference shown as a figure: `less than 0.01x` rather than `≈0.00x` when it
   /// rounds to zero, so a breach never reads as "over by 0".

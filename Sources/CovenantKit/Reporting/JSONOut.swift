@@ -8,6 +8,16 @@ public indirect enum JSONOut: Sendable {
   case number(String)
   case bool(Bool)
   case null
+  /// `tree` already rendered (pretty) at `indent`: written as is, re-indented if placed at
+  /// another level. A batch renders the snapshot's figures, which every deal repeats, once.
+  case rendered([UInt8], indent: Int, tree: JSONOut)
+
+  /// `tree`, rendered once for writing many times at `indent`.
+  public static func prerendered(_ tree: JSONOut, indent: Int) -> JSONOut {
+    var bytes: [UInt8] = []
+    tree.write(&bytes, indent: indent, pretty: true)
+    return .rendered(bytes, indent: indent, tree: tree)
+  }
 
   public static func opt(_ s: String?) -> JSONOut { s.map { .string($0) } ?? .null }
 
@@ -53,6 +63,20 @@ public indirect enum JSONOut: Sendable {
     case .number(let n): out.append(contentsOf: n.utf8)
     case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
     case .null: out.append(contentsOf: "null".utf8)
+    case .rendered(let bytes, let at, let tree):
+      guard pretty else { return tree.write(&out, indent: indent, pretty: pretty) }
+      if at == indent { return out.append(contentsOf: bytes) }
+      // A newline occurs only between members (strings escape theirs): re-indent what follows.
+      var i = 0
+      while i < bytes.count {
+        let b = bytes[i]
+        i += 1
+        guard b == 0x0A else { out.append(b); continue }
+        var spaces = 0
+        while i < bytes.count, bytes[i] == 0x20 { spaces += 1; i += 1 }
+        out.append(0x0A)
+        out.append(contentsOf: repeatElement(0x20, count: max(0, spaces + 2 * (indent - at))))
+      }
     }
   }
 
