@@ -25,6 +25,10 @@ let package = Package(
     .target(
       name: "CovenantEvaluation",
       dependencies: ["CovenantValues", "CovenantJSON", "CovenantSyntax", "CovenantSemantics", "CovenantData"]),
+    // The pipeline written once (`CovenantSession`): compile, load, check, stopping at the first failing stage.
+    .target(
+      name: "CovenantDriver",
+      dependencies: ["CovenantValues", "CovenantJSON", "CovenantSyntax", "CovenantSemantics", "CovenantData", "CovenantEvaluation"]),
     // Text, JSON, SARIF, JUnit, GitHub, Markdown and HTML reports; rendered diagnostics; the code registry.
     .target(
       name: "CovenantReporting",
@@ -36,14 +40,14 @@ let package = Package(
       name: "CovenantTesting",
       dependencies: [
         "CovenantValues", "CovenantJSON", "CovenantSyntax", "CovenantSemantics", "CovenantData", "CovenantEvaluation",
-        "CovenantReporting",
+        "CovenantDriver", "CovenantReporting",
       ]),
     // The library's one import for programs (the CLI, the bench, the fuzz targets, the tests).
     .target(
       name: "CovenantKit",
       dependencies: [
         "CovenantValues", "CovenantJSON", "CovenantSyntax", "CovenantSemantics", "CovenantData", "CovenantEvaluation",
-        "CovenantReporting", "CovenantFormatting", "CovenantTesting",
+        "CovenantDriver", "CovenantReporting", "CovenantFormatting", "CovenantTesting",
       ]),
     // The command line: options, files, output channels, exit codes.
     .target(name: "CovenantCLI", dependencies: ["CovenantKit"]),

@@ -400,30 +400,27 @@ public enum Commands {
     case .success(let f): file = f
     }
     sources[file.name] = file
-    let compiled = Checker.compile(file)
-    guard let covenant = compiled.covenant else { return invalid(compiled.diagnostics) }
-    guard let snapRecord = covenant.schema.snapshot else {
+    var session: CovenantSession
+    switch CovenantSession.compile(file) {
+    case .failure(let ds): return invalid(ds.list)
+    case .success(let s): session = s
+    }
+    let covenant = session.covenant
+    guard covenant.schema.snapshot != nil else {
       return invalid([Diagnostic(code: "C019", message: "the covenant does not declare the snapshot it reads", file: file.name, span: nil)])
     }
-    // Replaced by an empty document before the evaluation: it holds the file's bytes (146 MB for
-    // a million holdings), which the loaded values no longer need.
-    var snapDoc: JSONDocument
+    let snapDoc: JSONDocument
     switch readJSON(portfolioPath, c) {
     case .failure(let d): return invalid([d])
     case .success(let doc): snapDoc = doc
     }
-    let snapshot: Value
-    switch DataLoader.load(snapDoc, record: snapRecord, schema: covenant.schema, file: displayName(portfolioPath)) {
-    case .failure(let ds): return invalid(ds.list)
-    case .success(let v): snapshot = v
-    }
+    if case .failure(let ds) = session.loadSnapshot(snapDoc, file: displayName(portfolioPath)) { return invalid(ds.list) }
     if let batch {
-      return checkBatch(covenant: covenant, snapshot: snapshot, snapshotDocument: snapDoc, dealsPath: batch, format: fmt, context: c)
+      return checkBatch(session: &session, dealsPath: batch, format: fmt, context: c)
     }
-    var deal: Value?
-    var governance: DealGovernance?
+    var deal: Deal?
     if let dealPath = deals.first {
-      guard let dealRecord = covenant.schema.deal else {
+      guard covenant.schema.deal != nil else {
         return invalid([Diagnostic(code: "C019", message: "the covenant does not declare the deal's fields, so `--deal` cannot be read", file: file.name, span: nil,
           help: "add `data deal from deal` with the deal's fields")])
       }
@@ -432,27 +429,21 @@ public enum Commands {
       case .failure(let d): return invalid([d])
       case .success(let doc): dealDoc = doc
       }
-      var diags: [Diagnostic] = []
-      switch DataLoader.load(dealDoc, record: dealRecord, schema: covenant.schema, file: displayName(dealPath)) {
-      case .failure(let ds): diags += ds.list
-      case .success(let v): deal = v
+      switch session.loadDeal(dealDoc, file: displayName(dealPath)) {
+      case .failure(let ds): return invalid(ds.list)
+      case .success(let d): deal = d
       }
-      switch DataLoader.governance(deal: dealDoc, dealFile: displayName(dealPath), snapshot: snapDoc, snapshotFile: displayName(portfolioPath), covenant: covenant) {
-      case .failure(let ds): diags += ds.list
-      case .success(let g): governance = g
-      }
-      if !diags.isEmpty { return invalid(diags) }
     }
-    if case .success(let none) = JSONParser.parse(Array("null".utf8)) { snapDoc = none }
-    var runner = CovenantRunner(covenant: covenant, snapshot: snapshot)
+    // The snapshot's document holds the file's bytes (146 MB for a million holdings), which the
+    // loaded values no longer need.
+    session.releaseSnapshotDocument()
     let result: CheckResult
-    do {
-      result = try runner.check(deal: deal, dealData: governance)
-    } catch {
-      return invalid([Diagnostic(code: error.code, message: error.message, file: file.name, span: error.span, help: error.help)])
+    switch session.check(deal) {
+    case .failure(let ds): return invalid(ds.list)
+    case .success(let r): result = r
     }
     var amount: Value?
-    if let deal, let f = covenant.proForma?.amountField, case .record(let fields) = deal { amount = fields[f] }
+    if let deal, let f = covenant.proForma?.amountField, case .record(let fields) = deal.values { amount = fields[f] }
     switch fmt {
     case "json": out.stdout = CheckReport.json(result, covenant: covenant).render() + "\n"
     case "sarif": out.stdout = CIFormats.sarif(CIFormats.findings(result, covenant: covenant))
@@ -462,7 +453,7 @@ public enum Commands {
     case "html": out.stdout = DocumentReport.html(result, covenant: covenant, dealAmount: amount)
     default: out.stdout = CheckReport.text(result, covenant: covenant, color: color, dealAmount: amount, explain: o.flags.contains("explain"))
     }
-    out.stderr = render(compiled.diagnostics, sources: sources, color: c.errorColor)
+    out.stderr = render(session.warnings, sources: sources, color: c.errorColor)
     out.exitCode = result.compliant ? ExitCode.compliant : ExitCode.breach
     out.hasWarnings = result.clauses.contains { $0.verdict == .warning }
     out.verdictLine = "result: " + (result.compliant ? "compliant" : "BREACH") + " (" + CheckReport.summary(result) + ")"
@@ -528,10 +519,8 @@ public enum Commands {
     return out
   }
 
-  static func checkBatch(
-    covenant: CheckedCovenant, snapshot: Value, snapshotDocument: JSONDocument, dealsPath: String, format fmt: String,
-    context c: Context
-  ) -> CommandOutput {
+  static func checkBatch(session: inout CovenantSession, dealsPath: String, format fmt: String, context c: Context) -> CommandOutput {
+    let covenant = session.covenant
     let color = c.color
     var out = CommandOutput()
     let sources = [covenant.file.name: covenant.file]
@@ -544,11 +533,10 @@ public enum Commands {
       return out
     case .success(let d): inputs = d
     }
-    var runner = CovenantRunner(covenant: covenant, snapshot: snapshot)
     // Progress on a terminal only, and only when there is enough to wait for.
     let showProgress = c.env.stderrIsTerminal && !c.quiet && inputs.count >= 200
     var progressText = ""
-    let entries = runner.checkBatch(inputs, snapshotDocument: snapshotDocument, progress: showProgress ? { done, total in
+    let entries = session.checkBatch(inputs, progress: showProgress ? { done, total in
       if done % 100 == 0 || done == total { progressText += "\rchecked \(done) of \(total) deals" }
     } : nil)
     if showProgress { out.stderr += progressText + "\n" }

@@ -5,6 +5,11 @@ import CovenantData
 
 /// One deal of a batch and its result.
 public struct BatchEntry: Sendable {
+  package init(source: String, result: CheckResult? = nil, diagnostics: [Diagnostic]) {
+    self.source = source
+    self.result = result
+    self.diagnostics = diagnostics
+  }
   public var source: String
   public var result: CheckResult?
   /// The deal could not be read: the entry is invalid, never a pass.
@@ -26,27 +31,18 @@ extension CovenantRunner {
     }
     for (i, d) in deals.enumerated() {
       progress?(i, deals.count)
-      var diags: [Diagnostic] = []
-      var deal: Value?
-      var gov: DealGovernance?
-      switch DataLoader.load(d.document, record: dealRecord, schema: covenant.schema, file: d.source, node: d.node, path: d.path) {
-      case .success(let v): deal = v
-      case .failure(let e): diags += e.list
-      }
-      switch DataLoader.governance(deal: d.document, dealFile: d.source, snapshot: snapshotDocument, covenant: covenant, node: d.node, path: d.path) {
-      case .success(let g): gov = g
-      case .failure(let e): diags += e.list
-      }
-      guard diags.isEmpty, let deal else {
-        entries.append(BatchEntry(source: d.source, result: nil, diagnostics: diags))
+      let deal: Deal
+      switch Deal.load(d.document, file: d.source, node: d.node, path: d.path, snapshot: snapshotDocument, covenant: covenant) {
+      case .success(let loaded): deal = loaded
+      case .failure(let e):
+        entries.append(BatchEntry(source: d.source, result: nil, diagnostics: e.list))
         continue
       }
       do {
-        let r = try check(deal: deal, dealData: gov, bounds: true)
+        let r = try check(deal: deal.values, dealData: deal.governance, bounds: true)
         entries.append(BatchEntry(source: d.source, result: r, diagnostics: []))
       } catch {
-        entries.append(BatchEntry(source: d.source, result: nil, diagnostics: [
-          Diagnostic(code: error.code, message: error.message, file: covenant.file.name, span: error.span, help: error.help)]))
+        entries.append(BatchEntry(source: d.source, result: nil, diagnostics: [error.diagnostic(file: covenant.file.name)]))
       }
     }
     progress?(deals.count, deals.count)

@@ -6,6 +6,7 @@
 @_exported import CovenantSemantics
 @_exported import CovenantData
 @_exported import CovenantEvaluation
+@_exported import CovenantDriver
 @_exported import CovenantReporting
 @_exported import CovenantFormatting
 @_exported import CovenantTesting

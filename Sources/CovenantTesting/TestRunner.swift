@@ -197,7 +197,7 @@ public enum TestRunner {
     do {
       result = try runner.check(deal: deal, dealData: gov)
     } catch {
-      return .failure(Diagnostics([Diagnostic(code: error.code, message: error.message, file: covenant.file.name, span: error.span, help: error.help)]))
+      return .failure(Diagnostics([error.diagnostic(file: covenant.file.name)]))
     }
     var failures: [String] = []
     var lines: [Int] = []
