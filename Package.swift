@@ -1,6 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// One target per stage, in stage order; a target depends only on the stages before it, so the
+// compiler refuses a back-edge. ARCHITECTURE.md draws the graph and says where each stage lives.
 let package = Package(
   name: "Covenant",
   platforms: [.macOS(.v15)],
@@ -9,11 +11,50 @@ let package = Package(
     .executable(name: "covenant", targets: ["covenant"]),
   ],
   targets: [
-    .target(name: "CovenantKit"),
+    // Exact numbers, money, dates, values and how they are shown.
+    .target(name: "CovenantValues"),
+    // The JSON reader (bytes → tree with positions); knows nothing of covenants.
+    .target(name: "CovenantJSON"),
+    // Source, spans, diagnostics, tokens, lexer, AST, parser.
+    .target(name: "CovenantSyntax", dependencies: ["CovenantValues"]),
+    // Names, schema, types and units: AST → checked covenant; the drafting checker.
+    .target(name: "CovenantSemantics", dependencies: ["CovenantValues", "CovenantSyntax"]),
+    // Snapshot, deal and governance data read as the checked covenant declares it.
+    .target(name: "CovenantData", dependencies: ["CovenantValues", "CovenantJSON", "CovenantSyntax", "CovenantSemantics"]),
+    // Verdicts, figures, headroom, capacity, governance arithmetic, batches.
+    .target(
+      name: "CovenantEvaluation",
+      dependencies: ["CovenantValues", "CovenantJSON", "CovenantSyntax", "CovenantSemantics", "CovenantData"]),
+    // The pipeline written once (`CovenantSession`): compile, load, check, stopping at the first failing stage.
+    .target(
+      name: "CovenantDriver",
+      dependencies: ["CovenantValues", "CovenantJSON", "CovenantSyntax", "CovenantSemantics", "CovenantData", "CovenantEvaluation"]),
+    // Text, JSON, SARIF, JUnit, GitHub, Markdown and HTML reports; rendered diagnostics; the code registry.
+    .target(
+      name: "CovenantReporting",
+      dependencies: ["CovenantValues", "CovenantSyntax", "CovenantSemantics", "CovenantData", "CovenantEvaluation"]),
+    // The canonical layout (`covenant fmt`).
+    .target(name: "CovenantFormatting", dependencies: ["CovenantValues", "CovenantSyntax"]),
+    // Covenant tests (`*.covtest`).
+    .target(
+      name: "CovenantTesting",
+      dependencies: [
+        "CovenantValues", "CovenantJSON", "CovenantSyntax", "CovenantSemantics", "CovenantData", "CovenantEvaluation",
+        "CovenantDriver", "CovenantReporting",
+      ]),
+    // The library's one import for programs (the CLI, the bench, the fuzz targets, the tests).
+    .target(
+      name: "CovenantKit",
+      dependencies: [
+        "CovenantValues", "CovenantJSON", "CovenantSyntax", "CovenantSemantics", "CovenantData", "CovenantEvaluation",
+        "CovenantDriver", "CovenantReporting", "CovenantFormatting", "CovenantTesting",
+      ]),
+    // The command line: options, files, output channels, exit codes.
+    .target(name: "CovenantCLI", dependencies: ["CovenantKit"]),
     // The standard library and Foundation linked in, so that start-up does not load ~18 shared
     // libraries. Foundation's own C libraries are named: the archives do not pull them in.
     .executableTarget(
-      name: "covenant", dependencies: ["CovenantKit"],
+      name: "covenant", dependencies: ["CovenantCLI"],
       linkerSettings: [
         .unsafeFlags(
           ["-static-stdlib", "-Xlinker", "-lCoreFoundation", "-Xlinker", "-l_FoundationICU",
@@ -25,7 +66,7 @@ let package = Package(
     .executableTarget(name: "covenant-bench", dependencies: ["CovenantKit"]),
     .testTarget(
       name: "CovenantKitTests",
-      dependencies: ["CovenantKit"],
+      dependencies: ["CovenantKit", "CovenantCLI"],
       exclude: ["Golden"]
     ),
   ]

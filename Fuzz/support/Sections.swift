@@ -37,35 +37,31 @@ func fuzzRequireCodes(_ ds: [Diagnostic], _ stage: String) {
   for d in ds { precondition(!d.code.isEmpty, "fuzz: \(stage) diagnostic without a code: \(d.message)") }
 }
 
-/// Loads the data sections of an input for `covenant`; nil when any stage reports diagnostics.
+/// Loads the data sections of an input for `covenant` through the driver (`CovenantSession`), as
+/// the `check` command does; nil when any stage reports diagnostics.
 func fuzzLoad(_ covenant: CheckedCovenant, _ sections: [ArraySlice<UInt8>]) -> FuzzCase? {
-  guard sections.count >= 2, let snapRecord = covenant.schema.snapshot else { return nil }
+  guard sections.count >= 2, covenant.schema.snapshot != nil else { return nil }
+  var session = CovenantSession(covenant: covenant)
   let snapDoc: JSONDocument
   switch DataLoader.parseJSON(Array(sections[1]), file: "snapshot.json") {
   case .failure(let d): fuzzRequireCodes([d], "snapshot parse"); return nil
   case .success(let doc): snapDoc = doc
   }
-  let snapshot: Value
-  switch DataLoader.load(snapDoc, record: snapRecord, schema: covenant.schema, file: "snapshot.json") {
-  case .failure(let ds): fuzzRequireCodes(ds.list, "snapshot load"); return nil
-  case .success(let v): snapshot = v
+  if case .failure(let ds) = session.loadSnapshot(snapDoc, file: "snapshot.json") {
+    fuzzRequireCodes(ds.list, "snapshot load")
+    return nil
   }
-  var deal: Value?
-  var governance: DealGovernance?
-  if sections.count >= 3, let dealRecord = covenant.schema.deal {
+  var deal: Deal?
+  if sections.count >= 3, covenant.schema.deal != nil {
     let dealDoc: JSONDocument
     switch DataLoader.parseJSON(Array(sections[2]), file: "deal.json") {
     case .failure(let d): fuzzRequireCodes([d], "deal parse"); return nil
     case .success(let doc): dealDoc = doc
     }
-    switch DataLoader.load(dealDoc, record: dealRecord, schema: covenant.schema, file: "deal.json") {
+    switch session.loadDeal(dealDoc, file: "deal.json") {
     case .failure(let ds): fuzzRequireCodes(ds.list, "deal load"); return nil
-    case .success(let v): deal = v
-    }
-    switch DataLoader.governance(deal: dealDoc, dealFile: "deal.json", snapshot: snapDoc, covenant: covenant) {
-    case .failure(let ds): fuzzRequireCodes(ds.list, "governance"); return nil
-    case .success(let g): governance = g
+    case .success(let d): deal = d
     }
   }
-  return FuzzCase(covenant: covenant, snapshot: snapshot, deal: deal, governance: governance)
+  return FuzzCase(covenant: covenant, snapshot: session.snapshot, deal: deal?.values, governance: deal?.governance)
 }

@@ -1,4 +1,4 @@
-import CovenantKit
+import CovenantCLI
 import Foundation
 
 // The executable only connects the command line to CovenantKit: arguments in, text out, exit code.

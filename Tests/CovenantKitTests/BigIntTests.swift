@@ -1,6 +1,16 @@
 import Testing
 
 @testable import CovenantKit
+@testable import CovenantValues
+@testable import CovenantJSON
+@testable import CovenantSyntax
+@testable import CovenantSemantics
+@testable import CovenantData
+@testable import CovenantEvaluation
+@testable import CovenantReporting
+@testable import CovenantFormatting
+@testable import CovenantTesting
+@testable import CovenantCLI
 
 // BigInt against an independent reference: schoolbook arithmetic on decimal digit strings,
 // written here from scratch (no limbs, no shifts), over a seeded random sample.

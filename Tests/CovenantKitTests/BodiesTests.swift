@@ -1,6 +1,16 @@
 import Testing
 
 @testable import CovenantKit
+@testable import CovenantValues
+@testable import CovenantJSON
+@testable import CovenantSyntax
+@testable import CovenantSemantics
+@testable import CovenantData
+@testable import CovenantEvaluation
+@testable import CovenantReporting
+@testable import CovenantFormatting
+@testable import CovenantTesting
+@testable import CovenantCLI
 
 /// Several voting bodies and consent exceptions (issue 19, items 4 and 5), on a fund whose
 /// administrator names things its own way: stakes and investees, an LP register keyed by

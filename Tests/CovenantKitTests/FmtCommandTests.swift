@@ -2,6 +2,16 @@ import Foundation
 import Testing
 
 @testable import CovenantKit
+@testable import CovenantValues
+@testable import CovenantJSON
+@testable import CovenantSyntax
+@testable import CovenantSemantics
+@testable import CovenantData
+@testable import CovenantEvaluation
+@testable import CovenantReporting
+@testable import CovenantFormatting
+@testable import CovenantTesting
+@testable import CovenantCLI
 
 /// `covenant fmt` as a user runs it: nothing is ever lost or half-written.
 @Suite struct FmtCommandTests {

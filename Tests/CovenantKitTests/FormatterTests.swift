@@ -2,6 +2,16 @@ import Foundation
 import Testing
 
 @testable import CovenantKit
+@testable import CovenantValues
+@testable import CovenantJSON
+@testable import CovenantSyntax
+@testable import CovenantSemantics
+@testable import CovenantData
+@testable import CovenantEvaluation
+@testable import CovenantReporting
+@testable import CovenantFormatting
+@testable import CovenantTesting
+@testable import CovenantCLI
 
 /// The repository root, three levels up from this file (Tests/CovenantKitTests/FormatterTests.swift).
 private let formatterRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

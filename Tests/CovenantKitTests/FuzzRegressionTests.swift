@@ -2,6 +2,16 @@ import Foundation
 import Testing
 
 @testable import CovenantKit
+@testable import CovenantValues
+@testable import CovenantJSON
+@testable import CovenantSyntax
+@testable import CovenantSemantics
+@testable import CovenantData
+@testable import CovenantEvaluation
+@testable import CovenantReporting
+@testable import CovenantFormatting
+@testable import CovenantTesting
+@testable import CovenantCLI
 
 // Inputs found by the libFuzzer targets in Fuzz/ (run with scripts/fuzz.sh), minimised with
 // `scripts/fuzz.sh minimize TARGET CRASH`. Each test feeds its input through the same steps as

@@ -1,6 +1,16 @@
 import Testing
 
 @testable import CovenantKit
+@testable import CovenantValues
+@testable import CovenantJSON
+@testable import CovenantSyntax
+@testable import CovenantSemantics
+@testable import CovenantData
+@testable import CovenantEvaluation
+@testable import CovenantReporting
+@testable import CovenantFormatting
+@testable import CovenantTesting
+@testable import CovenantCLI
 
 /// Governance data read as each administrator delivers it: members and voting power in the
 /// snapshot, votes keyed by other names, approvals that are votes, waivers with windows.

@@ -1,5 +1,15 @@
 import Testing
 @testable import CovenantKit
+@testable import CovenantValues
+@testable import CovenantJSON
+@testable import CovenantSyntax
+@testable import CovenantSemantics
+@testable import CovenantData
+@testable import CovenantEvaluation
+@testable import CovenantReporting
+@testable import CovenantFormatting
+@testable import CovenantTesting
+@testable import CovenantCLI
 
 private func parse(_ text: String) -> Result<JSONDocument, JSONSyntaxError> { JSONParser.parse(Array(text.utf8)) }
 

@@ -2,6 +2,16 @@ import Foundation
 import Testing
 
 @testable import CovenantKit
+@testable import CovenantValues
+@testable import CovenantJSON
+@testable import CovenantSyntax
+@testable import CovenantSemantics
+@testable import CovenantData
+@testable import CovenantEvaluation
+@testable import CovenantReporting
+@testable import CovenantFormatting
+@testable import CovenantTesting
+@testable import CovenantCLI
 
 /// Issue 18, item 5: the silent-value class closed for good. Every numeric type and unit, at the
 /// edges of what the exactness rule can hold, in the data and in literals: the value read is the

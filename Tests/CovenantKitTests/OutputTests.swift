@@ -2,6 +2,16 @@ import Foundation
 import Testing
 
 @testable import CovenantKit
+@testable import CovenantValues
+@testable import CovenantJSON
+@testable import CovenantSyntax
+@testable import CovenantSemantics
+@testable import CovenantData
+@testable import CovenantEvaluation
+@testable import CovenantReporting
+@testable import CovenantFormatting
+@testable import CovenantTesting
+@testable import CovenantCLI
 
 /// The built `covenant` executable, beside the test bundle (`swift test` builds every product) or
 /// under `.build/debug`. A missing binary is a failure, never a silent skip.

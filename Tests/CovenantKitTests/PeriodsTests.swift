@@ -1,6 +1,16 @@
 import Testing
 
 @testable import CovenantKit
+@testable import CovenantValues
+@testable import CovenantJSON
+@testable import CovenantSyntax
+@testable import CovenantSemantics
+@testable import CovenantData
+@testable import CovenantEvaluation
+@testable import CovenantReporting
+@testable import CovenantFormatting
+@testable import CovenantTesting
+@testable import CovenantCLI
 
 /// Lists of dated periods (issue #19, item 3): trailing figures over the last N periods as of the
 /// test date, and windows of N consecutive periods. The fixture is a 52/53-week fiscal calendar

@@ -2,6 +2,16 @@ import Foundation
 import Testing
 
 @testable import CovenantKit
+@testable import CovenantValues
+@testable import CovenantJSON
+@testable import CovenantSyntax
+@testable import CovenantSemantics
+@testable import CovenantData
+@testable import CovenantEvaluation
+@testable import CovenantReporting
+@testable import CovenantFormatting
+@testable import CovenantTesting
+@testable import CovenantCLI
 
 @Suite(.serialized) struct RobustnessTests {
   /// Nested aggregates that do not depend on the element are computed once per evaluation, so a
@@ -43,8 +53,8 @@ import Testing
 
   /// The real binary under another locale prints the same bytes.
   @Test func outputDoesNotDependOnLocale() throws {
-    let binary = repositoryRoot.appendingPathComponent(".build/debug/covenant")
-    guard FileManager.default.isExecutableFile(atPath: binary.path) else { return }
+    // Not found is a recorded failure, never a silent skip.
+    guard let binary = covenantBinary() else { return }
     func runBinary(_ lang: String) throws -> (String, Int32) {
       let p = Process()
       p.executableURL = binary

@@ -1,6 +1,16 @@
 import Testing
 
 @testable import CovenantKit
+@testable import CovenantValues
+@testable import CovenantJSON
+@testable import CovenantSyntax
+@testable import CovenantSemantics
+@testable import CovenantData
+@testable import CovenantEvaluation
+@testable import CovenantReporting
+@testable import CovenantFormatting
+@testable import CovenantTesting
+@testable import CovenantCLI
 
 /// Inputs that once gave a pass (or "not applicable", exit 0) that should not be: each is a
 /// regression test for a silent wrong answer named in an issue.

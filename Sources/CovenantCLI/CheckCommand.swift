@@ -1,0 +1,212 @@
+import CovenantKit
+import Foundation
+
+/// `covenant check COVENANT -p SNAPSHOT [-d DEAL | --deals DEALS]`: through the driver
+/// (`CovenantSession`), one deal or a batch, in every report format.
+extension Commands {
+  static func check(_ o: Options, _ c: Context) -> CommandOutput {
+    guard case .success(let fmt) = format(o, documents: true) else { if case .failure(let e) = format(o, documents: true) { return e }; return CommandOutput() }
+    guard o.positional.count == 1, let covenantPath = o.positional.first else {
+      return usageError(o.positional.isEmpty ? "`check` needs a covenant file" : "`check` takes one covenant file, got \(o.positional.count)")
+    }
+    guard let portfolioPath = o.values["portfolio"]?.last else {
+      return usageError("`check` needs `--portfolio SNAPSHOT`")
+    }
+    let deals = o.values["deal"] ?? []
+    guard deals.count <= 1 else { return usageError("`check` takes one `--deal`", help: "to check several deals, use `--deals FILE-OR-DIRECTORY`") }
+    let batch = o.values["deals"]?.last
+    if batch != nil, !deals.isEmpty { return usageError("`--deal` and `--deals` cannot be combined") }
+    if batch == "-" { return usageError("`--deals` reads a file or a directory, not standard input", help: "use `--deal -` for one deal from standard input") }
+    let color = c.color
+    var sources: [String: SourceFile] = [:]
+    var out = CommandOutput()
+
+    func invalid(_ diags: [Diagnostic]) -> CommandOutput {
+      var r = CommandOutput()
+      r.exitCode = ExitCode.invalid
+      if fmt != .text { r.stdout = ciDiagnostics(diags, sources: sources, format: fmt, suite: "covenant check") ?? "" }
+      r.stderr = render(diags, sources: sources, color: c.errorColor)
+      r.stderr += "\ninvalid: nothing was checked\n"
+      return r
+    }
+
+    let file: SourceFile
+    switch readSource(covenantPath, c) {
+    case .failure(let d): return invalid([d])
+    case .success(let f): file = f
+    }
+    sources[file.name] = file
+    var session: CovenantSession
+    switch CovenantSession.compile(file) {
+    case .failure(let ds): return invalid(ds.list)
+    case .success(let s): session = s
+    }
+    let covenant = session.covenant
+    guard covenant.schema.snapshot != nil else {
+      return invalid([Diagnostic(code: "C019", message: "the covenant does not declare the snapshot it reads", file: file.name, span: nil)])
+    }
+    let snapDoc: JSONDocument
+    switch readJSON(portfolioPath, c) {
+    case .failure(let d): return invalid([d])
+    case .success(let doc): snapDoc = doc
+    }
+    if case .failure(let ds) = session.loadSnapshot(snapDoc, file: displayName(portfolioPath)) { return invalid(ds.list) }
+    if let batch {
+      return checkBatch(session: &session, dealsPath: batch, format: fmt, context: c)
+    }
+    var deal: Deal?
+    if let dealPath = deals.first {
+      guard covenant.schema.deal != nil else {
+        return invalid([Diagnostic(code: "C019", message: "the covenant does not declare the deal's fields, so `--deal` cannot be read", file: file.name, span: nil,
+          help: "add `data deal from deal` with the deal's fields")])
+      }
+      let dealDoc: JSONDocument
+      switch readJSON(dealPath, c) {
+      case .failure(let d): return invalid([d])
+      case .success(let doc): dealDoc = doc
+      }
+      switch session.loadDeal(dealDoc, file: displayName(dealPath)) {
+      case .failure(let ds): return invalid(ds.list)
+      case .success(let d): deal = d
+      }
+    }
+    // No deal: consents on file in the snapshot still lift its caps.
+    var snapshotGovernance: DealGovernance?
+    if deal == nil, let g = session.snapshotGovernance() {
+      switch g {
+      case .failure(let ds): return invalid(ds.list)
+      case .success(let g): snapshotGovernance = g
+      }
+    }
+    // The snapshot's document holds the file's bytes (146 MB for a million holdings), which the
+    // loaded values no longer need.
+    session.releaseSnapshotDocument()
+    let result: CheckResult
+    switch session.check(deal, governance: snapshotGovernance) {
+    case .failure(let ds): return invalid(ds.list)
+    case .success(let r): result = r
+    }
+    var amount: Value?
+    if let deal, let f = covenant.proForma?.amountField, case .record(let fields) = deal.values { amount = fields[f] }
+    switch fmt {
+    case .json: out.stdout = CheckReport.json(result, covenant: covenant).render() + "\n"
+    case .sarif: out.stdout = CIFormats.sarif(CIFormats.findings(result, covenant: covenant))
+    case .github: out.stdout = CIFormats.github(CIFormats.findings(result, covenant: covenant))
+    case .junit: out.stdout = CIFormats.junit(result, covenant: covenant)
+    case .markdown: out.stdout = DocumentReport.markdown(result, covenant: covenant, dealAmount: amount)
+    case .html: out.stdout = DocumentReport.html(result, covenant: covenant, dealAmount: amount)
+    default: out.stdout = CheckReport.text(result, covenant: covenant, color: color, dealAmount: amount, explain: o.flags.contains("explain"))
+    }
+    out.stderr = render(session.warnings, sources: sources, color: c.errorColor)
+    out.exitCode = result.compliant ? ExitCode.compliant : ExitCode.breach
+    out.hasWarnings = result.clauses.contains { $0.verdict == .warning }
+    out.verdictLine = "result: " + (result.compliant ? "compliant" : "BREACH") + " (" + CheckReport.summary(result) + ")"
+    return out
+  }
+
+
+  static func checkBatch(session: inout CovenantSession, dealsPath: String, format fmt: OutputFormat, context c: Context) -> CommandOutput {
+    let covenant = session.covenant
+    let color = c.color
+    var out = CommandOutput()
+    let sources = [covenant.file.name: covenant.file]
+    let inputs: [DealInput]
+    switch DealSource.read(dealsPath) {
+    case .failure(let ds):
+      out.exitCode = ExitCode.invalid
+      out.stderr = render(ds.list, sources: sources, color: c.errorColor) + "\ninvalid: nothing was checked\n"
+      if fmt != .text { out.stdout = ciDiagnostics(ds.list, sources: sources, format: fmt, suite: "covenant check") ?? "" }
+      return out
+    case .success(let d): inputs = d
+    }
+    // Progress on a terminal only, and only when there is enough to wait for.
+    let showProgress = c.env.stderrIsTerminal && !c.quiet && inputs.count >= 200
+    var progressText = ""
+    let entries = session.checkBatch(inputs, progress: showProgress ? { done, total in
+      if done % 100 == 0 || done == total { progressText += "\rchecked \(done) of \(total) deals" }
+    } : nil)
+    if showProgress { out.stderr += progressText + "\n" }
+    let invalid = entries.filter { $0.result == nil }.count
+    let breaches = entries.filter { $0.result?.compliant == false }.count
+    out.exitCode = invalid > 0 ? ExitCode.invalid : breaches > 0 ? ExitCode.breach : ExitCode.compliant
+    let summary = "\(entries.count) deal\(entries.count == 1 ? "" : "s"): \(entries.count - breaches - invalid) compliant, \(breaches) in breach" + (invalid > 0 ? ", \(invalid) invalid" : "")
+    out.verdictLine = summary
+    out.hasWarnings = entries.contains { $0.result?.clauses.contains { $0.verdict == .warning } == true }
+    func id(_ e: BatchEntry) -> String { e.result?.dealID ?? e.source }
+    switch fmt {
+    case .json:
+      // Entry by entry, so that only one deal's tree exists at a time.
+      var text: [UInt8] = [UInt8(ascii: "[")]
+      // Deal objects are rendered at level 1: their clauses' figures at level 4.
+      let snapshotJSON = CheckReport.SnapshotJSONCache(indent: 4)
+      for (i, e) in entries.enumerated() {
+        var members: [(String, JSONOut)] = [("id", .opt(e.result?.dealID)), ("source", .string(e.source))]
+        if let r = e.result, case .object(let body) = CheckReport.json(r, covenant: covenant, brief: true, snapshotCache: snapshotJSON) {
+          members += body.filter { $0.0 != "deal" }
+        } else {
+          members += [("verdict", .string("invalid")), ("diagnostics", .array(e.diagnostics.map { DiagnosticRenderer.json($0, source: sources[$0.file]) }))]
+        }
+        text += Array("\n  ".utf8)
+        JSONOut.object(members).write(&text, indent: 1, pretty: true)
+        text += Array((i < entries.count - 1 ? "," : "\n").utf8)
+      }
+      text += Array("]\n".utf8)
+      out.stdout = String(decoding: text, as: UTF8.self)
+    case .junit:
+      out.stdout = CIFormats.junit(suite: covenant.title + " — deals", entries.map { e in
+        let status: CIFormats.JUnitCase.Status
+        if let r = e.result {
+          let breached = r.clauses.filter { $0.verdict == .breach }
+          status = breached.isEmpty ? .passed : .failed("breach: " + breached.map { "§" + $0.id }.joined(separator: ", "),
+            breached.map { "§\($0.id) \($0.title ?? "")" + ($0.note.map { " — \($0)" } ?? "") }.joined(separator: "\n"))
+        } else {
+          status = .error("invalid", e.diagnostics.map { DiagnosticRenderer.text($0, source: nil) }.joined(separator: "\n"))
+        }
+        return CIFormats.JUnitCase(classname: e.source, name: id(e), status: status, output: nil)
+      })
+    case .sarif, .github:
+      var findings: [CIFormats.Finding] = []
+      for e in entries {
+        if let r = e.result {
+          for var f in CIFormats.findings(r, covenant: covenant) {
+            f.message = "deal \(id(e)): " + f.message
+            findings.append(f)
+          }
+        } else {
+          findings += e.diagnostics.map { CIFormats.finding($0, source: sources[$0.file]) }
+        }
+      }
+      out.stdout = fmt == .sarif ? CIFormats.sarif(findings) : CIFormats.github(findings)
+    case .markdown: out.stdout = DocumentReport.markdownBatch(entries, covenant: covenant, summary: summary)
+    case .html: out.stdout = DocumentReport.htmlBatch(entries, covenant: covenant, summary: summary)
+    default:
+      let width = min(24, entries.map { id($0).count }.max() ?? 0)
+      var text = ""
+      for e in entries {
+        let name = id(e).padding(toLength: max(width, id(e).count), withPad: " ", startingAt: 0)
+        if let r = e.result {
+          let breached = r.clauses.filter { $0.verdict == .breach }.map { "§" + $0.id }
+          let warned = r.clauses.filter { $0.verdict == .warning }.map { "§" + $0.id }
+          let word = r.compliant ? "compliant" : "BREACH"
+          var line = "\(name)  \(color ? (r.compliant ? "\u{1B}[32m" : "\u{1B}[31m") + word + "\u{1B}[0m" : word.padding(toLength: 9, withPad: " ", startingAt: 0))"
+          if let cap = r.capacity {
+            line += "  amount " + Format.money(cap.dealAmount, cap.currency)
+            line += "  " + CheckReport.capacityCell(cap)
+          }
+          if !breached.isEmpty { line += "  " + breached.joined(separator: ", ") }
+          if !warned.isEmpty { line += "  (warnings: " + warned.joined(separator: ", ") + ")" }
+          // A clause lifted by another is not a pass: the line says so, as the single report does.
+          let disapplied = r.clauses.filter { $0.verdict == .disapplied }.map { "§" + $0.id }
+          if !disapplied.isEmpty { line += "  (disapplied: " + disapplied.joined(separator: ", ") + ")" }
+          text += line + "\n"
+        } else {
+          text += "\(name)  INVALID    " + (e.diagnostics.first.map { "\($0.path.map { $0 + ": " } ?? "")\($0.message)" } ?? "") + "\n"
+          out.stderr += render(e.diagnostics, sources: sources, color: c.errorColor)
+        }
+      }
+      out.stdout = text + summary + "\n"
+    }
+    if fmt != .text { out.stderr += summary + "\n" }
+    return out
+  }
+}

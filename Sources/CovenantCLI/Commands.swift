@@ -1,0 +1,248 @@
+import CovenantKit
+import Foundation
+
+/// What a command printed and how it exits. Commands run in-process and return this, so the
+/// executable stays a few lines and tests run commands without spawning processes.
+public struct CommandOutput: Sendable, Error {
+  public var stdout = ""
+  public var stderr = ""
+  public var exitCode: Int32 = 0
+  /// The one line `--quiet` keeps: `result: compliant (…)`, `3 covenants valid`, …
+  public var verdictLine: String?
+  /// A clause or a diagnostic at warning level: `--fail-on-warnings` turns exit 0 into 1.
+  public var hasWarnings = false
+  public init() {}
+}
+
+/// Exit codes, stable and documented in the README.
+public enum ExitCode {
+  public static let compliant: Int32 = 0
+  public static let breach: Int32 = 1
+  public static let invalid: Int32 = 2
+}
+
+public struct CommandEnvironment: Sendable {
+  public var stdoutIsTerminal = false
+  public var stderrIsTerminal = false
+  /// `NO_COLOR`: turns colour off (in `--color auto`) when set and not empty.
+  public var noColorVariable: String?
+  /// `FORCE_COLOR`: turns colour on (in `--color auto`) when set, not empty and not `0`.
+  public var forceColorVariable: String?
+  /// Standard input, for an input given as `-`; nil when it cannot be read.
+  public var readStandardInput: @Sendable () -> [UInt8]? = { OutputChannel.readAll(0) }
+
+  public init(
+    stdoutIsTerminal: Bool = false, stderrIsTerminal: Bool = false, noColorVariable: String? = nil, forceColorVariable: String? = nil,
+    readStandardInput: (@Sendable () -> [UInt8]?)? = nil
+  ) {
+    self.stdoutIsTerminal = stdoutIsTerminal
+    self.stderrIsTerminal = stderrIsTerminal
+    self.noColorVariable = noColorVariable
+    self.forceColorVariable = forceColorVariable
+    if let readStandardInput { self.readStandardInput = readStandardInput }
+  }
+}
+
+public enum Commands {
+  static let verbs = ["check", "validate", "test", "fmt", "explain", "completions", "help"]
+
+  /// What a verb accepts: options with a value, flags, and what it reads as input files.
+  struct Spec {
+    var valued: Set<String>
+    var flags: Set<String>
+  }
+
+  /// Options every verb takes.
+  static let common = Spec(valued: ["output", "color"], flags: ["quiet", "no-color"])
+
+  static let specs: [String: Spec] = [
+    "check": Spec(valued: ["portfolio", "deal", "deals", "format"], flags: ["fail-on-warnings", "explain"]),
+    "validate": Spec(valued: ["format"], flags: ["fail-on-warnings"]),
+    "test": Spec(valued: ["format"], flags: []),
+    "fmt": Spec(valued: [], flags: ["check", "write"]),
+    "explain": Spec(valued: [], flags: []),
+    "completions": Spec(valued: [], flags: []),
+  ]
+
+  /// `-p FILE` is `--portfolio FILE`, and so on.
+  static let shortForms: [String: String] = [
+    "p": "portfolio", "d": "deal", "f": "format", "o": "output", "q": "quiet", "h": "help",
+  ]
+
+  public static func run(_ args: [String], env: CommandEnvironment = CommandEnvironment()) -> CommandOutput {
+    var out = CommandOutput()
+    guard let command = args.first else {
+      out.stderr = usage
+      out.exitCode = ExitCode.invalid
+      return out
+    }
+    let rest = Array(args.dropFirst())
+    switch command {
+    case "help", "--help", "-h":
+      return help(rest)
+    case "--version", "version":
+      out.stdout = "covenant \(CovenantKitVersion.string)\n"
+      return out
+    default: break
+    }
+    guard let spec = specs[command] else {
+      return usageError("unknown command `\(command)`", help: closestMatch(command, in: verbs).map { "did you mean `\($0)`?" })
+    }
+    // `covenant VERB --help` whatever else the line holds.
+    if rest.prefix(while: { $0 != "--" }).contains(where: { $0 == "--help" || $0 == "-h" }) {
+      out.stdout = verbUsage[command] ?? usage
+      return out
+    }
+    let parsed = parseOptions(rest, valued: spec.valued.union(common.valued), flags: spec.flags.union(common.flags))
+    guard case .success(let o) = parsed else {
+      if case .failure(let e) = parsed { return e }
+      return out
+    }
+    let context: Context
+    switch Context.make(o, env: env) {
+    case .failure(let e): return e
+    case .success(let c): context = c
+    }
+    switch command {
+    case "check": out = check(o, context)
+    case "validate": out = validate(o, context)
+    case "test": out = test(o, context)
+    case "fmt": out = fmt(o, context)
+    case "explain": out = explain(o, context)
+    default: out = completions(o, context)
+    }
+    return finish(out, o, context)
+  }
+
+  /// What every verb shares once its options are read: colour, the output file, `--quiet`,
+  /// `--fail-on-warnings`, and standard input for one `-`.
+  struct Context {
+    var env: CommandEnvironment
+    var color: Bool
+    var errorColor: Bool
+    var output: String?
+    var quiet: Bool
+    var failOnWarnings: Bool
+
+    static func make(_ o: Options, env: CommandEnvironment) -> Result<Context, CommandOutput> {
+      var choice = "auto"
+      if o.flags.contains("no-color") { choice = "never" }
+      if let c = o.values["color"]?.last { choice = c }
+      guard ["auto", "always", "never"].contains(choice) else {
+        return .failure(usageError("unknown colour setting `\(choice)`", help: "use `--color auto`, `--color always` or `--color never`"))
+      }
+      let output = o.values["output"]?.last.flatMap { $0 == "-" ? nil : $0 }
+      func on(_ terminal: Bool) -> Bool {
+        switch choice {
+        case "always": return true
+        case "never": return false
+        default:
+          if let f = env.forceColorVariable, !f.isEmpty, f != "0" { return true }
+          if let n = env.noColorVariable, !n.isEmpty { return false }
+          return terminal
+        }
+      }
+      let inputs = o.positional + ["portfolio", "deal", "deals"].flatMap { o.values[$0] ?? [] }
+      if inputs.filter({ $0 == "-" }).count > 1 {
+        return .failure(usageError("only one input can be read from standard input (`-`)"))
+      }
+      return .success(Context(
+        env: env, color: on(output == nil && env.stdoutIsTerminal), errorColor: on(env.stderrIsTerminal), output: output,
+        quiet: o.flags.contains("quiet"), failOnWarnings: o.flags.contains("fail-on-warnings")))
+    }
+  }
+
+  /// Applies `--quiet`, `--fail-on-warnings` and `--output` to a verb's output.
+  static func finish(_ result: CommandOutput, _ o: Options, _ c: Context) -> CommandOutput {
+    var out = result
+    if c.failOnWarnings, out.exitCode == ExitCode.compliant, out.hasWarnings {
+      out.exitCode = ExitCode.breach
+      if !c.quiet { out.stderr += "covenant: warnings fail this run (--fail-on-warnings)\n" }
+    }
+    if c.quiet {
+      out.stdout = out.verdictLine.map { $0 + "\n" } ?? ""
+      // Errors still say what went wrong; anything else is left out.
+      if out.exitCode != ExitCode.invalid { out.stderr = "" }
+    }
+    if let path = c.output, !out.stdout.isEmpty || out.exitCode != ExitCode.invalid {
+      do throws(AtomicFile.Failure) {
+        try AtomicFile.replace(path, with: Array(out.stdout.utf8))
+        out.stdout = ""
+      } catch {
+        out.stdout = ""
+        out.stderr += "covenant: error[A004]: cannot write \(path): \(error.message) (nothing was written)\n"
+        out.exitCode = ExitCode.invalid
+      }
+    }
+    return out
+  }
+
+  static func usageError(_ message: String, help: String? = nil) -> CommandOutput {
+    var out = CommandOutput()
+    out.stderr = "covenant: error[A001]: \(message)\n" + (help.map { "  = help: \($0)\n" } ?? "") + "run `covenant help` for usage\n"
+    out.exitCode = ExitCode.invalid
+    return out
+  }
+
+  static func displayName(_ path: String) -> String { path == "-" ? "<stdin>" : path }
+
+  static func readSource(_ path: String, _ c: Context) -> Result<SourceFile, Diagnostic> {
+    if path == "-" {
+      guard let bytes = c.env.readStandardInput() else {
+        return .failure(Diagnostic(code: "A002", message: "cannot read standard input", file: displayName(path)))
+      }
+      return .success(SourceFile(name: displayName(path), bytes: bytes))
+    }
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+      return .failure(Diagnostic(code: "A002", message: "file not found", file: path, help: "check the path"))
+    }
+    if isDir.boolValue { return .failure(Diagnostic(code: "A002", message: "is a directory, not a covenant file", file: path)) }
+    // read(2) rather than FileManager: `/dev/stdin` and named pipes are read too.
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0, let bytes = OutputChannel.readAll(fd) else {
+      if fd >= 0 { close(fd) }
+      return .failure(Diagnostic(code: "A002", message: "cannot read the file (permission denied?)", file: path))
+    }
+    close(fd)
+    return .success(SourceFile(name: path, bytes: bytes))
+  }
+
+  /// A JSON input: a file, or standard input for `-`.
+  static func readJSON(_ path: String, _ c: Context) -> Result<JSONDocument, Diagnostic> {
+    guard path == "-" else { return DataLoader.readJSON(path: path) }
+    guard let bytes = c.env.readStandardInput() else {
+      return .failure(Diagnostic(code: "D010", message: "cannot read standard input", file: displayName(path)))
+    }
+    return DataLoader.parseJSON(bytes, file: displayName(path))
+  }
+
+  /// Diagnostics in a CI format, for commands that stop on invalid input.
+  static func ciDiagnostics(_ diags: [Diagnostic], sources: [String: SourceFile], format: OutputFormat, suite: String) -> String? {
+    let findings = diags.map { CIFormats.finding($0, source: sources[$0.file]) }
+    switch format {
+    case .sarif: return CIFormats.sarif(findings)
+    case .github: return CIFormats.github(findings)
+    case .junit:
+      let cases = diags.filter(\.isError).map { d in
+        CIFormats.JUnitCase(classname: d.file, name: "\(d.code) \(d.message)", status: .error(d.message, DiagnosticRenderer.text(d, source: sources[d.file])), output: nil)
+      }
+      return CIFormats.junit(suite: suite, cases)
+    case .json: return invalidJSON(diags, sources: sources)
+    case .markdown, .html: return DocumentReport.invalid(render(diags, sources: sources, color: false), html: format == .html)
+    default: return nil
+    }
+  }
+
+  static func render(_ diags: [Diagnostic], sources: [String: SourceFile], color: Bool) -> String {
+    diags.map { DiagnosticRenderer.text($0, source: sources[$0.file], color: color) }.joined(separator: "\n")
+  }
+
+  static func invalidJSON(_ diags: [Diagnostic], sources: [String: SourceFile]) -> String {
+    JSONOut.object([
+      ("verdict", .string("invalid")),
+      ("diagnostics", .array(diags.map { DiagnosticRenderer.json($0, source: sources[$0.file]) })),
+    ]).render() + "\n"
+  }
+
+}

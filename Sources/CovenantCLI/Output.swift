@@ -1,0 +1,105 @@
+import CovenantKit
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Every byte the tool writes goes through here, and every write is checked: a full disk, a closed
+/// descriptor or an I/O error is an answer (exit 2 and a one-line diagnostic), never a trap.
+/// Foundation's `FileHandle.write` traps on these (`try!` inside), so the descriptors are
+/// written with `write(2)` directly.
+public enum OutputChannel {
+  public enum WriteError: Error, Equatable, Sendable {
+    /// The reader went away (`covenant check … | head`): a quiet end, not an error.
+    case brokenPipe
+    case failed(errno: Int32)
+
+    public var message: String {
+      switch self {
+      case .brokenPipe: "broken pipe"
+      case .failed(let e): String(cString: strerror(e))
+      }
+    }
+  }
+
+  /// Writes every byte to `fd`, resuming after short writes and interrupted calls.
+  public static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Result<Void, WriteError> {
+    var offset = 0
+    while offset < bytes.count {
+      let n = bytes.withUnsafeBytes { buffer -> Int in
+        guard let base = buffer.baseAddress else { return 0 }
+        #if canImport(Glibc)
+          return Glibc.write(fd, base + offset, buffer.count - offset)
+        #else
+          return Darwin.write(fd, base + offset, buffer.count - offset)
+        #endif
+      }
+      if n < 0 {
+        let e = errno
+        if e == EINTR || e == EAGAIN { continue }
+        return .failure(e == EPIPE ? .brokenPipe : .failed(errno: e))
+      }
+      if n == 0 { return .failure(.failed(errno: EIO)) }
+      offset += n
+    }
+    return .success(())
+  }
+
+  /// Reads a descriptor to its end (standard input for `-`); nil on a read error.
+  public static func readAll(_ fd: Int32) -> [UInt8]? {
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let n = chunk.withUnsafeMutableBytes { buffer -> Int in
+        #if canImport(Glibc)
+          return Glibc.read(fd, buffer.baseAddress, buffer.count)
+        #else
+          return Darwin.read(fd, buffer.baseAddress, buffer.count)
+        #endif
+      }
+      if n < 0 {
+        if errno == EINTR || errno == EAGAIN { continue }
+        return nil
+      }
+      if n == 0 { return bytes }
+      bytes.append(contentsOf: chunk[0..<n])
+    }
+  }
+}
+
+extension Commands {
+  /// The whole executable: ignore SIGPIPE, run the command, write its standard output and standard
+  /// error with every write checked, and return the exit code. A failed write of the report gives
+  /// exit 2 and a one-line diagnostic on standard error (when that can still be written); a broken
+  /// pipe ends quietly with the command's own exit code.
+  public static func main(_ args: [String], env: CommandEnvironment, stdoutFD: Int32 = 1, stderrFD: Int32 = 2) -> Int32 {
+    signal(SIGPIPE, SIG_IGN)
+    let out = run(args, env: env)
+    return deliver(out, stdoutFD: stdoutFD, stderrFD: stderrFD)
+  }
+
+  /// Writes a command's output to the two descriptors; the exit code after checking the writes.
+  public static func deliver(_ out: CommandOutput, stdoutFD: Int32 = 1, stderrFD: Int32 = 2) -> Int32 {
+    var code = out.exitCode
+    var stderrText = out.stderr
+    if !out.stdout.isEmpty {
+      switch OutputChannel.writeAll(Array(out.stdout.utf8), to: stdoutFD) {
+      case .success, .failure(.brokenPipe): break
+      case .failure(let e):
+        code = ExitCode.invalid
+        stderrText += "covenant: error[A005]: cannot write to standard output: \(e.message)\n"
+      }
+    }
+    if !stderrText.isEmpty {
+      switch OutputChannel.writeAll(Array(stderrText.utf8), to: stderrFD) {
+      case .success, .failure(.brokenPipe): break
+      // Nowhere left to say it: the exit code is the only signal.
+      case .failure: code = ExitCode.invalid
+      }
+    }
+    return code
+  }
+}

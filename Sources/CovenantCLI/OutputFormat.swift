@@ -1,0 +1,23 @@
+import CovenantKit
+
+/// The report formats (`--format`).
+enum OutputFormat: String, CaseIterable, Sendable {
+  case text, json, sarif, junit, github, markdown, html
+
+  /// An investment-committee document: `check` only.
+  var isDocument: Bool { self == .markdown || self == .html }
+}
+
+extension Commands {
+  static let formats = OutputFormat.allCases.map(\.rawValue)
+
+  static func format(_ o: Options, documents: Bool = false) -> Result<OutputFormat, CommandOutput> {
+    let f = o.values["format"]?.last ?? "text"
+    let allowed = OutputFormat.allCases.filter { documents || !$0.isDocument }.map(\.rawValue)
+    guard allowed.contains(f), let format = OutputFormat(rawValue: f) else {
+      if formats.contains(f) { return .failure(usageError("`--format \(f)` is a report of `check`", help: "formats here are " + allowed.map { "`\($0)`" }.joined(separator: ", "))) }
+      return .failure(usageError("unknown format `\(f)`", help: "formats are " + allowed.map { "`\($0)`" }.joined(separator: ", ")))
+    }
+    return .success(format)
+  }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import CovenantJSON
+import CovenantSyntax
+
+/// The deals of a batch: a JSON array file, `{"deals": [...]}`, a JSON Lines file, or a
+/// directory of deal files. Each deal keeps where it came from, for the report.
+public struct DealInput: Sendable {
+  /// `deals.json[3]`, `deals.jsonl:12` or `deals/d1.json`
+  public var source: String
+  public var document: JSONDocument
+  public var node: JSONNode
+  public var path: JSONPath
+}
+
+public enum DealSource {
+  public static func read(_ path: String) -> Result<[DealInput], Diagnostics> {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+      return .failure(Diagnostics([Diagnostic(code: "D010", message: "file not found", file: path)]))
+    }
+    if isDir.boolValue {
+      let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
+        .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
+        .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+      var deals: [DealInput] = []
+      var errors: [Diagnostic] = []
+      for n in names {
+        let p = (path as NSString).appendingPathComponent(n)
+        switch DataLoader.readJSON(path: p) {
+        case .success(let doc): deals.append(DealInput(source: p, document: doc, node: doc.root, path: JSONPath()))
+        case .failure(let d): errors.append(d)
+        }
+      }
+      if !errors.isEmpty { return .failure(Diagnostics(errors)) }
+      if deals.isEmpty {
+        return .failure(Diagnostics([Diagnostic(code: "D010", message: "no deal files (*.json) in the directory", file: path)]))
+      }
+      return .success(deals)
+    }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      return .failure(Diagnostics([Diagnostic(code: "D010", message: "cannot read the file (permission denied?)", file: path)]))
+    }
+    let bytes = [UInt8](data)
+    // One JSON value: an array of deals, or an object holding one under "deals".
+    if case .success(let doc) = JSONParser.parse(bytes) {
+      var list = doc.root
+      var base = JSONPath()
+      if doc.kind(list) == .object, let d = doc.member(list, "deals"), doc.kind(d) == .array {
+        list = d
+        base = base.appending(key: "deals")
+      }
+      guard doc.kind(list) == .array else {
+        return .failure(Diagnostics([Diagnostic(code: "D102", message: "expected a list of deals (a JSON array, {\"deals\": [...]}, or one deal per line)", file: path)]))
+      }
+      let name = (path as NSString).lastPathComponent
+      return .success(doc.elements(list).enumerated().map { i, n in
+        DealInput(source: "\(name)[\(i)]", document: doc, node: n, path: base.appending(index: i))
+      })
+    }
+    // JSON Lines: one deal per non-empty line.
+    var deals: [DealInput] = []
+    var errors: [Diagnostic] = []
+    var lineNumber = 0
+    let name = (path as NSString).lastPathComponent
+    for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+      lineNumber += 1
+      guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
+      switch DataLoader.parseJSON(Array(line), file: "\(path):\(lineNumber)") {
+      case .success(let doc): deals.append(DealInput(source: "\(name):\(lineNumber)", document: doc, node: doc.root, path: JSONPath()))
+      case .failure(let d): errors.append(d)
+      }
+      if errors.count >= DataLoader.maxErrors { break }
+    }
+    if !errors.isEmpty { return .failure(Diagnostics(errors)) }
+    return .success(deals)
+  }
+}

@@ -1,0 +1,92 @@
+import CovenantValues
+import CovenantJSON
+import CovenantSyntax
+import CovenantSemantics
+import CovenantData
+import CovenantEvaluation
+
+/// The pipeline, written once: source → tokens → AST → checked covenant (`compile`) → snapshot
+/// (`loadSnapshot`) → deal (`loadDeal`) → verdicts and figures (`check`, `checkBatch`). Each step
+/// stops at the first failing stage and gives its diagnostics; no caller converts an error itself.
+/// Reports are written by the caller (CovenantReporting) from the result.
+public struct CovenantSession {
+  public let covenant: CheckedCovenant
+  /// The checker's warnings and notes: the covenant compiled.
+  public let warnings: [Diagnostic]
+  /// The snapshot's document, kept for the governance data a deal reads from it (members).
+  public private(set) var snapshotDocument: JSONDocument?
+  public private(set) var snapshotFile = "snapshot"
+  private var runner: CovenantRunner?
+
+  /// A session for a covenant already checked (the test runner checks each covenant once).
+  public init(covenant: CheckedCovenant, warnings: [Diagnostic] = []) {
+    self.covenant = covenant
+    self.warnings = warnings
+  }
+
+  /// Lexes, parses and checks the covenant: a session, or the covenant's errors (with its
+  /// warnings).
+  public static func compile(_ file: SourceFile) -> Result<CovenantSession, Diagnostics> {
+    let compiled = Checker.compile(file)
+    guard let covenant = compiled.covenant else { return .failure(Diagnostics(compiled.diagnostics)) }
+    return .success(CovenantSession(covenant: covenant, warnings: compiled.diagnostics))
+  }
+
+  /// Loads the snapshot as the covenant declares it. On success the session can check.
+  public mutating func loadSnapshot(_ document: JSONDocument, file: String) -> Result<Void, Diagnostics> {
+    guard let record = covenant.schema.snapshot else {
+      return .failure(Diagnostics([Diagnostic(
+        code: "C019", message: "the covenant does not declare the snapshot it reads", file: covenant.file.name, span: nil)]))
+    }
+    switch DataLoader.load(document, record: record, schema: covenant.schema, file: file) {
+    case .failure(let ds): return .failure(ds)
+    case .success(let snapshot):
+      snapshotDocument = document
+      snapshotFile = file
+      runner = CovenantRunner(covenant: covenant, snapshot: snapshot)
+      return .success(())
+    }
+  }
+
+  /// The snapshot as loaded (`.absent` before `loadSnapshot`).
+  public var snapshot: Value { runner?.snapshot ?? .absent }
+
+  /// Reads a deal (values and governance data) against the loaded snapshot.
+  public func loadDeal(_ document: JSONDocument, file: String, node: JSONNode? = nil, path: JSONPath = JSONPath()) -> Result<Deal, Diagnostics> {
+    Deal.load(document, file: file, node: node, path: path, snapshot: snapshotDocument, snapshotFile: snapshotFile, covenant: covenant)
+  }
+
+  /// Drops the snapshot's document (it holds the file's bytes) once no deal will read it.
+  public mutating func releaseSnapshotDocument() { snapshotDocument = nil }
+
+  /// The governance data the snapshot holds on its own (consents on file), for a check without a
+  /// deal; nil when the covenant reads none from the snapshot.
+  public func snapshotGovernance() -> Result<DealGovernance, Diagnostics>? {
+    guard let snapshotDocument else { return nil }
+    return DataLoader.snapshotGovernance(snapshot: snapshotDocument, snapshotFile: snapshotFile, covenant: covenant)
+  }
+
+  /// Evaluates every clause on the snapshot, and pro forma with the deal when one is given
+  /// (`governance`: the snapshot's own governance data, used when there is no deal).
+  public mutating func check(_ deal: Deal?, governance: DealGovernance? = nil, bounds: Bool = true) -> Result<CheckResult, Diagnostics> {
+    guard runner != nil else { return .failure(Diagnostics([Self.noSnapshot(covenant)])) }
+    do {
+      // In place (`runner!`): the runner's snapshot caches are kept for the next deal, not copied.
+      return .success(try runner!.check(deal: deal?.values, dealData: deal?.governance ?? governance, bounds: bounds))
+    } catch {
+      return .failure(Diagnostics([error.diagnostic(file: covenant.file.name)]))
+    }
+  }
+
+  /// Checks each deal of a batch against the one snapshot, scanned once.
+  public mutating func checkBatch(_ deals: [DealInput], progress: ((Int, Int) -> Void)? = nil) -> [BatchEntry] {
+    guard runner != nil else {
+      return deals.map { BatchEntry(source: $0.source, result: nil, diagnostics: [Self.noSnapshot(covenant)]) }
+    }
+    return runner!.checkBatch(deals, snapshotDocument: snapshotDocument, progress: progress)
+  }
+
+  static func noSnapshot(_ c: CheckedCovenant) -> Diagnostic {
+    Diagnostic(code: "C019", message: "no snapshot was loaded", file: c.file.name, span: nil)
+  }
+}

@@ -1,0 +1,51 @@
+import CovenantValues
+import CovenantJSON
+import CovenantSyntax
+import CovenantData
+
+/// One deal of a batch and its result.
+public struct BatchEntry: Sendable {
+  package init(source: String, result: CheckResult? = nil, diagnostics: [Diagnostic]) {
+    self.source = source
+    self.result = result
+    self.diagnostics = diagnostics
+  }
+  public var source: String
+  public var result: CheckResult?
+  /// The deal could not be read: the entry is invalid, never a pass.
+  public var diagnostics: [Diagnostic]
+  public var verdict: String { result.map { $0.compliant ? "compliant" : "breach" } ?? "invalid" }
+}
+
+extension CovenantRunner {
+  /// Checks each deal independently against the same snapshot. The snapshot's aggregates are
+  /// computed once, on the first deal; every later deal only folds itself into them.
+  public mutating func checkBatch(
+    _ deals: [DealInput], snapshotDocument: JSONDocument?, progress: ((Int, Int) -> Void)? = nil
+  ) -> [BatchEntry] {
+    var entries: [BatchEntry] = []
+    entries.reserveCapacity(deals.count)
+    guard let dealRecord = covenant.schema.deal else {
+      return deals.map { BatchEntry(source: $0.source, result: nil, diagnostics: [
+        Diagnostic(code: "C019", message: "the covenant does not declare the deal's fields", file: covenant.file.name, span: nil)]) }
+    }
+    for (i, d) in deals.enumerated() {
+      progress?(i, deals.count)
+      let deal: Deal
+      switch Deal.load(d.document, file: d.source, node: d.node, path: d.path, snapshot: snapshotDocument, covenant: covenant) {
+      case .success(let loaded): deal = loaded
+      case .failure(let e):
+        entries.append(BatchEntry(source: d.source, result: nil, diagnostics: e.list))
+        continue
+      }
+      do {
+        let r = try check(deal: deal.values, dealData: deal.governance, bounds: true)
+        entries.append(BatchEntry(source: d.source, result: r, diagnostics: []))
+      } catch {
+        entries.append(BatchEntry(source: d.source, result: nil, diagnostics: [error.diagnostic(file: covenant.file.name)]))
+      }
+    }
+    progress?(deals.count, deals.count)
+    return entries
+  }
+}

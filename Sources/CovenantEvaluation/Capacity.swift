@@ -1,0 +1,292 @@
+import CovenantValues
+import CovenantData
+
+/// The deal team's answer across the whole covenant: the largest deal amount with which no
+/// clause is in breach, and the clause that binds it.
+public struct Capacity: Hashable, Sendable {
+  public enum Status: String, Hashable, Sendable {
+    /// `amount` is the largest compliant amount.
+    case amount
+    /// No clause limits the amount.
+    case unlimited
+    /// No amount complies on the deal's other terms (`bindingClause` says which clause).
+    case none
+    /// A clause's dependence on the amount cannot be solved exactly (`bindingClause` names it).
+    case notComputed = "not computed"
+  }
+  public var status: Status
+  /// The largest compliant amount to the cent (rounded down).
+  public var amount: Exact?
+  /// The exact bound (the cent amount is this, rounded down; one cent more breaches).
+  public var exact: Exact?
+  /// The bound itself is excluded (`<` caps): the amount is the last cent below it.
+  public var strict = false
+  public var currency: String
+  /// The deal's own amount, for reports that show both.
+  public var dealAmount: Exact = .zero
+  /// The clause id that binds (or fails at every amount, or cannot be solved).
+  public var bindingClause: String?
+  public var reason: String?
+  /// Thresholds where a clause starts to apply, in the words the report shows.
+  public var breakpoints: [String] = []
+}
+
+extension CovenantRunner {
+  /// The largest deal amount that passes every clause, solved clause by clause over the set of
+  /// amounts each allows (its `applies when` conditions and its requirements, each solved
+  /// exactly), then verified by a check at that amount and one cent above.
+  mutating func capacity(_ result: CheckResult, _ samples: inout Samples, dealData: DealGovernance?) throws(EvaluationError) -> Capacity? {
+    let ctx = samples.ctx
+    let points = samples.points
+    var evs = samples.evs
+    var total = AmountSet.all
+    var sets: [(id: String, set: AmountSet)] = []
+    var thresholds: [(id: String, applies: AmountSet, governance: GovernanceOutcome?, title: String?)] = []
+    func unsolved(_ id: String, _ why: String) -> Capacity {
+      Capacity(status: .notComputed, currency: ctx.currency, dealAmount: ctx.amount, bindingClause: id, reason: "§\(id): \(why)")
+    }
+    // Cross-references: the amounts at which each clause is disapplied by one that prevails
+    // over it (solved like `applies when`); there the clause does not constrain the amount.
+    var disappliedAt: [Int: AmountSet] = [:]
+    if !covenant.precedenceOrder.isEmpty {
+      do {
+        disappliedAt = try disapplicationSets(result, &evs, points)
+      } catch let e as UnsolvedIn {
+        return unsolved(e.clause, e.reason)
+      } catch let e as EvaluationError {
+        throw e
+      } catch {
+        return unsolved(covenant.clauses.first?.id ?? "", "\(error)")
+      }
+    }
+    for (ci, clause) in covenant.clauses.enumerated() {
+      guard ci < result.clauses.count else { break }
+      let res = result.clauses[ci]
+      // Warnings never block, and a waiver attached to the deal lifts the clause at any amount.
+      let own = res.disapplied?.verdictHadItApplied ?? res.verdict
+      if clause.severityWarning || own == .waived { continue }
+      // A consent that lifts the clause lifts it at any amount (one that lifts its limit has
+      // already put the clause's set at the higher limit).
+      if res.consent?.given == true, clause.consent?.lifted == nil { continue }
+      if try dateReason(clause, &evs[2]) != nil { continue }
+      var s: AmountSet
+      if clause.testedOn == .snapshot {
+        s = own == .breach ? .none : .all
+      } else {
+        var applies = AmountSet.all
+        var passes = AmountSet.all
+        var gov: GovernanceOutcome? = nil
+        do {
+          for cond in clause.appliesWhen {
+            for i in evs.indices { evs[i].groupKey = .absent }
+            applies = applies.intersect(try conditionSet(cond, &evs, points, what: "its condition `\(covenant.file.text(cond.span))`", undefinedHolds: false))
+          }
+          if !applies.isEmpty, !clause.requirements.isEmpty {
+            switch try requirementSet(ci, &samples) {
+            case .success(let s): passes = s
+            case .failure(let e): throw e
+            }
+          }
+        } catch let e as Unsolved {
+          return unsolved(clause.id, e.reason)
+        } catch let e as EvaluationError {
+          throw e
+        } catch {
+          return unsolved(clause.id, "\(error)")
+        }
+        if clause.hasGovernance {
+          let g: GovernanceOutcome
+          if let known = res.governance { g = known } else { g = try Governance.evaluate(clause, covenant: covenant, deal: dealData) }
+          gov = g
+          if g.verdict == .breach { passes = .none }
+        }
+        s = applies.complement.union(applies.intersect(passes))
+        if applies != .all {
+          thresholds.append((clause.id, applies, gov, clause.title))
+        }
+      }
+      if let off = disappliedAt[ci] { s = s.union(off) }
+      sets.append((clause.id, s))
+      total = total.intersect(s)
+    }
+    var cap = Capacity(status: .unlimited, currency: ctx.currency, dealAmount: ctx.amount)
+    switch total.supremum {
+    case .none:
+      cap.status = .none
+      // The first clause that fails at every amount, or else the one that empties the set.
+      var running = AmountSet.all
+      for (id, s) in sets {
+        if s.isEmpty { cap.bindingClause = id; cap.reason = "§\(id) is breached at every deal amount"; break }
+        running = running.intersect(s)
+        if running.isEmpty {
+          cap.bindingClause = id
+          cap.reason = "no deal amount satisfies §\(id) together with the clauses before it"
+          break
+        }
+      }
+      return cap
+    case .some((nil, _)):
+      break
+    case .some(let (high?, strict)):
+      let bound: AmountBound = strict ? .lessThan(high, currency: ctx.currency) : .atMost(high, currency: ctx.currency)
+      guard let (at, above) = Self.verificationAmounts(bound), total.contains(at) else {
+        cap.status = .none
+        cap.reason = "no whole-cent deal amount complies"
+        return cap
+      }
+      cap.status = .amount
+      cap.amount = at
+      cap.exact = high
+      cap.strict = strict
+      cap.bindingClause = sets.first { !$0.set.contains(above) }?.id
+      // Verify with a full check: compliant at the amount, in breach a cent above.
+      var f = ctx.fields
+      f[ctx.field] = .money(at, currency: ctx.currency)
+      let rAt = try check(deal: .record(f), dealData: dealData, bounds: false, holdsOnly: true)
+      f[ctx.field] = .money(above, currency: ctx.currency)
+      let rAbove = try check(deal: .record(f), dealData: dealData, bounds: false, holdsOnly: true)
+      if !rAt.compliant || rAbove.compliant {
+        return Capacity(status: .notComputed, currency: ctx.currency, dealAmount: ctx.amount, bindingClause: cap.bindingClause,
+          reason: "the solution did not verify (a clause's figures change form between the amounts sampled)")
+      }
+    }
+    /// The clauses that `id` disapplies from just above `low` (`notwithstanding`, an exception):
+    /// "above €60,000,000, §L applies, and §A-1 is disapplied".
+    func lifted(_ id: String, above low: Exact) -> String {
+      guard let ti = covenant.clauses.firstIndex(where: { $0.id == id }) else { return "" }
+      let ids = covenant.clauses.indices.filter { y in
+        guard covenant.clauses[y].displacedBy.contains(where: { $0.clause == ti }), let off = disappliedAt[y] else { return false }
+        return off.contains(Self.justAbove(low)) && !off.contains(low)
+      }.map { "§" + covenant.clauses[$0].id }
+      guard !ids.isEmpty else { return "" }
+      return ", and " + CovenantRunner.andList(ids) + (ids.count == 1 ? " is" : " are") + " disapplied"
+    }
+    // Thresholds below the capacity's end where a clause starts (or stops) applying.
+    for t in thresholds {
+      for p in t.applies.parts where p.low.signum > 0 || p.lowStrict {
+        let requires = t.governance?.lines.first(where: { $0.contains("missing") || $0.contains("not met") }) ?? t.governance?.lines.first
+        let name = "§\(t.id)" + (t.title.map { " (\($0))" } ?? "")
+        let fails = sets.first { $0.id == t.id }.map { !$0.set.contains(Self.justAbove(p.low)) } ?? false
+        let amount = Format.money(p.low, ctx.currency)
+        if let ci = covenant.clauses.firstIndex(where: { $0.id == t.id }), let off = disappliedAt[ci], off.contains(Self.justAbove(p.low)) {
+          // Its condition holds there, but a clause that prevails over it is engaged.
+          let by = ci < result.clauses.count ? result.clauses[ci].disapplied.map { " by \($0.clause)" } ?? "" : ""
+          cap.breakpoints.append("above \(amount), \(name) would apply, but it is disapplied\(by)")
+        } else if fails {
+          cap.breakpoints.append("up to \(amount) without \(name); above it, §\(t.id) applies" + (requires.map { " and is not met: \($0)" } ?? " and is not met") + lifted(t.id, above: p.low))
+        } else {
+          cap.breakpoints.append("above \(amount), \(name) applies" + (t.governance != nil ? " (met)" : "") + lifted(t.id, above: p.low))
+        }
+      }
+    }
+    return cap
+  }
+
+  static func justAbove(_ x: Exact) -> Exact { (try? x.adding(cent)) ?? x }
+
+  /// A dependence on the amount that cannot be solved, in the clause that has it.
+  struct UnsolvedIn: Error {
+    var clause: String
+    var reason: String
+  }
+
+  /// For each clause another can disapply, the deal amounts at which that happens: a prevailing
+  /// clause is engaged where it is in force (its dates, and its `applies when` solved over the
+  /// amount) and, for an exception, where its condition holds too — and where it is not itself
+  /// disapplied, so the sets are built in precedence order. A clause tested on the snapshot
+  /// alone is in force at every amount or none, as its check found.
+  mutating func disapplicationSets(_ result: CheckResult, _ evs: inout [Evaluator], _ points: [Exact]) throws -> [Int: AmountSet] {
+    var inForce: [Int: AmountSet] = [:]
+    func inForceSet(_ ci: Int, _ evs: inout [Evaluator]) throws -> AmountSet {
+      if let known = inForce[ci] { return known }
+      let clause = covenant.clauses[ci], res = result.clauses[ci]
+      let own = res.disapplied?.verdictHadItApplied ?? res.verdict
+      var set: AmountSet
+      if try dateReason(clause, &evs[2]) != nil {
+        set = .none
+      } else if clause.testedOn == .snapshot || clause.appliesWhen.isEmpty {
+        // Exceptions are evaluated only while their clause is in force.
+        set = [.pass, .warning, .breach, .waived].contains(own) || !res.exceptions.isEmpty ? .all : .none
+      } else {
+        set = .all
+        for cond in clause.appliesWhen {
+          for i in evs.indices { evs[i].groupKey = .absent }
+          do {
+            set = set.intersect(try conditionSet(cond, &evs, points, what: "its condition `\(covenant.file.text(cond.span))`", undefinedHolds: false))
+          } catch let e as Unsolved {
+            throw UnsolvedIn(clause: clause.id, reason: e.reason)
+          }
+        }
+      }
+      inForce[ci] = set
+      return set
+    }
+    var off: [Int: AmountSet] = [:]
+    for ci in covenant.precedenceOrder where ci < result.clauses.count {
+      let clause = covenant.clauses[ci]
+      guard !clause.displacedBy.isEmpty else { continue }
+      var union = AmountSet.none
+      for d in clause.displacedBy where d.clause < result.clauses.count {
+        var engaged = try inForceSet(d.clause, &evs)
+        if d.form == .exception, let x = d.exception, x < covenant.clauses[d.clause].exceptions.count {
+          let prevailing = covenant.clauses[d.clause]
+          if prevailing.testedOn == .snapshot {
+            let holds = x < result.clauses[d.clause].exceptions.count && result.clauses[d.clause].exceptions[x].holds == true
+            if !holds { engaged = .none }
+          } else {
+            for i in evs.indices { evs[i].groupKey = .absent }
+            let cond = prevailing.exceptions[x].condition
+            do {
+              engaged = engaged.intersect(try conditionSet(cond, &evs, points, what: "its exception's condition `\(covenant.file.text(cond.span))`", undefinedHolds: false))
+            } catch let e as Unsolved {
+              throw UnsolvedIn(clause: prevailing.id, reason: e.reason)
+            }
+          }
+        }
+        if let o = off[d.clause] { engaged = engaged.intersect(o.complement).merged() }
+        union = union.union(engaged).merged()
+      }
+      // Each set is a sorted union of disjoint intervals, one more than its breakpoints; a
+      // covenant that makes hundreds of them is not solved rather than solved slowly.
+      guard union.parts.count <= Self.maxDisapplicationParts else {
+        throw UnsolvedIn(clause: clause.id, reason: "the clauses that can disapply it start and stop applying at more than \(Self.maxDisapplicationParts) amounts")
+      }
+      off[ci] = union
+    }
+    return off
+  }
+
+  static let maxDisapplicationParts = 64
+}
+
+extension CovenantRunner.AmountSet {
+  /// The same amounts as sorted, disjoint intervals: unions and complements of sets built from
+  /// several clauses would otherwise repeat and overlap, and grow with every clause of a chain.
+  func merged() -> CovenantRunner.AmountSet {
+    let sorted = parts.sorted { a, b in a.low < b.low || (a.low == b.low && !a.lowStrict && b.lowStrict) }
+    var out: [CovenantRunner.Interval] = []
+    for p in sorted {
+      guard var last = out.last else {
+        out.append(p)
+        continue
+      }
+      // `p` starts inside `last`, or where it ends with the point included by one of them.
+      let joins: Bool
+      if let h = last.high { joins = p.low < h || (p.low == h && (!p.lowStrict || !last.highStrict)) } else { joins = true }
+      guard joins else {
+        out.append(p)
+        continue
+      }
+      if let h = last.high {
+        if let ph = p.high {
+          if ph > h || (ph == h && !p.highStrict) { last.high = ph; last.highStrict = p.highStrict }
+        } else {
+          last.high = nil
+          last.highStrict = false
+        }
+      }
+      out[out.count - 1] = last
+    }
+    return CovenantRunner.AmountSet(parts: out)
+  }
+}

@@ -1,0 +1,669 @@
+import CovenantValues
+import CovenantSyntax
+import CovenantSemantics
+import CovenantData
+
+/// The verdict of one clause, as the deal team reads it.
+public enum Verdict: String, Hashable, Sendable, Comparable {
+  /// `disapplied`: another clause prevails over this one and is engaged (`notwithstanding`,
+  /// `subject to`, an exception); the report says which and why, and what it would have been.
+  case pass, warning, breach, notApplicable = "not applicable", waived, disapplied
+
+  var rank: Int {
+    switch self {
+    case .notApplicable: 0
+    case .disapplied: 1
+    case .pass: 2
+    case .waived: 3
+    case .warning: 4
+    case .breach: 5
+    }
+  }
+  public static func < (a: Verdict, b: Verdict) -> Bool { a.rank < b.rank }
+}
+
+/// One requirement, in one group, in one context, with the figures behind its verdict.
+public struct RequirementOutcome: Hashable, Sendable {
+  public var requirement: String
+  /// `sector power` inside `for each sector`.
+  public var group: String?
+  /// nil when the figures are undefined (the maximum of no holdings).
+  public var holds: Bool?
+  public var comparison: BinaryOp?
+  public var value: Value?
+  public var limit: Value?
+  /// How the figures are shown: a plain ratio compared with a percentage shows as one.
+  public var style: NumberStyle?
+  /// How far the value is from its limit, in the limit's unit; negative when breached.
+  public var headroom: Value?
+  /// value ÷ limit for caps.
+  public var utilization: Exact?
+  public var warned = false
+  public var offenders: [String] = []
+  public var offenderCount = 0
+  public var examined = 0
+  /// Elements (or, under `for each`, elements without a group) whose condition could not be
+  /// evaluated: the requirement cannot be shown to hold for them, so it does not hold.
+  public var notEvaluated: [String] = []
+  public var notEvaluatedCount = 0
+  /// What each offender (and a `some`'s satisfying element) showed: `tranche.spread = 121 bps`.
+  public var evidence: [String] = []
+  /// For a `some` that holds: the first element that satisfies it, and how many do.
+  public var satisfiedBy: String?
+  public var matching = 0
+  /// For an `every`/`no` that holds over a short list (a deal's tranches): each element with the
+  /// values it showed, `Senior A [0]: tranche.spread = 100 bps`.
+  public var passing: [String] = []
+  /// Set for an `every`/`some`/`no` requirement.
+  public var quantifier: Quantifier?
+  /// The other view of a cap or floor. For `A <= P of B` (and `A <= k x B`): `ratio` is A/B,
+  /// `ratioLimit` is P, `base` is B as written in `baseText`. For a share or `A / B <= P`:
+  /// `amount` is A, `base` is B, and `amountLimit` is P×B.
+  public var ratio: Exact?
+  public var ratioLimit: Exact?
+  public var ratioStyle: NumberStyle?
+  public var amount: Value?
+  public var base: Value?
+  public var baseText: String?
+  public var amountLimit: Value?
+  /// The periods its trailing figures used (`sum of quarters.ebitda over the last 4 periods`).
+  public var periods: [PeriodsUsed] = []
+  /// Why the verdict was reached without the usual figures: a ratio whose denominator is zero
+  /// or negative (see grammar.md, *Ratios with a zero or negative denominator*).
+  public var note: String?
+}
+
+/// A definition a clause uses, as it evaluated, and how (`total_debt = fund.debt $5bn + …`).
+public struct DefinitionFigure: Hashable, Sendable {
+  public var name: String
+  public var value: Value
+  public var style: NumberStyle?
+  public var derivation: String
+}
+
+public struct ClauseEvaluation: Hashable, Sendable {
+  public var verdict: Verdict
+  public var outcomes: [RequirementOutcome]
+  public var note: String?
+  /// The definitions the clause uses, in declaration order.
+  public var definitions: [DefinitionFigure] = []
+  /// The figures the clause's `report` items ask for, per group.
+  public var reported: [ReportedFigure] = []
+}
+
+/// A figure a `report` item asks for, in one group.
+public struct ReportedFigure: Hashable, Sendable {
+  /// The expression as written.
+  public var figure: String
+  public var group: String?
+  public var value: Value
+  public var style: NumberStyle?
+}
+
+/// The largest deal amount with which a clause still complies, solved exactly.
+public enum AmountBound: Hashable, Sendable {
+  case atMost(Exact, currency: String)
+  case lessThan(Exact, currency: String)
+  case unlimited
+  case noAmount
+  case notComputed(String)
+}
+
+public struct ClauseResult: Hashable, Sendable {
+  public var id: String
+  public var title: String?
+  public var text: String?
+  public var span: SourceSpan
+  public var verdict: Verdict
+  public var note: String?
+  public var snapshot: ClauseEvaluation?
+  public var proForma: ClauseEvaluation?
+  public var largestAmount: AmountBound?
+  public var governance: GovernanceOutcome?
+  /// Why the clause applies: each `applies when` condition with the values it compared.
+  public var applies: [String] = []
+  /// A consent exception: each source (vote, record, flag), whether it qualifies and why.
+  public var consent: ConsentOutcome? = nil
+  /// The clause's exceptions to other clauses (`sections §… do not apply when …`), as evaluated
+  /// while the clause was in force; empty otherwise.
+  public var exceptions: [ExceptionOutcome] = []
+  /// Set when another clause disapplied this one; `verdict` is then `.disapplied`.
+  public var disapplied: Disapplication? = nil
+  /// `subject to §…`: each prevailing clause with its verdict, shown beside this one.
+  public var subjectTo: [Precedence] = []
+}
+
+/// A clause this one is `subject to`, with the verdict it reached.
+public struct Precedence: Hashable, Sendable {
+  /// With `§`.
+  public var clause: String
+  public var title: String?
+  public var verdict: Verdict
+  /// `subject to §4.2(a) (Sector concentration), which is in breach`
+  public var text: String {
+    let which: String
+    switch verdict {
+    case .pass: which = "which passes"
+    case .warning: which = "which passes with a warning"
+    case .breach: which = "which is in breach"
+    case .waived: which = "which is waived"
+    case .notApplicable: which = "which does not apply"
+    case .disapplied: which = "which is disapplied"
+    }
+    return "subject to \(clause)" + (title.map { " (\($0))" } ?? "") + ", " + which
+  }
+}
+
+/// An exception a clause makes to others, as evaluated: `holds` is nil when its condition is
+/// undefined for this data (the exception is then not in effect: the clauses it covers apply).
+public struct ExceptionOutcome: Hashable, Sendable {
+  /// The clauses it covers, with `§`.
+  public var clauses: [String]
+  /// The condition as written, and the values it compared (`deal.board_waiver is true`).
+  public var condition: String
+  public var values: String
+  public var holds: Bool?
+  /// `deal.board_waiver = true (deal.board_waiver is true)`
+  public var conditionWithValues: String { "`\(condition)`" + (values.isEmpty ? "" : " (\(values))") }
+}
+
+/// Why a clause was not applied: the clause that prevails over it, by which form of reference.
+public struct Disapplication: Hashable, Sendable {
+  /// The prevailing clause's id, with `§`, and its title.
+  public var clause: String
+  public var title: String?
+  public var form: CheckedClause.Displacement.Form
+  /// The sentence the report shows.
+  public var reason: String
+  /// The verdict the clause would have had (figures are still shown, marked as not applied).
+  public var verdictHadItApplied: Verdict
+}
+
+public struct CheckResult: Hashable, Sendable {
+  public var covenantTitle: String
+  public var asOf: CalendarDate?
+  public var dealID: String?
+  public var clauses: [ClauseResult]
+  /// The snapshot's FX rates, as the covenant reads them: every conversion used one of these.
+  public var fxRates: [FXRate] = []
+  /// With a deal: the largest deal amount that passes every clause, and the clause that binds.
+  public var capacity: Capacity? = nil
+
+  /// Compliant unless a clause breaches; warnings and waivers do not block.
+  public var compliant: Bool { !clauses.contains { $0.verdict == .breach } }
+}
+
+/// One FX rate of the snapshot, as quoted (`150 JPY per USD`) and as used (base per unit).
+public struct FXRate: Hashable, Sendable {
+  public var currency: String
+  public var basePerUnit: Exact
+  /// Quoted as units of the currency per one unit of base (`JPY per USD`).
+  public var quotedPerBase: Bool
+  /// The rate as the data gives it.
+  public var quoted: Exact { quotedPerBase ? ((try? Exact.one.divided(by: basePerUnit)) ?? basePerUnit) : basePerUnit }
+}
+
+/// Figures of a runner that depend on the covenant alone (never on the data), computed on first
+/// use and shared by every later deal of a batch.
+final class RunnerMemo {
+  struct ClauseKey: Hashable {
+    var start: Int, end: Int, id: String
+  }
+  /// The definitions each clause uses, in declaration order (`definitionFigures`).
+  var definitionsUsed: [ClauseKey: [Int]] = [:]
+}
+
+/// Checks a covenant against one snapshot, and any number of deals against it. The snapshot's
+/// aggregates are computed on the first check and reused for every later deal.
+public struct CovenantRunner {
+  public let covenant: CheckedCovenant
+  public let snapshot: Value
+  public private(set) var cache = SnapshotCache()
+  /// What depends on the covenant alone, computed once per runner rather than per deal.
+  let memo = RunnerMemo()
+  /// Scan everything for every deal (no caches): the reference for tests of incremental evaluation.
+  public var naive = false
+  var snapshotEvaluator: Evaluator?
+  var snapshotResults: [Int: ClauseEvaluation] = [:]
+
+  public init(covenant: CheckedCovenant, snapshot: Value) {
+    self.covenant = covenant
+    self.snapshot = snapshot
+  }
+
+  var asOf: CalendarDate? {
+    guard let f = covenant.asOfField, case .record(let fields) = snapshot, case .date(let d) = fields[f] else { return nil }
+    return d
+  }
+
+  /// Checks every clause on the snapshot, and pro forma with `deal` when one is given.
+  /// `bounds`: also solve each cap for the largest compliant deal amount, and the covenant's
+  /// capacity (costs a few more evaluations per clause).
+  /// `holdsOnly` (the capacity's verifications): the verdicts tell a breach from no breach, and
+  /// the deal's figures are left out (see `evaluate`).
+  public mutating func check(deal: Value?, dealData: DealGovernance? = nil, bounds: Bool = true, holdsOnly: Bool = false) throws(EvaluationError) -> CheckResult {
+    if snapshotEvaluator == nil {
+      snapshotEvaluator = try Evaluator(covenant: covenant, snapshot: snapshot, deal: nil, proForma: false, cache: cache)
+      snapshotEvaluator?.naive = naive
+    }
+    var snap = snapshotEvaluator!
+    var pro: Evaluator? = nil
+    var dealSnapshot: Evaluator? = nil
+    if let deal {
+      pro = try Evaluator(covenant: covenant, snapshot: snapshot, deal: deal, proForma: true, cache: naive ? SnapshotCache() : snap.cache)
+      pro?.naive = naive
+    }
+    var results: [ClauseResult] = []
+    var samples: Samples? = nil
+    if bounds, let deal { samples = try self.samples(deal) }
+    for (ci, clause) in covenant.clauses.enumerated() {
+      var r = ClauseResult(id: clause.id, title: clause.title, text: clause.text, span: clause.span, verdict: .pass)
+      defer { results.append(r) }
+      if let reason = try dateReason(clause, &snap) {
+        r.verdict = .notApplicable
+        r.note = reason
+        continue
+      }
+      if clause.needsDeal && deal == nil {
+        r.verdict = .notApplicable
+        r.note = "applies to a proposed deal; none given"
+        continue
+      }
+      if clause.testedOn == .proForma && deal == nil {
+        r.verdict = .notApplicable
+        r.note = "tested on the pro forma portfolio; no deal given"
+        continue
+      }
+      if var p = pro {
+        defer { pro = p }
+        if let reason = try appliesReason(clause, &p) {
+          r.verdict = .notApplicable
+          r.note = reason
+          continue
+        }
+        if !holdsOnly { r.applies = try appliesBecause(clause, &p) }
+      } else if let reason = try appliesReason(clause, &snap) {
+        r.verdict = .notApplicable
+        r.note = reason
+        continue
+      } else {
+        r.applies = try appliesBecause(clause, &snap)
+      }
+      let testSnapshot = deal == nil || clause.testedOn != .proForma
+      let testProForma = deal != nil && clause.testedOn != .snapshot
+      if testSnapshot {
+        if clause.needsDeal, let deal {
+          // Figures that read the deal, on the portfolio before it joins: the deal's sector's
+          // share before the deal, not "undefined".
+          if dealSnapshot == nil {
+            dealSnapshot = try Evaluator(covenant: covenant, snapshot: snapshot, deal: deal, proForma: false, cache: naive ? SnapshotCache() : snap.cache)
+            dealSnapshot?.naive = naive
+          }
+          r.snapshot = try evaluate(clause, &dealSnapshot!, holdsOnly: holdsOnly)
+        } else if let cached = snapshotResults[ci] {
+          r.snapshot = cached
+        } else {
+          let e = try evaluate(clause, &snap)
+          snapshotResults[ci] = e
+          r.snapshot = e
+        }
+      }
+      if testProForma, var p = pro {
+        r.proForma = try evaluate(clause, &p, holdsOnly: holdsOnly)
+        pro = p
+        if var s = samples {
+          r.largestAmount = try solveBound(ci, &s)
+          samples = s
+        }
+      }
+      if !clause.requirements.isEmpty {
+        r.verdict = (r.proForma ?? r.snapshot)?.verdict ?? .notApplicable
+      } else if !clause.reports.isEmpty, !clause.hasGovernance {
+        r.note = "reports figures; it has no requirement to check"
+      }
+      if clause.hasGovernance {
+        let g = try Governance.evaluate(clause, covenant: covenant, deal: dealData)
+        r.governance = g
+        if clause.requirements.isEmpty || g.verdict == .breach { r.verdict = max(r.verdict == .notApplicable && !clause.requirements.isEmpty ? .pass : r.verdict, g.verdict) }
+        if clause.requirements.isEmpty { r.verdict = g.verdict }
+      }
+      if let consent = clause.consent {
+        try applyConsent(consent, clause, ci, &r, deal: deal, dealData: dealData, snap: &snap, pro: &pro, dealSnapshot: &dealSnapshot, samples: &samples)
+      } else {
+        noteConsentsWithoutException(clause, dealData, &r)
+      }
+      if let dealData {
+        Governance.applyWaiver(clause, covenant: covenant, deal: dealData, asOf: asOf, result: &r)
+      }
+      if !clause.exceptions.isEmpty {
+        if var p = pro {
+          r.exceptions = try exceptionOutcomes(clause, &p)
+          pro = p
+        } else {
+          r.exceptions = try exceptionOutcomes(clause, &snap)
+        }
+        if clause.requirements.isEmpty && clause.reports.isEmpty && r.governance == nil {
+          r.verdict = r.exceptions.contains { $0.holds == true } ? .pass : .notApplicable
+          r.note = Self.exceptionNote(r.exceptions)
+        }
+      }
+    }
+    Self.applyCrossReferences(covenant, &results)
+    snapshotEvaluator = snap
+    cache = snap.cache
+    let dealID = self.dealID(deal)
+    var result = CheckResult(covenantTitle: covenant.title, asOf: asOf, dealID: dealID, clauses: results)
+    if let f = covenant.fxField, let snap = covenant.schema.snapshot, case .record(let fields) = snapshot, f < fields.count,
+      case .fx(let rates) = fields[f]
+    {
+      let perBase = covenant.schema.records[snap].fields[f].fxPerBase
+      result.fxRates = rates.keys.sorted().map { FXRate(currency: $0, basePerUnit: rates[$0]!, quotedPerBase: perBase) }
+    }
+    if var s = samples { result.capacity = try capacity(result, &s, dealData: dealData) }
+    return result
+  }
+
+  /// Each exception of a clause in force, with its condition's values (`deal.waiver_granted` is true).
+  func exceptionOutcomes(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> [ExceptionOutcome] {
+    var out: [ExceptionOutcome] = []
+    for x in clause.exceptions {
+      ev.groupKey = .absent
+      var holds: Bool?
+      if case .bool(let b) = try ev.eval(x.condition) { holds = b }
+      let because = try conditionValues(x.condition, &ev)
+      out.append(ExceptionOutcome(clauses: x.clauses.map { "§" + $0 }, condition: Self.clean(x.source), values: because, holds: holds))
+    }
+    return out
+  }
+
+  /// What an exception-only clause says of itself: which clauses it lifts, and why or why not.
+  package static func exceptionNote(_ xs: [ExceptionOutcome]) -> String {
+    xs.map { x in
+      let list = Self.andList(x.clauses)
+      let verb = x.clauses.count == 1 ? "does" : "do"
+      let applies = x.clauses.count == 1 ? "applies" : "apply"
+      switch x.holds {
+      case true?: return "exception in effect: \(list) \(verb) not apply, as \(x.conditionWithValues) holds"
+      case false?: return "exception not in effect: \(x.conditionWithValues) is false, so \(list) \(applies) as written"
+      case nil: return "exception not in effect: \(x.conditionWithValues) is undefined for this data, so \(list) \(applies) as written"
+      }
+    }.joined(separator: "; ")
+  }
+
+  static func andList(_ items: [String]) -> String {
+    guard items.count > 1 else { return items.first ?? "" }
+    return items.dropLast().joined(separator: ", ") + " and " + items[items.count - 1]
+  }
+
+  /// Disapplies each clause another one prevails over while that one is engaged, in an order
+  /// where the prevailing clause is final first (so a disapplied clause disapplies nothing).
+  /// A prevailing clause is engaged when it is in force — its dates and `applies when` hold and
+  /// it had what it needs to be judged (pass, warning, breach or waived); *not applicable* for
+  /// undefined figures does not count, so a clause is never lifted by one that was not
+  /// actually applied. An exception is engaged when, in addition, its condition holds.
+  static func applyCrossReferences(_ covenant: CheckedCovenant, _ results: inout [ClauseResult]) {
+    guard !covenant.precedenceOrder.isEmpty else { return }
+    for ci in covenant.precedenceOrder where ci < results.count && ci < covenant.clauses.count {
+      // A clause that is not in force anyway (its dates, `applies when`, no deal) keeps its own
+      // reason: *not applicable* says more than "disapplied" about a clause that would not apply.
+      let own = results[ci]
+      if own.verdict == .notApplicable, own.snapshot == nil, own.proForma == nil, own.governance == nil { continue }
+      for d in covenant.clauses[ci].displacedBy where d.clause < results.count {
+        let p = results[d.clause]
+        // An exception is evaluated only while its clause is in force; a disapplied clause lifts nothing.
+        guard d.form == .exception ? p.verdict != .disapplied : [.pass, .warning, .breach, .waived].contains(p.verdict) else { continue }
+        let name = p.id.hasPrefix("§") ? p.id : "§" + p.id
+        let titled = name + (p.title.map { " (\($0))" } ?? "")
+        let own = "§" + covenant.clauses[ci].id
+        let reason: String
+        switch d.form {
+        case .notwithstanding:
+          reason = "\(titled) applies, notwithstanding \(own)"
+        case .subjectTo:
+          continue  // not a displacement: both clauses are applied (see `subjectTo`)
+        case .exception:
+          guard let x = d.exception, x < p.exceptions.count, p.exceptions[x].holds == true else { continue }
+          reason = "exception \(titled) is in effect: \(p.exceptions[x].conditionWithValues) holds"
+        }
+        var r = results[ci]
+        let had = r.verdict
+        r.disapplied = Disapplication(clause: name, title: p.title, form: d.form, reason: reason, verdictHadItApplied: had)
+        r.note = "disapplied: " + reason + (had == .notApplicable ? "" : "; had it applied: \(had.rawValue)") + (r.note.map { " (\($0))" } ?? "")
+        r.verdict = .disapplied
+        results[ci] = r
+        break
+      }
+    }
+    for (ci, clause) in covenant.clauses.enumerated() where ci < results.count && !clause.subjectTo.isEmpty {
+      results[ci].subjectTo = clause.subjectTo.filter { $0 < results.count }.map { i in
+        let p = results[i]
+        return Precedence(clause: p.id.hasPrefix("§") ? p.id : "§" + p.id, title: p.title, verdict: p.verdict)
+      }
+    }
+  }
+
+  func dateReason(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> String? {
+    guard clause.effectiveFrom != nil || clause.until != nil else { return nil }
+    guard let asOf else { return "the snapshot has no as-of date" }
+    if let e = clause.effectiveFrom, case .date(let from) = try ev.eval(e), asOf < from {
+      return "not yet effective: from \(from) (snapshot as of \(asOf))"
+    }
+    if let u = clause.until, case .date(let until) = try ev.eval(u), asOf > until {
+      return "no longer in force: until \(until) (snapshot as of \(asOf))"
+    }
+    return nil
+  }
+
+  /// `share of holdings.value where sector = deal.sector > 30% (share of … is ≈35.58%)`.
+  func appliesBecause(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> [String] {
+    var out: [String] = []
+    for cond in clause.appliesWhen {
+      let because = try conditionValues(cond, &ev)
+      out.append(Self.clean(covenant.file.text(cond.span)) + (because.isEmpty ? "" : " (\(because))"))
+    }
+    return out
+  }
+
+  func appliesReason(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> String? {
+    for cond in clause.appliesWhen {
+      switch try ev.eval(cond) {
+      case .bool(true): continue
+      case .bool(false):
+        let because = try conditionValues(cond, &ev)
+        return "does not apply: the condition `applies when \(Self.clean(covenant.file.text(cond.span)))` is false" + (because.isEmpty ? "" : " (\(because))")
+      default: return "cannot tell whether it applies: `" + Self.clean(covenant.file.text(cond.span)) + "` is undefined"
+      }
+    }
+    return nil
+  }
+
+  /// `holdsOnly`: only whether each requirement holds, for the solver's verifications. The same
+  /// expressions are evaluated (an error is the same error), but the figures a report shows
+  /// (headroom, the other view, warnings, labels, derivations) are left out: such an evaluation's
+  /// `verdict` tells a breach from no breach and nothing more.
+  func evaluate(_ clause: CheckedClause, _ ev: inout Evaluator, holdsOnly: Bool = false) throws(EvaluationError) -> ClauseEvaluation {
+    var outcomes: [RequirementOutcome] = []
+    var reported: [ReportedFigure] = []
+    let keys: [Value?] = clause.window != nil ? [] : try clause.group.map { g throws(EvaluationError) in try ev.groupKeys(g).map { Optional($0) } } ?? [nil]
+    if let w = clause.window { try evaluateWindows(clause, w, &ev, &outcomes, &reported) }
+    for key in keys {
+      if let key { ev.groupKey = key }
+      for req in clause.requirements {
+        var o = try outcome(req, clause, &ev, holdsOnly: holdsOnly)
+        try attachPeriods(&o, req, &ev)
+        if !holdsOnly, let key, let g = clause.group { o.group = "\(g.fieldName) \(Format.plain(key, covenant.schema))" }
+        outcomes.append(o)
+      }
+      for rep in clause.reports {
+        if holdsOnly {
+          _ = try ev.eval(rep.expr)
+          continue
+        }
+        let group = key.flatMap { k in clause.group.map { "\($0.fieldName) \(Format.plain(k, covenant.schema))" } }
+        reported.append(ReportedFigure(figure: Self.clean(rep.source), group: group, value: try ev.eval(rep.expr), style: Self.style(rep.expr)))
+      }
+    }
+    ev.groupKey = .absent
+    if let g = clause.group {
+      let missing = try ev.elementsWithoutGroup(g)
+      if missing.count > 0, case .list(let list) = try ev.eval(g.list) {
+        var o = RequirementOutcome(requirement: "every element has a `\(g.fieldName)` to group by")
+        o.group = "\(g.fieldName) missing"
+        o.holds = false
+        o.examined = missing.count
+        o.notEvaluatedCount = missing.count
+        if !holdsOnly { o.notEvaluated = missing.items.map { label(list, $0, labelField(g)) } }
+        outcomes.insert(o, at: 0)
+      }
+    }
+    let definitions = try definitionFigures(clause, &ev, holdsOnly: holdsOnly)
+    let failed = outcomes.contains { $0.holds == false }
+    let verdict: Verdict
+    var note: String?
+    if failed {
+      verdict = clause.severityWarning ? .warning : .breach
+    } else if outcomes.contains(where: \.warned) {
+      verdict = .warning
+    } else if !outcomes.isEmpty, outcomes.allSatisfy({ $0.holds == nil }) {
+      verdict = .notApplicable
+      note = "its figures are undefined for this data (e.g. nothing matched)"
+    } else if let u = outcomes.first(where: { $0.holds == nil }) {
+      // A clause passes only when every requirement holds: one that cannot be evaluated
+      // leaves the clause not applicable, never passed.
+      verdict = .notApplicable
+      note = "not every requirement could be evaluated: `\(u.requirement)`\(u.group.map { " (\($0))" } ?? "") is undefined for this data"
+    } else {
+      verdict = .pass
+    }
+    return ClauseEvaluation(verdict: verdict, outcomes: outcomes, note: note, definitions: definitions, reported: reported)
+  }
+
+  func outcome(_ req: CheckedRequirement, _ clause: CheckedClause, _ ev: inout Evaluator, holdsOnly: Bool = false) throws(EvaluationError) -> RequirementOutcome {
+    var o = RequirementOutcome(requirement: req.source)
+    switch req.expr.kind {
+    case .compare(let op, let a, let b):
+      if let o = try ratioOutcome(req, op, a, b, &ev) { return o }
+      let x = try ev.eval(a), y = try ev.eval(b)
+      o.comparison = op
+      o.value = x
+      o.limit = y
+      if case .number(let ls) = b.type {
+        if case .number(let vs) = a.type, vs != .plain { o.style = vs } else { o.style = ls }
+      }
+      if case .bool(let h) = try ev.compare(op, x, y, req.span) { o.holds = h }
+      if holdsOnly { return o }
+      if o.holds != nil, [.le, .lt, .ge, .gt].contains(op) {
+        let cap = op == .le || op == .lt
+        o.headroom = try? ev.arithmetic(.sub, cap ? y : x, cap ? x : y, req.span)
+        if let xv = Self.magnitude(x), let yv = Self.magnitude(y), yv.signum > 0 { o.utilization = try? xv.divided(by: yv) }
+        if o.holds == true, let w = clause.warn, w.above == cap, let xv = Self.magnitude(x), let yv = Self.magnitude(y),
+          let threshold = try? yv.multiplied(by: w.fraction)
+        {
+          o.warned = w.inclusive ? (cap ? threshold <= xv : xv <= threshold) : (cap ? threshold < xv : xv < threshold)
+        }
+        try addOtherView(&o, a, b, &ev)
+      }
+    case .quantifier(let plan):
+      let v = try ev.eval(req.expr)
+      if case .bool(let h) = v { o.holds = h }
+      let q = ev.quantifierMemo[plan.id] ?? QuantifierState()
+      o.examined = q.examined
+      if q.undefined > 0, o.holds != true {
+        // `every company …` is not shown for a company whose condition is undefined.
+        o.holds = false
+        if holdsOnly { return o }
+        o.notEvaluatedCount = q.undefined
+        if case .list(let list) = try ev.eval(plan.list) {
+          o.notEvaluated = q.undefinedItems.map { label(list, $0, plan.labelField) }
+        }
+      }
+      if holdsOnly { return o }
+      o.matching = q.matching
+      o.quantifier = plan.quantifier
+      if plan.quantifier != .some {
+        o.offenderCount = q.offending
+        if case .list(let list) = try ev.eval(plan.list) {
+          o.offenders = q.offenders.map { label(list, $0, plan.labelField) }
+          for i in q.offenders {
+            o.evidence.append(try evidence(plan, i < list.baseCount ? list.base[i] : list.extra[i - list.baseCount], &ev))
+          }
+          if q.offending == 0, list.count <= Self.shortList {
+            o.passing = try passingElements(plan, list, &ev)
+          }
+        }
+      } else if o.holds == true, let w = try witness(plan, &ev) {
+        o.satisfiedBy = w.label
+        o.evidence = [w.evidence]
+      }
+    default:
+      if case .bool(let h) = try ev.eval(req.expr) { o.holds = h }
+    }
+    return o
+  }
+
+  func ratioParts(_ t: TExpr) -> (numerator: TExpr, denominator: TExpr)? {
+    Evaluator.ratioParts(t, covenant.definitions)
+  }
+
+  /// A ratio floor or cap whose denominator is zero or negative, decided as agreements mean it
+  /// instead of stopping on a division by zero (`Evaluator.ratioHolds`): with a positive
+  /// numerator the ratio is unbounded, so a floor (`a / b >= 2.0x`) holds and a cap
+  /// (`a / b <= 4.0x`) fails; with a numerator of zero or less there is no ratio, and both fail.
+  /// The outcome's note says which. nil when the ratio is an ordinary one.
+  func ratioOutcome(_ req: CheckedRequirement, _ op: BinaryOp, _ a: TExpr, _ b: TExpr, _ ev: inout Evaluator) throws(EvaluationError) -> RequirementOutcome? {
+    guard [.le, .lt, .ge, .gt].contains(op) else { return nil }
+    var op = op
+    var ratio = a, limit = b
+    if ratioParts(a) == nil, ratioParts(b) != nil {
+      // `2.0x <= a / b`: read as `a / b >= 2.0x`.
+      (ratio, limit) = (b, a)
+      op = op == .le ? .ge : op == .lt ? .gt : op == .ge ? .le : .lt
+    }
+    guard let (n, d) = ratioParts(ratio) else { return nil }
+    let dv = try ev.eval(d)
+    guard let dm = Self.magnitude(dv), dm.signum <= 0 else { return nil }
+    let nv = try ev.eval(n), y = try ev.eval(limit)
+    var o = RequirementOutcome(requirement: req.source)
+    o.comparison = op
+    o.limit = y
+    if case .number(let s) = limit.type { o.style = s }
+    guard let nm = Self.magnitude(nv), y != .absent else { return o }  // undefined: not applicable
+    let schema = covenant.schema
+    let num = "`\(covenant.file.text(n.span))` = \(Format.value(nv, schema))"
+    let den = "`\(covenant.file.text(d.span))` = \(Format.value(dv, schema))"
+    let floor = op == .ge || op == .gt
+    let limitText = Format.value(y, schema, style: o.style)
+    o.holds = Evaluator.ratioHolds(floor: floor, numerator: nm, denominatorSign: dm.signum)
+    let zero = dm.signum == 0 ? "zero" : "negative"
+    let what = floor ? "floor" : "cap"
+    if nm.signum > 0 {
+      o.note = "the denominator \(den) is \(zero) and the numerator \(num) is positive: the ratio is unbounded, so the \(what) of \(limitText) is \(floor ? "met" : "not met")"
+    } else {
+      o.note = "the denominator \(den) is \(zero) and the numerator \(num) is not positive: there is no ratio, so the \(what) of \(limitText) is not met"
+    }
+    return o
+  }
+
+  func labelField(_ g: CheckedClause.Group) -> Int? {
+    guard case .list(.record(let r)) = g.list.type, r < covenant.schema.records.count else { return nil }
+    return covenant.schema.records[r].labelField
+  }
+  /// Lists up to this long show every element's values when a quantifier holds.
+  static let shortList = 10
+
+  package static func magnitude(_ v: Value) -> Exact? {
+    switch v {
+    case .number(let x), .money(let x, _): x
+    default: nil
+    }
+  }
+
+  func label(_ list: ListValue, _ i: Int, _ field: Int?) -> String {
+    let element: Value = i < list.base.count ? list.base[i] : list.extra[i - list.base.count]
+    let position = i < list.base.count ? "[\(i)]" : "the proposed deal"
+    if let field, case .record(let fields) = element, case .text(let s) = fields[field] {
+      return i < list.base.count ? "\(s) \(position)" : "\(s) (the proposed deal)"
+    }
+    return position
+  }
+}

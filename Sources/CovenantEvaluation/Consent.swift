@@ -1,0 +1,348 @@
+import CovenantValues
+import CovenantJSON
+import CovenantSyntax
+import CovenantSemantics
+import CovenantData
+
+/// Votes of named bodies and consent exceptions, evaluated. A body's vote is counted by the
+/// body's own rules: its members' weights (or one vote each), without the classes it excludes
+/// (GP affiliates count on neither side), without its conflicted members, against its quorum,
+/// with a tie broken only by an eligible, non-conflicted holder of the casting vote. A consent
+/// exception then asks whether any of its sources — a body's vote, a consent on record, a flag
+/// of the data — qualifies, and the report says which did, or why none did.
+public struct ConsentOutcome: Hashable, Sendable {
+  public struct Source: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable { case vote, record, flag }
+    public var kind: Kind
+    /// The body's name, for a vote or a recorded consent.
+    public var body: String?
+    /// `majority in interest of lps`, `consent LC-7 of lpac`, `deal.gp_consent`.
+    public var description: String
+    public var qualifies: Bool
+    /// Why it qualifies or not: the tally, the dates, the flag's value.
+    public var reason: String
+    /// For a vote: the tally, line by line.
+    public var tally: GovernanceOutcome?
+    /// For a recorded consent.
+    public var id: String?
+    public var granted: CalendarDate?
+    public var expires: CalendarDate?
+    public var location: String?
+  }
+  public var sources: [Source]
+  /// The consent changed the verdict: the clause was lifted, or judged against its higher limit.
+  public var applied = false
+  /// `up to …` as written, for a consent that lifts the limit.
+  public var liftedTo: String?
+  public var given: Bool { sources.contains(where: \.qualifies) }
+  /// The source that gave the consent (the first that qualifies).
+  public var by: Source? { sources.first(where: \.qualifies) }
+}
+
+extension Governance {
+  /// The vote of a body on `rule`, counted by the body's rules; a breach verdict means not met.
+  static func bodyTally(_ rule: CheckedVoteRule, _ clause: CheckedClause, _ covenant: CheckedCovenant, _ deal: DealGovernance) throws(EvaluationError) -> GovernanceOutcome {
+    guard let bi = rule.body, bi < covenant.bodies.count else { return GovernanceOutcome(verdict: .breach, lines: ["no voting body"]) }
+    let body = covenant.bodies[bi]
+    let data = bi < deal.bodies.count ? deal.bodies[bi] : DealGovernance.BodyData(votesRecorded: false)
+    let label = rule.label ?? "votes of \(body.name)"
+    var out = GovernanceOutcome(verdict: .pass, lines: [])
+    out.body = body.name
+    out.rule = label
+    guard data.votesRecorded else {
+      out.verdict = .breach
+      out.lines.append("\(label): no votes of \(body.name)\(body.displayName.map { " (\($0))" } ?? "") recorded — not met")
+      return out
+    }
+    let excludedClass = data.members.filter { !$0.classes.isDisjoint(with: body.excludedClasses) }
+    let excludedIDs = Set(excludedClass.map(\.id))
+    let conflicted = data.members.filter { !excludedIDs.contains($0.id) && data.conflicted.contains($0.id) }
+    let eligible = data.members.filter { !excludedIDs.contains($0.id) && !data.conflicted.contains($0.id) }
+    func weight(_ m: DealGovernance.Member) -> Exact { body.oneVoteEach ? .one : m.weight }
+    func w(_ x: Exact) -> String { Format.number(x, style: .plain) }
+    var yes = Exact.zero, no = Exact.zero, abstain = Exact.zero, total = Exact.zero
+    var presentCount = 0
+    var absentNames: [String] = []
+    do throws(ArithmeticError) {
+      for m in eligible {
+        total = try total.adding(weight(m))
+        switch data.votes[m.id] {
+        case .yes: yes = try yes.adding(weight(m))
+        case .no: no = try no.adding(weight(m))
+        case .abstain: abstain = try abstain.adding(weight(m))
+        case nil: absentNames.append(m.label)
+        }
+        if data.votes[m.id] != nil { presentCount += 1 }
+      }
+      let present = try yes.adding(no).adding(abstain)
+      let absent = try total.subtracting(present)
+      out.votesFor = yes
+      out.votesAgainst = no
+      out.abstaining = abstain
+      out.absent = absent
+      out.totalPower = total
+      func names(_ v: DealGovernance.Vote) -> String {
+        let n = eligible.filter { data.votes[$0.id] == v }.map(\.label)
+        return n.isEmpty ? "" : " (\(n.joined(separator: ", ")))"
+      }
+      let unit = body.oneVoteEach ? "votes" : "voting power"
+      out.lines.append("\(label): for \(w(yes))\(names(.yes)), against \(w(no))\(names(.no)), abstaining \(w(abstain))\(names(.abstain)), absent \(w(absent))\(absentNames.isEmpty ? "" : " (\(absentNames.joined(separator: ", ")))") of \(w(total)) \(unit)")
+      if !excludedClass.isEmpty {
+        // Excluded members count on neither side: their votes (if any) are shown, not counted.
+        let shown = excludedClass.map { m in m.label + (data.votes[m.id].map { " voted \($0.rawValue)" } ?? "") + (body.oneVoteEach ? "" : ", \(w(m.weight))") }
+        out.lines.append("excluded as \(body.excludedClasses.joined(separator: ", ")) (counted in neither votes nor voting power): \(shown.joined(separator: "; "))")
+      }
+      if !conflicted.isEmpty { out.lines.append("excluded as conflicted: \(conflicted.map(\.label).joined(separator: ", "))") }
+      out.excludedByClass = excludedClass.map(\.id)
+      out.excludedAsConflicted = conflicted.map(\.id)
+      // The body's quorum, then any the rule itself adds.
+      switch body.quorum {
+      case .members(let n)?:
+        let met = presentCount >= n
+        out.membersPresent = presentCount
+        out.membersRequired = n
+        out.lines.append("quorum: \(presentCount) of \(eligible.count) eligible members present, \(n) required — \(met ? "met" : "not met")")
+        if !met {
+          out.verdict = .breach
+          return out
+        }
+      case .power(let q, let cmp)?:
+        if try !quorumMet(q, cmp, present, total, &out, w) { return out }
+      case nil: break
+      }
+      if let q = rule.quorum, try !quorumMet(q, rule.quorumComparison, present, total, &out, w) { return out }
+      let base: Exact
+      switch rule.base {
+      case .votesCast: base = rule.countAbstentions ? present : try yes.adding(no)
+      case .votingPower: base = total
+      }
+      out.required = rule.fraction
+      guard base.signum > 0 else {
+        out.verdict = .breach
+        out.lines.append("no votes cast: the threshold of \(percent(rule.fraction)) of \(rule.base.rawValue) cannot be met")
+        return out
+      }
+      let fraction = try yes.divided(by: base)
+      out.fraction = fraction
+      var met = compare(fraction, rule.comparison, rule.fraction)
+      var tie = ""
+      if !met, yes == no, rule.base == .votesCast {
+        let holder: CheckedBody.Tie? = rule.castingVote.map { .party($0) } ?? body.tie
+        if let holder {
+          let (decided, why) = castingVote(holder, body, data, eligible: eligible, excluded: excludedIDs, covenant)
+          met = decided
+          tie = "; " + why
+        }
+      }
+      out.lines.append("in favour: \(w(yes)) of \(w(base)) = \(percent(fraction)) of \(rule.base.rawValue), \(rule.comparison.rawValue) \(Format.fractionText(rule.fraction)) required — \(met ? "met" : "not met")\(tie)")
+      if !met { out.verdict = .breach }
+    } catch {
+      throw EvaluationError(code: "E001", message: "the voting figures of `\(body.name)` in §\(clause.id) are too large to compute exactly", span: clause.span)
+    }
+    return out
+  }
+
+  static func quorumMet(_ q: Exact, _ cmp: BinaryOp, _ present: Exact, _ total: Exact, _ out: inout GovernanceOutcome, _ w: (Exact) -> String) throws(ArithmeticError) -> Bool {
+    out.quorumRequired = q
+    guard total.signum > 0 else {
+      out.verdict = .breach
+      out.lines.append("quorum: no voting power to count")
+      return false
+    }
+    let share = try present.divided(by: total)
+    out.quorumPresent = share
+    let met = compare(share, cmp, q)
+    out.lines.append("quorum: \(w(present)) of \(w(total)) = \(percent(share)) present, \(cmp.rawValue) \(percent(q)) required — \(met ? "met" : "not met")")
+    if !met { out.verdict = .breach }
+    return met
+  }
+
+  /// A tie is decided only by the holder of the casting vote who is eligible (not of an excluded
+  /// class) and not conflicted, and who voted for.
+  static func castingVote(_ holder: CheckedBody.Tie, _ body: CheckedBody, _ data: DealGovernance.BodyData, eligible: [DealGovernance.Member],
+                          excluded: Set<String>, _ covenant: CheckedCovenant) -> (Bool, String) {
+    let holders: [DealGovernance.Member]
+    let title: String
+    switch holder {
+    case .party(let i):
+      holders = data.members.filter { $0.id == covenant.parties[i].dataID }
+      title = covenant.parties[i].name
+    case .memberClass(let c):
+      holders = data.members.filter { $0.classes.contains(c) }
+      title = "the \(c)"
+    }
+    guard !holders.isEmpty else { return (false, "tie, and no member of \(body.name) is \(title), so no casting vote") }
+    guard holders.count == 1 else {
+      return (false, "tie, and \(holders.count) members are \(title) (\(holders.map(\.label).joined(separator: ", "))), so no single casting vote")
+    }
+    let h = holders[0]
+    if excluded.contains(h.id) { return (false, "tie, and \(title) (\(h.label)) is excluded as \(body.excludedClasses.joined(separator: ", ")), so has no casting vote") }
+    if data.conflicted.contains(h.id) { return (false, "tie, and \(title) (\(h.label)) is excluded as conflicted, so has no casting vote") }
+    if eligible.contains(where: { $0.id == h.id }), data.votes[h.id] == .yes {
+      return (true, "tie decided for by the casting vote of \(title) (\(h.label))")
+    }
+    return (false, "tie, and the casting vote of \(title) (\(h.label)) was not for")
+  }
+
+  /// Every source of a consent exception, each with whether it qualifies and why.
+  static func consentSources(_ consent: CheckedConsent, _ clause: CheckedClause, _ covenant: CheckedCovenant, _ deal: DealGovernance?,
+                             dealID: String?, dealGiven: Bool, asOf: CalendarDate?, flag: (TExpr) throws(EvaluationError) -> Value) throws(EvaluationError) -> ConsentOutcome {
+    var out = ConsentOutcome(sources: [])
+    for source in consent.sources {
+      switch source {
+      case .flag(let e, let text):
+        if e.usesDeal && !dealGiven {
+          out.sources.append(.init(kind: .flag, description: text, qualifies: false, reason: "no deal given"))
+          continue
+        }
+        let v = try flag(e)
+        let reason: String
+        switch v {
+        case .bool(true): reason = "`\(text)` is true"
+        case .bool(false): reason = "`\(text)` is false"
+        default: reason = "`\(text)` is missing"
+        }
+        out.sources.append(.init(kind: .flag, description: text, qualifies: v == .bool(true), reason: reason))
+      case .body(let bi, let rule):
+        let body = covenant.bodies[bi]
+        if body.votes != nil {
+          if let deal, dealGiven {
+            let t = try bodyTally(rule, clause, covenant, deal)
+            let decisive = t.lines.last(where: { $0.hasPrefix("in favour") || $0.contains("not met") }) ?? t.lines.last ?? ""
+            out.sources.append(.init(kind: .vote, body: body.name, description: rule.label ?? body.name, qualifies: t.verdict != .breach,
+                                     reason: decisive, tally: t))
+          } else {
+            out.sources.append(.init(kind: .vote, body: body.name, description: rule.label ?? body.name, qualifies: false, reason: "no deal given, so no vote of \(body.name)"))
+          }
+        }
+        guard covenant.governance.consents != nil else { continue }
+        let onFile = (deal?.consents ?? []).filter { $0.clause == clause.id && $0.body == bi }
+        // "None on file" is worth a line only when the body has no vote to show.
+        if onFile.isEmpty, body.votes == nil {
+          out.sources.append(.init(kind: .record, body: body.name, description: "consent of \(body.name) on file", qualifies: false,
+                                   reason: "none recorded for §\(clause.id)"))
+        }
+        for c in onFile {
+          var s = ConsentOutcome.Source(kind: .record, body: body.name, description: "consent" + (c.id.map { " \($0)" } ?? "") + " of \(body.name) on file",
+                                        qualifies: false, reason: "", id: c.id, granted: c.granted, expires: c.expires, location: c.location)
+          s.reason = recordProblem(c, dealID: dealID, dealGiven: dealGiven, date: deal?.date, asOf: asOf) ?? {
+            "given" + (c.granted.map { " \($0)" } ?? "") + (c.expires.map { ", until \($0)" } ?? "") + (c.deal.map { ", for deal \($0)" } ?? "")
+          }()
+          s.qualifies = recordProblem(c, dealID: dealID, dealGiven: dealGiven, date: deal?.date, asOf: asOf) == nil
+          out.sources.append(s)
+        }
+      }
+    }
+    // A consent on file from a body the clause does not name is shown, not silently dropped.
+    let named = Set(consent.sources.compactMap { if case .body(let b, _) = $0 { b } else { nil } })
+    let names = named.sorted().map { covenant.bodies[$0].name }.joined(separator: ", ")
+    for c in deal?.consents ?? [] where c.clause == clause.id && !named.contains(c.body) {
+      let body = covenant.bodies[c.body].name
+      out.sources.append(.init(kind: .record, body: body, description: "consent" + (c.id.map { " \($0)" } ?? "") + " of \(body) on file", qualifies: false,
+                               reason: "\(body) is not a body whose consent lifts §\(clause.id)" + (names.isEmpty ? "" : " (\(names))"),
+                               id: c.id, granted: c.granted, expires: c.expires, location: c.location))
+    }
+    return out
+  }
+
+  /// Why a recorded consent does not cover this deal on this date; nil when it does.
+  static func recordProblem(_ c: DealGovernance.Consent, dealID: String?, dealGiven: Bool, date dealDate: CalendarDate?, asOf: CalendarDate?) -> String? {
+    if let d = c.deal {
+      guard dealGiven else { return "given for deal \(d), and no deal is being checked" }
+      guard let dealID else { return "given for deal \(d), and this deal has no reference to compare" }
+      if d != dealID { return "given for deal \(d), not this deal \(dealID)" }
+    }
+    let (date, which) = dealDate.map { ($0, "the deal's date") } ?? (asOf, "the snapshot's as-of date")
+    if c.granted != nil || c.expires != nil {
+      guard let date else { return "no deal date or as-of date to test its dates against" }
+      if let g = c.granted, date < g { return "given \(g), after \(which) \(date)" }
+      if let e = c.expires, e < date { return "expired \(e), before \(which) \(date)" }
+    }
+    return nil
+  }
+}
+
+extension CovenantRunner {
+  /// The deal's reference (its record's first text field), which recorded consents name.
+  func dealID(_ deal: Value?) -> String? {
+    if let deal, case .record(let fields) = deal, let d = covenant.schema.deal,
+      let lf = covenant.schema.records[d].labelField, case .text(let s) = fields[lf]
+    {
+      return s
+    }
+    return nil
+  }
+
+  /// A consent on file for a clause without a consent exception has no effect: the clause says so.
+  func noteConsentsWithoutException(_ clause: CheckedClause, _ dealData: DealGovernance?, _ r: inout ClauseResult) {
+    let stray = (dealData?.consents ?? []).filter { $0.clause == clause.id }
+    guard !stray.isEmpty else { return }
+    let which = stray.map { "consent" + ($0.id.map { " \($0)" } ?? "") + " of \(covenant.bodies[$0.body].name)" }.joined(separator: ", ")
+    r.note = [r.note, "\(which) on file has no effect: §\(clause.id) has no consent exception"].compactMap { $0 }.joined(separator: "; ")
+  }
+
+  /// Applies a clause's consent exception to its result. When a source qualifies: a clause in
+  /// breach under `without consent` does not apply; in breach or warning under `with consent … up to`
+  /// it is judged again against the higher limit (and its largest compliant amount solved
+  /// against it). When none qualifies, the clause keeps its verdict and the report says why.
+  mutating func applyConsent(
+    _ consent: CheckedConsent, _ clause: CheckedClause, _ ci: Int, _ r: inout ClauseResult, deal: Value?, dealData: DealGovernance?,
+    snap: inout Evaluator, pro: inout Evaluator?, dealSnapshot: inout Evaluator?, samples: inout Samples?
+  ) throws(EvaluationError) {
+    var flagEvaluator = pro ?? snap
+    var outcome = try Governance.consentSources(
+      consent, clause, covenant, dealData, dealID: dealID(deal), dealGiven: deal != nil, asOf: asOf,
+      flag: { e throws(EvaluationError) in try flagEvaluator.eval(e) })
+    outcome.liftedTo = consent.liftedText
+    defer { r.consent = outcome }
+    guard outcome.given, let by = outcome.by else {
+      if r.verdict == .breach, !outcome.sources.isEmpty {
+        r.note = [r.note, "no consent qualifies to lift it"].compactMap { $0 }.joined(separator: "; ")
+      }
+      return
+    }
+    let who = by.kind == .vote ? "a vote of \(by.body ?? "") (\(by.description))" : by.kind == .flag ? "`\(by.description)`" : by.description
+    if let lifted = consent.lifted {
+      var l = clause
+      l.requirements = lifted
+      l.consent = nil
+      // With consent, the higher limit is the clause's limit: its largest amount is solved
+      // against it, and the covenant's capacity uses it too.
+      if var s = samples {
+        s.requirementSets[ci] = nil
+        r.largestAmount = try solveBound(ci, &s, clause: l)
+        samples = s
+      }
+      guard r.verdict == .breach || r.verdict == .warning else {
+        r.note = [r.note, "consent given by \(who), not needed: within the limit before it is lifted"].compactMap { $0 }.joined(separator: "; ")
+        return
+      }
+      let testSnapshot = deal == nil || clause.testedOn != .proForma
+      if testSnapshot {
+        if clause.needsDeal, deal != nil, var d = dealSnapshot {
+          r.snapshot = try evaluate(l, &d)
+          dealSnapshot = d
+        } else {
+          r.snapshot = try evaluate(l, &snap)
+        }
+      }
+      if r.proForma != nil, var p = pro {
+        r.proForma = try evaluate(l, &p)
+        pro = p
+      }
+      r.verdict = (r.proForma ?? r.snapshot)?.verdict ?? r.verdict
+      outcome.applied = true
+      r.note = [r.note, "limit lifted to \(consent.liftedText ?? "the higher limit") by consent given by \(who)"].compactMap { $0 }.joined(separator: "; ")
+      return
+    }
+    // Consent lifts a breach; a clause within its limit (or only warning) keeps its verdict.
+    guard r.verdict == .breach else {
+      r.note = [r.note, "consent given by \(who), not needed"].compactMap { $0 }.joined(separator: "; ")
+      return
+    }
+    r.verdict = .notApplicable
+    r.largestAmount = nil
+    outcome.applied = true
+    r.note = [r.note, "does not apply: consent given by \(who)"].compactMap { $0 }.joined(separator: "; ")
+  }
+}

@@ -1,0 +1,273 @@
+import CovenantValues
+import CovenantSyntax
+
+/// The checked program: names resolved to slots and field indices, every node typed. This is
+/// what the evaluator runs; it never sees the parsed tree.
+public struct TExpr: Hashable, Sendable {
+  public var kind: Kind
+  public var type: ValueType
+  public var span: SourceSpan
+  /// True when the value can differ between deals (it reads `deal`, or the joined list pro forma).
+  public var usesDeal: Bool
+  /// True when the value reads the list that deals join (so the clause is tested pro forma).
+  public var usesJoinedList: Bool
+
+  public indirect enum Kind: Hashable, Sendable {
+    case constant(Value)
+    case definition(Int)
+    case snapshotRoot
+    case dealRoot
+    case local(Int)
+    case groupKey
+    case field(TExpr, Int)
+    case negate(TExpr)
+    case not(TExpr)
+    case arithmetic(BinaryOp, TExpr, TExpr)
+    case compare(BinaryOp, TExpr, TExpr)
+    case logic(BinaryOp, TExpr, TExpr)
+    case membership(negated: Bool, TExpr, [TExpr])
+    case convert(TExpr, String)
+    case aggregate(AggregatePlan)
+    case quantifier(QuantifierPlan)
+    /// `x is missing` (`missing: true`) / `x is present`: never undefined itself.
+    case presence(TExpr, missing: Bool)
+    /// `if c then a else b`: undefined when `c` is.
+    case conditional(TExpr, TExpr, TExpr)
+    /// `max of [a, b, …]` / `min of [a, b, …]`: the largest / smallest of values; undefined when one is.
+    case extremum(max: Bool, [TExpr])
+    /// `sum of quarters.ebitda over the last 4 periods` (see `Evaluation/Periods.swift`).
+    case trailing(TrailingPlan)
+    case invalid
+  }
+}
+
+public struct AggregatePlan: Hashable, Sendable {
+  /// Index of this aggregate in the covenant, the key of its cached value.
+  public var id: Int
+  public var function: AggregateFunction
+  public var list: TExpr
+  /// The element is bound to this local slot while `value`, `weight` and `filter` run.
+  public var slot: Int
+  public var value: TExpr?
+  public var weight: TExpr?
+  public var filter: TExpr?
+  /// Set when the filter selects elements by one field (`where sector = that sector`,
+  /// `where issuer = deal.target`): the aggregate is computed for every value of `keyField` in
+  /// one pass and `key` picks the value, so a group or a deal costs a lookup, not a scan.
+  public var keyField: Int?
+  public var key: TExpr?
+  /// Reads no element of an enclosing scope and no group key: one value per evaluation.
+  public var invariant: Bool
+  /// Also independent of the deal: computed once over the snapshot's list and reused for every
+  /// deal, with only the joined deal folded in.
+  public var cacheable: Bool
+}
+
+public struct QuantifierPlan: Hashable, Sendable {
+  public var id: Int
+  public var quantifier: Quantifier
+  public var list: TExpr
+  public var slot: Int
+  public var filter: TExpr?
+  public var body: TExpr
+  public var invariant: Bool
+  public var cacheable: Bool
+  public var labelField: Int?
+}
+
+public struct CheckedDefinition: Hashable, Sendable {
+  public var name: String
+  public var value: TExpr
+}
+
+public struct CheckedRequirement: Hashable, Sendable {
+  public var expr: TExpr
+  /// The requirement as written, for reports.
+  public var source: String
+  public var span: SourceSpan
+}
+
+public struct CheckedClause: Hashable, Sendable {
+  public var id: String
+  public var title: String?
+  public var text: String?
+  public var span: SourceSpan
+  public var appliesWhen: [TExpr]
+  public var effectiveFrom: TExpr?
+  public var until: TExpr?
+  public var testedOn: TestedOn
+  public var severityWarning: Bool
+  public var group: Group?
+  public var requirements: [CheckedRequirement]
+  public var warn: Warn?
+  public var approval: [ResolvedPartyRef]?
+  public var votes: CheckedVoteRule?
+  /// `quorum 75% of voting power` on its own line: tested on all voting power.
+  public var quorum: CheckedVoteRule? = nil
+  public var waivableBy: [ResolvedPartyRef]
+  /// The clause reads the deal: without a deal it is not applicable.
+  public var needsDeal: Bool
+  /// Figures the clause requires the report to show (`report …`); they check nothing.
+  public var reports: [CheckedRequirement] = []
+  /// `sections §4.9, §4.10 do not apply when …`: the exceptions this clause makes to others.
+  public var exceptions: [Exception] = []
+  /// The clauses that can disapply this one, resolved to indices of `CheckedCovenant.clauses`:
+  /// others' `notwithstanding` and exceptions naming it. The evaluator disapplies it when one of
+  /// them is engaged (grammar.md, *Cross-references*).
+  public var displacedBy: [Displacement] = []
+  /// `subject to §…`: the clauses that prevail over this one (indices). Both are applied — two
+  /// limits that must both be met — and the report shows each one's verdict beside this clause.
+  public var subjectTo: [Int] = []
+
+  /// An exception in a section of its own: while `condition` holds (and the clause making it
+  /// is in force), the clauses named are not applied.
+  public struct Exception: Hashable, Sendable {
+    /// Clause ids as written, without `§`.
+    public var clauses: [String]
+    public var condition: TExpr
+    public var source: String
+  }
+  public struct Displacement: Hashable, Sendable {
+    public enum Form: String, Hashable, Sendable {
+      case notwithstanding, subjectTo = "subject to", exception
+    }
+    /// The prevailing clause (index in `CheckedCovenant.clauses`).
+    public var clause: Int
+    public var form: Form
+    /// For an exception, which of the prevailing clause's exceptions.
+    public var exception: Int? = nil
+  }
+  /// `for each window of 4 consecutive periods in quarters:`: the requirements are evaluated once
+  /// per window, with the window's last period end as the test date of trailing figures.
+  public var window: PeriodWindow? = nil
+  /// Votes of named bodies (`approved by majority in interest of lps`, `votes of lpac in favour …`).
+  public var bodyVotes: [CheckedVoteRule] = []
+  /// `without consent of …` / `with consent of … up to …`.
+  public var consent: CheckedConsent? = nil
+  /// Any governance test (approvals, votes, a quorum, a body's vote): decided by the deal's votes.
+  public var hasGovernance: Bool { approval != nil || votes != nil || quorum != nil || !bodyVotes.isEmpty }
+
+  public struct Group: Hashable, Sendable {
+    public var list: TExpr
+    public var field: Int
+    public var fieldName: String
+    public var slot: Int
+  }
+  public struct Warn: Hashable, Sendable {
+    public var above: Bool
+    public var fraction: Exact
+    /// `warn at or above` / `warn at or below`: the warning level itself warns.
+    public var inclusive = false
+  }
+}
+
+public enum ResolvedPartyRef: Hashable, Sendable {
+  case party(Int)
+  case anyOf(String)
+  case allOf(String)
+}
+
+public struct CheckedParty: Hashable, Sendable {
+  public var name: String
+  public var displayName: String?
+  public var weight: Exact?
+  public var weightIsPercent: Bool
+  public var classes: [String]
+  /// How the data names the party (`id "UST"`), its covenant name otherwise.
+  public var dataID: String
+}
+
+public struct CheckedVoteRule: Hashable, Sendable {
+  public var comparison: BinaryOp
+  public var fraction: Exact
+  public var base: VoteRule.Base
+  public var quorum: Exact?
+  public var quorumComparison: BinaryOp
+  public var countAbstentions: Bool
+  public var excludeConflicted: Bool
+  public var castingVote: Int?
+  /// `quorum 75% of voting power` alone: only the quorum is tested.
+  public var quorumOnly = false
+  /// The voting body (an index into `CheckedCovenant.bodies`); nil: the covenant's members.
+  public var body: Int? = nil
+  /// How the rule was written, for the report: `majority in interest of lps`.
+  public var label: String? = nil
+}
+
+public struct CheckedProForma: Hashable, Sendable {
+  /// Index of the snapshot field holding the joined list.
+  public var listField: Int
+  public var record: Int
+  /// One expression per field of the joined record (defaults filled in).
+  public var fields: [TExpr]
+  /// The deal field that becomes the new element's value, if it is a plain deal field; the
+  /// headroom solver varies it.
+  public var amountField: Int?
+  public var valueField: Int?
+}
+
+public struct CheckedCovenant: Sendable {
+  public var file: SourceFile
+  public var title: String
+  public var version: String?
+  public var schema: Schema
+  public var definitions: [CheckedDefinition]
+  public var clauses: [CheckedClause]
+  public var proForma: CheckedProForma?
+  public var parties: [CheckedParty]
+  public var governance: CheckedGovernance
+  /// Voting bodies of their own (`body lps …`), each with its members, weights and rules.
+  public var bodies: [CheckedBody] = []
+  public var asOfField: Int?
+  public var fxField: Int?
+  public var aggregateCount: Int
+  public var quantifierCount: Int
+  public var localCount: Int
+  /// Clause indices in an order where every clause comes after those that can disapply it
+  /// (the `notwithstanding` / `subject to` / exception relation, acyclic by C082); empty when
+  /// the covenant has no cross-references.
+  public var precedenceOrder: [Int] = []
+}
+
+/// `sum of quarters.ebitda over the last 4 periods`: an aggregate over the `periods` most recent
+/// elements of a list of dated periods whose end is on or before the test date. Planned from the
+/// aggregate it wraps (same slot, value and id), so it shares the aggregate's checks.
+public struct TrailingPlan: Hashable, Sendable {
+  /// The id of the wrapped aggregate: the key of this figure's period series.
+  public var id: Int
+  public var function: AggregateFunction
+  public var list: TExpr
+  public var slot: Int
+  public var value: TExpr?
+  /// `where …`: only the periods it selects count (`count of quarters where cure > $0 over …`);
+  /// a selector by one field is kept apart, as the aggregate planned it.
+  public var filter: TExpr? = nil
+  public var keyField: Int? = nil
+  public var key: TExpr? = nil
+  public var periods: Int
+  public var calendar: PeriodCalendarRef
+}
+
+/// A list of dated periods and the fields that date them.
+public struct PeriodCalendarRef: Hashable, Sendable {
+  public var list: TExpr
+  public var endField: Int
+  public var startField: Int?
+  /// The list as written (`financials.quarters`), for reports and messages.
+  public var listText: String
+}
+
+/// `for each window of N consecutive periods in LIST:`.
+public struct PeriodWindow: Hashable, Sendable {
+  public var periods: Int
+  public var calendar: PeriodCalendarRef
+}
+
+extension CheckedClause {
+  /// `§4.2(a)`, `4.2(a)` and `§ 4.2(a)` all name the same clause.
+  public static func normalizedID(_ s: String) -> String {
+    var t = Substring(s)
+    if t.hasPrefix("§") { t = t.dropFirst() }
+    return String(t.drop(while: { $0 == " " }))
+  }
+}
