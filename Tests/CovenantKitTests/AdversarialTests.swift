@@ -96,21 +96,21 @@ private func utf8(_ s: String) -> [UInt8] { Array(s.utf8) }
 @Suite struct AdversarialTests {
   // MARK: - Deep nesting
 
-  @Test(.timeLimit(.minutes(1))) func parenthesesTenThousandDeep() throws {
+  @Test(.timeLimit(.minutes(5))) func parenthesesTenThousandDeep() throws {
     let deep = String(repeating: "(", count: 10_000) + "1" + String(repeating: ")", count: 10_000)
     let source = utf8(advCovenant + "define deep = \(deep)\n")
     #expect(advErrorCodes(source).contains("P003"))
     expectInvalid(try advCheck(covenant: source, snapshot: utf8(advSnapshot)), "P003")
   }
 
-  @Test(.timeLimit(.minutes(1))) func notTenThousandDeep() throws {
+  @Test(.timeLimit(.minutes(5))) func notTenThousandDeep() throws {
     let deep = String(repeating: "not ", count: 10_000) + "true"
     let source = utf8(advCovenant + "§2 \"Deep\"\n  \(deep)\n")
     #expect(advErrorCodes(source).contains("P003"))
     expectInvalid(try advCheck(covenant: source, snapshot: utf8(advSnapshot)), "P003")
   }
 
-  @Test(.timeLimit(.minutes(1))) func negationAndOfTenThousandDeep() {
+  @Test(.timeLimit(.minutes(5))) func negationAndOfTenThousandDeep() {
     // Other right-recursive forms share the same depth limit.
     let minus = String(repeating: "-", count: 10_000) + "1"
     #expect(advErrorCodes(utf8(advCovenant + "define m = \(minus)\n")).contains("P003"))
@@ -118,7 +118,7 @@ private func utf8(_ s: String) -> [UInt8] { Array(s.utf8) }
     #expect(advErrorCodes(utf8(advCovenant + "define o = \(of)\n")).contains("P003"))
   }
 
-  @Test(.timeLimit(.minutes(1))) func jsonArraysTenThousandDeep() throws {
+  @Test(.timeLimit(.minutes(5))) func jsonArraysTenThousandDeep() throws {
     let deep = utf8(String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000))
     guard case .failure(let e) = JSONParser.parse(deep) else {
       Issue.record("a 10,000-deep array was accepted")
@@ -129,7 +129,7 @@ private func utf8(_ s: String) -> [UInt8] { Array(s.utf8) }
     expectInvalid(try advCheck(covenant: utf8(advCovenant), snapshot: inField), "D005")
   }
 
-  @Test(.timeLimit(.minutes(1))) func jsonObjectsTenThousandDeep() {
+  @Test(.timeLimit(.minutes(5))) func jsonObjectsTenThousandDeep() {
     let deep = utf8(String(repeating: #"{"a":"#, count: 10_000) + "1" + String(repeating: "}", count: 10_000))
     guard case .failure(let e) = JSONParser.parse(deep) else {
       Issue.record("a 10,000-deep object was accepted")
@@ -313,7 +313,7 @@ private func utf8(_ s: String) -> [UInt8] { Array(s.utf8) }
   /// A file of one very long line (the issue asks for 100 MB; `scripts/hostile.sh` runs that size
   /// on the release build): the diagnostic shows a window of the line around the caret, so its
   /// size does not grow with the line's.
-  @Test(.timeLimit(.minutes(1))) func oneVeryLongLine() throws {
+  @Test(.timeLimit(.minutes(5))) func oneVeryLongLine() throws {
     let terms = 250_000
     let line = "define z = " + String(repeating: "1 + ", count: terms) + "@ 1\n"
     let source = utf8(advCovenant + line)
@@ -334,7 +334,7 @@ private func utf8(_ s: String) -> [UInt8] { Array(s.utf8) }
 
   /// A megabyte of characters the lexer cannot read: errors stop at the parser's limit with a
   /// note, instead of a million diagnostics.
-  @Test(.timeLimit(.minutes(1))) func aMegabyteOfUnreadableCharacters() {
+  @Test(.timeLimit(.minutes(5))) func aMegabyteOfUnreadableCharacters() {
     for text in [String(repeating: "@", count: 1 << 20), String(repeating: "@ \n", count: 300_000)] {
       let result = advCompile(utf8(text))
       #expect(result.diagnostics.filter(\.isError).count == Parser.maxErrors)
