@@ -753,8 +753,8 @@ public struct Checker {
         if item.isUntil { clause.until = checked } else { clause.effectiveFrom = checked }
       case .testedOn(let t, _):
         explicitTestedOn = t
-      case .severityWarning:
-        clause.severityWarning = true
+      case .severity(let severity, _):
+        clause.severityWarning = severity == .warning
       case .forEach(let field, let listExpr, let span):
         if clause.group != nil || !clause.requirements.isEmpty || !clause.reports.isEmpty {
           report("C023", "`for each` must come before the clause's requirements, once", span,

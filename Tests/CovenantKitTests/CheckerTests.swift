@@ -118,3 +118,28 @@ struct CheckCase: CustomStringConvertible, Sendable {
     #expect(errorCodes(ok) == [])
   }
 }
+
+/// Issue #15: `severity breach` is a clause setting, not a requirement `true`.
+@Suite struct CheckerSeverityTests {
+  @Test func severityBreachIsNotARequirement() throws {
+    let r = compile(prelude + "§1 \"x\"\n  severity breach\n  nav > $0\n")
+    #expect(r.diagnostics.filter(\.isError).isEmpty, "\(r.diagnostics.map(\.message))")
+    let clause = try #require(r.covenant?.clauses.first)
+    #expect(clause.requirements.map(\.source) == ["nav > $0"])
+    #expect(!clause.severityWarning)
+    let (result, c) = try run(prelude + "§1 \"x\"\n  severity breach\n  nav > $0\n",
+      snapshot: snapshotJSON([("h1", "power", "US", "100")]))
+    let text = CheckReport.text(result, covenant: c, explain: true)
+    #expect(!text.contains("requires: severity"), "\(text)")
+  }
+
+  @Test func aClauseWithOnlySeverityBreachHasNoRequirement() {
+    #expect(errorCodes(prelude + "§1 \"x\"\n  severity breach\n") == ["C010"])
+    #expect(errorCodes(prelude + "§1 \"x\"\n  severity warning\n") == ["C010"])
+  }
+
+  @Test func severityBreachMayComeBeforeForEach() {
+    let source = prelude + "§1 \"x\"\n  severity breach\n  for each sector:\n    sum of holdings.value where sector = that sector <= nav\n"
+    #expect(errorCodes(source) == [])
+  }
+}
