@@ -23,8 +23,8 @@ import CovenantSyntax
 ///   source order indented 2; requirements after a `for each …:` are indented 4. `warn` is
 ///   always written `… of the limit`, votes as `votes in favour >= 2/3 of votes cast, quorum …`
 ///   (fractions written `2/3`; options in the order quorum, counting abstentions, excluding
-///   conflicted parties, ties), party lists as `a, b and c`, and `severity breach` as such (a
-///   requirement `true` is the same tree and prints the same). A requirement whose text would
+///   conflicted parties, ties), party lists as `a, b and c`, `severity warning` and `severity
+///   breach` as written (a requirement `true` stays `true`). A requirement whose text would
 ///   begin with `-` or a quote is put in parentheses, so that it cannot join the line above.
 /// * **Expressions** on one line, with one space around binary operators and the symbol forms
 ///   (`<=` for `≤`/`at most`/`no more than`, `!=` for `is not`/`<>`, `*`, `/`, `-`), and
@@ -326,8 +326,8 @@ private struct Layout {
       case .testedOn(let t, let span):
         text = "tested on " + t.rawValue
         end = span.end
-      case .severityWarning(let span):
-        text = "severity warning"
+      case .severity(let severity, let span):
+        text = "severity " + severity.rawValue
         end = span.end
       case .forEach(let field, let list, let span):
         text = "for each " + field.text + (list.map { " in " + p.operand($0, min: 7, before: .all).text } ?? "") + ":"
@@ -340,16 +340,9 @@ private struct Layout {
         grouped = true
       case .requirement(let e):
         end = e.span.end
-        if case .literal(.bool(true)) = e.kind {
-          text = "severity breach"  // what the parser makes of it; a requirement `true` means the same
-          if file.text(e.span) == "severity", let i = firstToken(startingFrom: e.span.end), tokens[i].kind == .word, file.text(tokens[i].span) == "breach" {
-            end = tokens[i].span.end
-          }
-        } else {
-          let t = p.top(e)
-          text = t.hasPrefix("-") || t.hasPrefix("\"") ? "(" + t + ")" : t
-          if grouped { indent = 4 }
-        }
+        let t = p.top(e)
+        text = t.hasPrefix("-") || t.hasPrefix("\"") ? "(" + t + ")" : t
+        if grouped { indent = 4 }
       case .report(let e, let span):
         text = "report " + p.top(e)
         end = span.end

@@ -270,7 +270,7 @@ public struct Checker {
           // `affiliate_group : text default issuer`: another field of the same record, resolved below.
           pendingFieldDefaults.append((ri, rec.fields.count, other))
         } else if let d = f.defaultValue {
-          let checked = checkExpr(d)
+          let checked = checkExpr(d, hint: Self.isCountryWord(d) ? fieldType : nil)
           if case .constant(let v) = checked.kind, compatible(checked.type, fieldType) {
             defaultValue = v
           } else if checked.type != .error {
@@ -681,8 +681,8 @@ public struct Checker {
         continue
       }
       if fields[fi] != nil { duplicateName(a.field, "assignment") }
-      let value = checkExpr(a.value)
       let want = record.fields[fi].type
+      let value = checkExpr(a.value, hint: Self.isCountryWord(a.value) ? want : nil)
       if !compatible(value.type, want) && value.type != .error && want != .error {
         report("C020", "`\(a.field.text)` is \(schema.typeName(want)) but the value given is \(schema.typeName(value.type))", a.value.span)
       }
@@ -753,8 +753,8 @@ public struct Checker {
         if item.isUntil { clause.until = checked } else { clause.effectiveFrom = checked }
       case .testedOn(let t, _):
         explicitTestedOn = t
-      case .severityWarning:
-        clause.severityWarning = true
+      case .severity(let severity, _):
+        clause.severityWarning = severity == .warning
       case .forEach(let field, let listExpr, let span):
         if clause.group != nil || !clause.requirements.isEmpty || !clause.reports.isEmpty {
           report("C023", "`for each` must come before the clause's requirements, once", span,
@@ -975,6 +975,11 @@ public struct Checker {
     case .invalid:
       return invalid(e.span)
     case .literal(let lit):
+      // A bare two-capital word (`AA`) is a value of a declared kind where the other side is of
+      // that kind (`rating = AA`); otherwise it is a country code (`domicile = US`).
+      if case .country(let word) = lit, case .kind(let k) = hint, let m = schema.kinds[k].index[word] {
+        return TExpr(kind: .constant(.kind(k, m)), type: .kind(k), span: e.span, usesDeal: false, usesJoinedList: false)
+      }
       return checkLiteral(lit, e.span)
     case .name(let n):
       return resolveName(n, hint: hint)
@@ -1150,6 +1155,11 @@ public struct Checker {
     return TExpr(kind: .constant(value), type: type, span: span, usesDeal: false, usesJoinedList: false)
   }
 
+  /// A bare two-capital word (`US`, `AA`): a country code unless a kind of the expected type has it.
+  static func isCountryWord(_ e: Expr) -> Bool {
+    if case .literal(.country) = e.kind { true } else { false }
+  }
+
   mutating func resolveName(_ n: Name, hint: ValueType?) -> TExpr {
     // 1. A named element: `holding` in `every holding in holdings` or in an aggregate's `where`.
     if let s = scopes.last(where: { $0.name == n.text }) {
@@ -1267,8 +1277,15 @@ public struct Checker {
       }
       return make(.membership(negated: op == .notIn, x, checked), .bool, span, [x] + checked)
     case .eq, .ne, .lt, .le, .gt, .ge:
+      let before = diagnostics.count
       var x = checkExpr(a)
+      let afterX = diagnostics.count
       let y = checkExpr(b, hint: x.type)
+      if case .literal(.country(let word)) = a.kind, case .kind(let k) = y.type, schema.kinds[k].index[word] != nil {
+        // A kind value written first, that looks like a country code: `AA = rating`.
+        diagnostics.removeSubrange(before..<afterX)
+        x = checkExpr(a, hint: y.type)
+      }
       if case .invalid = x.kind, x.type == .error, case .name = a.kind, case .kind = y.type, let original = diagnostics.last {
         // The left side may be a kind value written first: `power = sector`. If it is not one
         // either, the first diagnostic (unknown name) stands.

@@ -195,6 +195,9 @@ public enum TestedOn: String, Hashable, Sendable {
   case snapshot, proForma = "pro forma", both
 }
 
+/// What a failing requirement of a clause is: `severity warning` or `severity breach`.
+public enum ClauseSeverity: String, Hashable, Sendable { case warning, breach }
+
 public enum ClauseItem: Hashable, Sendable {
   /// `applies when deal.amount > $10 billion`
   case appliesWhen(Expr)
@@ -204,8 +207,9 @@ public enum ClauseItem: Hashable, Sendable {
   case until(Expr)
   /// `tested on snapshot | pro forma | both`
   case testedOn(TestedOn, SourceSpan)
-  /// `severity warning`: a failing requirement warns instead of breaching.
-  case severityWarning(SourceSpan)
+  /// `severity warning` (a failing requirement warns instead of breaching) or `severity breach`
+  /// (the default, written out). Not a requirement.
+  case severity(ClauseSeverity, SourceSpan)
   /// `for each sector:` or `for each issuer in holdings:`
   case forEach(field: Name, list: Expr?, span: SourceSpan)
   /// `for each window of 4 consecutive periods in quarters:`: the requirements hold for every

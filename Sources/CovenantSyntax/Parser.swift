@@ -606,8 +606,8 @@ public struct Parser {
       try fail("`snapshot`, `pro forma` or `both`")
     }
     if acceptWord("severity") {
-      if acceptWord("warning") { return .severityWarning(start.union(tokens[pos - 1].span)) }
-      if acceptWord("breach") { return .requirement(Expr(.literal(.bool(true)), start)) }
+      if acceptWord("warning") { return .severity(.warning, start.union(tokens[pos - 1].span)) }
+      if acceptWord("breach") { return .severity(.breach, start.union(tokens[pos - 1].span)) }
       try fail("`warning` or `breach`")
     }
     if isWord("for") && isWord("each", peekToken()) && isWord("window", peekToken(2)) && isWord("of", peekToken(3)) {

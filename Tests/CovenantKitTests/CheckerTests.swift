@@ -118,3 +118,61 @@ struct CheckCase: CustomStringConvertible, Sendable {
     #expect(errorCodes(ok) == [])
   }
 }
+
+/// Issue #15: `severity breach` is a clause setting, not a requirement `true`.
+@Suite struct CheckerSeverityTests {
+  @Test func severityBreachIsNotARequirement() throws {
+    let r = compile(prelude + "§1 \"x\"\n  severity breach\n  nav > $0\n")
+    #expect(r.diagnostics.filter(\.isError).isEmpty, "\(r.diagnostics.map(\.message))")
+    let clause = try #require(r.covenant?.clauses.first)
+    #expect(clause.requirements.map(\.source) == ["nav > $0"])
+    #expect(!clause.severityWarning)
+    let (result, c) = try run(prelude + "§1 \"x\"\n  severity breach\n  nav > $0\n",
+      snapshot: snapshotJSON([("h1", "power", "US", "100")]))
+    let text = CheckReport.text(result, covenant: c, explain: true)
+    #expect(!text.contains("requires: severity"), "\(text)")
+  }
+
+  @Test func aClauseWithOnlySeverityBreachHasNoRequirement() {
+    #expect(errorCodes(prelude + "§1 \"x\"\n  severity breach\n") == ["C010"])
+    #expect(errorCodes(prelude + "§1 \"x\"\n  severity warning\n") == ["C010"])
+  }
+
+  @Test func severityBreachMayComeBeforeForEach() {
+    let source = prelude + "§1 \"x\"\n  severity breach\n  for each sector:\n    sum of holdings.value where sector = that sector <= nav\n"
+    #expect(errorCodes(source) == [])
+  }
+}
+
+/// Issue #15: a bare two-capital word is a value of a declared kind where the other side is of
+/// that kind; elsewhere it is a country code.
+@Suite struct CheckerBareWordTests {
+  @Test func aKindValueThatLooksLikeACountryCode() {
+    // The kind's members win where the other side is of the kind, in either order and in lists.
+    let ok = """
+      covenant "R"
+      kind rating = AA | BB
+      record bond
+        rating   : rating
+        grade    : rating default AA
+        domicile : country
+      data book from snapshot
+        bonds : list of bond
+      §1 "x"
+        every b in bonds: b.rating = AA or BB = b.rating
+        count of bonds where rating in [AA, BB] and rating != BB and domicile = US >= 0
+        count of bonds where domicile = BB >= 0
+
+      """
+    let r = compile(ok)
+    #expect(r.diagnostics.filter(\.isError).isEmpty, "\(r.diagnostics.map { "\($0.code) \($0.message)" })")
+    // Elsewhere a two-capital word is still a country code, checked as before.
+    let bad = ok.replacingOccurrences(of: "domicile = US", with: "domicile = UK")
+    let d = compile(bad).diagnostics.filter(\.isError)
+    #expect(d.map(\.code) == ["C013"])
+    #expect(d.first?.help == "did you mean `GB`?")
+    // Not a member of the kind, and not a country: the country diagnostic.
+    let notMember = ok.replacingOccurrences(of: "b.rating = AA", with: "b.rating = UK")
+    #expect(compile(notMember).diagnostics.filter(\.isError).map(\.code).contains("C013"))
+  }
+}

@@ -197,6 +197,26 @@ private func randomExpression(_ r: inout FmtRandom, depth: Int) -> String {
     #expect(try format("# only a comment   \n\n\n# and another\n").get() == "# only a comment\n\n# and another\n")
   }
 
+  /// Issue #15: `severity breach` is printed as written, and a requirement `true` stays `true`.
+  @Test func severityBreachAndARequirementTrueKeepTheirWords() throws {
+    let source = "§1 \"x\"\n  severity breach\n  true\n§2 \"y\"\n  true\n§3 \"z\"\n  severity warning\n  nav > $0\n"
+    let out = try format(source).get()
+    #expect(out == """
+      §1 "x"
+        severity breach
+        true
+
+      §2 "y"
+        true
+
+      §3 "z"
+        severity warning
+        nav > $0
+
+      """, "\(out)")
+    checkFormatted(SourceFile(name: "t.cov", text: source))
+  }
+
   @Test func spellingsOfOperatorsBecomeSymbols() throws {
     let out = try format("""
       define a = x ≤ 1 and x at most 1 and x no more than 1 and x ≥ 1 and x at least 1 and x no less than 1
