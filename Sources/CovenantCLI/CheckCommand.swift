@@ -111,7 +111,7 @@ extension Commands {
     var out = CommandOutput()
     let sources = [covenant.file.name: covenant.file]
     let inputs: [DealInput]
-    switch DealSource.read(dealsPath) {
+    switch DealSource.read(dealsPath, in: c.env.workingDirectory) {
     case .failure(let ds):
       out.exitCode = ExitCode.invalid
       out.stderr = render(ds.list, sources: sources, color: c.errorColor) + "\ninvalid: nothing was checked\n"

@@ -30,11 +30,17 @@ public struct CommandEnvironment: Sendable {
   public var forceColorVariable: String?
   /// Standard input, for an input given as `-`; nil when it cannot be read.
   public var readStandardInput: @Sendable () -> [UInt8]? = { OutputChannel.readAll(0) }
+  /// The directory relative paths are read and written against (covenants, data, deals
+  /// directories, test files, `--output`, `fmt --write`), resolved at each file access; nil is
+  /// the process's current directory, as the real command line uses. Diagnostics and reports show
+  /// paths as given. Tests pass a directory rather than change the process-wide one.
+  public var workingDirectory: String?
 
   public init(
     stdoutIsTerminal: Bool = false, stderrIsTerminal: Bool = false, noColorVariable: String? = nil, forceColorVariable: String? = nil,
-    readStandardInput: (@Sendable () -> [UInt8]?)? = nil
+    readStandardInput: (@Sendable () -> [UInt8]?)? = nil, workingDirectory: String? = nil
   ) {
+    self.workingDirectory = workingDirectory
     self.stdoutIsTerminal = stdoutIsTerminal
     self.stderrIsTerminal = stderrIsTerminal
     self.noColorVariable = noColorVariable
@@ -124,6 +130,9 @@ public enum Commands {
     var quiet: Bool
     var failOnWarnings: Bool
 
+    /// Where a path given on the command line is on the file system (see `workingDirectory`).
+    func resolve(_ path: String) -> String { WorkingDirectory.resolve(path, in: env.workingDirectory) }
+
     static func make(_ o: Options, env: CommandEnvironment) -> Result<Context, CommandOutput> {
       var choice = "auto"
       if o.flags.contains("no-color") { choice = "never" }
@@ -166,7 +175,7 @@ public enum Commands {
     }
     if let path = c.output, !out.stdout.isEmpty || out.exitCode != ExitCode.invalid {
       do throws(AtomicFile.Failure) {
-        try AtomicFile.replace(path, with: Array(out.stdout.utf8))
+        try AtomicFile.replace(c.resolve(path), with: Array(out.stdout.utf8))
         out.stdout = ""
       } catch {
         out.stdout = ""
@@ -193,13 +202,14 @@ public enum Commands {
       }
       return .success(SourceFile(name: displayName(path), bytes: bytes))
     }
+    let resolved = c.resolve(path)
     var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+    guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDir) else {
       return .failure(Diagnostic(code: "A002", message: "file not found", file: path, help: "check the path"))
     }
     if isDir.boolValue { return .failure(Diagnostic(code: "A002", message: "is a directory, not a covenant file", file: path)) }
     // read(2) rather than FileManager: `/dev/stdin` and named pipes are read too.
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    let fd = open(resolved, O_RDONLY | O_CLOEXEC)
     guard fd >= 0, let bytes = OutputChannel.readAll(fd) else {
       if fd >= 0 { close(fd) }
       return .failure(Diagnostic(code: "A002", message: "cannot read the file (permission denied?)", file: path))
@@ -210,7 +220,7 @@ public enum Commands {
 
   /// A JSON input: a file, or standard input for `-`.
   static func readJSON(_ path: String, _ c: Context) -> Result<JSONDocument, Diagnostic> {
-    guard path == "-" else { return DataLoader.readJSON(path: path) }
+    guard path == "-" else { return DataLoader.readJSON(path: path, in: c.env.workingDirectory) }
     guard let bytes = c.env.readStandardInput() else {
       return .failure(Diagnostic(code: "D010", message: "cannot read standard input", file: displayName(path)))
     }

@@ -41,7 +41,7 @@ extension Commands {
       } else if o.flags.contains("write") {
         if !same {
           do throws(AtomicFile.Failure) {
-            try AtomicFile.replace(path, with: Array(formatted.utf8))
+            try AtomicFile.replace(c.resolve(path), with: Array(formatted.utf8))
             out.stderr += "formatted \(path)\n"
           } catch {
             out.stderr += "covenant: error[A004]: cannot write \(path): \(error.message) (the file is left unchanged)\n"

@@ -13,20 +13,22 @@ public struct DealInput: Sendable {
 }
 
 public enum DealSource {
-  public static func read(_ path: String) -> Result<[DealInput], Diagnostics> {
+  /// `path` is shown as given and read relative to `directory` (nil: the current directory).
+  public static func read(_ path: String, in directory: String? = nil) -> Result<[DealInput], Diagnostics> {
+    let resolved = WorkingDirectory.resolve(path, in: directory)
     var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+    guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDir) else {
       return .failure(Diagnostics([Diagnostic(code: "D010", message: "file not found", file: path)]))
     }
     if isDir.boolValue {
-      let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
+      let names = ((try? FileManager.default.contentsOfDirectory(atPath: resolved)) ?? [])
         .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
         .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
       var deals: [DealInput] = []
       var errors: [Diagnostic] = []
       for n in names {
         let p = (path as NSString).appendingPathComponent(n)
-        switch DataLoader.readJSON(path: p) {
+        switch DataLoader.readJSON(path: p, in: directory) {
         case .success(let doc): deals.append(DealInput(source: p, document: doc, node: doc.root, path: JSONPath()))
         case .failure(let d): errors.append(d)
         }
@@ -37,7 +39,7 @@ public enum DealSource {
       }
       return .success(deals)
     }
-    guard let data = FileManager.default.contents(atPath: path) else {
+    guard let data = FileManager.default.contents(atPath: resolved) else {
       return .failure(Diagnostics([Diagnostic(code: "D010", message: "cannot read the file (permission denied?)", file: path)]))
     }
     let bytes = [UInt8](data)

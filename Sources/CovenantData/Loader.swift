@@ -16,8 +16,9 @@ public struct DataLoader {
   var diagnostics: [Diagnostic] = []
 
   /// Reads and parses `path`; I/O and syntax problems become diagnostics, never a crash.
-  public static func readJSON(path: String, displayName: String? = nil) -> Result<JSONDocument, Diagnostic> {
-    let name = displayName ?? path
+  public static func readJSON(path given: String, displayName: String? = nil, in directory: String? = nil) -> Result<JSONDocument, Diagnostic> {
+    let name = displayName ?? given
+    let path = WorkingDirectory.resolve(given, in: directory)
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
       return .failure(Diagnostic(code: "D010", message: "file not found", file: name, help: "check the path"))

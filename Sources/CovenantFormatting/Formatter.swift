@@ -58,7 +58,7 @@ public enum Formatter {
     if parsed.diagnostics.contains(where: \.isError) { return .failure(Diagnostics(parsed.diagnostics)) }
     let text = Layout(file: file, parsed: parsed).render()
     let again = Parser.parse(SourceFile(name: file.name, text: text))
-    guard !again.diagnostics.contains(where: \.isError), again.covenant == parsed.covenant,
+    guard !again.diagnostics.contains(where: \.isError), SpanInsensitive.equal(again.covenant, parsed.covenant),
       again.comments.count == parsed.comments.count
     else {
       return .failure(Diagnostics([

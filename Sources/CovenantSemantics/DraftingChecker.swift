@@ -437,8 +437,7 @@ struct DraftingChecker {
       }
       for (ls, best) in [(cs, cap), (fs, floor)] {
         guard let best else { continue }
-        // Spans compare by position here: `SourceSpan ==` ignores positions (so trees compare equal).
-        for l in ls where l.atom.span.start != best.atom.span.start || l.atom.span.end != best.atom.span.end {
+        for l in ls where l.atom.span != best.atom.span {
           guard let o = self.order(l.atom.value, best.atom.value) else { continue }
           let isCap = l.atom.op == .le || l.atom.op == .lt
           let looser = isCap ? (o > 0 || (o == 0 && l.atom.op == .le && best.atom.op == .lt)) : (o < 0 || (o == 0 && l.atom.op == .ge && best.atom.op == .gt))

@@ -9,13 +9,32 @@ public struct SourceSpan: Hashable, Sendable {
   }
   public static let none = SourceSpan(0, 0)
 
-  /// Spans always compare equal and hash alike: where a node was written is not part of what it
-  /// means, so trees parsed from differently laid-out text compare equal (the formatter's
-  /// round-trip test relies on it). Compare `start`/`end` when positions matter.
-  public static func == (a: SourceSpan, b: SourceSpan) -> Bool { true }
-  public func hash(into hasher: inout Hasher) {}
+  // Spans compare (and hash) by position, so diagnostics at different places differ. To compare
+  // trees whatever their layout (the formatter's round trip), use `SpanInsensitive.equal`.
   public func union(_ other: SourceSpan) -> SourceSpan {
     SourceSpan(min(start, other.start), max(end, other.end))
+  }
+}
+
+/// Structural equality that ignores where things were written: two values are equal when they
+/// are equal field by field, every `SourceSpan` inside them counted equal. Used where a tree
+/// parsed from differently laid-out text must compare equal to the original (`Formatter.format`'s
+/// round-trip check, the fuzz targets), while `==` on trees and spans keeps positions.
+public enum SpanInsensitive {
+  public static func equal(_ a: Any, _ b: Any) -> Bool {
+    if a is SourceSpan && b is SourceSpan { return true }
+    let ma = Mirror(reflecting: a), mb = Mirror(reflecting: b)
+    guard ma.subjectType == mb.subjectType, ma.displayStyle == mb.displayStyle else { return false }
+    if ma.children.isEmpty && mb.children.isEmpty {
+      // A leaf (a number, a string, an enum case without payload): compare as values.
+      if let x = a as? AnyHashable, let y = b as? AnyHashable { return x == y }
+      return String(reflecting: a) == String(reflecting: b)
+    }
+    guard ma.children.count == mb.children.count else { return false }
+    for (x, y) in zip(ma.children, mb.children) {
+      guard x.label == y.label, equal(x.value, y.value) else { return false }
+    }
+    return true
   }
 }
 

@@ -32,13 +32,15 @@ public struct TestRun: Sendable {
 /// Finds `*.covtest` files and runs them: each test checks its portfolio (and deal) against the
 /// covenant and compares verdicts and figures with what it expects.
 public enum TestRunner {
-  public static func discover(_ paths: [String]) -> (files: [String], missing: [Diagnostic]) {
+  /// Paths are shown as given and read relative to `directory` (nil: the current directory).
+  public static func discover(_ paths: [String], in directory: String? = nil) -> (files: [String], missing: [Diagnostic]) {
     var files: [String] = []
     var missing: [Diagnostic] = []
     let fm = FileManager.default
     for path in paths {
       var isDir: ObjCBool = false
-      guard fm.fileExists(atPath: path, isDirectory: &isDir) else {
+      let resolved = WorkingDirectory.resolve(path, in: directory)
+      guard fm.fileExists(atPath: resolved, isDirectory: &isDir) else {
         missing.append(Diagnostic(code: "A002", message: "no such file or directory", file: path))
         continue
       }
@@ -47,7 +49,7 @@ public enum TestRunner {
         continue
       }
       var found: [String] = []
-      if let e = fm.enumerator(atPath: path) {
+      if let e = fm.enumerator(atPath: resolved) {
         while let rel = e.nextObject() as? String {
           if rel.hasSuffix(".covtest") && !rel.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
             found.append((path as NSString).appendingPathComponent(rel))
@@ -59,13 +61,13 @@ public enum TestRunner {
     return (files, missing)
   }
 
-  public static func run(paths: [String]) -> TestRun {
+  public static func run(paths: [String], in directory: String? = nil) -> TestRun {
     var run = TestRun()
-    let (files, missing) = discover(paths.isEmpty ? ["."] : paths)
+    let (files, missing) = discover(paths.isEmpty ? ["."] : paths, in: directory)
     run.diagnostics += missing
     var covenants: [String: CheckedCovenant] = [:]
     for path in files {
-      guard let data = FileManager.default.contents(atPath: path) else {
+      guard let data = FileManager.default.contents(atPath: WorkingDirectory.resolve(path, in: directory)) else {
         run.diagnostics.append(Diagnostic(code: "A002", message: "cannot read the test file", file: path))
         continue
       }
@@ -82,7 +84,7 @@ public enum TestRunner {
       let covPath = (resolve(covRef.value) as NSString).standardizingPath
       var covenant = covenants[covPath]
       if covenant == nil {
-        guard let bytes = FileManager.default.contents(atPath: covPath) else {
+        guard let bytes = FileManager.default.contents(atPath: WorkingDirectory.resolve(covPath, in: directory)) else {
           run.diagnostics.append(Diagnostic(code: "T007", message: "covenant \"\(covRef.value)\" not found", file: path,
             dataLocation: .init(line: covRef.line, column: covRef.column)))
           continue
@@ -99,7 +101,7 @@ public enum TestRunner {
       }
       guard let covenant else { continue }
       for test in file.tests {
-        switch runTest(test, file: file, covenant: covenant, resolve: resolve) {
+        switch runTest(test, file: file, covenant: covenant, resolve: resolve, directory: directory) {
         case .success(let o): run.outcomes.append(o)
         case .failure(let ds): run.diagnostics += ds.list
         }
@@ -109,7 +111,7 @@ public enum TestRunner {
   }
 
   /// The data of a spec as JSON bytes, overrides applied.
-  static func data(_ spec: TestFile.DataSpec, testFile: String, resolve: (String) -> String) -> Result<(bytes: [UInt8], name: String), Diagnostics> {
+  static func data(_ spec: TestFile.DataSpec, testFile: String, resolve: (String) -> String, directory: String? = nil) -> Result<(bytes: [UInt8], name: String), Diagnostics> {
     var bytes: [UInt8]
     var name: String
     if let inline = spec.inline {
@@ -117,7 +119,7 @@ public enum TestRunner {
       name = "\(testFile):\(inline.line)"
     } else if let f = spec.file {
       let p = resolve(f.value)
-      guard let d = FileManager.default.contents(atPath: p) else {
+      guard let d = FileManager.default.contents(atPath: WorkingDirectory.resolve(p, in: directory)) else {
         return .failure(Diagnostics([Diagnostic(code: "T007", message: "data file \"\(f.value)\" not found", file: testFile,
           dataLocation: .init(line: f.line, column: f.column))]))
       }
@@ -140,7 +142,7 @@ public enum TestRunner {
     return .success((Array(tree.json.render(pretty: false).utf8), name + " (with overrides)"))
   }
 
-  static func runTest(_ test: TestFile.TestCase, file: TestFile, covenant: CheckedCovenant, resolve: (String) -> String) -> Result<TestOutcome, Diagnostics> {
+  static func runTest(_ test: TestFile.TestCase, file: TestFile, covenant: CheckedCovenant, resolve: (String) -> String, directory: String? = nil) -> Result<TestOutcome, Diagnostics> {
     guard let snapRecord = covenant.schema.snapshot else {
       return .failure(Diagnostics([Diagnostic(code: "T007", message: "the covenant declares no snapshot", file: file.path)]))
     }
@@ -158,7 +160,7 @@ public enum TestRunner {
         dataLocation: .init(line: test.line, column: 1), help: "add portfolio \"portfolio.json\" at the top of the file or in the test")]))
     }
     func load(_ spec: TestFile.DataSpec, record: Int) -> Result<(Value, JSONDocument), Diagnostics> {
-      switch data(spec, testFile: file.path, resolve: resolve) {
+      switch data(spec, testFile: file.path, resolve: resolve, directory: directory) {
       case .failure(let d): return .failure(d)
       case .success(let (bytes, name)):
         switch DataLoader.parseJSON(bytes, file: name) {

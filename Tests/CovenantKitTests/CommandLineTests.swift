@@ -54,12 +54,7 @@ import Testing
     let deal = try Data(contentsOf: repositoryRoot.appendingPathComponent(Self.deal))
     let covenant = try Data(contentsOf: repositoryRoot.appendingPathComponent(Self.cov))
     func env(_ d: Data) -> CommandEnvironment { CommandEnvironment(readStandardInput: { [UInt8](d) }) }
-    func run(_ args: [String], _ e: CommandEnvironment) -> CommandOutput {
-      let cwd = FileManager.default.currentDirectoryPath
-      FileManager.default.changeCurrentDirectoryPath(repositoryRoot.path)
-      defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
-      return Commands.run(args, env: e)
-    }
+    func run(_ args: [String], _ e: CommandEnvironment) -> CommandOutput { runCommand(args, env: e) }
     let expected = runCommand(["check", Self.cov, "-p", Self.portfolio, "-d", Self.deal, "-f", "json"])
     #expect(run(["check", Self.cov, "-p", "-", "-d", Self.deal, "-f", "json"], env(portfolio)).stdout == expected.stdout)
     #expect(run(["check", Self.cov, "-p", Self.portfolio, "-d", "-", "-f", "json"], env(deal)).stdout == expected.stdout)
@@ -78,6 +73,37 @@ import Testing
     #expect(piped.code == 1 && piped.stdout == expected.stdout)
     let devStdin = try runBinary(["validate", "/dev/stdin"], stdin: String(decoding: covenant, as: UTF8.self))
     #expect(devStdin.code == 0, "\(devStdin.stderr)")
+  }
+
+  /// Relative paths are read and written against the environment's working directory, and shown
+  /// as given; the process's directory is left alone.
+  @Test func workingDirectoryResolvesRelativePaths() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("covenant-wd-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("deals"), withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let root = repositoryRoot
+    for (from, to) in [(Self.cov, "c.cov"), (Self.portfolio, "p.json"), (Self.deal, "deals/d.json")] {
+      try FileManager.default.copyItem(at: root.appendingPathComponent(from), to: dir.appendingPathComponent(to))
+    }
+    let cwd = FileManager.default.currentDirectoryPath
+    let env = CommandEnvironment(workingDirectory: dir.path)
+    let out = Commands.run(["check", "c.cov", "-p", "p.json", "-d", "deals/d.json", "-o", "report.txt"], env: env)
+    #expect(out.exitCode == 1 && out.stdout.isEmpty, "\(out.stderr)")
+    let report = try String(contentsOf: dir.appendingPathComponent("report.txt"), encoding: .utf8)
+    #expect(report == runCommand(["check", Self.cov, "-p", Self.portfolio, "-d", Self.deal]).stdout.replacingOccurrences(of: Self.cov, with: "c.cov"))
+    let batch = Commands.run(["check", "c.cov", "-p", "p.json", "--deals", "deals"], env: env)
+    #expect(batch.exitCode == 1 && batch.stdout.contains("BREACH"), "\(batch.stderr)")
+    let missing = Commands.run(["check", "c.cov", "-p", "nope.json"], env: env)
+    #expect(missing.exitCode == 2 && missing.stderr.contains("nope.json") && !missing.stderr.contains(dir.path))
+    // fmt --write rewrites the file in the working directory and names it as given.
+    let messy = "covenant \"T\"\nrecord holding\n  value:money\ndata fund from snapshot\n  holdings : list of holding\n§1 \"x\"\n  sum of holdings.value   ≤ $5   # cap\n"
+    try Data(messy.utf8).write(to: dir.appendingPathComponent("u.cov"))
+    #expect(Commands.run(["fmt", "--check", "u.cov"], env: env).exitCode == 1)
+    let fmt = Commands.run(["fmt", "--write", "u.cov"], env: env)
+    #expect(fmt.exitCode == 0 && fmt.stderr == "formatted u.cov\n", "\(fmt.stderr)")
+    #expect(try String(contentsOf: dir.appendingPathComponent("u.cov"), encoding: .utf8) != messy)
+    #expect(Commands.run(["fmt", "--check", "u.cov"], env: env).exitCode == 0)
+    #expect(FileManager.default.currentDirectoryPath == cwd)
   }
 
   @Test func quietPrintsTheVerdictLineOnly() {
@@ -108,10 +134,7 @@ import Testing
 
   @Test func colorSettings() {
     func run(_ args: [String], stdoutTTY: Bool = false, stderrTTY: Bool = false, noColor: String? = nil, force: String? = nil) -> CommandOutput {
-      let cwd = FileManager.default.currentDirectoryPath
-      FileManager.default.changeCurrentDirectoryPath(repositoryRoot.path)
-      defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
-      return Commands.run(args, env: CommandEnvironment(stdoutIsTerminal: stdoutTTY, stderrIsTerminal: stderrTTY, noColorVariable: noColor, forceColorVariable: force))
+      runCommand(args, env: CommandEnvironment(stdoutIsTerminal: stdoutTTY, stderrIsTerminal: stderrTTY, noColorVariable: noColor, forceColorVariable: force))
     }
     let check = ["check", Self.cov, "-p", Self.portfolio, "-d", Self.deal]
     let esc = "\u{1B}["

@@ -39,15 +39,15 @@ func assertGolden(_ actual: String, _ relativePath: String, sourceLocation: Sour
 }
 
 /// Runs the command with paths relative to the repository root, as a user would from a checkout.
-func runCommand(_ args: [String]) -> CommandOutput {
-  let cwd = FileManager.default.currentDirectoryPath
-  FileManager.default.changeCurrentDirectoryPath(repositoryRoot.path)
-  defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
-  return Commands.run(args)
+/// The root is the command's working directory: the process's own is never changed, so tests
+/// run in parallel.
+func runCommand(_ args: [String], env: CommandEnvironment = CommandEnvironment()) -> CommandOutput {
+  var e = env
+  e.workingDirectory = repositoryRoot.path
+  return Commands.run(args, env: e)
 }
 
-/// The directory is process-wide state: commands that read relative paths run one at a time.
-@Suite(.serialized) struct GoldenTests {
+@Suite struct GoldenTests {
   static let example = "examples/us-japan-fund"
   static let deals: [(String, Int32)] = [
     ("compliant", 0), ("foreign-target", 1), ("sector-cap", 1), ("over-leverage", 1),
