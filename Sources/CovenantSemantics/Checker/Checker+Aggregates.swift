@@ -1,0 +1,261 @@
+import CovenantValues
+import CovenantSyntax
+
+extension Checker {
+  // MARK: - Aggregates and quantifiers
+
+  /// Splits `holdings.value` into the list (`holdings`) and the fields read from each element.
+  mutating func listAndProjection(_ e: Expr) -> (list: TExpr, record: Int, projection: [Name])? {
+    var names: [Name] = []
+    var base = e
+    while case .member(let inner, let n) = base.kind {
+      names.insert(n, at: 0)
+      base = inner
+    }
+    var current = checkExpr(base)
+    var i = 0
+    while i < names.count {
+      if case .list(.record(let r)) = current.type { return (current, r, Array(names[i...])) }
+      current = member(current, names[i], base.span.union(names[i].span))
+      i += 1
+    }
+    if case .list(.record(let r)) = current.type { return (current, r, []) }
+    if current.type != .error {
+      report("C014", "`\(file.text(e.span))` is not a list", e.span, help: "aggregates and `every`/`some`/`no` run over a list such as `holdings`")
+    }
+    return nil
+  }
+
+  func freeLocals(_ t: TExpr, into set: inout Set<Int>, groupKey: inout Bool) {
+    switch t.kind {
+    case .local(let s): set.insert(s)
+    case .groupKey: groupKey = true
+    case .constant, .definition, .snapshotRoot, .dealRoot, .invalid: break
+    case .field(let b, _), .negate(let b), .not(let b), .convert(let b, _): freeLocals(b, into: &set, groupKey: &groupKey)
+    case .arithmetic(_, let a, let b), .compare(_, let a, let b), .logic(_, let a, let b):
+      freeLocals(a, into: &set, groupKey: &groupKey)
+      freeLocals(b, into: &set, groupKey: &groupKey)
+    case .membership(_, let a, let items):
+      freeLocals(a, into: &set, groupKey: &groupKey)
+      for i in items { freeLocals(i, into: &set, groupKey: &groupKey) }
+    case .aggregate(let p):
+      for x in [p.list, p.value, p.weight, p.filter].compactMap({ $0 }) { freeLocals(x, into: &set, groupKey: &groupKey) }
+      set.remove(p.slot)
+    case .quantifier(let q):
+      for x in [q.list, q.filter, q.body].compactMap({ $0 }) { freeLocals(x, into: &set, groupKey: &groupKey) }
+      set.remove(q.slot)
+    case .presence(let x, _): freeLocals(x, into: &set, groupKey: &groupKey)
+    case .conditional(let c, let a, let b):
+      for x in [c, a, b] { freeLocals(x, into: &set, groupKey: &groupKey) }
+    case .extremum(_, let items):
+      for x in items { freeLocals(x, into: &set, groupKey: &groupKey) }
+    case .trailing(let p):
+      for x in [p.list, p.value, p.filter, p.key].compactMap({ $0 }) { freeLocals(x, into: &set, groupKey: &groupKey) }
+      set.remove(p.slot)
+    }
+  }
+
+  /// Two list expressions read the same list (spans aside).
+  static func sameList(_ a: TExpr, _ b: TExpr) -> Bool {
+    switch (a.kind, b.kind) {
+    case (.snapshotRoot, .snapshotRoot), (.dealRoot, .dealRoot): return true
+    case (.local(let x), .local(let y)): return x == y
+    case (.definition(let x), .definition(let y)): return x == y
+    case (.field(let x, let i), .field(let y, let j)): return i == j && sameList(x, y)
+    default: return false
+    }
+  }
+
+  /// True when the list is an element's own sub-list (`holding.loans`), which costs nothing extra.
+  func rootedAtLocal(_ t: TExpr) -> Bool {
+    switch t.kind {
+    case .local: true
+    case .field(let b, _): rootedAtLocal(b)
+    default: false
+    }
+  }
+
+  /// Finds, among the filter's `and`-joined conditions, `field = KEY` where KEY does not depend
+  /// on the element (`that sector`, `deal.sector`, `power`), and removes it. The aggregate is then
+  /// computed for every value of the field in one pass and looked up by KEY: per group, or per
+  /// deal, it costs a lookup instead of a scan. A group's own selector is preferred.
+  func splitKeySelector(_ filter: TExpr, slot: Int, record: Int) -> (field: Int, key: TExpr, rest: TExpr?)? {
+    func selector(_ t: TExpr, groupOnly: Bool) -> (Int, TExpr)? {
+      guard case .compare(.eq, let a, let b) = t.kind else { return nil }
+      func elementField(_ x: TExpr) -> Int? {
+        guard case .field(let base, let f) = x.kind, case .local(let s) = base.kind, s == slot else { return nil }
+        switch schema.records[record].fields[f].type {
+        case .kind, .text, .country, .bool, .date: return f
+        default: return nil
+        }
+      }
+      func isKey(_ x: TExpr) -> Bool {
+        if case .groupKey = x.kind { return true }
+        if groupOnly { return false }
+        var free = Set<Int>()
+        var usesGroup = false
+        freeLocals(x, into: &free, groupKey: &usesGroup)
+        return free.isEmpty && !usesGroup
+      }
+      if let f = elementField(a), isKey(b) { return (f, b) }
+      if let f = elementField(b), isKey(a) { return (f, a) }
+      return nil
+    }
+    func split(_ t: TExpr, groupOnly: Bool) -> (Int, TExpr, TExpr?)? {
+      if let (f, k) = selector(t, groupOnly: groupOnly) { return (f, k, nil) }
+      guard case .logic(.and, let a, let b) = t.kind else { return nil }
+      if let (f, k, rest) = split(a, groupOnly: groupOnly) {
+        return (f, k, rest.map { make(.logic(.and, $0, b), .bool, t.span, [$0, b]) } ?? b)
+      }
+      if let (f, k, rest) = split(b, groupOnly: groupOnly) {
+        return (f, k, rest.map { make(.logic(.and, a, $0), .bool, t.span, [a, $0]) } ?? a)
+      }
+      return nil
+    }
+    if let r = split(filter, groupOnly: true) { return (r.0, r.1, r.2) }
+    if let r = split(filter, groupOnly: false) { return (r.0, r.1, r.2) }
+    return nil
+  }
+
+  mutating func checkAggregate(_ fn: AggregateFunction, over overExpr: Expr, where cond: Expr?, by: Expr?, span: SourceSpan) -> TExpr {
+    // `sum of holdings.value in USD` converts each element's value before aggregating.
+    var over = overExpr
+    var conversion: Name?
+    if case .convert(let inner, let code) = over.kind {
+      over = inner
+      conversion = code
+    }
+    guard let (list, rec, projection) = listAndProjection(over) else {
+      return invalid(span)
+    }
+    let slot = newSlot()
+    scopes.append(Scope(name: schema.records[rec].name, slot: slot, record: rec))
+    defer { scopes.removeLast() }
+    var value: TExpr?
+    if !projection.isEmpty {
+      var v = TExpr(kind: .local(slot), type: .record(rec), span: over.span, usesDeal: false, usesJoinedList: false)
+      for n in projection {
+        v = member(v, n, over.span)
+      }
+      if let code = conversion {
+        v = checkConversion(v, code, overExpr.span)
+      }
+      value = v
+    } else if let code = conversion {
+      report("C025", "`in \(code.text)` converts an amount, but `\(file.text(over.span))` is a list", code.span)
+    }
+    let weight = by.flatMap { b -> TExpr? in
+      guard let (wl, _, wproj) = listAndProjection(b) else { return nil }
+      guard Self.sameList(wl, list), !wproj.isEmpty else {
+        report("C015", "the weight must be a field of the same list, as in `by \(file.text(over.span).split(separator: ".").first ?? "holdings").value`", b.span)
+        return nil
+      }
+      var v = TExpr(kind: .local(slot), type: .record(rec), span: b.span, usesDeal: false, usesJoinedList: false)
+      for n in wproj { v = member(v, n, b.span) }
+      return v
+    }
+    var filter = cond.map { checkCondition($0, what: "a `where` condition") }
+    let resultType: ValueType
+    let valueType = value?.type
+    switch fn {
+    case .count:
+      resultType = .number(.plain)
+    case .sum, .average, .min, .max, .weightedAverage:
+      guard let vt = valueType else {
+        report("C015", "`\(fn.rawValue) of` needs a field to add up, as in `\(fn.rawValue) of \(file.text(over.span)).value`", over.span)
+        return invalid(span)
+      }
+      switch vt {
+      case .number, .money, .error: resultType = vt
+      case .date where fn == .min || fn == .max, .duration where fn == .min || fn == .max: resultType = vt
+      default:
+        report("C015", "cannot take the \(fn.rawValue) of \(schema.typeName(vt))", over.span)
+        return invalid(span)
+      }
+      if fn == .weightedAverage, let w = weight, !(w.type.isNumber || w.type.isMoney || w.type == .error) {
+        report("C015", "a weight must be a number or an amount, not \(schema.typeName(w.type))", w.span)
+      }
+    case .share:
+      if let vt = valueType, !(vt.isNumber || vt.isMoney || vt == .error) {
+        report("C015", "cannot take a share of \(schema.typeName(vt))", over.span)
+        return invalid(span)
+      }
+      if cond == nil {
+        report("C015", "`share of` needs `where`, to say which part of the whole", span, help: "e.g. `share of holdings.value where sector = power`")
+      }
+      resultType = .number(.percent)
+    }
+    var keyField: Int?
+    var key: TExpr?
+    if let f = filter, let split = splitKeySelector(f, slot: slot, record: rec) {
+      keyField = split.field
+      key = split.key
+      filter = split.rest
+    }
+    // Linear time by construction: an aggregate inside another element's scope must not read
+    // that element, or it would rescan its list once per element.
+    var free = Set<Int>()
+    var usesKey = false
+    for x in [value, weight, filter].compactMap({ $0 }) { freeLocals(x, into: &free, groupKey: &usesKey) }
+    free.remove(slot)
+    var listFree = Set<Int>()
+    var listKey = false
+    freeLocals(list, into: &listFree, groupKey: &listKey)
+    if !free.isEmpty && !rootedAtLocal(list) {
+      report("C017", "this aggregate reads the element of an enclosing `every`/`where`, so it would rescan `\(file.text(over.span))` for every element", span,
+        help: "compute it once in a `define`, or aggregate over the element's own list")
+      return invalid(span)
+    }
+    if usesKey || listKey {
+      report("C018", "inside `for each \(group?.name ?? "")`, an aggregate selects its group with `where \(group?.name ?? "") = that \(group?.name ?? "")`", span,
+        help: "other uses of `that \(group?.name ?? "")` inside an aggregate would rescan the list for every group")
+      return invalid(span)
+    }
+    let invariant = free.isEmpty && listFree.isEmpty
+    let cacheable = invariant && ![list, value, weight, filter].compactMap({ $0 }).contains(where: \.usesDeal)
+    let plan = AggregatePlan(
+      id: aggregateCount, function: fn, list: list, slot: slot, value: value, weight: weight, filter: filter,
+      keyField: keyField, key: key, invariant: invariant, cacheable: cacheable)
+    aggregateCount += 1
+    return make(.aggregate(plan), resultType, span, [list, value, weight, filter, key].compactMap { $0 })
+  }
+
+  mutating func checkQuantifier(_ q: Quantifier, variable: Name, list listExpr: Expr, where cond: Expr?, body: Expr, span: SourceSpan) -> TExpr {
+    guard let (list, rec, projection) = listAndProjection(listExpr) else { return invalid(span) }
+    if !projection.isEmpty {
+      report("C014", "`\(q.rawValue) \(variable.text) in` takes a list, not a field of its elements", listExpr.span,
+        help: "write `\(q.rawValue) \(variable.text) in \(file.text(listExpr.span).split(separator: ".").dropLast().joined(separator: ".")): \(variable.text).\(projection.map(\.text).joined(separator: ".")) …`")
+      return invalid(span)
+    }
+    if definitionIndex[variable.text] != nil {
+      duplicateName(variable, "element name (a definition has this name)")
+    }
+    let slot = newSlot()
+    scopes.append(Scope(name: variable.text, slot: slot, record: rec))
+    defer { scopes.removeLast() }
+    let filter = cond.map { checkCondition($0, what: "a `where` condition") }
+    let b = checkCondition(body, what: "the condition after `:`")
+    var free = Set<Int>()
+    var usesKey = false
+    for x in [filter, b].compactMap({ $0 }) { freeLocals(x, into: &free, groupKey: &usesKey) }
+    free.remove(slot)
+    if !free.isEmpty && !rootedAtLocal(list) {
+      report("C017", "this `\(q.rawValue)` reads the element of an enclosing `every`/`where`, so it would rescan `\(file.text(listExpr.span))` for every element", span,
+        help: "compute what it needs once in a `define`, or quantify over the element's own list")
+      return invalid(span)
+    }
+    if usesKey {
+      report("C018", "`that \(group?.name ?? "")` cannot be used inside `\(q.rawValue)`: it would rescan the list for every group", span,
+        help: "write the group's condition as an aggregate, e.g. `count of holdings where \(group?.name ?? "sector") = that \(group?.name ?? "sector") and …`")
+      return invalid(span)
+    }
+    var listFree = Set<Int>()
+    var listKey = false
+    freeLocals(list, into: &listFree, groupKey: &listKey)
+    let invariant = free.isEmpty && listFree.isEmpty
+    let cacheable = invariant && ![list, filter, b].compactMap({ $0 }).contains(where: \.usesDeal)
+    let plan = QuantifierPlan(id: quantifierCount, quantifier: q, list: list, slot: slot, filter: filter, body: b, invariant: invariant, cacheable: cacheable, labelField: schema.records[rec].labelField)
+    quantifierCount += 1
+    return make(.quantifier(plan), .bool, span, [list, filter, b].compactMap { $0 })
+  }
+}

@@ -1,0 +1,343 @@
+import CovenantValues
+import CovenantSyntax
+
+extension Checker {
+  // MARK: - Declarations
+
+  mutating func run(_ covenant: Covenant) -> CheckedCovenant {
+    if let base = covenant.header?.baseCurrency {
+      if ISOCodes.currencies.contains(base.text) { schema.baseCurrency = base.text } else { unknownCurrency(base) }
+    }
+    declareKindsAndRecords(covenant)
+    resolveFieldTypes(covenant)
+    declareParties(covenant)
+    governance = declareGovernance(covenant)
+    bodies = declareBodies(covenant)
+    if case .fromVotes = governance.approvals, governance.votes == nil,
+      let d = covenant.declarations.first(where: { if case .governance(let g) = $0, g.subject == .approvals { true } else { false } })
+    {
+      report("C039", "approvals are read from the votes, but the covenant does not say where the votes are", d.span,
+        help: "declare them, e.g. `governance votes from deal \"votes\"`")
+    }
+    // Definitions are checked in dependency order, found by an iterative walk so that even a
+    // 10,000-long chain of definitions cannot overflow the stack.
+    for decl in covenant.declarations {
+      guard case .define(let d) = decl else { continue }
+      if definitionIndex[d.name.text] != nil || isDeclaredName(d.name.text) {
+        duplicateName(d.name, "definition")
+        continue
+      }
+      definitionIndex[d.name.text] = definitionDecls.count
+      definitionDecls.append(d)
+    }
+    definitions = Array(repeating: nil, count: definitionDecls.count)
+    joinedListField = joinedListFieldFromSyntax(covenant)
+    for i in definitionOrder() {
+      let d = definitionDecls[i]
+      // A definition with parameters is checked where it is used, with its arguments.
+      if !d.parameters.isEmpty {
+        checkParameters(d)
+        continue
+      }
+      let value = checkExpr(d.value)
+      definitions[i] = CheckedDefinition(name: d.name.text, value: value)
+    }
+    let proForma = checkProForma(covenant)
+    var clauses: [CheckedClause] = []
+    // A checked clause is several hundred bytes: growing the array by doubling would hold up to
+    // twice that per clause at the peak of a large covenant.
+    clauses.reserveCapacity(covenant.declarations.count)
+    var seenClauses: [String: SourceSpan] = [:]
+    for decl in covenant.declarations {
+      guard case .clause(let c) = decl else { continue }
+      if let first = seenClauses[c.id] {
+        let line = file.line(of: first.start)
+        report("C005", "clause §\(c.id) is defined twice", c.idSpan, help: "the first §\(c.id) is on line \(line); give each clause its own number")
+        continue
+      }
+      seenClauses[c.id] = c.idSpan
+      if let checked = checkClause(c) { clauses.append(checked) }
+    }
+    // After every clause is known, so that a reference resolves wherever its section is.
+    let precedence = resolveCrossReferences(&clauses)
+    refuseTrailingInsideAggregates(definitions.map { $0 ?? CheckedDefinition(name: "", value: invalid(.none)) }, clauses)
+    let asOf = schema.snapshot.flatMap { schema.records[$0].index["as_of"] }
+    let fx = schema.snapshot.flatMap { s in schema.records[s].fields.firstIndex { $0.type == .fx } }
+    return CheckedCovenant(
+      file: file, title: covenant.header?.title ?? file.name, version: covenant.header?.version,
+      schema: schema,
+      definitions: definitions.enumerated().map { $1 ?? CheckedDefinition(name: definitionDecls[$0].name.text, value: TExpr(kind: .invalid, type: .error, span: .none, usesDeal: false, usesJoinedList: false)) },
+      clauses: clauses, proForma: proForma, parties: parties, governance: governance, bodies: bodies, asOfField: asOf, fxField: fx,
+      aggregateCount: aggregateCount, quantifierCount: quantifierCount, localCount: localCount, precedenceOrder: precedence)
+  }
+
+  func isDeclaredName(_ n: String) -> Bool {
+    schema.kinds.contains { $0.name == n } || schema.records.contains { $0.name == n } || partyIndex[n] != nil
+  }
+
+  mutating func declareKindsAndRecords(_ covenant: Covenant) {
+    for decl in covenant.declarations {
+      switch decl {
+      case .kind(let k):
+        if isDeclaredName(k.name.text) || Self.builtinTypes[k.name.text] != nil {
+          duplicateName(k.name, "kind")
+          continue
+        }
+        var index: [String: Int] = [:]
+        for m in k.members {
+          if index[m.text] != nil { duplicateName(m, "value of kind `\(k.name.text)`"); continue }
+          index[m.text] = index.count
+        }
+        schema.kinds.append(KindSchema(name: k.name.text, members: k.members.map(\.text).uniqued(), index: index))
+      case .record(let r):
+        if isDeclaredName(r.name.text) || Self.builtinTypes[r.name.text] != nil {
+          duplicateName(r.name, "record")
+          continue
+        }
+        switch r.role {
+        case .snapshot:
+          if schema.snapshot != nil {
+            report("C019", "only one `data … from snapshot` may be declared", r.name.span)
+            continue
+          }
+          schema.snapshot = schema.records.count
+          snapshotRootName = r.name.text
+        case .deal:
+          if schema.deal != nil {
+            report("C019", "only one `data … from deal` may be declared", r.name.span)
+            continue
+          }
+          schema.deal = schema.records.count
+          dealRootName = r.name.text
+        case .record: break
+        }
+        schema.records.append(RecordSchema(name: r.name.text, role: r.role, fields: [], index: [:], labelField: nil))
+      default: break
+      }
+    }
+  }
+
+  static let builtinTypes: [String: ValueType] = [
+    "money": .money(currency: nil), "number": .number(.plain), "percent": .number(.percent),
+    "percentage": .number(.percent), "bps": .number(.bps), "ratio": .number(.multiple),
+    "multiple": .number(.multiple), "date": .date, "duration": .duration, "text": .text,
+    "bool": .bool, "boolean": .bool, "country": .country, "fx": .fx,
+  ]
+
+  mutating func resolveType(_ t: TypeRef) -> ValueType {
+    switch t {
+    case .list(let e):
+      let inner = resolveType(e)
+      if case .record = inner { return .list(inner) }
+      if inner != .error {
+        report("C009", "a list must hold records, not \(schema.typeName(inner))", e.span,
+          help: "declare `record …` with the element's fields and write `list of` that record")
+      }
+      return .error
+    case .named(let n):
+      if let b = Self.builtinTypes[n.text] { return b }
+      if let k = schema.kinds.firstIndex(where: { $0.name == n.text }) { return .kind(k) }
+      if let r = schema.records.firstIndex(where: { $0.name == n.text }) {
+        if schema.records[r].role != .record {
+          report("C009", "`\(n.text)` is a top-level data declaration and cannot be a field type", n.span,
+            help: "declare it with `record \(n.text)` instead")
+          return .error
+        }
+        return .record(r)
+      }
+      let candidates = Array(Self.builtinTypes.keys) + schema.kinds.map(\.name) + schema.records.map(\.name)
+      report("C009", "unknown type `\(n.text)`", n.span, help: suggestion(n.text, candidates) ?? "types are `money`, `number`, `percent`, `bps`, `ratio`, `date`, `duration`, `text`, `bool`, `country`, `fx`, a kind or a record")
+      return .error
+    }
+  }
+
+  mutating func resolveFieldTypes(_ covenant: Covenant) {
+    for decl in covenant.declarations {
+      guard case .record(let r) = decl,
+        let ri = schema.records.firstIndex(where: { $0.name == r.name.text }),
+        schema.records[ri].fields.isEmpty
+      else { continue }
+      var rec = schema.records[ri]
+      for f in r.fields {
+        if rec.index[f.name.text] != nil {
+          duplicateName(f.name, "field of `\(r.name.text)`")
+          continue
+        }
+        let type = resolveType(f.type)
+        if f.inCents, !type.isMoney, type != .error {
+          report("C027", "`in cents` applies only to money fields", f.span, help: "remove `in cents`, or declare the field as `money`")
+        }
+        if f.currency != nil, !type.isMoney, type != .error {
+          report("C027", "`currency` applies only to money fields", f.span)
+        }
+        var fieldType = type
+        if case .fixed(let code) = f.currency {
+          if ISOCodes.currencies.contains(code.text) { fieldType = .money(currency: code.text) } else { unknownCurrency(code) }
+        }
+        if f.signed, !fieldType.isMoney, type != .error {
+          report("C027", "`signed` applies only to money fields", f.span, help: "remove `signed`, or declare the field as `money`")
+        }
+        var defaultValue: Value?
+        if let d = f.defaultValue, case .name(let other) = d.kind, Self.isFieldDefault(other, of: r, type: fieldType, schema: schema) {
+          // `affiliate_group : text default issuer`: another field of the same record, resolved below.
+          pendingFieldDefaults.append((ri, rec.fields.count, other))
+        } else if let d = f.defaultValue {
+          let checked = checkExpr(d, hint: Self.isCountryWord(d) ? fieldType : nil)
+          if case .constant(let v) = checked.kind, compatible(checked.type, fieldType) {
+            defaultValue = v
+          } else if checked.type != .error {
+            report("C026", "the default of `\(f.name.text)` must be a fixed \(schema.typeName(fieldType)) value", d.span,
+              help: fieldType.isMoney ? "write e.g. `default $0`" : nil)
+          }
+        }
+        let source = (f.source ?? f.name.text).split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        if source.contains(where: \.isEmpty), let span = f.sourceSpan {
+          report("C027", "`from \"\(f.source ?? "")\"` has an empty key", span, help: "keys are separated by single dots, e.g. `from \"fund.as_of\"`")
+        }
+        var field = FieldSchema(
+          name: f.name.text, type: fieldType, source: source, optional: f.optional, defaultValue: defaultValue,
+          inCents: f.inCents, currency: f.currency, span: f.span, signed: f.signed)
+        checkQuote(f, type: type, into: &field)
+        checkPeriodRole(f, type: fieldType, index: rec.fields.count, into: &rec)
+        rec.index[f.name.text] = rec.fields.count
+        rec.fields.append(field)
+      }
+      rec.labelField = rec.fields.firstIndex { $0.type == .text }
+      schema.records[ri] = rec
+    }
+    resolveFieldDefaults()
+    refuseRecursiveRecords(covenant)
+    if schema.snapshot == nil, covenant.declarations.contains(where: { if case .clause = $0 { true } else { false } }) {
+      report("C019", "the covenant does not declare the snapshot it reads", SourceSpan(0, 0),
+        help: "add `data fund from snapshot` with the snapshot's fields, e.g. `equity : money`")
+    }
+  }
+
+  /// `default NAME` names another field of the record unless NAME is a value of the field's kind.
+  static func isFieldDefault(_ n: Name, of r: RecordDecl, type: ValueType, schema: Schema) -> Bool {
+    if case .kind(let k) = type, schema.kinds[k].index[n.text] != nil { return false }
+    return r.fields.contains { $0.name.text == n.text }
+  }
+
+  /// Links each `default OTHER_FIELD` to its field: same type, and not itself defaulted from a
+  /// field (a default is one step, so the order of the fields never matters).
+  mutating func resolveFieldDefaults() {
+    for (ri, fi, other) in pendingFieldDefaults {
+      var rec = schema.records[ri]
+      let f = rec.fields[fi]
+      guard let oi = rec.index[other.text], oi != fi else {
+        report("C026", "the default of `\(f.name)` cannot be the field itself", other.span)
+        continue
+      }
+      let o = rec.fields[oi]
+      if pendingFieldDefaults.contains(where: { $0.0 == ri && $0.1 == oi }) {
+        report("C026", "the default of `\(f.name)` is `\(o.name)`, which itself defaults to another field", other.span,
+          help: "a default names a field that is read from the data, one step")
+        continue
+      }
+      if case .list = o.type {
+        report("C026", "the default of `\(f.name)` cannot be a list", other.span)
+        continue
+      }
+      guard compatible(o.type, f.type), o.type != .error, f.type != .error else {
+        if o.type != .error && f.type != .error {
+          report("C026", "the default of `\(f.name)` (\(schema.typeName(f.type))) is `\(o.name)`, which is \(schema.typeName(o.type))", other.span,
+            help: "a field defaults to another field of the same type")
+        }
+        continue
+      }
+      rec.fields[fi].defaultField = oi
+      rec.fields[fi].optional = true
+      schema.records[ri] = rec
+    }
+    pendingFieldDefaults = []
+  }
+
+  /// Data is a tree: a record that contains itself, directly or through others, would let a
+  /// data file nest without bound, so it is refused.
+  mutating func refuseRecursiveRecords(_ covenant: Covenant) {
+    func children(_ r: Int) -> [Int] {
+      schema.records[r].fields.compactMap { f in
+        switch f.type {
+        case .record(let c), .list(.record(let c)): c
+        default: nil
+        }
+      }
+    }
+    for start in schema.records.indices {
+      var seen = Set<Int>()
+      var stack = children(start)
+      while let r = stack.popLast() {
+        if r == start {
+          let name = schema.records[start].name
+          let span = covenant.declarations.lazy.compactMap { d -> SourceSpan? in
+            if case .record(let rd) = d, rd.name.text == name { return rd.name.span }
+            return nil
+          }.first ?? .none
+          report("C009", "record `\(name)` contains itself", span, help: "data is read as a tree; give the nested part its own record")
+          break
+        }
+        if seen.insert(r).inserted { stack += children(r) }
+      }
+    }
+  }
+
+  /// An `fx` field says how its rates are quoted: `{"JPY": 150}` and `{"JPY": 0.0067}` are both
+  /// common, so a missing or ambiguous quote is a rule error, never a guess.
+  mutating func checkQuote(_ f: FieldDecl, type: ValueType, into field: inout FieldSchema) {
+    let base = schema.baseCurrency
+    guard type == .fx else {
+      if let q = f.quote, type != .error { report("C027", "`quoted` applies only to `fx` fields", q.span) }
+      return
+    }
+    guard let q = f.quote else {
+      report("C027", "say how the FX rates of `\(f.name.text)` are quoted", f.span,
+        help: "`quoted JPY per \(base)` (150 yen per dollar, as markets quote it) or `quoted \(base) per JPY` (0.0067); `currency` stands for each currency: `quoted currency per \(base)`")
+      return
+    }
+    for side in [q.units, q.per] where side.text != "currency" && !ISOCodes.currencies.contains(side.text) { unknownCurrency(side) }
+    let unitsBase = q.units.text == base, perBase = q.per.text == base
+    guard unitsBase != perBase else {
+      report("C027", "`quoted \(q.units.text) per \(q.per.text)` is ambiguous: one side must be the base currency \(base), the other a currency", q.span,
+        help: "e.g. `quoted JPY per \(base)` or `quoted \(base) per JPY`")
+      return
+    }
+    field.fxPerBase = perBase
+    let other = perBase ? q.units.text : q.per.text
+    field.fxCurrency = other == "currency" ? nil : other
+  }
+
+  mutating func declareParties(_ covenant: Covenant) {
+    for decl in covenant.declarations {
+      guard case .party(let p) = decl else { continue }
+      if partyIndex[p.name.text] != nil || isDeclaredName(p.name.text) {
+        duplicateName(p.name, "party")
+        continue
+      }
+      var weight: Exact?
+      if let w = p.weight {
+        let checked = checkExpr(w)
+        if case .constant(.number(let x)) = checked.kind, x.signum >= 0 { weight = x } else if checked.type != .error {
+          report("C031", "a party's weight must be a non-negative number or percentage", w.span, help: "write e.g. `weight 50%` or `weight 3`")
+        }
+      }
+      partyIndex[p.name.text] = parties.count
+      partyDecls.append(p)
+      var percent = false
+      if case .literal(.percent) = p.weight?.kind { percent = true }
+      let id = p.dataID ?? p.name.text
+      if let other = parties.first(where: { $0.dataID == id }) {
+        report("C008", "parties `\(other.name)` and `\(p.name.text)` have the same id \"\(id)\" in the data", p.span)
+      }
+      parties.append(CheckedParty(name: p.name.text, displayName: p.displayName, weight: weight, weightIsPercent: percent, classes: p.classes.map(\.text), dataID: id))
+    }
+    // Percentage weights that do not add up to 100% are almost always a drafting slip.
+    if !parties.isEmpty, parties.allSatisfy(\.weightIsPercent), let first = partyDecls.first {
+      let total = parties.reduce(Exact.zero) { (try? $0.adding($1.weight ?? .zero)) ?? $0 }
+      if total != .one {
+        report("C032", "the parties' voting weights add up to \(Format.number(total, style: .percent)), not 100%", first.span,
+          help: "thresholds of voting power are fractions of the total, so check each `weight`", severity: .warning)
+      }
+    }
+  }
+}

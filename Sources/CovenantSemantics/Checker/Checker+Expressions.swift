@@ -1,0 +1,318 @@
+import CovenantValues
+import CovenantSyntax
+
+extension Checker {
+  // MARK: - Expressions
+
+  mutating func newSlot() -> Int {
+    localCount += 1
+    return localCount - 1
+  }
+
+  func root(_ record: Int) -> TExpr {
+    let isDeal = record == schema.deal
+    return TExpr(kind: isDeal ? .dealRoot : .snapshotRoot, type: .record(record), span: .none, usesDeal: isDeal, usesJoinedList: false)
+  }
+
+  func make(_ kind: TExpr.Kind, _ type: ValueType, _ span: SourceSpan, _ parts: [TExpr]) -> TExpr {
+    TExpr(kind: kind, type: type, span: span, usesDeal: parts.contains(where: \.usesDeal), usesJoinedList: parts.contains(where: \.usesJoinedList))
+  }
+
+  func invalid(_ span: SourceSpan) -> TExpr {
+    TExpr(kind: .invalid, type: .error, span: span, usesDeal: false, usesJoinedList: false)
+  }
+
+  mutating func checkCondition(_ e: Expr, what: String) -> TExpr {
+    let t = checkExpr(e)
+    if t.type != .bool && t.type != .error {
+      report("C010", "\(what) must be true or false, but this is \(schema.typeName(t.type))", e.span,
+        help: "compare it with something, e.g. `… <= 35% of nav`")
+    }
+    return t
+  }
+
+  mutating func checkExpr(_ e: Expr, hint: ValueType? = nil) -> TExpr {
+    switch e.kind {
+    case .invalid:
+      return invalid(e.span)
+    case .literal(let lit):
+      // A bare two-capital word (`AA`) is a value of a declared kind where the other side is of
+      // that kind (`rating = AA`); otherwise it is a country code (`domicile = US`).
+      if case .country(let word) = lit, case .kind(let k) = hint, let m = schema.kinds[k].index[word] {
+        return TExpr(kind: .constant(.kind(k, m)), type: .kind(k), span: e.span, usesDeal: false, usesJoinedList: false)
+      }
+      return checkLiteral(lit, e.span)
+    case .name(let n):
+      return resolveName(n, hint: hint)
+    case .that(let n):
+      guard let g = group else {
+        report("C016", "`that \(n.text)` is only meaningful inside `for each \(n.text):`", e.span)
+        return invalid(e.span)
+      }
+      guard g.name == n.text else {
+        report("C016", "this clause groups by `\(g.name)`, not `\(n.text)`", n.span, help: "write `that \(g.name)`")
+        return invalid(e.span)
+      }
+      return TExpr(kind: .groupKey, type: schema.records[g.record].fields[g.field].type, span: e.span, usesDeal: false, usesJoinedList: true)
+    case .member(let base, let n):
+      let b = checkExpr(base)
+      return member(b, n, e.span)
+    case .negate(let inner):
+      let x = checkExpr(inner)
+      switch x.type {
+      case .number, .money, .duration, .error:
+        if case .constant(.number(let n)) = x.kind, let v = try? n.negated() {
+          return TExpr(kind: .constant(.number(v)), type: x.type, span: e.span, usesDeal: false, usesJoinedList: false)
+        }
+        if case .constant(.money(let n, let c)) = x.kind, let v = try? n.negated() {
+          return TExpr(kind: .constant(.money(v, currency: c)), type: x.type, span: e.span, usesDeal: false, usesJoinedList: false)
+        }
+        return make(.negate(x), x.type, e.span, [x])
+      default:
+        report("C003", "cannot negate \(schema.typeName(x.type))", e.span)
+        return invalid(e.span)
+      }
+    case .not(let inner):
+      let x = checkCondition(inner, what: "the operand of `not`")
+      return make(.not(x), .bool, e.span, [x])
+    case .binary(let op, let a, let b):
+      return checkBinary(op, a, b, e.span)
+    case .convert(let inner, let code):
+      return checkConversion(checkExpr(inner), code, e.span)
+    case .list(let items):
+      report("C014", "a list in brackets can only follow `in`, as in `sector in [power, logistics]`", e.span)
+      _ = items
+      return invalid(e.span)
+    case .aggregate(let fn, let over, let cond, let by):
+      if fn == .min || fn == .max, case .list(let items) = over.kind, cond == nil, by == nil {
+        return checkExtremum(max: fn == .max, items, span: e.span)
+      }
+      return checkAggregate(fn, over: over, where: cond, by: by, span: e.span)
+    case .presence(let inner, let missing):
+      let x = checkExpr(inner)
+      if case .list = x.type {
+        report("C014", "`is \(missing ? "missing" : "present")` applies to a value, not to a list", inner.span,
+          help: "a list is never missing; count its elements instead, e.g. `count of … = 0`")
+        return invalid(e.span)
+      }
+      return make(.presence(x, missing: missing), .bool, e.span, [x])
+    case .call(let n, let args):
+      return checkCall(n, args, span: e.span, hint: hint)
+    case .conditional(let c, let a, let b):
+      let cond = checkCondition(c, what: "the condition after `if`")
+      let x = checkExpr(a)
+      let y = checkExpr(b, hint: x.type)
+      guard let t = branchType(x.type, y.type) else {
+        report("C004", "the two branches of `if` give \(schema.typeName(x.type)) and \(schema.typeName(y.type))", e.span,
+          help: "both branches give the same kind of value, e.g. `if … then $0 else deal.amount`")
+        return invalid(e.span)
+      }
+      return make(.conditional(cond, x, y), t, e.span, [cond, x, y])
+    case .quantifier(let q, let v, let list, let cond, let body):
+      return checkQuantifier(q, variable: v, list: list, where: cond, body: body, span: e.span)
+    case .trailing(let aggregate, let n):
+      return checkTrailing(aggregate, periods: n, span: e.span)
+    }
+  }
+
+
+  /// The type of `if … then a else b`, or of `max of [a, b]`: both the same kind of value.
+  func branchType(_ a: ValueType, _ b: ValueType) -> ValueType? {
+    switch (a, b) {
+    case (.error, _), (_, .error): return .error
+    case (.number(let s), .number(let t)): return .number(s == t ? s : s == .plain ? t : t == .plain ? s : .plain)
+    case (.money(let x), .money(let y)): return x == nil || y == nil || x == y ? .money(currency: x ?? y) : nil
+    case (.list, _), (_, .list), (.record, _), (_, .record), (.fx, _): return nil
+    default: return a == b ? a : nil
+    }
+  }
+
+  /// `max of [$0, a - b]`: the largest (smallest) of a few values of one unit.
+  mutating func checkExtremum(max: Bool, _ items: [Expr], span: SourceSpan) -> TExpr {
+    let word = max ? "max" : "min"
+    guard !items.isEmpty else {
+      report("C015", "`\(word) of []` has no values", span, help: "write e.g. `\(word) of [$0, a - b]`")
+      return invalid(span)
+    }
+    var checked: [TExpr] = []
+    var type: ValueType = .error
+    for item in items {
+      let x = checkExpr(item, hint: checked.first?.type)
+      switch x.type {
+      case .number, .money, .date, .duration, .error: break
+      default:
+        report("C015", "`\(word) of [...]` takes amounts, numbers, dates or durations, not \(schema.typeName(x.type))", item.span)
+        return invalid(span)
+      }
+      if let first = checked.first {
+        guard let t = branchType(type, x.type) else {
+          if x.type.isMoney, first.type.isMoney {
+            report("C024", "cannot compare \(schema.typeName(first.type)) with \(schema.typeName(x.type)) without converting", item.span,
+              help: "convert one side with `in \(schema.baseCurrency)`, at the snapshot's FX rates")
+          } else {
+            report("C003", "`\(word) of [...]` mixes \(schema.typeName(first.type)) and \(schema.typeName(x.type))", item.span,
+              help: unitHelp(first.type, x.type))
+          }
+          return invalid(span)
+        }
+        type = t
+      } else {
+        type = x.type
+      }
+      checked.append(x)
+    }
+    return make(.extremum(max: max, checked), type, span, checked)
+  }
+
+  mutating func checkConversion(_ x: TExpr, _ code: Name, _ span: SourceSpan) -> TExpr {
+    guard ISOCodes.currencies.contains(code.text) else {
+      unknownCurrency(code)
+      return invalid(span)
+    }
+    guard x.type.isMoney || x.type == .error else {
+      report("C025", "only money can be converted to \(code.text), not \(schema.typeName(x.type))", x.span)
+      return invalid(span)
+    }
+    if schema.snapshot.flatMap({ s in schema.records[s].fields.firstIndex { $0.type == .fx } }) == nil {
+      report("C025", "converting to \(code.text) needs FX rates in the snapshot", span,
+        help: "declare a snapshot field such as `fx_rates : fx quoted JPY per \(schema.baseCurrency)`")
+      return invalid(span)
+    }
+    return make(.convert(x, code.text), .money(currency: code.text), span, [x])
+  }
+
+  mutating func checkLiteral(_ lit: Literal, _ span: SourceSpan) -> TExpr {
+    let (value, type): (Value, ValueType)
+    switch lit {
+    case .number(let x): (value, type) = (.number(x), .number(.plain))
+    case .percent(let x), .bps(let x):
+      let isPercent: Bool = if case .percent = lit { true } else { false }
+      // Never fall back to the unscaled figure: that would be 100× (10,000×) too large.
+      guard let v = try? x.divided(by: Exact(isPercent ? 100 : 10_000)) else {
+        report("C037", "this \(isPercent ? "percentage" : "basis-point figure") is too large or too precise to hold exactly", span,
+          help: "write at most 38 significant digits")
+        return invalid(span)
+      }
+      (value, type) = (.number(v), .number(isPercent ? .percent : .bps))
+    case .multiple(let x): (value, type) = (.number(x), .number(.multiple))
+    case .money(let x, let c):
+      guard ISOCodes.currencies.contains(c) else {
+        unknownCurrency(Name(c, span))
+        return invalid(span)
+      }
+      (value, type) = (.money(x, currency: c), .money(currency: c))
+    case .date(let d): (value, type) = (.date(d), .date)
+    case .duration(let d): (value, type) = (.duration(d), .duration)
+    case .text(let s): (value, type) = (.text(s), .text)
+    case .bool(let b): (value, type) = (.bool(b), .bool)
+    case .country(let c):
+      guard ISOCodes.countries.contains(c) else {
+        let help = ISOCodes.commonMistakes[c].map { "did you mean `\($0)`?" } ?? "countries are ISO 3166 two-letter codes, e.g. `US`, `JP`"
+        report("C013", "unknown country code `\(c)`", span, help: help)
+        return invalid(span)
+      }
+      (value, type) = (.country(c), .country)
+    }
+    return TExpr(kind: .constant(value), type: type, span: span, usesDeal: false, usesJoinedList: false)
+  }
+
+  /// A bare two-capital word (`US`, `AA`): a country code unless a kind of the expected type has it.
+  static func isCountryWord(_ e: Expr) -> Bool {
+    if case .literal(.country) = e.kind { true } else { false }
+  }
+
+  mutating func resolveName(_ n: Name, hint: ValueType?) -> TExpr {
+    // 1. A named element: `holding` in `every holding in holdings` or in an aggregate's `where`.
+    if let s = scopes.last(where: { $0.name == n.text }) {
+      return TExpr(kind: .local(s.slot), type: .record(s.record), span: n.span, usesDeal: false, usesJoinedList: false)
+    }
+    // 2. A field of the innermost element, written bare: `where sector = power`.
+    if let s = scopes.last, let fi = schema.records[s.record].index[n.text] {
+      let base = TExpr(kind: .local(s.slot), type: .record(s.record), span: n.span, usesDeal: false, usesJoinedList: false)
+      return TExpr(kind: .field(base, fi), type: schema.records[s.record].fields[fi].type, span: n.span, usesDeal: false, usesJoinedList: false)
+    }
+    // 3. A value of the kind the other side of a comparison has: `sector = power`.
+    if case .kind(let k) = hint, let m = schema.kinds[k].index[n.text] {
+      return TExpr(kind: .constant(.kind(k, m)), type: .kind(k), span: n.span, usesDeal: false, usesJoinedList: false)
+    }
+    if let i = definitionIndex[n.text] {
+      if !definitionDecls[i].parameters.isEmpty {
+        let ps = definitionDecls[i].parameters.map(\.text).joined(separator: ", ")
+        report("C040", "`\(n.text)` is defined with parameters (\(ps)): give its arguments", n.span,
+          help: "write e.g. `\(n.text)(that \(definitionDecls[i].parameters[0].text))`")
+        return invalid(n.span)
+      }
+      guard let d = definitions[i] else { return invalid(n.span) }  // in a cycle: already reported
+      return TExpr(kind: .definition(i), type: d.value.type, span: n.span, usesDeal: d.value.usesDeal, usesJoinedList: d.value.usesJoinedList)
+    }
+    if n.text == snapshotRootName, let s = schema.snapshot { var r = root(s); r.span = n.span; return r }
+    if n.text == dealRootName, let d = schema.deal { var r = root(d); r.span = n.span; return r }
+    if let s = schema.snapshot, let fi = schema.records[s].index[n.text], case .list = schema.records[s].fields[fi].type {
+      return TExpr(kind: .field(root(s), fi), type: schema.records[s].fields[fi].type, span: n.span, usesDeal: false, usesJoinedList: fi == joinedListField)
+    }
+    let owners = schema.kinds.indices.filter { schema.kinds[$0].index[n.text] != nil }
+    if owners.count == 1, let k = owners.first, let m = schema.kinds[k].index[n.text] {
+      return TExpr(kind: .constant(.kind(k, m)), type: .kind(k), span: n.span, usesDeal: false, usesJoinedList: false)
+    }
+    if owners.count > 1 {
+      report("C011", "`\(n.text)` is a value of several kinds (\(owners.map { "`\(schema.kinds[$0].name)`" }.joined(separator: ", ")))", n.span,
+        help: "compare it with a field of the kind meant, e.g. `sector = \(n.text)`")
+      return invalid(n.span)
+    }
+    if partyIndex[n.text] != nil {
+      report("C001", "`\(n.text)` is a party and has no value in a formula", n.span, help: "parties appear in `approved by`, `votes` and `waivable by`")
+      return invalid(n.span)
+    }
+    var candidates = scopes.map(\.name) + Array(definitionIndex.keys) + [snapshotRootName, dealRootName].compactMap { $0 }
+    if let s = scopes.last { candidates += schema.records[s.record].fields.map(\.name) }
+    if let s = schema.snapshot { candidates += schema.records[s].fields.filter { if case .list = $0.type { true } else { false } }.map(\.name) }
+    if case .kind(let k) = hint { candidates += schema.kinds[k].members } else { candidates += schema.kinds.flatMap(\.members) }
+    var help = suggestion(n.text, candidates)
+    if help == nil, hint == nil, let s = schema.snapshot, schema.records[s].index[n.text] != nil, let root = snapshotRootName {
+      help = "did you mean `\(root).\(n.text)`?"
+    }
+    if help == nil, case .kind(let k) = hint {
+      help = "`\(schema.kinds[k].name)` is one of " + schema.kinds[k].members.map { "`\($0)`" }.joined(separator: ", ")
+    }
+    report(case: hint.map { if case .kind = $0 { "C011" } else { "C001" } } ?? "C001",
+      hint.flatMap { if case .kind(let k) = $0 { "`\(n.text)` is not one of the values of `\(schema.kinds[k].name)`" } else { nil } } ?? "unknown name `\(n.text)`",
+      n.span, help: help)
+    return invalid(n.span)
+  }
+
+  mutating func report(case code: String, _ message: String, _ span: SourceSpan, help: String?) {
+    report(code, message, span, help: help)
+  }
+
+  mutating func member(_ b: TExpr, _ n: Name, _ span: SourceSpan) -> TExpr {
+    switch b.type {
+    case .error:
+      return invalid(span)
+    case .record(let r):
+      guard let fi = schema.records[r].index[n.text] else {
+        unknownField(n, record: r)
+        return invalid(span)
+      }
+      let ft = schema.records[r].fields[fi].type
+      var t = make(.field(b, fi), ft, span, [b])
+      if case .snapshotRoot = b.kind, fi == joinedListField { t.usesJoinedList = true }
+      return t
+    case .list(.record(let r)):
+      let what = schema.records[r].index[n.text] != nil ? "use an aggregate such as `sum of \(file.text(span))` or `every`" : nil
+      report("C014", "`\(file.text(b.span))` is a list of \(schema.records[r].name) records; a single `\(n.text)` needs an aggregate", span, help: what)
+      return invalid(span)
+    default:
+      report("C002", "\(schema.typeName(b.type)) has no field `\(n.text)`", n.span)
+      return invalid(span)
+    }
+  }
+
+  func compatible(_ a: ValueType, _ b: ValueType) -> Bool {
+    switch (a, b) {
+    case (.error, _), (_, .error): true
+    case (.number, .number): true
+    case (.money(let x), .money(let y)): x == nil || y == nil || x == y
+    default: a == b
+    }
+  }
+}

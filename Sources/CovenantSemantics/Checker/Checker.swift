@@ -1,0 +1,103 @@
+import CovenantValues
+import CovenantSyntax
+
+/// Resolves names, builds the schema, types every expression and reports what is wrong before
+/// anything runs. Produces the `CheckedCovenant` the evaluator runs. The messages themselves
+/// live in `CheckerMessages.swift`, the catalogue of what can go wrong.
+public struct Checker {
+  let file: SourceFile
+  var diagnostics: [Diagnostic] = []
+  var schema = Schema()
+  var definitionIndex: [String: Int] = [:]
+  var definitionDecls: [DefineDecl] = []
+  var definitions: [CheckedDefinition?] = []
+  var parties: [CheckedParty] = []
+  var partyIndex: [String: Int] = [:]
+  var partyDecls: [PartyDecl] = []
+  var governance = CheckedGovernance()
+  var bodies: [CheckedBody] = []
+  var bodyIndex: [String: Int] = [:]
+  var aggregateCount = 0
+  var quantifierCount = 0
+  var localCount = 0
+  var scopes: [Scope] = []
+  /// `default OTHER_FIELD` options waiting for every field of their record: (record, field, other).
+  var pendingFieldDefaults: [(Int, Int, Name)] = []
+  /// Definitions with parameters being expanded (a guard against a cycle), and how many more
+  /// expression nodes expansions may produce: nested definitions that each use the next twice
+  /// would otherwise grow exponentially.
+  var expanding: Set<Int> = []
+  var expansionBudget = 100_000
+  static let maxExpansionDepth = 8
+  var expansionReported = false
+  /// Definitions with parameters used at least once (written out where used), for the drafting checker.
+  var usedParametrised: Set<Int> = []
+  var group: (field: Int, name: String, record: Int)?
+  /// `subject to`, `notwithstanding` and exception references, resolved once every clause is known.
+  var crossReferences: [CrossReference] = []
+  /// The clause being checked, named in its diagnostics.
+  var clauseID: String?
+  var joinedListField: Int?
+  var snapshotRootName: String?
+  var dealRootName: String?
+
+  struct Scope {
+    var name: String
+    var slot: Int
+    var record: Int
+  }
+
+  public struct Result: Sendable {
+    public var covenant: CheckedCovenant?
+    public var diagnostics: [Diagnostic]
+  }
+
+  /// Parses and checks in one step: `compile = parse + check`.
+  public static func compile(_ file: SourceFile) -> Result {
+    let parsed = Parser.parse(file)
+    if parsed.diagnostics.contains(where: \.isError) {
+      return Result(covenant: nil, diagnostics: parsed.diagnostics)
+    }
+    // Nothing but whitespace and comments: a truncated or mis-saved file must not pass `validate`
+    // as a covenant that asks nothing. (`fmt` still formats it: that goes through the parser.)
+    if parsed.covenant.header == nil, parsed.covenant.declarations.isEmpty {
+      let empty = Diagnostic(
+        code: "C036", message: "the covenant file is empty", file: file.name, span: SourceSpan(0, 0),
+        help: "a covenant has at least one clause, e.g. `§1 \"Leverage\"` followed by its requirement; see grammar.md")
+      return Result(covenant: nil, diagnostics: parsed.diagnostics + [empty])
+    }
+    var result = check(parsed.covenant, file: file)
+    result.diagnostics = parsed.diagnostics + result.diagnostics
+    return result
+  }
+
+  public static func check(_ covenant: Covenant, file: SourceFile) -> Result {
+    var c = Checker(file: file)
+    let checked = c.run(covenant)
+    // Drafting mistakes are looked for only in a covenant that type-checks.
+    if !c.diagnostics.contains(where: \.isError) {
+      c.diagnostics += DraftingChecker.run(checked, syntax: covenant, parametrisedUsed: c.usedParametrised)
+    }
+    let hasErrors = c.diagnostics.contains(where: \.isError)
+    return Result(covenant: hasErrors ? nil : checked, diagnostics: c.diagnostics)
+  }
+
+  init(file: SourceFile) { self.file = file }
+
+  mutating func report(_ code: String, _ message: String, _ span: SourceSpan, help: String? = nil, severity: Diagnostic.Severity = .error) {
+    // Inside a clause, the message names it: a lawyer finds "§4.4" faster than line 57.
+    let named = clauseID.map { id in message.contains("§\(id)") ? message : message + " in §\(id)" } ?? message
+    diagnostics.append(Diagnostic(code: code, severity: severity, message: named, file: file.name, span: span, help: help))
+  }
+}
+
+extension ClauseItem {
+  var isUntil: Bool { if case .until = self { true } else { false } }
+}
+
+extension Array where Element: Hashable {
+  func uniqued() -> [Element] {
+    var seen = Set<Element>()
+    return filter { seen.insert($0).inserted }
+  }
+}
