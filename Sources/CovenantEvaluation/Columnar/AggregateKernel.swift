@@ -1,0 +1,231 @@
+import CovenantValues
+import CovenantSyntax
+import CovenantSemantics
+
+/// An aggregate over a table's rows, read from columns: `count`, `sum`, `average` and `share`,
+/// of an amount field or of the rows, with a filter `RowPredicate` can express.
+struct AggregateKernel {
+  let plan: AggregatePlan
+  let table: RecordTable
+  let units: [Int64]?
+  let scale: Int
+  let currency: String?
+  let filter: RowPredicate?
+
+  init?(_ plan: AggregatePlan, _ table: RecordTable, _ ev: inout Evaluator) throws(EvaluationError) {
+    switch plan.function {
+    case .count, .sum, .average, .share: break
+    default: return nil
+    }
+    self.plan = plan
+    self.table = table
+    if let v = plan.value {
+      guard let f = RowPredicate.rowField(v, plan.slot, table), case .money(let u, let s, let c) = table.columns[f] else { return nil }
+      (units, scale, currency) = (u, s, c)
+    } else {
+      guard plan.function == .count || plan.function == .share else { return nil }
+      (units, scale, currency) = (nil, 0, nil)
+    }
+    if let f = plan.filter {
+      guard let p = RowPredicate.compile(f, slot: plan.slot, table: table, &ev) else { return nil }
+      filter = p
+    } else {
+      filter = nil
+    }
+  }
+
+  var addsToSum: Bool { plan.function != .count }
+
+  func amount(_ total: Int128, span: SourceSpan) throws(EvaluationError) -> Exact {
+    let scale = self.scale
+    return try Evaluator.checked(span) { () throws(ArithmeticError) in try Exact.fromUnits(total, scale: scale) }
+  }
+
+  func fold(span: SourceSpan) throws(EvaluationError) -> AggregateState {
+    var count = 0, wholeCount = 0
+    var sum: Int128 = 0, whole: Int128 = 0
+    var seen = false
+    let share = plan.function == .share, adds = addsToSum
+    let n = table.count, filter = self.filter, hasUnits = units != nil
+    (units ?? []).withUnsafeBufferPointer { amounts in
+      for r in 0..<n {
+        var selected = true
+        if let p = filter {
+          let t = p.eval(r)
+          if t == 2 { continue }
+          selected = t == 1
+        }
+        var u: Int64 = 1
+        if hasUnits {
+          u = amounts[r]
+          if u == RecordTable.absentUnits { continue }
+          seen = true
+        }
+        if share {
+          wholeCount += 1
+          whole += Int128(u)
+        }
+        guard selected else { continue }
+        count += 1
+        if adds { sum += Int128(u) }
+      }
+    }
+    var state = AggregateState()
+    state.count = count
+    state.currency = seen ? currency : nil
+    if adds { state.sum = try amount(sum, span: span) }
+    if share {
+      state.wholeCount = wholeCount
+      state.wholeSum = try amount(whole, span: span)
+    }
+    return state
+  }
+
+  /// Totals per value of `field` (a kind or interned column), in one pass; nil for other columns.
+  func foldGrouped(field: Int, span: SourceSpan) throws(EvaluationError) -> GroupedState? {
+    guard field < table.columns.count else { return nil }
+    let slots: Int
+    let keys: ColumnGroups.Keys
+    var members: [UInt8] = [], ids: [UInt32] = []
+    switch table.columns[field] {
+    case .kind(let k, let m):
+      slots = 256
+      keys = .kind(k)
+      members = m
+    case .interned(let i, let strings, let index, let country):
+      slots = strings.count + 1
+      keys = .interned(index, country: country)
+      ids = i
+    default:
+      return nil
+    }
+    let absentSlot = slots - 1
+    var sums = [Int128](repeating: 0, count: slots)
+    var counts = [Int](repeating: 0, count: slots)
+    var seen = [Bool](repeating: false, count: slots)
+    var wholeCount = 0, wholeSelected = 0
+    var whole: Int128 = 0, wholeSum: Int128 = 0
+    var anySeen = false
+    let share = plan.function == .share, adds = addsToSum
+    let byMember = !members.isEmpty || ids.isEmpty
+    let n = table.count, filter = self.filter, hasUnits = units != nil
+    let amounts = units ?? []
+    // One pass, through raw buffers: the key's slot, then the totals of that slot.
+    sums.withUnsafeMutableBufferPointer { sums in
+      counts.withUnsafeMutableBufferPointer { counts in
+        seen.withUnsafeMutableBufferPointer { seen in
+          members.withUnsafeBufferPointer { members in
+            ids.withUnsafeBufferPointer { ids in
+              amounts.withUnsafeBufferPointer { amounts in
+                for r in 0..<n {
+                  var selected = true
+                  if let p = filter {
+                    let t = p.eval(r)
+                    if t == 2 { continue }
+                    selected = t == 1
+                  }
+                  var u: Int64 = 1
+                  let s: Int
+                  if byMember {
+                    let m = members[r]
+                    s = m == RecordTable.absentMember ? absentSlot : Int(m)
+                  } else {
+                    let id = ids[r]
+                    s = id == RecordTable.absentID ? absentSlot : Int(id)
+                  }
+                  if hasUnits {
+                    u = amounts[r]
+                    if u == RecordTable.absentUnits { continue }
+                    seen[s] = true
+                    anySeen = true
+                  }
+                  if share {
+                    wholeCount += 1
+                    whole += Int128(u)
+                  }
+                  guard selected else { continue }
+                  counts[s] += 1
+                  wholeSelected += 1
+                  if adds {
+                    sums[s] += Int128(u)
+                    wholeSum += Int128(u)
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    var w = AggregateState()
+    if share {
+      // As the row-by-row form merges every group: the totals over all of them.
+      w.count = wholeSelected
+      w.sum = try amount(wholeSum, span: span)
+      w.wholeCount = wholeCount
+      w.wholeSum = try amount(whole, span: span)
+      w.currency = anySeen ? currency : nil
+    }
+    return GroupedState(whole: w, columnar: ColumnGroups(
+      keys: keys, absentSlot: absentSlot, sums: sums, counts: counts, seen: seen, scale: scale, currency: currency,
+      addsToSum: adds, hasValue: units != nil))
+  }
+}
+
+/// Per-group totals over a table column: one slot per kind member or interned value, and one
+/// for rows where the key is undefined.
+final class ColumnGroups: Sendable {
+  enum Keys: Sendable {
+    case kind(Int)
+    case interned(InternIndex, country: Bool)
+  }
+  let keys: Keys
+  let absentSlot: Int
+  let sums: [Int128]
+  let counts: [Int]
+  let seen: [Bool]
+  let scale: Int
+  let currency: String?
+  let addsToSum: Bool
+  let hasValue: Bool
+
+  init(keys: Keys, absentSlot: Int, sums: [Int128], counts: [Int], seen: [Bool], scale: Int, currency: String?, addsToSum: Bool, hasValue: Bool) {
+    self.keys = keys
+    self.absentSlot = absentSlot
+    self.sums = sums
+    self.counts = counts
+    self.seen = seen
+    self.scale = scale
+    self.currency = currency
+    self.addsToSum = addsToSum
+    self.hasValue = hasValue
+  }
+
+  func slot(_ key: Value) -> Int? {
+    switch key {
+    case .absent: return absentSlot
+    case .kind(let vk, let m):
+      guard case .kind(let k) = keys, vk == k, m >= 0, m < absentSlot else { return nil }
+      return m
+    case .text(let s):
+      guard case .interned(let index, false) = keys else { return nil }
+      return index.find(s).map { Int($0) }
+    case .country(let s):
+      guard case .interned(let index, true) = keys else { return nil }
+      return index.find(s).map { Int($0) }
+    default: return nil
+    }
+  }
+
+  func state(for key: Value, span: SourceSpan) throws(EvaluationError) -> AggregateState {
+    var state = AggregateState()
+    guard let s = slot(key) else { return state }
+    state.count = counts[s]
+    if hasValue, seen[s] { state.currency = currency }
+    if addsToSum {
+      let (units, scale) = (sums[s], self.scale)
+      state.sum = try Evaluator.checked(span) { () throws(ArithmeticError) in try Exact.fromUnits(units, scale: scale) }
+    }
+    return state
+  }
+}
