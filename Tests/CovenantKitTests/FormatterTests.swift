@@ -399,18 +399,18 @@ private func randomExpression(_ r: inout FmtRandom, depth: Int) -> String {
       }
     }
   }
-  /// Formatting is linear: a 10,000-clause covenant with comments formats in well under a minute.
-  @Test(.timeLimit(.minutes(5))) func largeCovenantsFormatQuickly() throws {
+  /// A 10,000-clause covenant with comments formats whole and stably. Its speed is measured by
+  /// covenant-bench, not here: the time limit only guards against a hang (a timed assertion
+  /// failed at 45 s on a machine at load 17).
+  @Test(.timeLimit(.minutes(5))) func largeCovenantsFormat() throws {
     var source = "covenant \"Large\"\ndefine cap = $1 billion\n"
     for i in 0..<10_000 {
       source += "# clause \(i)\n§\(i) \"Clause \(i)\"  # title\n  \"Text \(i).\"\n  deal.amount<=cap   +  $\(i)\n"
     }
-    let clock = ContinuousClock()
-    let start = clock.now
     let out = try format(source).get()
-    let elapsed = clock.now - start
     #expect(out.contains("\n# clause 9999\n§9999 \"Clause 9999\"  # title\n  \"Text 9999.\"\n  deal.amount <= cap + $9,999\n"))
-    #expect(elapsed < .seconds(30))
+    #expect(out.components(separatedBy: "\n§").count == 10_001)
+    #expect(try format(out).get() == out)
   }
   /// Comments sprinkled at random line ends and between lines (never inside a text) of the
   /// examples and golden inputs: every one is kept, the tree is unchanged, the output is stable.

@@ -362,22 +362,3 @@ extension JSONTests {
     #expect(deep.description == "a.b_2[1].C[0]")
   }
 }
-
-func jsonParseMegabytesPerSecond(holdings: Int = 160_000) -> Double {
-  var text = #"{"as_of":"2026-03-31","holdings":["#
-  for i in 0..<holdings {
-    if i > 0 { text += "," }
-    text += #"{"id":"H\#(i)","issuer":"Issuer \#(i % 977)","sector":"Technology","country":"US","#
-    text += #""currency":"USD","market_value":\#(i * 37).25,"weight":0.000\#(i % 97),"rating":"BBB+","listed":true}"#
-  }
-  text += "]}"
-  let bytes = Array(text.utf8)
-  let clock = ContinuousClock()
-  var best = Swift.Duration.seconds(1_000)
-  for _ in 0..<5 {
-    let elapsed = clock.measure { _ = JSONParser.parse(bytes) }
-    best = min(best, elapsed)
-  }
-  let seconds = Double(best.components.seconds) + Double(best.components.attoseconds) / 1e18
-  return Double(bytes.count) / 1e6 / seconds
-}
