@@ -178,8 +178,9 @@ public enum Commands {
         try AtomicFile.replace(c.resolve(path), with: Array(out.stdout.utf8))
         out.stdout = ""
       } catch {
-        out.stdout = ""
-        out.stderr += "covenant: error[A004]: cannot write \(path): \(error.message) (nothing was written)\n"
+        let failure = Diagnostic(CommandDiagnostics.cannotWrite(path, reason: error.message, fileUnchanged: false), file: "covenant")
+        out.stdout = (try? format(o).get()).flatMap { $0 == .text ? nil : ciDiagnostics([failure], sources: [:], format: $0, suite: "covenant") } ?? ""
+        out.stderr += DiagnosticRenderer.text(failure, source: nil, color: c.errorColor)
         out.exitCode = ExitCode.invalid
       }
     }
@@ -188,7 +189,9 @@ public enum Commands {
 
   static func usageError(_ message: String, help: String? = nil) -> CommandOutput {
     var out = CommandOutput()
-    out.stderr = "covenant: error[A001]: \(message)\n" + (help.map { "  = help: \($0)\n" } ?? "") + "run `covenant help` for usage\n"
+    // Before the options are read: no colour, no format, text on standard error.
+    out.stderr = DiagnosticRenderer.text(Diagnostic(CommandDiagnostics.usage(message, help: help), file: "covenant"), source: nil)
+      + "run `covenant help` for usage\n"
     out.exitCode = ExitCode.invalid
     return out
   }
@@ -198,21 +201,21 @@ public enum Commands {
   static func readSource(_ path: String, _ c: Context) -> Result<SourceFile, Diagnostic> {
     if path == "-" {
       guard let bytes = c.env.readStandardInput() else {
-        return .failure(Diagnostic(code: "A002", message: "cannot read standard input", file: displayName(path)))
+        return .failure(Diagnostic(CommandDiagnostics.unreadableFile(.standardInput), file: displayName(path)))
       }
       return .success(SourceFile(name: displayName(path), bytes: bytes))
     }
     let resolved = c.resolve(path)
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDir) else {
-      return .failure(Diagnostic(code: "A002", message: "file not found", file: path, help: "check the path"))
+      return .failure(Diagnostic(CommandDiagnostics.unreadableFile(.notFound), file: path))
     }
-    if isDir.boolValue { return .failure(Diagnostic(code: "A002", message: "is a directory, not a covenant file", file: path)) }
+    if isDir.boolValue { return .failure(Diagnostic(CommandDiagnostics.unreadableFile(.directory), file: path)) }
     // read(2) rather than FileManager: `/dev/stdin` and named pipes are read too.
     let fd = open(resolved, O_RDONLY | O_CLOEXEC)
     guard fd >= 0, let bytes = OutputChannel.readAll(fd) else {
       if fd >= 0 { close(fd) }
-      return .failure(Diagnostic(code: "A002", message: "cannot read the file (permission denied?)", file: path))
+      return .failure(Diagnostic(CommandDiagnostics.unreadableFile(.unreadable), file: path))
     }
     close(fd)
     return .success(SourceFile(name: path, bytes: bytes))
@@ -222,7 +225,7 @@ public enum Commands {
   static func readJSON(_ path: String, _ c: Context) -> Result<JSONDocument, Diagnostic> {
     guard path == "-" else { return DataLoader.readJSON(path: path, in: c.env.workingDirectory) }
     guard let bytes = c.env.readStandardInput() else {
-      return .failure(Diagnostic(code: "D010", message: "cannot read standard input", file: displayName(path)))
+      return .failure(Diagnostic(DataDiagnostics.unreadableFile(.standardInput), file: displayName(path)))
     }
     return DataLoader.parseJSON(bytes, file: displayName(path))
   }

@@ -90,7 +90,8 @@ extension Commands {
       case .success, .failure(.brokenPipe): break
       case .failure(let e):
         code = ExitCode.invalid
-        stderrText += "covenant: error[A005]: cannot write to standard output: \(e.message)\n"
+        // Standard output is what failed, so the diagnostic is text on standard error, whatever the format.
+        stderrText += DiagnosticRenderer.text(Diagnostic(CommandDiagnostics.standardOutputFailed(e.message), file: "covenant"), source: nil)
       }
     }
     if !stderrText.isEmpty {

@@ -17,7 +17,9 @@ extension Commands {
     }
     if run.outcomes.isEmpty {
       out.exitCode = ExitCode.invalid
-      out.stderr = "covenant: error[A003]: no covenant tests (*.covtest) found in \(o.positional.isEmpty ? "." : o.positional.joined(separator: ", "))\n"
+      let none = Diagnostic(CommandDiagnostics.noTests(in: o.positional.isEmpty ? "." : o.positional.joined(separator: ", ")), file: "covenant")
+      out.stderr = render([none], sources: [:], color: c.errorColor)
+      if fmt != .text { out.stdout = ciDiagnostics([none], sources: [:], format: fmt, suite: "covenant test") ?? "" }
       return out
     }
     out.exitCode = run.failed > 0 ? ExitCode.breach : ExitCode.compliant

@@ -18,7 +18,7 @@ public enum DealSource {
     let resolved = WorkingDirectory.resolve(path, in: directory)
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDir) else {
-      return .failure(Diagnostics([Diagnostic(code: "D010", message: "file not found", file: path)]))
+      return .failure(Diagnostics([Diagnostic(DataDiagnostics.unreadableFile(.notFound(help: false)), file: path)]))
     }
     if isDir.boolValue {
       let names = ((try? FileManager.default.contentsOfDirectory(atPath: resolved)) ?? [])
@@ -35,12 +35,12 @@ public enum DealSource {
       }
       if !errors.isEmpty { return .failure(Diagnostics(errors)) }
       if deals.isEmpty {
-        return .failure(Diagnostics([Diagnostic(code: "D010", message: "no deal files (*.json) in the directory", file: path)]))
+        return .failure(Diagnostics([Diagnostic(DataDiagnostics.unreadableFile(.noDealFiles), file: path)]))
       }
       return .success(deals)
     }
     guard let data = FileManager.default.contents(atPath: resolved) else {
-      return .failure(Diagnostics([Diagnostic(code: "D010", message: "cannot read the file (permission denied?)", file: path)]))
+      return .failure(Diagnostics([Diagnostic(DataDiagnostics.unreadableFile(.unreadable), file: path)]))
     }
     let bytes = [UInt8](data)
     // One JSON value: an array of deals, or an object holding one under "deals".
@@ -52,7 +52,7 @@ public enum DealSource {
         base = base.appending(key: "deals")
       }
       guard doc.kind(list) == .array else {
-        return .failure(Diagnostics([Diagnostic(code: "D102", message: "expected a list of deals (a JSON array, {\"deals\": [...]}, or one deal per line)", file: path)]))
+        return .failure(Diagnostics([Diagnostic(DataDiagnostics.wrongType(expected: "a list of deals (a JSON array, {\"deals\": [...]}, or one deal per line)", found: nil), file: path)]))
       }
       let name = (path as NSString).lastPathComponent
       return .success(doc.elements(list).enumerated().map { i, n in

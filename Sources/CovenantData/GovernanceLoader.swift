@@ -48,7 +48,7 @@ extension DataLoader {
     let read: [DealGovernance.Member]?? = withReader(spec.members?.location.file ?? .snapshot) { $0.members(spec.members, covenant) }
     g.members = (read ?? nil) ?? GovernanceReader.covenantMembers(covenant)
     if spec.members != nil, snapReader == nil, spec.members?.location.file == .snapshot {
-      diagnostics.append(Diagnostic(code: "D101", message: "the covenant reads its members from the snapshot, and none was given", file: snapshotFile))
+      diagnostics.append(Diagnostic(DataDiagnostics.missing(.membersWithoutSnapshot(body: nil)), file: snapshotFile))
     }
     let known = Dictionary(g.members.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
     if let v = spec.votes {
@@ -78,7 +78,7 @@ extension DataLoader {
       let read: [DealGovernance.Member]?? = withReader(body.members.location.file) { $0.members(body.members, covenant, body: body.name) }
       data.members = (read ?? nil) ?? []
       if read == nil, body.members.location.file == .snapshot {
-        diagnostics.append(Diagnostic(code: "D101", message: "body `\(body.name)` reads its members from the snapshot, and none was given", file: snapshotFile))
+        diagnostics.append(Diagnostic(DataDiagnostics.missing(.membersWithoutSnapshot(body: body.name)), file: snapshotFile))
       }
       let bodyKnown = Dictionary(data.members.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
       if let v = body.votes {
@@ -111,8 +111,8 @@ struct GovernanceReader {
   let base: JSONPath
   var doc: JSONDocument { loader.doc }
 
-  mutating func fail(_ path: JSONPath, _ node: JSONNode?, _ message: String, code: String = "D102", help: String? = nil) {
-    loader.fail(path, node, message, code: code, help: help)
+  mutating func fail(_ path: JSONPath, _ node: JSONNode?, _ m: DiagnosticMessage) {
+    loader.fail(path, node, m)
   }
 
   /// The node at a declared location, or nil (with an error unless it is optional).
@@ -124,16 +124,16 @@ struct GovernanceReader {
       guard doc.kind(node) == .object, let next = doc.member(node, k) else {
         if l.optional { return nil }
         let found = doc.kind(node) == .object ? doc.members(node).map(\.0) : []
-        fail(path, doc.kind(node) == .object ? node : nil, "missing \(what): the covenant reads it from \"\(l.path)\"", code: "D101",
+        fail(path, doc.kind(node) == .object ? node : nil, DataDiagnostics.missing(.declared(what: what, path: l.path),
           help: (found.isEmpty ? "" : "found keys " + found.prefix(8).map { "`\($0)`" }.joined(separator: ", ") + "; ")
-            + "point `\(declaration)` at the right key, or add `optional` if the file may have none")
+            + "point `\(declaration)` at the right key, or add `optional` if the file may have none"))
         return nil
       }
       node = next
     }
     if doc.kind(node) == .null {
       if l.optional { return nil }
-      fail(path, node, "\(what) is null", code: "D101", help: "add `optional` to the declaration if the file may have none")
+      fail(path, node, DataDiagnostics.missing(.null(what: what), help: "add `optional` to the declaration if the file may have none"))
       return nil
     }
     return (node, path)
@@ -168,7 +168,7 @@ struct GovernanceReader {
     let byID = Dictionary(covenant.parties.enumerated().map { ($1.dataID, $0) }, uniquingKeysWith: { a, _ in a })
     func add(_ id: String, _ name: String?, _ power: Exact?, _ classes: Set<String>, _ p: JSONPath, _ n: JSONNode) {
       guard seen.insert(id).inserted else {
-        fail(p, n, "member \"\(id)\" is listed twice", code: "D202")
+        fail(p, n, DataDiagnostics.listedTwice(.member(id)))
         return
       }
       let party = byID[id]
@@ -192,12 +192,12 @@ struct GovernanceReader {
           continue
         }
         guard doc.kind(e) == .object else {
-          fail(p, e, "expected a member (an object or an id), found \(loader.describe(e))")
+          fail(p, e, DataDiagnostics.wrongType(expected: "a member (an object or an id)", found: loader.describe(e)))
           continue
         }
         guard let idNode = doc.member(e, spec.idKey), let id = doc.string(idNode) ?? doc.numberText(idNode).map(String.init) else {
-          fail(p.appending(key: spec.idKey), e, "missing the member's id `\(spec.idKey)`; found \(keysOf(e))", code: "D101",
-            help: "declare the key that holds the id: `\(declaration) with id = \"…\"`")
+          fail(p.appending(key: spec.idKey), e, DataDiagnostics.missing(.key(what: "the member's id", key: spec.idKey, found: keysOf(e)),
+            help: "declare the key that holds the id: `\(declaration) with id = \"…\"`"))
           continue
         }
         var name: String?
@@ -205,8 +205,8 @@ struct GovernanceReader {
         var power: Exact?
         if let k = spec.powerKey {
           guard let pn = doc.member(e, k) else {
-            fail(p.appending(key: k), e, "member \"\(id)\" has no voting power `\(k)`; found \(keysOf(e))", code: "D101",
-              help: "every member needs its voting power when the covenant reads it from the data")
+            fail(p.appending(key: k), e, DataDiagnostics.missing(.votingPower(member: id, key: k, found: keysOf(e)),
+              help: "every member needs its voting power when the covenant reads it from the data"))
             continue
           }
           guard let x = number(pn, p.appending(key: k), what: "voting power") else { continue }
@@ -216,7 +216,7 @@ struct GovernanceReader {
         for flag in spec.classFlags {
           guard let fn = doc.member(e, flag.key) else { continue }
           guard let b = doc.bool(fn) else {
-            fail(p.appending(key: flag.key), fn, "expected true or false (is the member a \(flag.name)?), found \(loader.describe(fn))")
+            fail(p.appending(key: flag.key), fn, DataDiagnostics.wrongType(expected: "true or false (is the member a \(flag.name)?)", found: loader.describe(fn)))
             continue
           }
           if b { classes.insert(flag.name) }
@@ -227,19 +227,19 @@ struct GovernanceReader {
           } else if doc.kind(cn) == .array {
             for c in doc.elements(cn) { if let s = doc.string(c) { classes.insert(s) } }
           } else {
-            fail(p.appending(key: k), cn, "expected a class name or a list of them, found \(loader.describe(cn))")
+            fail(p.appending(key: k), cn, DataDiagnostics.wrongType(expected: "a class name or a list of them", found: loader.describe(cn)))
           }
         }
         add(id, name, power, classes, p, e)
       }
     default:
-      fail(path, node, "expected the members as a list of records or an object of ids and voting power, found \(loader.describe(node))")
+      fail(path, node, DataDiagnostics.wrongType(expected: "the members as a list of records or an object of ids and voting power", found: loader.describe(node)))
       return nil
     }
     for p in covenant.parties where body == nil && !seen.contains(p.dataID) {
-      fail(path, node, "party `\(p.name)` (id \"\(p.dataID)\") is not among the members", code: "D201",
+      fail(path, node, DataDiagnostics.notAMember(.party(name: p.name, id: p.dataID),
         help: closestMatch(p.dataID, in: Array(seen)).map { "did you mean `id \"\($0)\"` on `party \(p.name)`?" }
-          ?? "give the party the id the data uses: `party \(p.name) … id \"…\"`")
+          ?? "give the party the id the data uses: `party \(p.name) … id \"…\"`"))
     }
     return out
   }
@@ -250,12 +250,12 @@ struct GovernanceReader {
     case .number: x = loader.exactNumber(n, p)
     case .string: x = loader.exactText(Substring(doc.string(n) ?? ""), n, p, .number(.plain))
     default:
-      fail(p, n, "expected \(what) as a number, found \(loader.describe(n))")
+      fail(p, n, DataDiagnostics.wrongType(expected: "\(what) as a number", found: loader.describe(n)))
       return nil
     }
     guard let x else { return nil }
     if x.signum < 0 {
-      fail(p, n, "negative \(what)", code: "D103")
+      fail(p, n, DataDiagnostics.negative(.figure(what)))
       return nil
     }
     return x
@@ -272,16 +272,15 @@ struct GovernanceReader {
     let words = spec.words.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
     func record(_ party: String, _ voteNode: JSONNode, _ p: JSONPath, _ partyNode: JSONNode, votePath: JSONPath? = nil) {
       guard known[party] != nil else {
-        fail(p, partyNode, "vote by \"\(party)\", who is not \(memberOf)", code: "D201", help: idHelp(party, known))
+        fail(p, partyNode, DataDiagnostics.notAMember(.named("vote by", id: party, memberOf: memberOf), help: idHelp(party, known)))
         return
       }
       guard let s = doc.string(voteNode), let v = spec.words[s] else {
-        fail(votePath ?? p, voteNode, "unknown vote \(loader.describe(voteNode))", code: "D203",
-          help: "the covenant reads the words \(words); map others in the declaration, e.g. `for = \"for\" | \"yes\"`")
+        fail(votePath ?? p, voteNode, DataDiagnostics.unknownVote(loader.describe(voteNode), words: words))
         return
       }
       if out[party] != nil {
-        fail(p, partyNode, "\"\(party)\" votes twice", code: "D202")
+        fail(p, partyNode, DataDiagnostics.listedTwice(.votes(party)))
         return
       }
       out[party] = v
@@ -293,26 +292,26 @@ struct GovernanceReader {
       for (i, e) in doc.elements(node).enumerated() {
         let p = path.appending(index: i)
         guard doc.kind(e) == .object else {
-          fail(p, e, "expected a vote record with `\(spec.partyKey)` and `\(spec.voteKey)`, found \(loader.describe(e))")
+          fail(p, e, DataDiagnostics.wrongType(expected: "a vote record with `\(spec.partyKey)` and `\(spec.voteKey)`", found: loader.describe(e)))
           continue
         }
         guard let pn = doc.member(e, spec.partyKey), let party = doc.string(pn) else {
           let found = doc.members(e).map(\.0)
           let guess = found.first { $0 != spec.voteKey && ["member", "party", "voter", "id", "member_id", "party_id", "name"].contains($0) }
-          fail(p.appending(key: spec.partyKey), e, "missing the voter `\(spec.partyKey)`; found \(keysOf(e))", code: "D101",
+          fail(p.appending(key: spec.partyKey), e, DataDiagnostics.missing(.key(what: "the voter", key: spec.partyKey, found: keysOf(e)),
             help: guess.map { "the covenant reads the voter from `\(spec.partyKey)`: declare `\(declaration) with party = \"\($0)\"`" }
-              ?? "declare the key that names the voter: `\(declaration) with party = \"…\"`")
+              ?? "declare the key that names the voter: `\(declaration) with party = \"…\"`"))
           continue
         }
         guard let vn = doc.member(e, spec.voteKey) else {
-          fail(p.appending(key: spec.voteKey), e, "missing the vote `\(spec.voteKey)`; found \(keysOf(e))", code: "D101",
-            help: "declare the key that holds the vote: `\(declaration) with vote = \"…\"`")
+          fail(p.appending(key: spec.voteKey), e, DataDiagnostics.missing(.key(what: "the vote", key: spec.voteKey, found: keysOf(e)),
+            help: "declare the key that holds the vote: `\(declaration) with vote = \"…\"`"))
           continue
         }
         record(party, vn, p, pn, votePath: p.appending(key: spec.voteKey))
       }
     default:
-      fail(path, node, "expected votes as a list of records or an object of member ids and votes, found \(loader.describe(node))")
+      fail(path, node, DataDiagnostics.wrongType(expected: "votes as a list of records or an object of member ids and votes", found: loader.describe(node)))
       return nil
     }
     return out
@@ -329,11 +328,11 @@ struct GovernanceReader {
     var out: [String] = []
     func add(_ id: String, _ p: JSONPath, _ n: JSONNode) {
       guard known[id] != nil else {
-        fail(p, n, "\(what) \"\(id)\", who is not \(memberOf)", code: "D201", help: idHelp(id, known))
+        fail(p, n, DataDiagnostics.notAMember(.named(what, id: id, memberOf: memberOf), help: idHelp(id, known)))
         return
       }
       if out.contains(id) {
-        fail(p, n, "\"\(id)\" is listed twice", code: "D202")
+        fail(p, n, DataDiagnostics.listedTwice(.listed(id)))
         return
       }
       out.append(id)
@@ -346,25 +345,25 @@ struct GovernanceReader {
           add(s, p, e)
         } else if doc.kind(e) == .object {
           guard let pn = doc.member(e, spec.partyKey), let s = doc.string(pn) else {
-            fail(p.appending(key: spec.partyKey), e, "missing the member `\(spec.partyKey)`; found \(keysOf(e))", code: "D101",
-              help: "declare the key that names the member: `\(declaration) with party = \"…\"`; if these are not approvals by members (regulatory clearances, say), declare them as ordinary data instead")
+            fail(p.appending(key: spec.partyKey), e, DataDiagnostics.missing(.key(what: "the member", key: spec.partyKey, found: keysOf(e)),
+              help: "declare the key that names the member: `\(declaration) with party = \"…\"`; if these are not approvals by members (regulatory clearances, say), declare them as ordinary data instead"))
             continue
           }
           add(s, p.appending(key: spec.partyKey), pn)
         } else {
-          fail(p, e, "expected a member id, found \(loader.describe(e))")
+          fail(p, e, DataDiagnostics.wrongType(expected: "a member id", found: loader.describe(e)))
         }
       }
     case .object:
       for (id, v) in doc.members(node) {
         guard let b = doc.bool(v) else {
-          fail(path.appending(key: id), v, "expected true or false, found \(loader.describe(v))")
+          fail(path.appending(key: id), v, DataDiagnostics.wrongType(expected: "true or false", found: loader.describe(v)))
           continue
         }
         if b { add(id, path.appending(key: id), v) }
       }
     default:
-      fail(path, node, "expected a list of member ids, found \(loader.describe(node))")
+      fail(path, node, DataDiagnostics.wrongType(expected: "a list of member ids", found: loader.describe(node)))
       return nil
     }
     return out
@@ -376,25 +375,25 @@ struct GovernanceReader {
     let declaration = "governance waivers from \(spec.location.file.rawValue) \"\(spec.location.path)\""
     guard let (node, path) = locate(spec.location, what: "the waivers", declaration: declaration) else { return [] }
     guard doc.kind(node) == .array else {
-      fail(path, node, "expected a list of waivers, found \(loader.describe(node))")
+      fail(path, node, DataDiagnostics.wrongType(expected: "a list of waivers", found: loader.describe(node)))
       return []
     }
     var out: [DealGovernance.Waiver] = []
     for (i, w) in doc.elements(node).enumerated() {
       let p = path.appending(index: i)
       guard doc.kind(w) == .object else {
-        fail(p, w, "expected a waiver record, found \(loader.describe(w))")
+        fail(p, w, DataDiagnostics.wrongType(expected: "a waiver record", found: loader.describe(w)))
         continue
       }
       guard let cn = doc.member(w, spec.clauseKey), let cs = doc.string(cn) else {
-        fail(p.appending(key: spec.clauseKey), w, "missing the clause the waiver lifts, `\(spec.clauseKey)`; found \(keysOf(w))", code: "D101",
-          help: "declare the key that names the clause: `\(declaration) with clause = \"…\"`")
+        fail(p.appending(key: spec.clauseKey), w, DataDiagnostics.missing(.describedKey(what: "the clause the waiver lifts", key: spec.clauseKey, found: keysOf(w)),
+          help: "declare the key that names the clause: `\(declaration) with clause = \"…\"`"))
         continue
       }
       let id = CheckedClause.normalizedID(cs)
       guard let clause = covenant.clauses.first(where: { $0.id == id }) else {
-        fail(p.appending(key: spec.clauseKey), cn, "waiver names clause \"\(cs)\", which the covenant does not have", code: "D206",
-          help: closestMatch(id, in: covenant.clauses.map(\.id)).map { "did you mean \"§\($0)\"?" })
+        fail(p.appending(key: spec.clauseKey), cn, DataDiagnostics.waiverForUnknownClause(cs,
+          help: closestMatch(id, in: covenant.clauses.map(\.id)).map { "did you mean \"§\($0)\"?" }))
         continue
       }
       var waiver = DealGovernance.Waiver(clause: id, approvedBy: [], granted: nil, expires: nil)
@@ -405,24 +404,24 @@ struct GovernanceReader {
         let items: [(JSONNode, JSONPath)] = doc.kind(a) == .array ? doc.elements(a).enumerated().map { ($1, q.appending(index: $0)) } : [(a, q)]
         for (e, ep) in items {
           guard let s = doc.string(e) else {
-            fail(ep, e, "expected a member id, found \(loader.describe(e))")
+            fail(ep, e, DataDiagnostics.wrongType(expected: "a member id", found: loader.describe(e)))
             continue
           }
           guard known[s] != nil else {
-            fail(ep, e, "waiver approved by \"\(s)\", who is not a member", code: "D201", help: idHelp(s, known))
+            fail(ep, e, DataDiagnostics.notAMember(.named("waiver approved by", id: s, memberOf: "a member"), help: idHelp(s, known)))
             continue
           }
           waiver.approvedBy.append(s)
         }
       } else {
-        fail(p.appending(key: spec.approvedByKey), w, "missing who approved the waiver, `\(spec.approvedByKey)`; found \(keysOf(w))", code: "D101",
-          help: "declare the key that lists the approvers: `\(declaration) with approved_by = \"…\"`")
+        fail(p.appending(key: spec.approvedByKey), w, DataDiagnostics.missing(.describedKey(what: "who approved the waiver", key: spec.approvedByKey, found: keysOf(w)),
+          help: "declare the key that lists the approvers: `\(declaration) with approved_by = \"…\"`"))
         continue
       }
       func day(_ key: String) -> CalendarDate?? {
         guard let n = doc.member(w, key), doc.kind(n) != .null else { return .some(nil) }
         guard let s = doc.string(n), let d = CalendarDate.parse(s) else {
-          fail(p.appending(key: key), n, "expected a date \"YYYY-MM-DD\", found \(loader.describe(n))", code: "D106")
+          fail(p.appending(key: key), n, DataDiagnostics.invalidDate(found: loader.describe(n)))
           return nil
         }
         return .some(d)
@@ -443,7 +442,7 @@ struct GovernanceReader {
     let declaration = "governance consents from \(spec.location.file.rawValue) \"\(spec.location.path)\""
     guard let (node, path) = locate(spec.location, what: "the consents", declaration: declaration) else { return [] }
     guard doc.kind(node) == .array else {
-      fail(path, node, "expected a list of consents, found \(loader.describe(node))")
+      fail(path, node, DataDiagnostics.wrongType(expected: "a list of consents", found: loader.describe(node)))
       return []
     }
     let bodyIDs = covenant.bodies.map(\.dataID)
@@ -451,17 +450,17 @@ struct GovernanceReader {
     for (i, c) in doc.elements(node).enumerated() {
       let p = path.appending(index: i)
       guard doc.kind(c) == .object else {
-        fail(p, c, "expected a consent record, found \(loader.describe(c))")
+        fail(p, c, DataDiagnostics.wrongType(expected: "a consent record", found: loader.describe(c)))
         continue
       }
       func text(_ key: String, _ what: String, _ binding: String) -> (String, JSONNode)? {
         guard let n = doc.member(c, key) else {
-          fail(p.appending(key: key), c, "missing \(what), `\(key)`; found \(keysOf(c))", code: "D101",
-            help: "declare the key that holds it: `\(declaration) with \(binding) = \"…\"`")
+          fail(p.appending(key: key), c, DataDiagnostics.missing(.describedKey(what: what, key: key, found: keysOf(c)),
+            help: "declare the key that holds it: `\(declaration) with \(binding) = \"…\"`"))
           return nil
         }
         guard let s = doc.string(n) else {
-          fail(p.appending(key: key), n, "expected \(what) as text, found \(loader.describe(n))")
+          fail(p.appending(key: key), n, DataDiagnostics.wrongType(expected: "\(what) as text", found: loader.describe(n)))
           return nil
         }
         return (s, n)
@@ -471,21 +470,21 @@ struct GovernanceReader {
       else { continue }
       let clauseID = CheckedClause.normalizedID(cs)
       guard covenant.clauses.contains(where: { $0.id == clauseID }) else {
-        fail(p.appending(key: spec.clauseKey), cn, "consent for clause \"\(cs)\", which the covenant does not have", code: "D210",
-          help: closestMatch(clauseID, in: covenant.clauses.map(\.id)).map { "did you mean \"§\($0)\"?" })
+        fail(p.appending(key: spec.clauseKey), cn, DataDiagnostics.unknownConsent(clause: cs,
+          help: closestMatch(clauseID, in: covenant.clauses.map(\.id)).map { "did you mean \"§\($0)\"?" }))
         continue
       }
       guard let body = bodyIDs.firstIndex(of: bs) ?? covenant.bodies.firstIndex(where: { $0.name == bs }) else {
-        fail(p.appending(key: spec.bodyKey), bn, "consent given by \"\(bs)\", which is not a voting body of the covenant", code: "D210",
+        fail(p.appending(key: spec.bodyKey), bn, DataDiagnostics.unknownConsent(body: bs,
           help: closestMatch(bs, in: bodyIDs).map { "did you mean \"\($0)\"?" }
-            ?? (bodyIDs.isEmpty ? "declare the body: `body NAME \"…\" id \"\(bs)\"`" : "bodies are " + bodyIDs.map { "\"\($0)\"" }.joined(separator: ", ")))
+            ?? (bodyIDs.isEmpty ? "declare the body: `body NAME \"…\" id \"\(bs)\"`" : "bodies are " + bodyIDs.map { "\"\($0)\"" }.joined(separator: ", "))))
         continue
       }
       var consent = DealGovernance.Consent(clause: clauseID, body: body, location: "\(loader.file): \(p)")
       if let k = spec.idKey, let n = doc.member(c, k) { consent.id = doc.string(n) ?? doc.numberText(n).map(String.init) }
       if let k = spec.dealKey, let n = doc.member(c, k), doc.kind(n) != .null {
         guard let d = doc.string(n) ?? doc.numberText(n).map(String.init) else {
-          fail(p.appending(key: k), n, "expected the deal's reference as text, found \(loader.describe(n))")
+          fail(p.appending(key: k), n, DataDiagnostics.wrongType(expected: "the deal's reference as text", found: loader.describe(n)))
           continue
         }
         consent.deal = d
@@ -493,7 +492,7 @@ struct GovernanceReader {
       func day(_ key: String) -> CalendarDate?? {
         guard let n = doc.member(c, key), doc.kind(n) != .null else { return .some(nil) }
         guard let s = doc.string(n), let d = CalendarDate.parse(s) else {
-          fail(p.appending(key: key), n, "expected a date \"YYYY-MM-DD\", found \(loader.describe(n))", code: "D106")
+          fail(p.appending(key: key), n, DataDiagnostics.invalidDate(found: loader.describe(n)))
           return nil
         }
         return .some(d)
@@ -509,7 +508,7 @@ struct GovernanceReader {
   mutating func date(_ l: CheckedGovernance.Location) -> CalendarDate? {
     guard let (node, path) = locate(l, what: "the deal's date", declaration: "governance date from \(l.file.rawValue) \"\(l.path)\"") else { return nil }
     guard let s = doc.string(node), let d = CalendarDate.parse(s) else {
-      fail(path, node, "expected a date \"YYYY-MM-DD\", found \(loader.describe(node))", code: "D106")
+      fail(path, node, DataDiagnostics.invalidDate(found: loader.describe(node)))
       return nil
     }
     return d

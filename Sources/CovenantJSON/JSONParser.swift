@@ -3,7 +3,7 @@ public enum JSONParser {
 
   public static func parse(_ bytes: [UInt8]) -> Result<JSONDocument, JSONSyntaxError> {
     guard bytes.count < Int(Int32.max) else {
-      return .failure(JSONSyntaxError(line: 1, column: 1, path: "", message: "file of 2 GiB or more is too large", code: "D001"))
+      return .failure(JSONSyntaxError(line: 1, column: 1, path: "", message: JSONDiagnostics.invalidSyntax(.tooLarge).message, code: JSONDiagnostics.invalidSyntax(.tooLarge).code))
     }
     do {
       let (root, large) = try bytes.withUnsafeBufferPointer { (p) throws(JSONSyntaxError) -> (Int, LargeContainers) in

@@ -6,16 +6,16 @@ extension JSONReader {
     let b = p[i]
     let w = word(at: i)
     switch b {
-    case 0x5D where depth > 0 && !stack[depth - 1].isObject: return failure("D001", "trailing comma before `]`", at: i)
-    case 0x2B: return failure("D006", "invalid number: a number cannot start with `+`", at: i)
-    case 0x2E: return failure("D006", "invalid number: write a digit before the decimal point, e.g. `0.5`", at: i)
+    case 0x5D where depth > 0 && !stack[depth - 1].isObject: return failure(JSONDiagnostics.invalidSyntax(.trailingComma(before: "]")), at: i)
+    case 0x2B: return failure(JSONDiagnostics.invalidNumber(.leadingPlus), at: i)
+    case 0x2E: return failure(JSONDiagnostics.invalidNumber(.leadingPoint), at: i)
     case _ where ["nan", "infinity", "inf"].contains(w.lowercased()):
       let name = w.lowercased() == "nan" ? "NaN" : "Infinity"
-      return failure("D006", "\(name) is not valid JSON; write a number or a quoted decimal", at: i)
+      return failure(JSONDiagnostics.invalidNumber(.notANumber(name)), at: i)
     case _ where ["true", "false", "null"].contains(w.lowercased()):
-      return failure("D001", "`\(w)` is not valid JSON; write `\(w.lowercased())`", at: i)
+      return failure(JSONDiagnostics.invalidSyntax(.wrongCase(w)), at: i)
     case _ where !w.isEmpty && i + w.utf8.count == n && ["true", "false", "null"].contains(where: { $0.hasPrefix(w) }):
-      return failure("D002", "unexpected end of file", at: n)
+      return failure(JSONDiagnostics.unexpectedEnd(inString: false), at: n)
     default: return unexpected("expected a value")
     }
   }
@@ -31,8 +31,8 @@ extension JSONReader {
     let b = p[i]
     let found: String
     switch b {
-    case 0x27: return failure("D001", "single quotes are not valid JSON; use double quotes", at: i)
-    case 0x2F: return failure("D001", "comments are not valid JSON", at: i)
+    case 0x27: return failure(JSONDiagnostics.invalidSyntax(.singleQuotes), at: i)
+    case 0x2F: return failure(JSONDiagnostics.invalidSyntax(.comment), at: i)
     case 0x80...:
       do {
         let length = try utf8Length(at: i)
@@ -45,27 +45,27 @@ extension JSONReader {
       let w = word(at: i)
       found = "`" + (w.isEmpty ? String(UnicodeScalar(b)) : w) + "`"
     }
-    return failure("D001", "\(expected), found \(found)", at: i)
+    return failure(JSONDiagnostics.invalidSyntax(.unexpected(expected: expected, found: found)), at: i)
   }
 
   func trailing() -> JSONSyntaxError {
     if p[i] >= 0x80 {
       do { _ = try utf8Length(at: i) } catch { return error }
     }
-    return failure("D009", "trailing characters after the JSON value", at: i)
+    return failure(JSONDiagnostics.trailingCharacters(), at: i)
   }
 
   /// Reported just after the last non-blank byte, where the missing text belongs.
   func endOfFile() -> JSONSyntaxError {
     var j = n
     while j > 0, p[j - 1] == 0x20 || p[j - 1] == 0x0A || p[j - 1] == 0x0D || p[j - 1] == 0x09 { j -= 1 }
-    return failure("D002", "unexpected end of file", at: j)
+    return failure(JSONDiagnostics.unexpectedEnd(inString: false), at: j)
   }
 
-  func failure(_ code: String, _ message: String, at offset: Int) -> JSONSyntaxError {
+  func failure(_ m: JSONMessage, at offset: Int) -> JSONSyntaxError {
     var pos = LineTable.origin(p)
     LineTable.advance(p, from: 0, to: offset, &pos)
-    return JSONSyntaxError(line: pos.line, column: max(offset - pos.lineStart, 0) + 1, path: path(), message: message, code: code)
+    return JSONSyntaxError(line: pos.line, column: max(offset - pos.lineStart, 0) + 1, path: path(), message: m.message, code: m.code)
   }
 
   /// The path of the value being read, from the open containers.

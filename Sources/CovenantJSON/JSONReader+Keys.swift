@@ -34,7 +34,7 @@ extension JSONReader {
 
   func duplicate(_ key: JSONString) -> JSONSyntaxError {
     let name = String(decoding: JSONParser.unescape(p, key.content), as: UTF8.self)
-    return failure("D004", "duplicate key `\(name)`", at: key.open)
+    return failure(JSONDiagnostics.duplicateKey(name), at: key.open)
   }
 
   /// A key as a set element: hashed and compared by its decoded bytes, read in place.

@@ -22,24 +22,24 @@ extension JSONReader {
         escaped = true
         j = try scanEscape(at: j, open: open)
       } else if b < 0x20 {
-        throw failure("D007", "control character U+\(JSONParser.hex(UInt32(b), digits: 4).uppercased()) in string must be escaped", at: j)
+        throw failure(JSONDiagnostics.invalidString(.controlCharacter(b)), at: j)
       } else {
         j += try utf8Length(at: j)
       }
     }
-    throw failure("D002", "unterminated string", at: open)
+    throw failure(JSONDiagnostics.unexpectedEnd(inString: true), at: open)
   }
 
   /// Checks the escape at the backslash at `j`; returns the offset after it.
   func scanEscape(at j: Int, open: Int) throws(JSONSyntaxError) -> Int {
-    guard j + 1 < n else { throw failure("D002", "unterminated string", at: open) }
+    guard j + 1 < n else { throw failure(JSONDiagnostics.unexpectedEnd(inString: true), at: open) }
     switch p[j + 1] {
     case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74: return j + 2
     case 0x75: break
     default:
       let e = p[j + 1]
       let shown = e &- 0x21 < 0x5E ? String(UnicodeScalar(e)) : "0x" + JSONParser.hex(UInt32(e), digits: 2)
-      throw failure("D007", "invalid escape `\\\(shown)` in string", at: j)
+      throw failure(JSONDiagnostics.invalidString(.invalidEscape(shown)), at: j)
     }
     let code = try unicodeEscape(at: j, open: open)
     switch code & 0xFC00 {
@@ -47,9 +47,9 @@ extension JSONReader {
       if j + 7 < n, p[j + 6] == 0x5C, p[j + 7] == 0x75, try unicodeEscape(at: j + 6, open: open) & 0xFC00 == 0xDC00 {
         return j + 12
       }
-      throw failure("D007", "lone surrogate `\\u\(JSONParser.hex(code, digits: 4))` in string: a high surrogate must be followed by a low one", at: j)
+      throw failure(JSONDiagnostics.invalidString(.loneHighSurrogate(code)), at: j)
     case 0xDC00:
-      throw failure("D007", "lone surrogate `\\u\(JSONParser.hex(code, digits: 4))` in string: a low surrogate must follow a high one", at: j)
+      throw failure(JSONDiagnostics.invalidString(.loneLowSurrogate(code)), at: j)
     default:
       return j + 6
     }
@@ -59,8 +59,8 @@ extension JSONReader {
   func unicodeEscape(at j: Int, open: Int) throws(JSONSyntaxError) -> UInt32 {
     for k in j + 2..<j + 6 where k >= n || (p[k] | 0x20) &- 0x61 >= 6 && p[k] &- 0x30 >= 10 {
       throw k >= n
-        ? failure("D002", "unterminated string", at: open)
-        : failure("D007", "invalid escape: `\\u` must be followed by four hex digits", at: j)
+        ? failure(JSONDiagnostics.unexpectedEnd(inString: true), at: open)
+        : failure(JSONDiagnostics.invalidString(.shortUnicodeEscape), at: j)
     }
     return JSONParser.hex4(p, j + 2, n) ?? 0
   }
@@ -79,7 +79,7 @@ extension JSONReader {
     case 0xF1...0xF3: (length, low, high) = (4, 0x80, 0xBF)
     case 0xF4: (length, low, high) = (4, 0x80, 0x8F)
     case 0xC0, 0xC1: throw utf8Error("overlong encoding starting with byte", lead, at: j)
-    default: throw failure("D003", "invalid UTF-8 byte 0x\(JSONParser.hex(UInt32(lead), digits: 2))", at: j)
+    default: throw failure(JSONDiagnostics.invalidUTF8(lead: lead, problem: nil), at: j)
     }
     for k in 1..<length {
       guard j + k < n else { throw utf8Error("truncated sequence starting with byte", lead, at: j) }
@@ -96,7 +96,7 @@ extension JSONReader {
   }
 
   func utf8Error(_ what: String, _ lead: UInt8, at j: Int) -> JSONSyntaxError {
-    failure("D003", "invalid UTF-8: \(what) 0x\(JSONParser.hex(UInt32(lead), digits: 2))", at: j)
+    failure(JSONDiagnostics.invalidUTF8(lead: lead, problem: what), at: j)
   }
 
   /// Checks number syntax only; the text is kept and interpreted by whoever reads it.
@@ -106,22 +106,22 @@ extension JSONReader {
     if p[j] == 0x2D { j += 1 }
     guard j < n, p[j] &- 0x30 < 10 else {
       if j < n, p[j] == 0x49 || p[j] == 0x4E { i = j; throw badValue() }
-      throw failure("D006", "invalid number: expected a digit after `-`", at: j)
+      throw failure(JSONDiagnostics.invalidNumber(.digitAfterMinus), at: j)
     }
     if p[j] == 0x30 {
       j += 1
-      if j < n, p[j] &- 0x30 < 10 { throw failure("D006", "invalid number: leading zeros are not allowed", at: start) }
+      if j < n, p[j] &- 0x30 < 10 { throw failure(JSONDiagnostics.invalidNumber(.leadingZeros), at: start) }
     } else {
       j = digits(from: j)
     }
     if j < n, p[j] == 0x2E {
-      guard j + 1 < n, p[j + 1] &- 0x30 < 10 else { throw failure("D006", "invalid number: expected a digit after the decimal point", at: j + 1) }
+      guard j + 1 < n, p[j + 1] &- 0x30 < 10 else { throw failure(JSONDiagnostics.invalidNumber(.digitAfterPoint), at: j + 1) }
       j = digits(from: j + 1)
     }
     if j < n, p[j] | 0x20 == 0x65 {
       j += 1
       if j < n, p[j] == 0x2B || p[j] == 0x2D { j += 1 }
-      guard j < n, p[j] &- 0x30 < 10 else { throw failure("D006", "invalid number: expected a digit in the exponent", at: j) }
+      guard j < n, p[j] &- 0x30 < 10 else { throw failure(JSONDiagnostics.invalidNumber(.digitInExponent), at: j) }
       j = digits(from: j)
     }
     _ = start

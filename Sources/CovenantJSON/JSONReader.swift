@@ -87,7 +87,7 @@ struct JSONReader {
   mutating func run() throws(JSONSyntaxError) {
     if JSONParser.hasBOM(p) { i = 3 }
     skipWhitespace()
-    guard i < n else { throw failure("D008", "the file is empty", at: 0) }
+    guard i < n else { throw failure(JSONDiagnostics.emptyFile(), at: 0) }
     root = i
     value: while true {
       skipWhitespace()
@@ -170,7 +170,7 @@ struct JSONReader {
 
   mutating func open(object: Bool) throws(JSONSyntaxError) {
     guard depth < JSONParser.maxDepth else {
-      throw failure("D005", "nesting deeper than \(JSONParser.maxDepth) levels", at: i)
+      throw failure(JSONDiagnostics.nestedTooDeep(limit: JSONParser.maxDepth), at: i)
     }
     if object, half.count <= depth {
       half.append(contentsOf: repeatElement(0, count: depth + 1 - half.count))
@@ -207,7 +207,7 @@ struct JSONReader {
     skipWhitespace()
     guard i < n else { throw endOfFile() }
     guard p[i] == 0x22 else {
-      if p[i] == 0x7D { throw failure("D001", "trailing comma before `}`", at: i) }
+      if p[i] == 0x7D { throw failure(JSONDiagnostics.invalidSyntax(.trailingComma(before: "}")), at: i) }
       throw unexpected("expected a string key in double quotes")
     }
     let start = i

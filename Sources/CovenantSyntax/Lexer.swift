@@ -74,13 +74,13 @@ public struct Lexer {
 
   /// Capped like the parser's errors: a megabyte of stray bytes would otherwise give a million
   /// diagnostics, each as slow to place as its line is long.
-  private mutating func error(_ code: String, _ message: String, _ span: SourceSpan, help: String? = nil) {
+  private mutating func error(_ message: DiagnosticMessage, _ span: SourceSpan) {
     if diagnostics.count > Parser.maxErrors { return }
     if diagnostics.count == Parser.maxErrors {
-      diagnostics.append(Diagnostic(code: "P009", severity: .note, message: "too many errors; stopped reporting unreadable characters", file: file.name, span: span))
+      diagnostics.append(Diagnostic(SyntaxDiagnostics.tooManyErrors(stoppedParsing: false), file: file.name, span: span))
       return
     }
-    diagnostics.append(Diagnostic(code: code, message: message, file: file.name, span: span, help: help))
+    diagnostics.append(Diagnostic(message, file: file.name, span: span))
   }
 
   private static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
@@ -131,7 +131,7 @@ public struct Lexer {
         add(.punct(.ne), from: start)
       } else {
         i += 1
-        error("L003", "unexpected character `!`", SourceSpan(start, i), help: "write `!=` or `not`")
+        error(SyntaxDiagnostics.unexpectedCharacter("!", help: "write `!=` or `not`"), SourceSpan(start, i))
         add(.invalid, from: start)
       }
       return
@@ -188,13 +188,13 @@ public struct Lexer {
       }
       let printable = (c < 0x20 || c == 0x7F) ? "U+" + String(c, radix: 16, uppercase: true).leftPadded(4) : text
       if c == 0 {
-        error("L002", "NUL byte in the covenant", SourceSpan(start, i), help: "the file may be binary or UTF-16; save it as UTF-8 text")
+        error(SyntaxDiagnostics.nulByte(), SourceSpan(start, i))
       } else {
-        error("L003", "unexpected character `\(printable)`", SourceSpan(start, i), help: help)
+        error(SyntaxDiagnostics.unexpectedCharacter(printable, help: help), SourceSpan(start, i))
       }
     } else {
       while i < b.count, scalarWidth(at: i) == nil { i += 1 }
-      error("L001", "invalid UTF-8 in the covenant", SourceSpan(start, i), help: "save the file as UTF-8")
+      error(SyntaxDiagnostics.invalidUTF8(), SourceSpan(start, i))
     }
     add(.invalid, from: start)
   }
@@ -288,7 +288,7 @@ public struct Lexer {
         continue
       }
       if b[i] == 0 {
-        error("L002", "NUL byte in the covenant", SourceSpan(i, i + 1), help: "the file may be binary or UTF-16; save it as UTF-8 text")
+        error(SyntaxDiagnostics.nulByte(), SourceSpan(i, i + 1))
         i += 1
         continue
       }
@@ -297,11 +297,10 @@ public struct Lexer {
       } else {
         let bad = i
         while i < b.count, scalarWidth(at: i) == nil { i += 1 }
-        error("L001", "invalid UTF-8 in the covenant", SourceSpan(bad, i), help: "save the file as UTF-8")
+        error(SyntaxDiagnostics.invalidUTF8(), SourceSpan(bad, i))
       }
     }
-    error("L004", "unterminated text: missing closing quote", SourceSpan(start, min(start + 1, b.count)),
-      help: "close the text with `\"`")
+    error(SyntaxDiagnostics.unterminatedText(), SourceSpan(start, min(start + 1, b.count)))
     add(.invalid, from: start)
   }
 
@@ -324,8 +323,7 @@ public struct Lexer {
     if i == idStart {
       // `§§4.9, 4.10`, as lawyers cite several sections: each is cited with its own `§` here.
       let doubled = i + 1 < b.count && b[i] == 0xC2 && b[i + 1] == 0xA7
-      error("L005", "`§` must be followed by a clause number", SourceSpan(start, i),
-        help: doubled ? "cite each section with its own `§`, as in `sections §4.9 and §4.10`" : "write e.g. `§4.2(a)`")
+      error(SyntaxDiagnostics.sectionSignWithoutNumber(doubled: doubled), SourceSpan(start, i))
       add(.invalid, from: start)
       return
     }

@@ -86,8 +86,8 @@ public struct TestFileParser {
     return (file, p.diagnostics)
   }
 
-  mutating func error(_ code: String, _ message: String, line: Int, column: Int = 1, help: String? = nil) {
-    diagnostics.append(Diagnostic(code: code, message: message, file: name, dataLocation: .init(line: line, column: column), help: help))
+  mutating func error(_ m: DiagnosticMessage, line: Int, column: Int = 1) {
+    diagnostics.append(Diagnostic(m, file: name, dataLocation: .init(line: line, column: column)))
   }
 
   /// Visits the characters of `s` that are outside JSON strings, with the bracket depth before
@@ -162,10 +162,10 @@ public struct TestFileParser {
       switch word {
       case "covenant":
         guard let (path, after) = Self.quoted(rest), after.trimmingCharacters(in: .whitespaces).isEmpty else {
-          error("T002", "expected the covenant's path in quotes", line: number, column: column, help: "e.g. covenant \"../covenant.cov\"")
+          error(TestingDiagnostics.misplaced(.covenantPath), line: number, column: column)
           continue
         }
-        if current != nil { error("T002", "`covenant` goes at the top of the file, before the tests", line: number, column: column) }
+        if current != nil { error(TestingDiagnostics.misplaced(.covenantNotFirst), line: number, column: column) }
         file.covenant = .init(value: path, line: number, column: column)
       case "portfolio", "deal":
         guard let spec = dataLine(rest, number: number, column: column, &i) else { continue }
@@ -178,7 +178,7 @@ public struct TestFileParser {
           }
         } else {
           guard var c = current else {
-            error("T002", "`deal` belongs to a test: write it under `test \"…\"`", line: number, column: column)
+            error(TestingDiagnostics.misplaced(.dealOutsideTest), line: number, column: column)
             continue
           }
           c.deal = merged(c.deal, spec)
@@ -187,25 +187,25 @@ public struct TestFileParser {
       case "test":
         finish(&file, &current)
         guard let (title, after) = Self.quoted(rest), after.trimmingCharacters(in: .whitespaces).isEmpty else {
-          error("T002", "expected the test's name in quotes", line: number, column: column, help: "e.g. test \"a $12bn AI deal breaches the sector cap\"")
+          error(TestingDiagnostics.misplaced(.testName), line: number, column: column)
           current = TestFile.TestCase(name: "(unnamed, line \(number))", line: number)
           continue
         }
         current = TestFile.TestCase(name: title, line: number)
       case "expect":
         guard current != nil else {
-          error("T002", "`expect` belongs to a test: write it under `test \"…\"`", line: number, column: column)
+          error(TestingDiagnostics.misplaced(.expectOutsideTest), line: number, column: column)
           continue
         }
         if let e = expectation(rest, number: number, column: column) { current?.expectations.append(e) }
       default:
-        error("T001", "expected `covenant`, `portfolio`, `test`, `deal` or `expect`, found `\(trimmed.prefix(20))`", line: number, column: column)
+        error(TestingDiagnostics.unknownLine(String(trimmed.prefix(20))), line: number, column: column)
       }
     }
     finish(&file, &current)
-    if file.covenant == nil { error("T002", "the test file does not say which covenant it tests", line: 1, help: "start it with covenant \"path/to/covenant.cov\"") }
+    if file.covenant == nil { error(TestingDiagnostics.misplaced(.noCovenant), line: 1) }
     for t in file.tests where t.expectations.isEmpty {
-      error("T003", "test \"\(t.name)\" expects nothing", line: t.line, help: "add e.g. expect §4.2(a) breach")
+      error(TestingDiagnostics.expectsNothing(t.name), line: t.line)
     }
     return file
   }
@@ -240,7 +240,7 @@ public struct TestFileParser {
         i += 1
       }
       if depth != 0 {
-        error("T004", "inline JSON is not closed", line: number, column: column, help: "end it with a matching `}`")
+        error(TestingDiagnostics.unclosedInlineJSON(), line: number, column: column)
         return nil
       }
       spec.inline = .init(value: text, line: number, column: column)
@@ -251,7 +251,7 @@ public struct TestFileParser {
     if after.hasPrefix("with") {
       spec.overrides = overrides(after.dropFirst(4), number: number)
     } else if !after.trimmingCharacters(in: .whitespaces).isEmpty {
-      error("T002", "expected a file in quotes, inline `{ … }` JSON, or `with field = value`", line: number, column: column)
+      error(TestingDiagnostics.misplaced(.dataSource), line: number, column: column)
       return nil
     }
     return spec
@@ -272,17 +272,17 @@ public struct TestFileParser {
     var out: [TestFile.Override] = []
     for part in parts {
       guard let eq = part.firstIndex(of: "=") else {
-        error("T005", "expected `field = value` in `with`", line: number, help: "e.g. deal with amount = 9000000000")
+        error(TestingDiagnostics.badOverride(.notAssignment), line: number)
         continue
       }
       let pathText = part[..<eq].trimmingCharacters(in: .whitespaces)
       let json = part[part.index(after: eq)...].trimmingCharacters(in: .whitespaces)
       guard let path = Self.path(pathText) else {
-        error("T005", "`\(pathText)` is not a JSON path", line: number, help: "write keys with dots and list positions in brackets: positions[0].market_value")
+        error(TestingDiagnostics.badOverride(.notAPath(String(pathText))), line: number)
         continue
       }
       if case .failure(let e) = JSONParser.parse(Array(json.utf8)) {
-        error("T005", "the value for `\(pathText)` is not JSON: \(e.message)", line: number, help: "text goes in double quotes: sector = \"power\"")
+        error(TestingDiagnostics.badOverride(.notJSON(path: String(pathText), reason: e.message)), line: number)
         continue
       }
       out.append(.init(path: path, pathText: pathText, json: json, line: number))
@@ -328,13 +328,13 @@ public struct TestFileParser {
     if text.hasPrefix("result") {
       let v = text.dropFirst(6).trimmingCharacters(in: .whitespaces)
       guard v == "compliant" || v == "breach" else {
-        error("T006", "expected `expect result compliant` or `expect result breach`", line: number, column: column)
+        error(TestingDiagnostics.badExpectation(.result), line: number, column: column)
         return nil
       }
       return .init(kind: .result(compliant: v == "compliant"), text: full, line: number)
     }
     guard text.hasPrefix("§") else {
-      error("T006", "expected a clause number such as §4.2(a), or `result`", line: number, column: column)
+      error(TestingDiagnostics.badExpectation(.clause), line: number, column: column)
       return nil
     }
     var t = Substring(text.dropFirst())
@@ -349,7 +349,7 @@ public struct TestFileParser {
     var group: String?
     if t.hasPrefix("for ") {
       guard let (g, after) = Self.quoted(t.dropFirst(4)) else {
-        error("T006", "expected the group in quotes after `for`, e.g. for \"sector power\"", line: number, column: column)
+        error(TestingDiagnostics.badExpectation(.group), line: number, column: column)
         return nil
       }
       group = g
@@ -362,18 +362,18 @@ public struct TestFileParser {
       break
     }
     guard let figure else {
-      error("T006", "expected a verdict (pass, warning, breach, waived, disapplied, not applicable) or a figure (value, limit, headroom, largest amount)", line: number, column: column)
+      error(TestingDiagnostics.badExpectation(.verdictOrFigure), line: number, column: column)
       return nil
     }
     let expected: TestFile.Expectation.Expected
     if t.hasPrefix("=") {
       let c = t.dropFirst().trimmingCharacters(in: .whitespaces)
-      guard !c.isEmpty else { error("T006", "expected a value after `=`", line: number, column: column); return nil }
+      guard !c.isEmpty else { error(TestingDiagnostics.badExpectation(.value), line: number, column: column); return nil }
       expected = .exact(c)
     } else if t.hasPrefix("shows"), let (s, _) = Self.quoted(t.dropFirst(5)) {
       expected = .shows(s)
     } else {
-      error("T006", "expected `= value` or `shows \"text\"` after the figure", line: number, column: column)
+      error(TestingDiagnostics.badExpectation(.figureValue), line: number, column: column)
       return nil
     }
     return .init(kind: .figure(clause: id, context: context, group: group, figure: figure, expected: expected), text: full, line: number)

@@ -5,6 +5,7 @@ import CovenantSyntax
 import CovenantSemantics
 import CovenantData
 import CovenantEvaluation
+import CovenantDriver
 import CovenantReporting
 
 public struct TestOutcome: Sendable {
@@ -41,7 +42,7 @@ public enum TestRunner {
       var isDir: ObjCBool = false
       let resolved = WorkingDirectory.resolve(path, in: directory)
       guard fm.fileExists(atPath: resolved, isDirectory: &isDir) else {
-        missing.append(Diagnostic(code: "A002", message: "no such file or directory", file: path))
+        missing.append(Diagnostic(CommandDiagnostics.unreadableFile(.noSuchPath), file: path))
         continue
       }
       if !isDir.boolValue {
@@ -68,7 +69,7 @@ public enum TestRunner {
     var covenants: [String: CheckedCovenant] = [:]
     for path in files {
       guard let data = FileManager.default.contents(atPath: WorkingDirectory.resolve(path, in: directory)) else {
-        run.diagnostics.append(Diagnostic(code: "A002", message: "cannot read the test file", file: path))
+        run.diagnostics.append(Diagnostic(CommandDiagnostics.unreadableFile(.unreadableTestFile), file: path))
         continue
       }
       let source = SourceFile(name: path, bytes: [UInt8](data))
@@ -85,7 +86,7 @@ public enum TestRunner {
       var covenant = covenants[covPath]
       if covenant == nil {
         guard let bytes = FileManager.default.contents(atPath: WorkingDirectory.resolve(covPath, in: directory)) else {
-          run.diagnostics.append(Diagnostic(code: "T007", message: "covenant \"\(covRef.value)\" not found", file: path,
+          run.diagnostics.append(Diagnostic(TestingDiagnostics.notFound(.covenant(covRef.value)), file: path,
             dataLocation: .init(line: covRef.line, column: covRef.column)))
           continue
         }
@@ -120,13 +121,13 @@ public enum TestRunner {
     } else if let f = spec.file {
       let p = resolve(f.value)
       guard let d = FileManager.default.contents(atPath: WorkingDirectory.resolve(p, in: directory)) else {
-        return .failure(Diagnostics([Diagnostic(code: "T007", message: "data file \"\(f.value)\" not found", file: testFile,
+        return .failure(Diagnostics([Diagnostic(TestingDiagnostics.notFound(.dataFile(f.value)), file: testFile,
           dataLocation: .init(line: f.line, column: f.column))]))
       }
       bytes = [UInt8](d)
       name = f.value
     } else {
-      return .failure(Diagnostics([Diagnostic(code: "T008", message: "`with` overrides need a file or inline data to change", file: testFile,
+      return .failure(Diagnostics([Diagnostic(TestingDiagnostics.unusableData(.overridesWithoutData), file: testFile,
         dataLocation: .init(line: spec.overrides.first?.line ?? 1, column: 1))]))
     }
     guard !spec.overrides.isEmpty else { return .success((bytes, name)) }
@@ -135,8 +136,8 @@ public enum TestRunner {
     for o in spec.overrides {
       guard case .success(let vdoc) = JSONParser.parse(Array(o.json.utf8)) else { continue }
       if !tree.set(o.path, JSONTree(vdoc, vdoc.root)) {
-        return .failure(Diagnostics([Diagnostic(code: "T008", message: "cannot set `\(o.pathText)`: the data has no such place", file: testFile,
-          dataLocation: .init(line: o.line, column: 1), help: "list positions must exist; object keys are added when missing")]))
+        return .failure(Diagnostics([Diagnostic(TestingDiagnostics.unusableData(.noSuchPlace(o.pathText)), file: testFile,
+          dataLocation: .init(line: o.line, column: 1))]))
       }
     }
     return .success((Array(tree.json.render(pretty: false).utf8), name + " (with overrides)"))
@@ -144,7 +145,7 @@ public enum TestRunner {
 
   static func runTest(_ test: TestFile.TestCase, file: TestFile, covenant: CheckedCovenant, resolve: (String) -> String, directory: String? = nil) -> Result<TestOutcome, Diagnostics> {
     guard let snapRecord = covenant.schema.snapshot else {
-      return .failure(Diagnostics([Diagnostic(code: "T007", message: "the covenant declares no snapshot", file: file.path)]))
+      return .failure(Diagnostics([Diagnostic(TestingDiagnostics.notFound(.noSnapshot), file: file.path)]))
     }
     var portfolio = file.portfolio
     if let p = test.portfolio {
@@ -156,8 +157,8 @@ public enum TestRunner {
       } ?? p
     }
     guard let portfolio else {
-      return .failure(Diagnostics([Diagnostic(code: "T008", message: "test \"\(test.name)\" has no portfolio", file: file.path,
-        dataLocation: .init(line: test.line, column: 1), help: "add portfolio \"portfolio.json\" at the top of the file or in the test")]))
+      return .failure(Diagnostics([Diagnostic(TestingDiagnostics.unusableData(.noPortfolio(test: test.name)), file: file.path,
+        dataLocation: .init(line: test.line, column: 1))]))
     }
     func load(_ spec: TestFile.DataSpec, record: Int) -> Result<(Value, JSONDocument), Diagnostics> {
       switch data(spec, testFile: file.path, resolve: resolve, directory: directory) {
@@ -182,7 +183,7 @@ public enum TestRunner {
     var gov: DealGovernance?
     if let spec = test.deal {
       guard let dealRecord = covenant.schema.deal else {
-        return .failure(Diagnostics([Diagnostic(code: "T007", message: "the covenant declares no deal", file: file.path, dataLocation: .init(line: test.line, column: 1))]))
+        return .failure(Diagnostics([Diagnostic(TestingDiagnostics.notFound(.noDeal), file: file.path, dataLocation: .init(line: test.line, column: 1))]))
       }
       switch load(spec, record: dealRecord) {
       case .failure(let d): return .failure(d)

@@ -9,13 +9,13 @@ extension DataLoader {
     let path = WorkingDirectory.resolve(given, in: directory)
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-      return .failure(Diagnostic(code: "D010", message: "file not found", file: name, help: "check the path"))
+      return .failure(Diagnostic(DataDiagnostics.unreadableFile(.notFound(help: true)), file: name))
     }
     if isDir.boolValue {
-      return .failure(Diagnostic(code: "D010", message: "is a directory, not a JSON file", file: name))
+      return .failure(Diagnostic(DataDiagnostics.unreadableFile(.directory), file: name))
     }
     guard let bytes = readBytes(path) else {
-      return .failure(Diagnostic(code: "D010", message: "cannot read the file (permission denied?)", file: name))
+      return .failure(Diagnostic(DataDiagnostics.unreadableFile(.unreadable), file: name))
     }
     return parseJSON(bytes, file: name)
   }

@@ -27,14 +27,14 @@ extension DataLoader {
       let divisor = style == .percent ? 100 : style == .bps ? 10_000 : 1
       guard let v = try? x.divided(by: Exact(divisor)) else {
         // Never undefined: an unscalable figure would make a floor "not applicable" (exit 0).
-        fail(path, node, "\(describe(node)) is too large or too precise to read exactly as \(style == .percent ? "a percentage" : "basis points")", code: "D107")
+        fail(path, node, DataDiagnostics.inexactNumber(.scaled(describe(node), percent: style == .percent)))
         return .absent
       }
       return .number(v)
     case .date:
       guard kind == .string, let s = doc.string(node) else { return expected(.date, node, path, help: "write dates as \"YYYY-MM-DD\"") }
       guard let d = CalendarDate.parse(s) else {
-        fail(path, node, "\"\(s)\" is not a date", code: "D106", help: "write dates as \"YYYY-MM-DD\", e.g. \"2026-09-30\"")
+        fail(path, node, DataDiagnostics.invalidDate(text: s))
         return .absent
       }
       return .date(d)
@@ -59,7 +59,7 @@ extension DataLoader {
         } else {
           help = "countries are ISO 3166 two-letter codes in capitals, e.g. \"US\", \"JP\""
         }
-        fail(path, node, "unknown country code \"\(s)\"", code: "D105", help: help)
+        fail(path, node, DataDiagnostics.unknownCountry(s, help: help))
         return .absent
       }
       return .country(s)
@@ -69,7 +69,7 @@ extension DataLoader {
       guard let m = ks.index[s] else {
         let help = closestMatch(s, in: ks.members).map { "did you mean \"\($0)\"?" }
           ?? "`\(ks.name)` is one of " + ks.members.map { "\"\($0)\"" }.joined(separator: ", ")
-        fail(path, node, "unknown \(ks.name) \"\(s)\"", code: "D104", help: help)
+        fail(path, node, DataDiagnostics.unknownKindValue(s, kind: ks.name, help: help))
         return .absent
       }
       return .kind(k, m)
@@ -87,7 +87,7 @@ extension DataLoader {
       for (code, rateNode) in doc.members(node) {
         let p = path.appending(key: code)
         guard ISOCodes.currencies.contains(code) else {
-          fail(p, rateNode, "unknown currency \"\(code)\"", code: "D108")
+          fail(p, rateNode, DataDiagnostics.currency(.unknown(code, help: nil)))
           continue
         }
         let rate: Exact?
@@ -98,18 +98,17 @@ extension DataLoader {
         }
         guard let rate else { continue }
         guard rate.signum > 0 else {
-          fail(p, rateNode, "an FX rate must be positive", code: "D103")
+          fail(p, rateNode, DataDiagnostics.negative(.fxRate))
           continue
         }
         if let only = field.fxCurrency, code != only {
-          fail(p, rateNode, "a rate for \(code), but the covenant reads these rates as \(only) only", code: "D108",
-            help: "declare `quoted currency per …` to read every currency")
+          fail(p, rateNode, DataDiagnostics.currency(.rateOutsideQuote(code: code, only: only)))
           continue
         }
         // Held as base currency per unit; a rate quoted per unit of base is inverted, exactly.
         if field.fxPerBase {
           guard let inverse = try? Exact.one.divided(by: rate) else {
-            fail(p, rateNode, "the rate \(describe(rateNode)) is too large or too precise to invert exactly", code: "D107")
+            fail(p, rateNode, DataDiagnostics.inexactNumber(.inverse(describe(rateNode))))
             continue
           }
           rates[code] = inverse
@@ -134,8 +133,8 @@ extension DataLoader {
         currencyFound = true
       } else {
         let keys = doc.kind(node) == .object ? doc.members(node).map(\.0) : doc.members(container).map(\.0)
-        fail(path, node, "missing currency \"\(key)\" next to `\(field.name)` or inside its amount object", code: "D101",
-          help: "found keys " + keys.prefix(8).map { "`\($0)`" }.joined(separator: ", ") + "; `currency from \"KEY\"` names the key that holds the currency code")
+        fail(path, node, DataDiagnostics.missing(.currency(key: key, field: field.name),
+          help: "found keys " + keys.prefix(8).map { "`\($0)`" }.joined(separator: ", ") + "; `currency from \"KEY\"` names the key that holds the currency code"))
         return .absent
       }
     }
@@ -165,9 +164,9 @@ extension DataLoader {
         // another key: {"amount": "900000000", "ccy": "NOK"} read as dollars is a silently wrong
         // figure. `{"amount": …}` alone is in the base currency, like a bare number.
         let keys = doc.members(node).map(\.0)
-        fail(path, node, "an amount object without a currency: found keys " + keys.prefix(8).map { "`\($0)`" }.joined(separator: ", "), code: "D108",
+        fail(path, node, DataDiagnostics.currency(.amountWithoutCurrency(keys: keys.prefix(8).map { "`\($0)`" }.joined(separator: ", "),
           help: keys.first { $0 != "amount" }.map { "if `\($0)` holds the currency code, declare `currency from \"\($0)\"` on `\(field.name)`" }
-            ?? "give the currency (\"currency\": \"USD\"), or declare `currency USD` on `\(field.name)`")
+            ?? "give the currency (\"currency\": \"USD\"), or declare `currency USD` on `\(field.name)`")))
         return .absent
       }
       let p = path.appending(key: "amount")
@@ -181,22 +180,21 @@ extension DataLoader {
     }
     guard var amount else { return .absent }
     guard ISOCodes.currencies.contains(currency) else {
-      fail(path, node, "unknown currency \"\(currency)\"", code: "D108",
-        help: closestMatch(currency, in: Array(ISOCodes.currencies)).map { "did you mean \"\($0)\"?" })
+      fail(path, node, DataDiagnostics.currency(.unknown(currency,
+        help: closestMatch(currency, in: Array(ISOCodes.currencies)).map { "did you mean \"\($0)\"?" })))
       return .absent
     }
     if let fixed, currency != fixed {
-      fail(path, node, "expected an amount in \(fixed), found one in \(currency)", code: "D108")
+      fail(path, node, DataDiagnostics.currency(.wrongCurrency(expected: fixed, found: currency)))
       return .absent
     }
     if amount.signum < 0, !field.signed {
-      fail(path, node, "negative amount \(amount.formatted(places: 2, grouping: true)) for `\(field.name)`", code: "D103",
-        help: "amounts in the data are zero or more; a figure that may be negative (EBITDA, net income) is declared `money signed`")
+      fail(path, node, DataDiagnostics.negative(.amount(amount.formatted(places: 2, grouping: true), field: field.name)))
       return .absent
     }
     if field.inCents {
       guard let a = try? amount.divided(by: Exact(100)) else {
-        fail(path, node, "\(describe(node)) is too large or too precise to read exactly as cents", code: "D107")
+        fail(path, node, DataDiagnostics.inexactNumber(.cents(describe(node))))
         return .absent
       }
       amount = a

@@ -24,7 +24,7 @@ public struct DataLoader {
     var loader = DataLoader(schema: schema, file: file, doc: doc)
     let root = node ?? doc.root
     guard doc.kind(root) == .object else {
-      loader.fail(path, root, "expected an object\(path.description.isEmpty ? " at the top level" : ""), found \(loader.describe(root))")
+      loader.fail(path, root, DataDiagnostics.wrongType(expected: "an object\(path.description.isEmpty ? " at the top level" : "")", found: loader.describe(root)))
       return .failure(Diagnostics(loader.diagnostics))
     }
     let value = loader.readRecord(root, record: record, path: path)
@@ -32,14 +32,14 @@ public struct DataLoader {
     return .failure(Diagnostics(loader.diagnostics))
   }
 
-  mutating func fail(_ path: JSONPath, _ node: JSONNode?, _ message: String, code: String = "D102", help: String? = nil) {
+  mutating func fail(_ path: JSONPath, _ node: JSONNode?, _ m: DiagnosticMessage) {
     guard diagnostics.count < Self.maxErrors else { return }
     let loc = node.map { doc.location($0) }
     diagnostics.append(Diagnostic(
-      code: code, message: message, file: file, path: path.description.isEmpty ? nil : path.description,
-      dataLocation: loc.map { .init(line: $0.line, column: $0.column) }, help: help))
+      m, file: file, path: path.description.isEmpty ? nil : path.description,
+      dataLocation: loc.map { .init(line: $0.line, column: $0.column) }))
     if diagnostics.count == Self.maxErrors {
-      diagnostics.append(Diagnostic(code: "D199", severity: .note, message: "too many errors; stopped reading", file: file))
+      diagnostics.append(Diagnostic(DataDiagnostics.tooManyErrors(), file: file))
     }
   }
 
@@ -76,8 +76,8 @@ public struct DataLoader {
         } else if field.optional {
           values.append(.absent)
         } else {
-          fail(fieldPath, current ?? node, "missing \(describeType(field.type)) `\(field.source.last ?? field.name)`", code: "D101",
-            help: field.source.count > 1 || field.source.first != field.name ? "the covenant reads `\(field.name)` from \"\(field.source.joined(separator: "."))\"" : nil)
+          fail(fieldPath, current ?? node, DataDiagnostics.missing(.field(type: describeType(field.type), key: field.source.last ?? field.name),
+            help: field.source.count > 1 || field.source.first != field.name ? "the covenant reads `\(field.name)` from \"\(field.source.joined(separator: "."))\"" : nil))
           values.append(.absent)
         }
         continue
@@ -103,7 +103,7 @@ public struct DataLoader {
   }
 
   mutating func expected(_ t: ValueType, _ node: JSONNode, _ path: JSONPath, help: String? = nil) -> Value {
-    fail(path, node, "expected \(describeType(t)), found \(describe(node))", help: help)
+    fail(path, node, DataDiagnostics.wrongType(expected: describeType(t), found: describe(node), help: help))
     return .absent
   }
 
@@ -112,12 +112,11 @@ public struct DataLoader {
     do {
       result = try doc.withNumberBytes(node) { bytes throws(ArithmeticError) in try Exact.parse(bytes: bytes) }
     } catch {
-      fail(path, node, "the number \(doc.numberText(node) ?? "") is too large or too precise to keep exactly", code: "D107",
-        help: "numbers keep at most 38 significant digits")
+      fail(path, node, DataDiagnostics.inexactNumber(.number(String(doc.numberText(node) ?? ""))))
       return nil
     }
     guard let r = result, let x = r else {
-      fail(path, node, "invalid number", code: "D107")
+      fail(path, node, DataDiagnostics.inexactNumber(.invalid))
       return nil
     }
     return x
@@ -129,12 +128,12 @@ public struct DataLoader {
     do {
       if let x = try Exact.parse(trimmed) { return x }
     } catch {
-      fail(path, node, "the number \"\(text)\" is too large or too precise to keep exactly", code: "D107")
+      fail(path, node, DataDiagnostics.inexactNumber(.text(String(text))))
       return nil
     }
     let help: String? = text.contains(where: \.isLetter)
       ? "write the amount in figures, e.g. \"12000000000\" or 12000000000, not words" : nil
-    fail(path, node, "expected \(describeType(t)), found \(describe(node))", help: help)
+    fail(path, node, DataDiagnostics.wrongType(expected: describeType(t), found: describe(node), help: help))
     return nil
   }
 }

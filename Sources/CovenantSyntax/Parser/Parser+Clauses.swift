@@ -35,8 +35,7 @@ extension Parser {
       }
     }
     if clause.items.isEmpty {
-      error("P005", "clause §\(id) has no requirement", at: idTok.span,
-        help: "write what must hold under the title, e.g. `every holding in holdings: holding.domicile = US`")
+      error(SyntaxDiagnostics.clauseWithoutRequirement(id), at: idTok.span)
     }
     clause.span = idTok.span.union(tokens[max(0, pos - 1)].span)
     return clause

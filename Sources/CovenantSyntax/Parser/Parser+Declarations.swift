@@ -25,7 +25,7 @@ extension Parser {
     while !atEnd {
       if errorCount >= Self.maxErrors {
         // The lexer has said so already when its errors alone reached the limit.
-        if !(diagnostics + tokens.lexer.diagnostics).contains(where: { $0.code == "P009" }) { diagnostics.append(Diagnostic(code: "P009", severity: .note, message: "too many errors; stopped parsing", file: file.name, span: tok.span)) }
+        if !(diagnostics + tokens.lexer.diagnostics).contains(where: { $0.code == SyntaxDiagnostics.tooManyErrors(stoppedParsing: true).code }) { diagnostics.append(Diagnostic(SyntaxDiagnostics.tooManyErrors(stoppedParsing: true), file: file.name, span: tok.span)) }
         break
       }
       let before = pos
@@ -99,7 +99,7 @@ extension Parser {
     case "governance": return .governance(try parseGovernance())
     case "body" where peekToken().kind == .word: return .body(try parseBody())
     case "covenant":
-      error("P004", "the `covenant` header must come first and only once", at: tok.span)
+      error(SyntaxDiagnostics.headerNotFirst(), at: tok.span)
       throw ParseError()
     default:
       try fail("a clause (`§…`) or a declaration (`kind`, `record`, `data`, `define`, `pro forma`, `party`)",

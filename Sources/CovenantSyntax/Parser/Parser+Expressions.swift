@@ -6,8 +6,7 @@ extension Parser {
   mutating func enter() throws(ParseError) {
     depth += 1
     if depth > Self.maxDepth {
-      error("P003", "expression nested more than \(Self.maxDepth) levels deep", at: tok.span,
-        help: "split it into `define` steps")
+      error(SyntaxDiagnostics.nestedTooDeep(limit: Self.maxDepth), at: tok.span)
       throw ParseError()
     }
   }
@@ -30,8 +29,7 @@ extension Parser {
       let opTok = advance()
       let this: BinaryOp = text(opTok) == "and" ? .and : .or
       if let op, op != this {
-        error("P002", "`and` and `or` are mixed without parentheses", at: opTok.span,
-          help: "add parentheses to say which is meant, e.g. `(a and b) or c`")
+        error(SyntaxDiagnostics.mixedAndOr(), at: opTok.span)
       }
       op = this
       let right = try parseNot()
@@ -103,8 +101,7 @@ extension Parser {
     let e = Expr(.binary(op, left, right), left.span.union(right.span))
     if whereDepth > 0 { return e }
     if try parseComparisonOperator() != nil {
-      error("P006", "comparisons cannot be chained", at: tokens[pos - 1].span,
-        help: "join two comparisons with `and`, e.g. `a <= b and b <= c`")
+      error(SyntaxDiagnostics.chainedComparison(), at: tokens[pos - 1].span)
       throw ParseError()
     }
     return e

@@ -29,8 +29,7 @@ extension Parser {
     case .date:
       advance()
       guard let d = CalendarDate.parse(text(t)) else {
-        error("P007", "`\(text(t))` is not a valid date" + (Self.dateProblem(text(t)).map { ": " + $0 } ?? ""), at: t.span,
-          help: "dates are written YYYY-MM-DD, e.g. `2026-07-01`")
+        error(SyntaxDiagnostics.invalidDate(text(t), problem: Self.dateProblem(text(t))), at: t.span)
         return Expr(.invalid, t.span)
       }
       return Expr(.literal(.date(d)), t.span)
@@ -169,14 +168,13 @@ extension Parser {
     var value: Exact
     do throws(ArithmeticError) {
       guard let v = try Exact.parse(digits) else {
-        error("P008", "`\(raw)` is not a valid number", at: t.span)
+        error(SyntaxDiagnostics.invalidNumber(raw, .unreadable), at: t.span)
         return Expr(.invalid, t.span)
       }
       value = v
       if let (n, d) = fraction { value = try value.adding(try Exact(num: n, den: d)) }
     } catch {
-      self.error("P008", "the number `\(raw)` is too large or too precise", at: t.span,
-        help: "numbers keep at most 1,233 significant digits (4,096 bits)")
+      self.error(SyntaxDiagnostics.invalidNumber(raw, .tooPrecise), at: t.span)
       return Expr(.invalid, t.span)
     }
     var span = start.union(t.span)
@@ -192,7 +190,7 @@ extension Parser {
       do throws(ArithmeticError) {
         return try value.multiplied(by: Exact(integer: Exact.pow10(power) ?? 1))
       } catch {
-        self.error("P008", "the amount `\(raw)` is too large", at: t.span)
+        self.error(SyntaxDiagnostics.invalidNumber(raw, .amountTooLarge), at: t.span)
         throw ParseError()
       }
     }
@@ -213,13 +211,12 @@ extension Parser {
       } else if let make = Self.durationWords[suffix], value.isInteger, let n = Int(exactly: value.num), let d = make(n) {
         lit = .duration(d)
       } else {
-        error("P008", "unknown unit `\(suffix)` after a number", at: t.span,
-          help: "units are `%`, `bps`, `x`, `k`, `m`/`million`, `bn`/`billion`, `tn`/`trillion`, and `days`, `weeks`, `months`, `years`")
+        error(SyntaxDiagnostics.invalidNumber(raw, .unknownUnit(suffix)), at: t.span)
         return Expr(.invalid, span)
       }
     }
     if currency != nil, case .money = lit {} else if currency != nil {
-      error("P008", "a currency amount cannot carry the unit `\(suffix)`", at: span)
+      error(SyntaxDiagnostics.invalidNumber(raw, .unitOnCurrency(suffix)), at: span)
       return Expr(.invalid, span)
     }
     return Expr(.literal(lit), span)

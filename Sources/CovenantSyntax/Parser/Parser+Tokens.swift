@@ -41,21 +41,20 @@ extension Parser {
     }
   }
 
-  mutating func error(
-    _ code: String, _ message: String, at span: SourceSpan, help: String? = nil
-  ) {
+  mutating func error(_ m: DiagnosticMessage, at span: SourceSpan) {
     let line = file.line(of: span.start)
     if line == lastErrorLine { return }
     lastErrorLine = line
     if errorCount >= Self.maxErrors { return }
-    let named = clauseID.map { id in message.contains("§\(id)") ? message : message + " in §\(id)" } ?? message
-    diagnostics.append(Diagnostic(code: code, message: named, file: file.name, span: span, help: help))
+    var m = m
+    if let id = clauseID, !m.message.contains("§\(id)") { m.message += " in §\(id)" }
+    diagnostics.append(Diagnostic(m, file: file.name, span: span))
   }
 
   /// Reports "expected X" at the current token and throws to the nearest recovery point.
   mutating func fail(_ expected: String, help: String? = nil) throws(ParseError) -> Never {
     if tok.kind != .invalid {  // the lexer already reported unreadable bytes
-      error("P001", "expected \(expected), found \(describe(tok))", at: tok.span, help: help)
+      error(SyntaxDiagnostics.expected(expected, found: describe(tok), help: help), at: tok.span)
     }
     throw ParseError()
   }
@@ -72,8 +71,7 @@ extension Parser {
     let t = advance()
     let n = Name(text(t), t.span)
     if Token.reserved.contains(n.text) {
-      error("P010", "`\(n.text)` is a reserved word and cannot be used as \(what)", at: t.span,
-        help: "choose another name, e.g. `\(n.text)_value`")
+      error(SyntaxDiagnostics.reservedWord(n.text, usedAs: what), at: t.span)
     }
     return n
   }
