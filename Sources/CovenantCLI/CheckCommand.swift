@@ -1,5 +1,10 @@
 import CovenantKit
-import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// `covenant check COVENANT -p SNAPSHOT [-d DEAL | --deals DEALS]`: through the driver
 /// (`CovenantSession`), one deal or a batch, in every report format.
@@ -183,12 +188,12 @@ extension Commands {
       let width = min(24, entries.map { id($0).count }.max() ?? 0)
       var text = ""
       for e in entries {
-        let name = id(e).padding(toLength: max(width, id(e).count), withPad: " ", startingAt: 0)
+        let name = id(e).paddedToUTF16Length(max(width, id(e).count))
         if let r = e.result {
           let breached = r.clauses.filter { $0.verdict == .breach }.map { "§" + $0.id }
           let warned = r.clauses.filter { $0.verdict == .warning }.map { "§" + $0.id }
           let word = r.compliant ? "compliant" : "BREACH"
-          var line = "\(name)  \(color ? (r.compliant ? "\u{1B}[32m" : "\u{1B}[31m") + word + "\u{1B}[0m" : word.padding(toLength: 9, withPad: " ", startingAt: 0))"
+          var line = "\(name)  \(color ? (r.compliant ? "\u{1B}[32m" : "\u{1B}[31m") + word + "\u{1B}[0m" : word.paddedToUTF16Length(9))"
           if let cap = r.capacity {
             line += "  amount " + Format.money(cap.dealAmount, cap.currency)
             line += "  " + CheckReport.capacityCell(cap)

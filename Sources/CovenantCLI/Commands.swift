@@ -1,5 +1,10 @@
 import CovenantKit
-import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// What a command printed and how it exits. Commands run in-process and return this, so the
 /// executable stays a few lines and tests run commands without spawning processes.
@@ -206,11 +211,12 @@ public enum Commands {
       return .success(SourceFile(name: displayName(path), bytes: bytes))
     }
     let resolved = c.resolve(path)
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDir) else {
+    // stat(2), as FileManager's `fileExists` does, without setting up FileManager at start-up.
+    var info = stat()
+    guard stat(resolved, &info) == 0 else {
       return .failure(Diagnostic(CommandDiagnostics.unreadableFile(.notFound), file: path))
     }
-    if isDir.boolValue { return .failure(Diagnostic(CommandDiagnostics.unreadableFile(.directory), file: path)) }
+    if (info.st_mode & S_IFMT) == S_IFDIR { return .failure(Diagnostic(CommandDiagnostics.unreadableFile(.directory), file: path)) }
     // read(2) rather than FileManager: `/dev/stdin` and named pipes are read too.
     let fd = open(resolved, O_RDONLY | O_CLOEXEC)
     guard fd >= 0, let bytes = OutputChannel.readAll(fd) else {

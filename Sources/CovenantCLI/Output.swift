@@ -1,5 +1,4 @@
 import CovenantKit
-import Foundation
 
 #if canImport(Glibc)
   import Glibc

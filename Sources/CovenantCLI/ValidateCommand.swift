@@ -1,5 +1,10 @@
 import CovenantKit
-import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// `covenant validate FILE...`: parse and type-check covenants, for CI.
 extension Commands {

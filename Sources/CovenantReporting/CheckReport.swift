@@ -58,8 +58,8 @@ public enum CheckReport {
     let labelWidth = r.clauses.contains { $0.verdict == .disapplied } ? 11 : 9
     let indent = String(repeating: " ", count: labelWidth)
     for c in r.clauses {
-      let id = ("§" + c.id).padding(toLength: max(idWidth, c.id.count + 1), withPad: " ", startingAt: 0)
-      out += paint(label(c.verdict).padding(toLength: labelWidth, withPad: " ", startingAt: 0), c.verdict) + id + "  " + (c.title ?? "") + "\n"
+      let id = ("§" + c.id).paddedToUTF16Length(max(idWidth, c.id.count + 1))
+      out += paint(label(c.verdict).paddedToUTF16Length(labelWidth), c.verdict) + id + "  " + (c.title ?? "") + "\n"
       if let note = c.note { out += indent + note + "\n" }
       for line in exceptionLines(c) { out += indent + line + "\n" }
       for p in c.subjectTo { out += indent + p.text + "\n" }
@@ -387,7 +387,7 @@ public enum CheckReport {
       guard let first = rowBefore ?? rowAfter else { continue }
       let row = (req: first.requirement, group: first.group, before: rowBefore, after: rowAfter)
       if row.req != lastReq {
-        out += indent + "requires: " + row.req.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") + "\n"
+        out += indent + "requires: " + row.req.split(whereSeparator: \.isNewline).map { $0.trimmingBlanks() }.joined(separator: " ") + "\n"
         lastReq = row.req
       }
       let prefix = indent + "  " + (row.group.map { $0 + ": " } ?? "")
