@@ -19,16 +19,18 @@ let package = Package(
     .target(name: "CovenantSyntax", dependencies: ["CovenantValues"]),
     // Names, schema, types and units: AST → checked covenant; the drafting checker.
     .target(name: "CovenantSemantics", dependencies: ["CovenantValues", "CovenantSyntax"]),
+    // How the evaluator computes what the checked covenant asks: columnar plans of conditions.
+    .target(name: "CovenantPlanning", dependencies: ["CovenantValues", "CovenantSyntax", "CovenantSemantics"]),
     // Snapshot, deal and governance data read as the checked covenant declares it.
     .target(name: "CovenantData", dependencies: ["CovenantValues", "CovenantJSON", "CovenantSyntax", "CovenantSemantics"]),
     // Verdicts, figures, headroom, capacity, governance arithmetic, batches.
     .target(
       name: "CovenantEvaluation",
-      dependencies: ["CovenantValues", "CovenantJSON", "CovenantSyntax", "CovenantSemantics", "CovenantData"]),
+      dependencies: ["CovenantValues", "CovenantJSON", "CovenantSyntax", "CovenantSemantics", "CovenantPlanning", "CovenantData"]),
     // The pipeline written once (`CovenantSession`): compile, load, check, stopping at the first failing stage.
     .target(
       name: "CovenantDriver",
-      dependencies: ["CovenantValues", "CovenantJSON", "CovenantSyntax", "CovenantSemantics", "CovenantData", "CovenantEvaluation"]),
+      dependencies: ["CovenantValues", "CovenantJSON", "CovenantSyntax", "CovenantSemantics", "CovenantPlanning", "CovenantData", "CovenantEvaluation"]),
     // Text, JSON, SARIF, JUnit, GitHub, Markdown and HTML reports; rendered diagnostics; the code registry.
     .target(
       name: "CovenantReporting",
@@ -39,14 +41,14 @@ let package = Package(
     .target(
       name: "CovenantTesting",
       dependencies: [
-        "CovenantValues", "CovenantJSON", "CovenantSyntax", "CovenantSemantics", "CovenantData", "CovenantEvaluation",
+        "CovenantValues", "CovenantJSON", "CovenantSyntax", "CovenantSemantics", "CovenantPlanning", "CovenantData", "CovenantEvaluation",
         "CovenantDriver", "CovenantReporting",
       ]),
     // The library's one import for programs (the CLI, the bench, the fuzz targets, the tests).
     .target(
       name: "CovenantKit",
       dependencies: [
-        "CovenantValues", "CovenantJSON", "CovenantSyntax", "CovenantSemantics", "CovenantData", "CovenantEvaluation",
+        "CovenantValues", "CovenantJSON", "CovenantSyntax", "CovenantSemantics", "CovenantPlanning", "CovenantData", "CovenantEvaluation",
         "CovenantDriver", "CovenantReporting", "CovenantFormatting", "CovenantTesting",
       ]),
     // The command line: options, files, output channels, exit codes.

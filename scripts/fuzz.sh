@@ -23,8 +23,9 @@
 # columnar (naive vs columnar evaluation: same results). Fuzz/support/ holds their shared helpers.
 # The smoke builds one binary holding every target (COVENANT_FUZZ_TARGET picks one).
 #
-# Each target is compiled with the library's stage targets (every Sources/Covenant*/*.swift but the
-# CovenantKit facade and CovenantCLI; their `import Covenant…` lines removed) into one module named
+# Each target is compiled with the library's stage targets (every .swift file under Sources/Covenant*/,
+# subfolders included, but the CovenantKit facade and CovenantCLI; their `import Covenant…` lines
+# removed) into one module named
 # CovenantKit (so internal and package API is visible), with `swiftc -sanitize=fuzzer,address
 # -parse-as-library -O`, into .build-fuzz/. The corpus .build-fuzz/corpus-TARGET/ is seeded on
 # first use from examples/ and Tests/CovenantKitTests/Golden/; crashes go to
@@ -46,7 +47,7 @@ SUFFIX=""
 TARGETS=(covenant json evaluate exact fmt jsonroundtrip columnar)
 EXAMPLE_COVENANT="$ROOT/examples/us-japan-fund/covenant.cov"
 
-usage() { sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,37p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "fuzz.sh: $*" >&2; exit 2; }
 is_target() { local t; for t in "${TARGETS[@]}"; do [[ $t == "$1" ]] && return 0; done; return 1; }
 

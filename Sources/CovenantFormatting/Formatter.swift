@@ -224,7 +224,7 @@ private struct Layout {
       return Block(category: .define, start: def.span.start, units: [Unit(indent: 0, cells: cells, end: def.span.end)])
 
     case .proForma(let pf):
-      let head = "pro forma: the deal joins " + p.operand(pf.list, min: 7, before: .all).text + " with"
+      let head = "pro forma: the deal joins " + p.operand(pf.list, min: .postfix, before: .all).text + " with"
       var units = [Unit(indent: 0, cells: [head], end: end(before: pf.assignments.first?.field.span.start ?? pf.span.end, fallback: pf.span.start))]
       let width = pf.assignments.map(\.field.text.count).max() ?? 0
       for (i, a) in pf.assignments.enumerated() {
@@ -237,7 +237,7 @@ private struct Layout {
     case .party(let party):
       var rest: [String] = []
       if let id = party.dataID { rest.append("id " + Lit.quote(id)) }
-      if let w = party.weight { rest.append("weight " + p.operand(w, min: 6, before: .all).text) }
+      if let w = party.weight { rest.append("weight " + p.operand(w, min: .unary, before: .all).text) }
       if !party.classes.isEmpty { rest.append("class " + party.classes.map(\.text).joined(separator: ", ")) }
       let cells = ["party " + party.name.text, party.displayName.map { Lit.quote($0) } ?? "", rest.joined(separator: " ")]
       return Block(category: .party, start: party.span.start, units: [Unit(indent: 0, cells: cells, end: party.span.end)])
@@ -330,12 +330,12 @@ private struct Layout {
         text = "severity " + severity.rawValue
         end = span.end
       case .forEach(let field, let list, let span):
-        text = "for each " + field.text + (list.map { " in " + p.operand($0, min: 7, before: .all).text } ?? "") + ":"
+        text = "for each " + field.text + (list.map { " in " + p.operand($0, min: .postfix, before: .all).text } ?? "") + ":"
         end = span.end
         grouped = true
       case .forEachWindow(let n, let list, let span):
-        text = "for each window of " + p.operand(n, min: 6, before: .all).text + " consecutive periods in "
-          + p.operand(list, min: 7, before: .all).text + ":"
+        text = "for each window of " + p.operand(n, min: .unary, before: .all).text + " consecutive periods in "
+          + p.operand(list, min: .postfix, before: .all).text + ":"
         end = span.end
         grouped = true
       case .requirement(let e):
@@ -348,7 +348,7 @@ private struct Layout {
         end = span.end
         if grouped { indent = 4 }
       case .warn(let above, let inclusive, let fraction, let span):
-        text = "warn " + (inclusive ? "at or " : "") + (above ? "above " : "below ") + p.operand(fraction, min: 6, before: .of).text + " of the limit"
+        text = "warn " + (inclusive ? "at or " : "") + (above ? "above " : "below ") + p.operand(fraction, min: .unary, before: .of).text + " of the limit"
         end = span.end
       case .approvedBy(let rule):
         text = "approved by " + Self.partyRefs(rule.parties)
@@ -361,7 +361,7 @@ private struct Layout {
         }
         end = rule.span.end
       case .consent(let rule):
-        let sources = rule.sources.map { s in (s.threshold.map { Self.threshold($0, p) } ?? "") + p.operand(s.source, min: 7, before: .all).text }
+        let sources = rule.sources.map { s in (s.threshold.map { Self.threshold($0, p) } ?? "") + p.operand(s.source, min: .postfix, before: .all).text }
         text = (rule.liftedTo == nil ? "without" : "with") + " consent of " + sources.joined(separator: " or ")
           + (rule.liftedTo.map { " up to " + p.top($0) } ?? "")
         end = rule.span.end
@@ -423,7 +423,7 @@ private struct Layout {
     }
     if let q = b.quorumMembers {
       let e = firstToken(startingFrom: q.span.end).map { tokens[$0].span.end } ?? q.span.end
-      units.append(Unit(indent: 2, cells: ["quorum " + p.operand(q, min: 6, before: .all).text + " members"], end: e))
+      units.append(Unit(indent: 2, cells: ["quorum " + p.operand(q, min: .unary, before: .all).text + " members"], end: e))
     }
     if let q = b.quorum {
       // The unit ends after `of voting power`, three tokens after the fraction.
@@ -610,8 +610,8 @@ private struct Absorb: OptionSet {
 
 private struct Piece {
   var text: String
-  /// 0 and/or, 1 not, 2 comparison, 3 + -, 4 of, 5 * /, 6 unary -, 7 postfix, 8 primary.
-  var level: Int
+  /// How tightly the text binds, as the parser reads it.
+  var level: PrecedenceLevel
   var tail: Absorb = []
   /// The last `not_expr` is an unparenthesized comparison: inside a `where`, a following
   /// comparison then ends the condition instead of joining it.
@@ -621,20 +621,10 @@ private struct Piece {
 private struct ExprPrinter {
   func top(_ e: Expr) -> String { expr(e).text }
 
-  func operand(_ e: Expr, min: Int, before: Absorb) -> Piece {
+  func operand(_ e: Expr, min: PrecedenceLevel, before: Absorb) -> Piece {
     let p = expr(e)
-    if p.level < min || !p.tail.isDisjoint(with: before) { return Piece(text: "(" + p.text + ")", level: 8) }
+    if p.level < min || !p.tail.isDisjoint(with: before) { return Piece(text: "(" + p.text + ")", level: .primary) }
     return p
-  }
-
-  static func level(_ op: BinaryOp) -> Int {
-    switch op {
-    case .and, .or: 0
-    case .eq, .ne, .lt, .le, .gt, .ge, .isIn, .notIn: 2
-    case .add, .sub: 3
-    case .of: 4
-    case .mul, .div: 5
-    }
   }
 
   static func absorbClass(_ op: BinaryOp) -> Absorb {
@@ -658,30 +648,30 @@ private struct ExprPrinter {
   func expr(_ e: Expr) -> Piece {
     switch e.kind {
     case .literal(let l):
-      return Piece(text: Lit.literal(l), level: 8)
+      return Piece(text: Lit.literal(l), level: .primary)
     case .name(let n):
-      return Piece(text: n.text, level: 8)
+      return Piece(text: n.text, level: .primary)
     case .that(let n):
-      return Piece(text: "that " + n.text, level: 8)
+      return Piece(text: "that " + n.text, level: .primary)
     case .member(let base, let n):
-      return Piece(text: operand(base, min: 7, before: .postfix).text + "." + n.text, level: 7)
+      return Piece(text: operand(base, min: .postfix, before: .postfix).text + "." + n.text, level: .postfix)
     case .convert(let base, let c):
-      return Piece(text: operand(base, min: 7, before: .postfix).text + " in " + c.text, level: 7)
+      return Piece(text: operand(base, min: .postfix, before: .postfix).text + " in " + c.text, level: .postfix)
     case .negate(let x):
       // `- -x`, not `-(-x)`: the lexer never joins two `-`, and parentheses would count
       // towards the parser's depth limit, so a long chain that parses would no longer reparse.
-      let p = operand(x, min: 6, before: [])
-      return Piece(text: (p.text.hasPrefix("-") ? "- " : "-") + p.text, level: 6, tail: p.tail)
+      let p = operand(x, min: .unary, before: [])
+      return Piece(text: (p.text.hasPrefix("-") ? "- " : "-") + p.text, level: .unary, tail: p.tail)
     case .not(let x):
-      let p = operand(x, min: 1, before: [])
-      return Piece(text: "not " + p.text, level: 1, tail: p.tail, endsWithComparison: p.endsWithComparison)
+      let p = operand(x, min: .not, before: [])
+      return Piece(text: "not " + p.text, level: .not, tail: p.tail, endsWithComparison: p.endsWithComparison)
     case .binary(let op, let l, let r):
       return binary(op, l, r)
     case .list(let items):
-      return Piece(text: "[" + items.map { expr($0).text }.joined(separator: ", ") + "]", level: 8)
+      return Piece(text: "[" + items.map { expr($0).text }.joined(separator: ", ") + "]", level: .primary)
     case .aggregate(let fn, let over, let cond, let by):
-      var text = fn.rawValue + " of " + operand(over, min: 7, before: .all).text
-      if let by { text += " by " + operand(by, min: 7, before: .all).text }
+      var text = fn.rawValue + " of " + operand(over, min: .postfix, before: .all).text
+      if let by { text += " by " + operand(by, min: .postfix, before: .all).text }
       var tail: Absorb = .postfix
       if let cond {
         let c = expr(cond)
@@ -689,56 +679,52 @@ private struct ExprPrinter {
         tail = Absorb([.postfix, .product, .of, .sum, .logic]).union(c.tail)
         if !c.endsWithComparison { tail.insert(.comparison) }
       }
-      return Piece(text: text, level: 8, tail: tail)
+      return Piece(text: text, level: .primary, tail: tail)
     case .quantifier(let q, let v, let list, let cond, let body):
-      var text = q.rawValue + " " + v.text + " in " + operand(list, min: 7, before: .all).text
+      var text = q.rawValue + " " + v.text + " in " + operand(list, min: .postfix, before: .all).text
       if let cond { text += " where " + expr(cond).text }
       text += ": " + expr(body).text
-      return Piece(text: text, level: 8, tail: .all)
+      return Piece(text: text, level: .primary, tail: .all)
     case .trailing(let aggregate, let n):
-      return Piece(text: expr(aggregate).text + " over the last " + operand(n, min: 6, before: .all).text + " periods", level: 8)
+      return Piece(text: expr(aggregate).text + " over the last " + operand(n, min: .unary, before: .all).text + " periods", level: .primary)
     case .call(let n, let args):
-      return Piece(text: n.text + "(" + args.map { expr($0).text }.joined(separator: ", ") + ")", level: 8)
+      return Piece(text: n.text + "(" + args.map { expr($0).text }.joined(separator: ", ") + ")", level: .primary)
     case .presence(let x, let missing):
-      let p = operand(x, min: 3, before: .comparison)
-      return Piece(text: p.text + (missing ? " is missing" : " is present"), level: 2, endsWithComparison: true)
+      let p = operand(x, min: .additive, before: .comparison)
+      return Piece(text: p.text + (missing ? " is missing" : " is present"), level: .comparison, endsWithComparison: true)
     case .conditional(let c, let a, let b):
       // The branches are additive expressions: `else b` takes in any `+`, `*` or `.field` after it.
-      let pa = operand(a, min: 3, before: [])
-      let pb = operand(b, min: 3, before: [])
-      return Piece(text: "if " + expr(c).text + " then " + pa.text + " else " + pb.text, level: 8,
+      let pa = operand(a, min: .additive, before: [])
+      let pb = operand(b, min: .additive, before: [])
+      return Piece(text: "if " + expr(c).text + " then " + pa.text + " else " + pb.text, level: .primary,
         tail: Absorb([.postfix, .product, .of, .sum]).union(pb.tail))
     case .invalid:
-      return Piece(text: "?", level: 8)
+      return Piece(text: "?", level: .primary)
     }
   }
 
   func binary(_ op: BinaryOp, _ l: Expr, _ r: Expr) -> Piece {
-    let lv = Self.level(op)
-    let (leftMin, rightMin): (Int, Int)
-    switch lv {
-    case 0: leftMin = 1; rightMin = 1
-    case 2: leftMin = 3; rightMin = 3
-    case 3: leftMin = 3; rightMin = 4
-    case 4: leftMin = 5; rightMin = 4
-    default: leftMin = 5; rightMin = 6
-    }
+    let lv = op.precedence
+    // An operand on the side the operator groups towards may be of its own level; otherwise it
+    // binds more tightly (`a - (b - c)`, `(a of b) of c`, `(a = b) = c`).
+    let leftMin = op.associativity == .left ? lv : lv.tighter
+    let rightMin = op.associativity == .right ? lv : lv.tighter
     let lp: Piece
-    if lv == 0, case .binary(let inner, _, _) = l.kind, inner == op {
-      lp = operand(l, min: 0, before: .logic)  // `a and b and c`: a chain of one operator
+    if lv == .logic, case .binary(let inner, _, _) = l.kind, inner == op {
+      lp = operand(l, min: .logic, before: .logic)  // `a and b and c`: a chain of one operator
     } else {
       lp = operand(l, min: leftMin, before: Self.absorbClass(op))
     }
     var rp = operand(r, min: rightMin, before: [])
     // `x in USD` would read as a currency conversion.
-    if op == .isIn, rp.text.startsWithCurrencyCode { rp = Piece(text: "(" + rp.text + ")", level: 8) }
+    if op == .isIn, rp.text.startsWithCurrencyCode { rp = Piece(text: "(" + rp.text + ")", level: .primary) }
     let text: String
-    if op == .of, case .literal(.multiple) = l.kind, lp.level == 8, rp.level >= 7, Self.startsWithName(r), !rp.text.hasPrefix("(") {
+    if op == .of, case .literal(.multiple) = l.kind, lp.level == .primary, rp.level >= .postfix, Self.startsWithName(r), !rp.text.hasPrefix("(") {
       text = lp.text + " " + rp.text  // `2.0x fund.equity`
     } else {
       text = lp.text + " " + Self.symbol(op) + " " + rp.text
     }
-    return Piece(text: text, level: lv, tail: rp.tail, endsWithComparison: lv == 2 || (lv == 0 && rp.endsWithComparison))
+    return Piece(text: text, level: lv, tail: rp.tail, endsWithComparison: lv == .comparison || (lv == .logic && rp.endsWithComparison))
   }
 
   /// A name, or fields and conversions of a name: what may follow a multiple without `of`.
@@ -766,11 +752,11 @@ private struct ExprPrinter {
   func fraction(_ e: Expr) -> String {
     if case .binary(.div, let a, let b) = e.kind {
       let pa = expr(a), pb = expr(b)
-      if pa.level >= 6, pb.level >= 6, pa.tail.isDisjoint(with: .product), pb.tail.isDisjoint(with: .of) {
+      if pa.level >= .unary, pb.level >= .unary, pa.tail.isDisjoint(with: .product), pb.tail.isDisjoint(with: .of) {
         return pa.text + "/" + pb.text
       }
     }
-    return operand(e, min: 6, before: .of).text
+    return operand(e, min: .unary, before: .of).text
   }
 }
 

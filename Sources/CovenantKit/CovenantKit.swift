@@ -4,6 +4,7 @@
 @_exported import CovenantJSON
 @_exported import CovenantSyntax
 @_exported import CovenantSemantics
+@_exported import CovenantPlanning
 @_exported import CovenantData
 @_exported import CovenantEvaluation
 @_exported import CovenantDriver

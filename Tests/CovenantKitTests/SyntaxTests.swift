@@ -142,4 +142,40 @@ struct SyntaxCase: CustomStringConvertible, Sendable {
     let c = Parser.parse(SourceFile(name: "t", text: "define a = 1 no more than 2")).covenant
     #expect(SpanInsensitive.equal(c as Any, b as Any))
   }
+  /// The parser groups binary operators as the shared precedence table says, and the formatter,
+  /// which puts parentheses by the same table, prints either grouping so that it reads back the same.
+  @Test func parserAndFormatterFollowThePrecedenceTable() {
+    let ops: [(BinaryOp, String)] = [(.add, "+"), (.sub, "-"), (.mul, "*"), (.div, "/"), (.of, "of")]
+    for (p, ps) in ops {
+      for (q, qs) in ops {
+        let text = "a \(ps) b \(qs) c"
+        let r = Parser.parse(SourceFile(name: "t", text: "define x = " + text))
+        guard r.diagnostics.isEmpty, case .define(let d) = r.covenant.declarations.first,
+          case .binary(let outer, let left, let right) = d.value.kind
+        else {
+          Issue.record("`\(text)` does not parse as a binary expression")
+          continue
+        }
+        let leftFirst = p.precedence > q.precedence || (p.precedence == q.precedence && p.associativity == .left)
+        if leftFirst {
+          #expect(outer == q, "`\(text)`")
+          guard case .binary(let inner, _, _) = left.kind else { Issue.record("`\(text)`: \(left.kind)"); continue }
+          #expect(inner == p, "`\(text)`")
+        } else {
+          #expect(outer == p, "`\(text)`")
+          guard case .binary(let inner, _, _) = right.kind else { Issue.record("`\(text)`: \(right.kind)"); continue }
+          #expect(inner == q, "`\(text)`")
+        }
+        for grouped in ["(a \(ps) b) \(qs) c", "a \(ps) (b \(qs) c)"] {
+          let source = SourceFile(name: "t", text: "define x = " + grouped)
+          guard case .success(let out) = CovenantKit.Formatter.format(source) else {
+            Issue.record("`\(grouped)` does not format")
+            continue
+          }
+          let back = Parser.parse(SourceFile(name: "out", text: out)).covenant
+          #expect(SpanInsensitive.equal(back as Any, Parser.parse(source).covenant as Any), "`\(grouped)` printed as `\(out)`")
+        }
+      }
+    }
+  }
 }

@@ -1,6 +1,7 @@
 import CovenantValues
 import CovenantSyntax
 import CovenantSemantics
+import CovenantPlanning
 
 /// An aggregate over a table's rows, read from columns: `count`, `sum`, `average` and `share`,
 /// of an amount field or of the rows, with a filter `RowPredicate` can express.
@@ -27,7 +28,7 @@ struct AggregateKernel {
       (units, scale, currency) = (nil, 0, nil)
     }
     if let f = plan.filter {
-      guard let p = RowPredicate.compile(f, slot: plan.slot, table: table, &ev) else { return nil }
+      guard let p = RowPredicate.compile(f, slot: plan.slot, table: table, value: { try? ev.eval($0) }) else { return nil }
       filter = p
     } else {
       filter = nil

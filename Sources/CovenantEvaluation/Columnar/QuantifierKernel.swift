@@ -1,6 +1,7 @@
 import CovenantValues
 import CovenantSyntax
 import CovenantSemantics
+import CovenantPlanning
 
 /// `every`/`some`/`no` over a table's rows, read from columns.
 struct QuantifierKernel {
@@ -10,9 +11,9 @@ struct QuantifierKernel {
   let body: RowPredicate
 
   init?(_ plan: QuantifierPlan, _ table: RecordTable, _ ev: inout Evaluator) throws(EvaluationError) {
-    guard let b = RowPredicate.compile(plan.body, slot: plan.slot, table: table, &ev) else { return nil }
+    guard let b = RowPredicate.compile(plan.body, slot: plan.slot, table: table, value: { try? ev.eval($0) }) else { return nil }
     if let f = plan.filter {
-      guard let p = RowPredicate.compile(f, slot: plan.slot, table: table, &ev) else { return nil }
+      guard let p = RowPredicate.compile(f, slot: plan.slot, table: table, value: { try? ev.eval($0) }) else { return nil }
       filter = p
     } else {
       filter = nil

@@ -3,7 +3,7 @@ import CovenantValues
 extension Parser {
   // MARK: - Clauses
 
-  /// clause = CLAUSE_ID [ STRING ] [ STRING ] { clause_item } ;
+  /// clause = CLAUSE_ID [ TEXT ] [ TEXT ] { clause_item } ;
   mutating func parseClause() throws(ParseError) -> ClauseDecl {
     let idTok = advance()
     var id = text(idTok)
@@ -41,12 +41,6 @@ extension Parser {
     return clause
   }
 
-  /// clause_item = "applies" "when" expr | "effective" "from" expr | "until" expr
-  ///   | "tested" "on" ( "snapshot" | "pro" "forma" | "both" ) | "severity" ( "warning" | "breach" )
-  ///   | "for" "each" NAME [ "in" postfix ] ":"
-  ///   | "for" "each" "window" "of" unary [ "consecutive" ] "periods" "in" postfix ":"
-  ///   | "warn" ( "above" | "below" ) unary [ "of" "the" "limit" ]
-  ///   | "approved" "by" party_refs | "waivable" "by" party_refs | vote_rule | "report" expr | expr ;
   /// Why a date is invalid: "June has 30 days", "there is no month 13".
   static func dateProblem(_ s: String) -> String? {
     let parts = s.split(separator: "-").map { Int($0) }
@@ -69,6 +63,26 @@ extension Parser {
     }
   }
 
+  /// clause_item = "applies" "when" expr
+  ///             | "effective" "from" expr
+  ///             | "until" expr
+  ///             | "tested" "on" ( "snapshot" | "pro" "forma" | "both" )
+  ///             | "severity" ( "warning" | "breach" )
+  ///             | "for" "each" NAME [ "in" postfix ] ":"
+  ///             | "for" "each" "window" "of" unary [ "consecutive" ] "periods" "in" postfix ":"
+  ///             | "warn" [ "at" "or" ] ( "above" | "below" ) unary [ "of" "the" "limit" ]
+  ///             | "approved" "by" party_refs
+  ///             | "approved" "by" body_threshold NAME
+  ///             | consent_rule
+  ///             | "waivable" "by" party_refs
+  ///             | vote_rule
+  ///             | "quorum" [ ":" ] [ compare ] fraction "of" "voting" "power" [ "present" ]
+  ///             | "report" expr [ "for" "each" NAME [ "in" postfix ] ]
+  ///             | "subject" "to" clause_refs
+  ///             | "notwithstanding" clause_refs
+  ///             | ( "section" | "sections" ) clause_refs ( "do" | "does" ) "not" "apply"
+  ///               [ "to" [ "a" | "the" ] "deal" ] "when" expr
+  ///             | expr ;
   mutating func parseClauseItem() throws(ParseError) -> ClauseItem {
     let start = tok.span
     if acceptWord("applies") {
@@ -169,8 +183,9 @@ extension Parser {
     if isWord("votes") && (isWord("in", peekToken()) || isWord("for", peekToken()) || isWord("of", peekToken())) {
       return .votes(try parseVoteRule())
     }
-    // consent_rule = ( "without" "consent" "of" | "unless" "consented" "by" ) consent_sources
-    //              | "with" "consent" "of" consent_sources "up" "to" expr ;
+    // consent_rule = ( "without" "consent" "of" | "unless" "consented" "by" ) consent_src { "or" consent_src }
+    //              | "with" "consent" "of" consent_src { "or" consent_src } "up" "to" additive ;
+    // consent_src  = [ body_threshold ] NAME | postfix ;
     if (isWord("without") && isWord("consent", peekToken())) || (isWord("unless") && isWord("consented", peekToken()))
       || (isWord("with") && isWord("consent", peekToken()))
     {
@@ -256,7 +271,8 @@ extension Parser {
     return refs
   }
 
-  /// party_refs = party_ref { ( "and" | "," ) party_ref } ; party_ref = NAME | "any" NAME | "every" NAME ;
+  /// party_refs = party_ref { ( "and" | "," ) party_ref } ;
+  /// party_ref = NAME | "any" NAME | ( "every" | "all" ) NAME ;
   mutating func parsePartyRefs() throws(ParseError) -> [PartyRef] {
     var refs: [PartyRef] = []
     repeat {
@@ -271,10 +287,7 @@ extension Parser {
     return refs
   }
 
-  /// vote_rule = "votes" ( "in" "favour" | "in" "favor" | "for" ) compare fraction "of" ( "votes" "cast" | "voting" "power" )
-  ///   { "," ( "quorum" [ compare ] fraction "of" "voting" "power" | "counting" "abstentions"
-  ///   | "excluding" "conflicted" "parties" | "ties" "decided" "by" NAME ) } ;
-  /// body_threshold = ( "majority" | fraction ) [ "in" "interest" ] "of" — before a body's name;
+  /// body_threshold = ( "majority" | fraction ) [ "in" "interest" ] "of" ; — before a body's name;
   /// nil (nothing consumed) when the next words are not one.
   mutating func parseBodyThreshold() throws(ParseError) -> BodyThreshold? {
     let start = tok.span
@@ -295,6 +308,11 @@ extension Parser {
     return nil
   }
 
+  /// vote_rule = "votes" [ "of" NAME ] ( "in" ( "favour" | "favor" ) | "for" ) compare fraction "of" vote_base
+  ///             { "," ( "quorum" [ compare ] fraction "of" "voting" "power"
+  ///                   | "counting" "abstentions"
+  ///                   | "excluding" "conflicted" "parties"
+  ///                   | "ties" "decided" "by" NAME ) } ;
   mutating func parseVoteRule() throws(ParseError) -> VoteRule {
     let start = advance().span
     var body: Name?
@@ -336,6 +354,7 @@ extension Parser {
     return rule
   }
 
+  /// vote_base = "votes" "cast" | "voting" "power" ;
   mutating func parseVoteBase() throws(ParseError) -> VoteRule.Base {
     if acceptWord("votes") {
       try expectWord("cast")
@@ -348,7 +367,7 @@ extension Parser {
     try fail("`votes cast` or `voting power`")
   }
 
-  /// fraction = unary [ "/" unary ] — so that `2/3 of votes cast` keeps `2/3` together.
+  /// fraction = unary [ "/" unary ] ; — so that `2/3 of votes cast` keeps `2/3` together.
   mutating func parseFraction() throws(ParseError) -> Expr {
     let a = try parseUnary()
     if acceptPunct(.slash) {

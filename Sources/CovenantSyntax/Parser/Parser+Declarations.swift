@@ -39,7 +39,7 @@ extension Parser {
     return Covenant(header: header, declarations: decls)
   }
 
-  /// header = "covenant" STRING [ "version" ( DATE | STRING | NUMBER ) ] [ "base" "currency" CODE ] ;
+  /// header = "covenant" TEXT [ "version" ( DATE | TEXT | NUMBER ) ] [ "base" "currency" CURRENCY ] ;
   mutating func parseHeader() throws(ParseError) -> Header {
     let start = advance().span
     let title = try string()
@@ -85,6 +85,7 @@ extension Parser {
     }
   }
 
+  /// declaration = kind | record | define | pro_forma | party | governance | body | clause ;
   mutating func parseDeclaration() throws(ParseError) -> Declaration {
     if tok.kind == .clauseID { return .clause(try parseClause()) }
     guard tok.kind == .word else {
@@ -117,7 +118,8 @@ extension Parser {
     return KindDecl(name: n, members: members, span: start.union(members.last?.span ?? n.span))
   }
 
-  /// record = "record" NAME { field } | "data" NAME "from" ( "snapshot" | "deal" ) { field } ;
+  /// record = "record" NAME field { field }
+  ///        | "data" NAME "from" ( "snapshot" | "deal" ) field { field } ;
   mutating func parseRecord() throws(ParseError) -> RecordDecl {
     let start = advance()
     let n = try name("a record name")
@@ -141,8 +143,10 @@ extension Parser {
     return RecordDecl(name: n, role: role, fields: fields, span: start.span.union(fields.last?.span ?? n.span))
   }
 
-  /// field = NAME ":" type { "from" STRING | "optional" | "default" expr | "signed" | "period" ( "end" | "start" ) | "in" "cents"
-  ///       | "currency" ( CODE | "from" STRING ) | "quoted" ( CODE | "currency" ) "per" ( CODE | "currency" ) } ;
+  /// field = NAME ":" type { "from" TEXT | "optional" | "default" expr | "signed" | "in" "cents"
+  ///                        | "period" ( "end" | "start" )
+  ///                        | "currency" ( CURRENCY | "from" TEXT )
+  ///                        | "quoted" ( CURRENCY | "currency" ) "per" ( CURRENCY | "currency" ) } ;
   mutating func parseField() throws(ParseError) -> FieldDecl {
     let n = try name("a field name")
     try expectPunct(.colon)
@@ -215,7 +219,8 @@ extension Parser {
     return DefineDecl(name: n, value: value, span: start.union(value.span), parameters: parameters)
   }
 
-  /// pro_forma = "pro" "forma" [ ":" ] [ "the" ] "deal" "joins" expr "with" assignment { "," assignment } ;
+  /// pro_forma = "pro" "forma" [ ":" ] [ "the" ] "deal" "joins" postfix "with" assignment { "," assignment } ;
+  /// assignment = NAME "=" expr ;
   mutating func parseProForma() throws(ParseError) -> ProFormaDecl {
     let start = advance().span
     try expectWord("forma")
@@ -234,7 +239,7 @@ extension Parser {
     return ProFormaDecl(list: list, assignments: assignments, span: start.union(assignments.last?.value.span ?? list.span))
   }
 
-  /// party = "party" NAME [ STRING ] [ "weight" expr ] [ "class" NAME { "," NAME } ] ;
+  /// party = "party" NAME [ TEXT ] { "weight" unary | "class" NAME { "," NAME } | "id" TEXT } ;
   mutating func parseParty() throws(ParseError) -> PartyDecl {
     let start = advance().span
     let n = try name("a party name")
@@ -259,8 +264,9 @@ extension Parser {
     return party
   }
 
-  /// governance = "governance" SUBJECT "from" ( ( "snapshot" | "deal" ) TEXT [ "optional" ] | "votes" )
-  ///   [ "with" binding { "," binding } ] ;
+  /// governance = "governance" ( "members" | "votes" | "approvals" | "conflicted" | "waivers" | "date" | "consents" )
+  ///              "from" ( ( "snapshot" | "deal" ) TEXT [ "optional" ] | "votes" )
+  ///              [ "with" binding { "," binding } ] ;
   /// binding = WORD [ NAME ] "=" TEXT { "|" TEXT } ;
   mutating func parseGovernance() throws(ParseError) -> GovernanceDecl {
     let start = advance().span
@@ -274,9 +280,13 @@ extension Parser {
   }
 
   /// body = "body" NAME [ TEXT ] { body_item } ;
-  /// body_item = "id" TEXT | ( "members" | "votes" | "conflicted" ) "from" ( "snapshot" | "deal" ) TEXT [ "optional" ] [ "with" binding { "," binding } ]
-  ///   | "weight" "by" TEXT | "one" "vote" "each" | "excluding" "class" NAME { "," NAME }
-  ///   | "quorum" ( NUMBER "members" | [ compare ] fraction "of" "voting" "power" ) | "ties" "decided" "by" NAME ;
+  /// body_item = "id" TEXT
+  ///           | ( "members" | "votes" | "conflicted" ) "from" ( "snapshot" | "deal" ) TEXT [ "optional" ]
+  ///             [ "with" binding { "," binding } ]
+  ///           | "weight" "by" TEXT | "one" "vote" "each"
+  ///           | "excluding" "class" NAME { "," NAME }
+  ///           | "quorum" ( NUMBER "members" | [ compare ] fraction "of" "voting" "power" )
+  ///           | "ties" "decided" "by" NAME ;
   mutating func parseBody() throws(ParseError) -> BodyDecl {
     let start = advance().span
     let n = try name("the body's name, e.g. `lpac`")

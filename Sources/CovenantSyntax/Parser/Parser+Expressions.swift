@@ -50,8 +50,9 @@ extension Parser {
     return try parseComparison()
   }
 
-  /// compare = "=" | "!=" | "<" | "<=" | ">" | ">=" | "is" [ "not" ] | "at" "most" | "at" "least"
-  ///         | "more" "than" | "less" "than" | "no" "more" "than" | "no" "less" "than" ;
+  /// compare = "=" | "!=" | "<" | "<=" | ">" | ">=" | "is" [ "not" ]
+  ///         | "at" "most" | "at" "least" | "more" "than" | "less" "than"
+  ///         | "no" "more" "than" | "no" "less" "than" ;
   mutating func parseComparisonOperator() throws(ParseError) -> BinaryOp? {
     switch tok.kind {
     case .punct(.eq): advance(); return .eq
@@ -108,22 +109,10 @@ extension Parser {
   }
 
   /// additive = of_expr { ( "+" | "-" ) of_expr } ;
-  mutating func parseAdditive() throws(ParseError) -> Expr {
-    var left = try parseOf()
-    var chain = 0
-    defer { depth -= chain }
-    while isPunct(.plus) || isPunct(.minus) {
-      let op: BinaryOp = isPunct(.plus) ? .add : .sub
-      try enter()
-      chain += 1
-      advance()
-      let right = try parseOf()
-      left = Expr(.binary(op, left, right), left.span.union(right.span))
-    }
-    return left
-  }
+  mutating func parseAdditive() throws(ParseError) -> Expr { try parseLeftChain(.additive) }
 
-  /// of_expr = multiplicative [ "of" of_expr ] | MULTIPLE postfix ;  (`35% of nav`, `2.0x fund.equity`)
+  /// of_expr = multiplicative [ "of" of_expr ] | MULTIPLE postfix ;  (* postfix: a name or "(" … ")" *)
+  /// (`35% of nav`, `2.0x fund.equity`)
   mutating func parseOf() throws(ParseError) -> Expr {
     let left = try parseMultiplicative()
     let implicit: Bool = {
@@ -144,19 +133,30 @@ extension Parser {
   }
 
   /// multiplicative = unary { ( "*" | "/" ) unary } ;
-  mutating func parseMultiplicative() throws(ParseError) -> Expr {
-    var left = try parseUnary()
+  mutating func parseMultiplicative() throws(ParseError) -> Expr { try parseLeftChain(.multiplicative) }
+
+  /// A chain of the operators `BinaryOp.precedence` puts at `level` (a left-associative level:
+  /// `a + b - c` is `(a + b) - c`), between operands of the production below it.
+  mutating func parseLeftChain(_ level: PrecedenceLevel) throws(ParseError) -> Expr {
+    var left = try parseOperand(of: level)
     var chain = 0
     defer { depth -= chain }
-    while isPunct(.star) || isPunct(.slash) {
-      let op: BinaryOp = isPunct(.star) ? .mul : .div
+    while case .punct(let p) = tok.kind, let op = BinaryOp(punct: p), op.precedence == level {
       try enter()
       chain += 1
       advance()
-      let right = try parseUnary()
+      let right = try parseOperand(of: level)
       left = Expr(.binary(op, left, right), left.span.union(right.span))
     }
     return left
+  }
+
+  /// The production that reads an operand of a chain at `level`.
+  mutating func parseOperand(of level: PrecedenceLevel) throws(ParseError) -> Expr {
+    switch level {
+    case .additive: try parseOf()
+    default: try parseUnary()
+    }
   }
 
   /// unary = "-" unary | postfix ;

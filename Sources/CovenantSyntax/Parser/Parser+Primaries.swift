@@ -11,7 +11,7 @@ extension Parser {
   ]
 
   /// primary = literal | NAME | "that" NAME | "(" expr ")" | "[" [ expr { "," expr } ] "]"
-  ///         | aggregate | quantifier | conditional | NAME "(" expr { "," expr } ")" ;
+  ///         | aggregate | quantifier | conditional | call ;
   mutating func parsePrimary() throws(ParseError) -> Expr {
     try enter()
     defer { depth -= 1 }
@@ -90,7 +90,7 @@ extension Parser {
     }
     advance()
     if isPunct(.lparen), !tok.startsLine {
-      // call = NAME "(" expr { "," expr } ")" ;  a definition with parameters.
+      // call = NAME "(" expr { "," expr } ")" ;  (* "(" on the same line as NAME *) a definition with parameters.
       advance()
       var args: [Expr] = []
       repeat { args.append(try parseExpr()) } while acceptPunct(.comma)
@@ -100,9 +100,9 @@ extension Parser {
     return Expr(.name(Name(w, t.span)), t.span)
   }
 
-  /// aggregate = ( "sum" | "count" | "min" | "max" | "average" | "share" ) "of" postfix [ "where" expr ]
-  ///           | "weighted" "average" "of" postfix "by" postfix [ "where" expr ]
-  ///           (* either followed by *) [ "over" [ "the" ] "last" unary "periods" ] ;
+  /// aggregate = ( ( "sum" | "count" | "min" | "max" | "average" | "share" ) "of" postfix [ "where" expr ]
+  ///             | "weighted" "average" "of" postfix "by" postfix [ "where" expr ] )
+  ///             [ "over" [ "the" ] "last" unary "periods" ] ;
   mutating func parseAggregate() throws(ParseError) -> Expr {
     let start = advance()
     var fn = AggregateFunction(rawValue: text(start)) ?? .sum
@@ -151,7 +151,11 @@ extension Parser {
     return Expr(.quantifier(q, variable: v, list: list, where: cond, body: body), start.span.union(body.span))
   }
 
-  /// NUMBER [ scale_word | "bps" | "bp" | "percent" | duration_word ] — `$300 billion`, `120 bps`, `5 years`.
+  /// literal = NUMBER [ unit ] | ( CURRENCY_SYMBOL | CURRENCY ) NUMBER [ scale ] | … ; — the numeric forms:
+  /// `$300 billion`, `120 bps`, `5 years`.
+  /// unit = "%" | "percent" | "pct" | "bps" | "bp" | "x" | scale | duration_unit ;
+  /// scale = "k" | "thousand" | "m" | "mm" | "mn" | "million" | "b" | "bn" | "billion" | "t" | "tn" | "trillion" ;
+  /// duration_unit = "day" | "days" | "week" | "weeks" | "month" | "months" | "year" | "years" ;
   mutating func parseNumberLiteral(currency: String?, start: SourceSpan) throws(ParseError) -> Expr {
     let t = advance()
     let raw = text(t)
