@@ -252,7 +252,7 @@ public struct CovenantRunner {
     var pro: Evaluator? = nil
     var dealSnapshot: Evaluator? = nil
     if let deal {
-      pro = try Evaluator(covenant: covenant, snapshot: snapshot, deal: deal, proForma: true, cache: naive ? SnapshotCache() : snap.cache)
+      pro = try Evaluator(covenant: covenant, snapshot: snapshot, deal: deal, proForma: true, cache: naive ? SnapshotCache() : snap.cache, context: snap.context)
       pro?.naive = naive
     }
     var results: [ClauseResult] = []
@@ -322,7 +322,7 @@ public struct CovenantRunner {
         // Figures that read the deal, on the portfolio before it joins: the deal's sector's
         // share before the deal, not "undefined".
         if dealSnapshot == nil {
-          dealSnapshot = try Evaluator(covenant: covenant, snapshot: snapshot, deal: deal, proForma: false, cache: naive ? SnapshotCache() : snap.cache)
+          dealSnapshot = try Evaluator(covenant: covenant, snapshot: snapshot, deal: deal, proForma: false, cache: naive ? SnapshotCache() : snap.cache, context: snap.context)
           dealSnapshot?.naive = naive
         }
         r.snapshot = try evaluate(clause, &dealSnapshot!, holdsOnly: holdsOnly)

@@ -38,7 +38,7 @@ extension CovenantRunner {
   func evaluator(_ ctx: (field: Int, fields: [Value], amount: Exact, currency: String), at x: Exact) throws(EvaluationError) -> Evaluator {
     var f = ctx.fields
     f[ctx.field] = .money(x, currency: ctx.currency)
-    var e = try Evaluator(covenant: covenant, snapshot: snapshot, deal: .record(f), proForma: true, cache: cache)
+    var e = try Evaluator(covenant: covenant, snapshot: snapshot, deal: .record(f), proForma: true, cache: cache, context: snapshotEvaluator?.context)
     e.naive = naive
     return e
   }
