@@ -139,13 +139,10 @@ extension CovenantRunner {
       cap.exact = high
       cap.strict = strict
       cap.bindingClause = sets.first { !$0.set.contains(above) }?.id
-      // Verify with a full check: compliant at the amount, in breach a cent above.
-      var f = ctx.fields
-      f[ctx.field] = .money(at, currency: ctx.currency)
-      let rAt = try check(deal: .record(f), dealData: dealData, bounds: false, holdsOnly: true)
-      f[ctx.field] = .money(above, currency: ctx.currency)
-      let rAbove = try check(deal: .record(f), dealData: dealData, bounds: false, holdsOnly: true)
-      if !rAt.compliant || rAbove.compliant {
+      // Verify with a check of the covenant: compliant at the amount, in breach a cent above.
+      let compliantAt = try compliant(at: at, result, &samples, dealData: dealData)
+      let compliantAbove = try compliant(at: above, result, &samples, dealData: dealData)
+      if !compliantAt || compliantAbove {
         return Capacity(status: .notComputed, currency: ctx.currency, dealAmount: ctx.amount, bindingClause: cap.bindingClause,
           reason: "the solution did not verify (a clause's figures change form between the amounts sampled)")
       }
@@ -183,6 +180,57 @@ extension CovenantRunner {
   }
 
   static func justAbove(_ x: Exact) -> Exact { (try? x.adding(cent)) ?? x }
+
+  /// Whether the whole covenant is complied with at deal amount `y`: what `check` there, with
+  /// the same deal otherwise, would say. Without cross-references a clause's verdict depends on
+  /// no other clause, so only the clauses whose verdict can move with the amount are checked
+  /// again (on the evaluator at `y`, shared with the clauses' own verifications); every other
+  /// clause keeps the verdict `result` gave it at the deal's amount. Errors are the full
+  /// check's: the clauses that are not checked again evaluated without one at the deal's amount.
+  mutating func compliant(at y: Exact, _ result: CheckResult, _ samples: inout Samples, dealData: DealGovernance?) throws(EvaluationError) -> Bool {
+    var f = samples.ctx.fields
+    f[samples.ctx.field] = .money(y, currency: samples.ctx.currency)
+    let deal = Value.record(f)
+    guard !naive, let moving = movingClauses(), var snap = snapshotEvaluator, result.clauses.count == covenant.clauses.count else {
+      return try check(deal: deal, dealData: dealData, bounds: false, holdsOnly: true).compliant
+    }
+    var pro: Evaluator? = try evaluator(at: y, &samples)
+    var dealSnapshot: Evaluator? = nil
+    var noSamples: Samples? = nil
+    var compliant = true
+    for ci in covenant.clauses.indices {
+      if moving[ci] {
+        let r = try checkClause(ci, deal: deal, dealData: dealData, holdsOnly: true, snap: &snap, pro: &pro, dealSnapshot: &dealSnapshot, samples: &noSamples)
+        if r.verdict == .breach { compliant = false }
+      } else if result.clauses[ci].verdict == .breach {
+        compliant = false
+      }
+    }
+    snapshotEvaluator = snap
+    return compliant
+  }
+
+  /// By clause, whether its verdict can differ between two deal amounts (all else equal); nil
+  /// when clauses can disapply one another (then a verdict depends on other clauses', and the
+  /// capacity is verified by a full check). Conservative: a clause with a consent exception, a
+  /// `for each` or windows judged with the deal, or any expression read with the deal that
+  /// `dependsOnAmount`, moves.
+  func movingClauses() -> [Bool]? {
+    guard covenant.precedenceOrder.isEmpty else { return nil }
+    if let known = memo.moving { return known }
+    let moving = covenant.clauses.map { clause -> Bool in
+      if clause.consent != nil { return true }
+      // `applies when` and exceptions are evaluated with the deal (pro forma); dates on the snapshot.
+      if clause.appliesWhen.contains(where: dependsOnAmount) { return true }
+      if clause.exceptions.contains(where: { dependsOnAmount($0.condition) }) { return true }
+      // Requirements and reports of a clause tested on the snapshot alone never see the deal.
+      if clause.testedOn == .snapshot && !clause.needsDeal { return false }
+      if clause.group != nil || clause.window != nil { return true }
+      return clause.requirements.contains { dependsOnAmount($0.expr) } || clause.reports.contains { dependsOnAmount($0.expr) }
+    }
+    memo.moving = moving
+    return moving
+  }
 
   /// A dependence on the amount that cannot be solved, in the clause that has it.
   struct UnsolvedIn: Error {

@@ -211,6 +211,8 @@ final class RunnerMemo {
   }
   /// The definitions each clause uses, in declaration order (`definitionFigures`).
   var definitionsUsed: [ClauseKey: [Int]] = [:]
+  /// By clause: whether its verdict can move with the deal amount (`movingClauses`); computed once.
+  var moving: [Bool]?
 }
 
 /// Checks a covenant against one snapshot, and any number of deals against it. The snapshot's
@@ -250,103 +252,14 @@ public struct CovenantRunner {
     var pro: Evaluator? = nil
     var dealSnapshot: Evaluator? = nil
     if let deal {
-      pro = try Evaluator(covenant: covenant, snapshot: snapshot, deal: deal, proForma: true, cache: naive ? SnapshotCache() : snap.cache)
+      pro = try Evaluator(covenant: covenant, snapshot: snapshot, deal: deal, proForma: true, cache: naive ? SnapshotCache() : snap.cache, context: snap.context)
       pro?.naive = naive
     }
     var results: [ClauseResult] = []
     var samples: Samples? = nil
-    if bounds, let deal { samples = try self.samples(deal) }
-    for (ci, clause) in covenant.clauses.enumerated() {
-      var r = ClauseResult(id: clause.id, title: clause.title, text: clause.text, span: clause.span, verdict: .pass)
-      defer { results.append(r) }
-      if let reason = try dateReason(clause, &snap) {
-        r.verdict = .notApplicable
-        r.note = reason
-        continue
-      }
-      if clause.needsDeal && deal == nil {
-        r.verdict = .notApplicable
-        r.note = "applies to a proposed deal; none given"
-        continue
-      }
-      if clause.testedOn == .proForma && deal == nil {
-        r.verdict = .notApplicable
-        r.note = "tested on the pro forma portfolio; no deal given"
-        continue
-      }
-      if var p = pro {
-        defer { pro = p }
-        if let reason = try appliesReason(clause, &p) {
-          r.verdict = .notApplicable
-          r.note = reason
-          continue
-        }
-        if !holdsOnly { r.applies = try appliesBecause(clause, &p) }
-      } else if let reason = try appliesReason(clause, &snap) {
-        r.verdict = .notApplicable
-        r.note = reason
-        continue
-      } else {
-        r.applies = try appliesBecause(clause, &snap)
-      }
-      let testSnapshot = deal == nil || clause.testedOn != .proForma
-      let testProForma = deal != nil && clause.testedOn != .snapshot
-      if testSnapshot {
-        if clause.needsDeal, let deal {
-          // Figures that read the deal, on the portfolio before it joins: the deal's sector's
-          // share before the deal, not "undefined".
-          if dealSnapshot == nil {
-            dealSnapshot = try Evaluator(covenant: covenant, snapshot: snapshot, deal: deal, proForma: false, cache: naive ? SnapshotCache() : snap.cache)
-            dealSnapshot?.naive = naive
-          }
-          r.snapshot = try evaluate(clause, &dealSnapshot!, holdsOnly: holdsOnly)
-        } else if let cached = snapshotResults[ci] {
-          r.snapshot = cached
-        } else {
-          let e = try evaluate(clause, &snap)
-          snapshotResults[ci] = e
-          r.snapshot = e
-        }
-      }
-      if testProForma, var p = pro {
-        r.proForma = try evaluate(clause, &p, holdsOnly: holdsOnly)
-        pro = p
-        if var s = samples {
-          r.largestAmount = try solveBound(ci, &s)
-          samples = s
-        }
-      }
-      if !clause.requirements.isEmpty {
-        r.verdict = (r.proForma ?? r.snapshot)?.verdict ?? .notApplicable
-      } else if !clause.reports.isEmpty, !clause.hasGovernance {
-        r.note = "reports figures; it has no requirement to check"
-      }
-      if clause.hasGovernance {
-        let g = try Governance.evaluate(clause, covenant: covenant, deal: dealData)
-        r.governance = g
-        if clause.requirements.isEmpty || g.verdict == .breach { r.verdict = max(r.verdict == .notApplicable && !clause.requirements.isEmpty ? .pass : r.verdict, g.verdict) }
-        if clause.requirements.isEmpty { r.verdict = g.verdict }
-      }
-      if let consent = clause.consent {
-        try applyConsent(consent, clause, ci, &r, deal: deal, dealData: dealData, snap: &snap, pro: &pro, dealSnapshot: &dealSnapshot, samples: &samples)
-      } else {
-        noteConsentsWithoutException(clause, dealData, &r)
-      }
-      if let dealData {
-        Governance.applyWaiver(clause, covenant: covenant, deal: dealData, asOf: asOf, result: &r)
-      }
-      if !clause.exceptions.isEmpty {
-        if var p = pro {
-          r.exceptions = try exceptionOutcomes(clause, &p)
-          pro = p
-        } else {
-          r.exceptions = try exceptionOutcomes(clause, &snap)
-        }
-        if clause.requirements.isEmpty && clause.reports.isEmpty && r.governance == nil {
-          r.verdict = r.exceptions.contains { $0.holds == true } ? .pass : .notApplicable
-          r.note = Self.exceptionNote(r.exceptions)
-        }
-      }
+    if bounds, let deal { samples = try self.samples(deal, pro: pro) }
+    for ci in covenant.clauses.indices {
+      results.append(try checkClause(ci, deal: deal, dealData: dealData, holdsOnly: holdsOnly, snap: &snap, pro: &pro, dealSnapshot: &dealSnapshot, samples: &samples))
     }
     Self.applyCrossReferences(covenant, &results)
     snapshotEvaluator = snap
@@ -361,6 +274,106 @@ public struct CovenantRunner {
     }
     if var s = samples { result.capacity = try capacity(result, &s, dealData: dealData) }
     return result
+  }
+
+  /// One clause of `check`: its dates, whether it applies, its figures on the snapshot and pro
+  /// forma, its governance, consent, waiver and exceptions (cross-references come after, across
+  /// clauses). The capacity's verification runs it alone for the clauses that move with the amount.
+  mutating func checkClause(
+    _ ci: Int, deal: Value?, dealData: DealGovernance?, holdsOnly: Bool,
+    snap: inout Evaluator, pro: inout Evaluator?, dealSnapshot: inout Evaluator?, samples: inout Samples?
+  ) throws(EvaluationError) -> ClauseResult {
+    let clause = covenant.clauses[ci]
+    var r = ClauseResult(id: clause.id, title: clause.title, text: clause.text, span: clause.span, verdict: .pass)
+    if let reason = try dateReason(clause, &snap) {
+      r.verdict = .notApplicable
+      r.note = reason
+      return r
+    }
+    if clause.needsDeal && deal == nil {
+      r.verdict = .notApplicable
+      r.note = "applies to a proposed deal; none given"
+      return r
+    }
+    if clause.testedOn == .proForma && deal == nil {
+      r.verdict = .notApplicable
+      r.note = "tested on the pro forma portfolio; no deal given"
+      return r
+    }
+    if var p = pro {
+      defer { pro = p }
+      if let reason = try appliesReason(clause, &p) {
+        r.verdict = .notApplicable
+        r.note = reason
+        return r
+      }
+      if !holdsOnly { r.applies = try appliesBecause(clause, &p) }
+    } else if let reason = try appliesReason(clause, &snap) {
+      r.verdict = .notApplicable
+      r.note = reason
+      return r
+    } else {
+      r.applies = try appliesBecause(clause, &snap)
+    }
+    let testSnapshot = deal == nil || clause.testedOn != .proForma
+    let testProForma = deal != nil && clause.testedOn != .snapshot
+    if testSnapshot {
+      if clause.needsDeal, let deal {
+        // Figures that read the deal, on the portfolio before it joins: the deal's sector's
+        // share before the deal, not "undefined".
+        if dealSnapshot == nil {
+          dealSnapshot = try Evaluator(covenant: covenant, snapshot: snapshot, deal: deal, proForma: false, cache: naive ? SnapshotCache() : snap.cache, context: snap.context)
+          dealSnapshot?.naive = naive
+        }
+        r.snapshot = try evaluate(clause, &dealSnapshot!, holdsOnly: holdsOnly)
+      } else if let cached = snapshotResults[ci] {
+        r.snapshot = cached
+      } else {
+        let e = try evaluate(clause, &snap)
+        snapshotResults[ci] = e
+        r.snapshot = e
+      }
+    }
+    if testProForma, var p = pro {
+      r.proForma = try evaluate(clause, &p, holdsOnly: holdsOnly)
+      pro = p
+      if var s = samples {
+        r.largestAmount = try solveBound(ci, &s)
+        samples = s
+      }
+    }
+    if !clause.requirements.isEmpty {
+      r.verdict = (r.proForma ?? r.snapshot)?.verdict ?? .notApplicable
+    } else if !clause.reports.isEmpty, !clause.hasGovernance {
+      r.note = "reports figures; it has no requirement to check"
+    }
+    if clause.hasGovernance {
+      let g = try Governance.evaluate(clause, covenant: covenant, deal: dealData)
+      r.governance = g
+      if clause.requirements.isEmpty || g.verdict == .breach { r.verdict = max(r.verdict == .notApplicable && !clause.requirements.isEmpty ? .pass : r.verdict, g.verdict) }
+      if clause.requirements.isEmpty { r.verdict = g.verdict }
+    }
+    if let consent = clause.consent {
+      try applyConsent(consent, clause, ci, &r, deal: deal, dealData: dealData, snap: &snap, pro: &pro, dealSnapshot: &dealSnapshot, samples: &samples)
+    } else {
+      noteConsentsWithoutException(clause, dealData, &r)
+    }
+    if let dealData {
+      Governance.applyWaiver(clause, covenant: covenant, deal: dealData, asOf: asOf, result: &r)
+    }
+    if !clause.exceptions.isEmpty {
+      if var p = pro {
+        r.exceptions = try exceptionOutcomes(clause, &p)
+        pro = p
+      } else {
+        r.exceptions = try exceptionOutcomes(clause, &snap)
+      }
+      if clause.requirements.isEmpty && clause.reports.isEmpty && r.governance == nil {
+        r.verdict = r.exceptions.contains { $0.holds == true } ? .pass : .notApplicable
+        r.note = Self.exceptionNote(r.exceptions)
+      }
+    }
+    return r
   }
 
   /// Each exception of a clause in force, with its condition's values (`deal.waiver_granted` is true).

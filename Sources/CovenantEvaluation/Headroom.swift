@@ -38,7 +38,7 @@ extension CovenantRunner {
   func evaluator(_ ctx: (field: Int, fields: [Value], amount: Exact, currency: String), at x: Exact) throws(EvaluationError) -> Evaluator {
     var f = ctx.fields
     f[ctx.field] = .money(x, currency: ctx.currency)
-    var e = try Evaluator(covenant: covenant, snapshot: snapshot, deal: .record(f), proForma: true, cache: cache)
+    var e = try Evaluator(covenant: covenant, snapshot: snapshot, deal: .record(f), proForma: true, cache: cache, context: snapshotEvaluator?.context)
     e.naive = naive
     return e
   }
@@ -57,14 +57,28 @@ extension CovenantRunner {
     var evs: [Evaluator]
     /// By clause index: the amounts with which its requirements hold, or why they cannot be found.
     var requirementSets: [Int: Result<AmountSet, Unsolved>] = [:]
+    /// The evaluators built so far, by deal amount. A clause's bound is verified at its amount
+    /// and a cent above, and the capacity at the binding clause's: the same amounts, so the
+    /// same evaluators, with the figures they already computed.
+    var byAmount: [Exact: Evaluator] = [:]
   }
 
-  func samples(_ deal: Value) throws(EvaluationError) -> Samples? {
+  /// `pro`: the deal's own pro forma evaluator, which is the evaluator at the deal's amount.
+  func samples(_ deal: Value, pro: Evaluator? = nil) throws(EvaluationError) -> Samples? {
     guard let ctx = amountContext(deal) else { return nil }
     let points = Self.samplePoints(ctx.amount)
-    var evs: [Evaluator] = []
-    for p in points { evs.append(try evaluator(ctx, at: p)) }
-    return Samples(ctx: ctx, points: points, evs: evs)
+    var s = Samples(ctx: ctx, points: points, evs: [])
+    if let pro, !naive { s.byAmount[ctx.amount] = pro }
+    for p in points { s.evs.append(try evaluator(at: p, &s)) }
+    return s
+  }
+
+  /// The evaluator at deal amount `x`, built once per deal and amount.
+  func evaluator(at x: Exact, _ s: inout Samples) throws(EvaluationError) -> Evaluator {
+    if let e = s.byAmount[x] { return e }
+    let e = try evaluator(s.ctx, at: x)
+    if !naive { s.byAmount[x] = e }
+    return e
   }
 
   /// The requirement set of clause `ci`, solved once per deal.
@@ -120,9 +134,9 @@ extension CovenantRunner {
     }
     // Verify: the clause holds at the amount reported (to the cent) and fails a cent above it.
     if let (at, above) = Self.verificationAmounts(best) {
-      var e1 = try evaluator(ctx, at: at)
+      var e1 = try evaluator(at: at, &samples)
       let holds = try evaluate(clause, &e1, holdsOnly: true).outcomes.allSatisfy { $0.holds != false }
-      var e2 = try evaluator(ctx, at: above)
+      var e2 = try evaluator(at: above, &samples)
       let failsAbove = try evaluate(clause, &e2, holdsOnly: true).outcomes.contains { $0.holds == false }
       if !holds || !failsAbove {
         return .notComputed("the figures change form between the amounts sampled (a threshold, a maximum or a minimum), so the solution did not verify")

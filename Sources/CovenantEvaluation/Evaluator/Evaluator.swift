@@ -72,8 +72,14 @@ public struct Evaluator {
 
   /// `deal` given and `proForma` true: the deal joins the snapshot's list as the covenant's
   /// `pro forma` declaration says.
+  /// `context`: another evaluator's of the same covenant, shared rather than built again (a
+  /// batch builds several evaluators per deal).
   public init(covenant: CheckedCovenant, snapshot: Value, deal: Value?, proForma: Bool, cache: SnapshotCache) throws(EvaluationError) {
-    self.context = Context(covenant)
+    try self.init(covenant: covenant, snapshot: snapshot, deal: deal, proForma: proForma, cache: cache, context: nil)
+  }
+
+  init(covenant: CheckedCovenant, snapshot: Value, deal: Value?, proForma: Bool, cache: SnapshotCache, context: Context?) throws(EvaluationError) {
+    self.context = context ?? Context(covenant)
     self.snapshot = snapshot
     self.deal = deal
     self.proForma = proForma && deal != nil
