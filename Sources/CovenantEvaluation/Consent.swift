@@ -58,35 +58,11 @@ extension Governance {
     let excludedIDs = Set(excludedClass.map(\.id))
     let conflicted = data.members.filter { !excludedIDs.contains($0.id) && data.conflicted.contains($0.id) }
     let eligible = data.members.filter { !excludedIDs.contains($0.id) && !data.conflicted.contains($0.id) }
-    func weight(_ m: DealGovernance.Member) -> Exact { body.oneVoteEach ? .one : m.weight }
     func w(_ x: Exact) -> String { Format.number(x, style: .plain) }
-    var yes = Exact.zero, no = Exact.zero, abstain = Exact.zero, total = Exact.zero
-    var presentCount = 0
-    var absentNames: [String] = []
     do throws(ArithmeticError) {
-      for m in eligible {
-        total = try total.adding(weight(m))
-        switch data.votes[m.id] {
-        case .yes: yes = try yes.adding(weight(m))
-        case .no: no = try no.adding(weight(m))
-        case .abstain: abstain = try abstain.adding(weight(m))
-        case nil: absentNames.append(m.label)
-        }
-        if data.votes[m.id] != nil { presentCount += 1 }
-      }
-      let present = try yes.adding(no).adding(abstain)
-      let absent = try total.subtracting(present)
-      out.votesFor = yes
-      out.votesAgainst = no
-      out.abstaining = abstain
-      out.absent = absent
-      out.totalPower = total
-      func names(_ v: DealGovernance.Vote) -> String {
-        let n = eligible.filter { data.votes[$0.id] == v }.map(\.label)
-        return n.isEmpty ? "" : " (\(n.joined(separator: ", ")))"
-      }
-      let unit = body.oneVoteEach ? "votes" : "voting power"
-      out.lines.append("\(label): for \(w(yes))\(names(.yes)), against \(w(no))\(names(.no)), abstaining \(w(abstain))\(names(.abstain)), absent \(w(absent))\(absentNames.isEmpty ? "" : " (\(absentNames.joined(separator: ", ")))") of \(w(total)) \(unit)")
+      let count = try VoteCount(eligible, data.votes) { m in body.oneVoteEach ? .one : m.weight }
+      count.record(into: &out)
+      out.lines.append("\(label): " + count.text(eligible, data.votes, w) + (body.oneVoteEach ? " votes" : " voting power"))
       if !excludedClass.isEmpty {
         // Excluded members count on neither side: their votes (if any) are shown, not counted.
         let shown = excludedClass.map { m in m.label + (data.votes[m.id].map { " voted \($0.rawValue)" } ?? "") + (body.oneVoteEach ? "" : ", \(w(m.weight))") }
@@ -98,63 +74,27 @@ extension Governance {
       // The body's quorum, then any the rule itself adds.
       switch body.quorum {
       case .members(let n)?:
-        let met = presentCount >= n
-        out.membersPresent = presentCount
+        let met = count.membersPresent >= n
+        out.membersPresent = count.membersPresent
         out.membersRequired = n
-        out.lines.append("quorum: \(presentCount) of \(eligible.count) eligible members present, \(n) required — \(met ? "met" : "not met")")
+        out.lines.append("quorum: \(count.membersPresent) of \(eligible.count) eligible members present, \(n) required — \(met ? "met" : "not met")")
         if !met {
           out.verdict = .breach
           return out
         }
       case .power(let q, let cmp)?:
-        if try !quorumMet(q, cmp, present, total, &out, w) { return out }
+        if try !quorumMet(q, cmp, count.present, count.total, &out, w) { return out }
       case nil: break
       }
-      if let q = rule.quorum, try !quorumMet(q, rule.quorumComparison, present, total, &out, w) { return out }
-      let base: Exact
-      switch rule.base {
-      case .votesCast: base = rule.countAbstentions ? present : try yes.adding(no)
-      case .votingPower: base = total
-      }
-      out.required = rule.fraction
-      guard base.signum > 0 else {
-        out.verdict = .breach
-        out.lines.append("no votes cast: the threshold of \(percent(rule.fraction)) of \(rule.base.rawValue) cannot be met")
-        return out
-      }
-      let fraction = try yes.divided(by: base)
-      out.fraction = fraction
-      var met = compare(fraction, rule.comparison, rule.fraction)
-      var tie = ""
-      if !met, yes == no, rule.base == .votesCast {
+      if let q = rule.quorum, try !quorumMet(q, rule.quorumComparison, count.present, count.total, &out, w) { return out }
+      try threshold(rule, count, &out, w) {
         let holder: CheckedBody.Tie? = rule.castingVote.map { .party($0) } ?? body.tie
-        if let holder {
-          let (decided, why) = castingVote(holder, body, data, eligible: eligible, excluded: excludedIDs, covenant)
-          met = decided
-          tie = "; " + why
-        }
+        return holder.map { castingVote($0, body, data, eligible: eligible, excluded: excludedIDs, covenant) }
       }
-      out.lines.append("in favour: \(w(yes)) of \(w(base)) = \(percent(fraction)) of \(rule.base.rawValue), \(rule.comparison.rawValue) \(Format.fractionText(rule.fraction)) required — \(met ? "met" : "not met")\(tie)")
-      if !met { out.verdict = .breach }
     } catch {
       throw EvaluationError(code: "E001", message: "the voting figures of `\(body.name)` in §\(clause.id) are too large to compute exactly", span: clause.span)
     }
     return out
-  }
-
-  static func quorumMet(_ q: Exact, _ cmp: BinaryOp, _ present: Exact, _ total: Exact, _ out: inout GovernanceOutcome, _ w: (Exact) -> String) throws(ArithmeticError) -> Bool {
-    out.quorumRequired = q
-    guard total.signum > 0 else {
-      out.verdict = .breach
-      out.lines.append("quorum: no voting power to count")
-      return false
-    }
-    let share = try present.divided(by: total)
-    out.quorumPresent = share
-    let met = compare(share, cmp, q)
-    out.lines.append("quorum: \(w(present)) of \(w(total)) = \(percent(share)) present, \(cmp.rawValue) \(percent(q)) required — \(met ? "met" : "not met")")
-    if !met { out.verdict = .breach }
-    return met
   }
 
   /// A tie is decided only by the holder of the casting vote who is eligible (not of an excluded
