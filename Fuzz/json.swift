@@ -12,7 +12,8 @@
 
 import Foundation
 
-private let fuzzCovenant: CovenantSession = {
+/// The checked covenant (Sendable, unlike a session): each input gets a fresh session on it.
+private let fuzzCovenant: CheckedCovenant = {
   guard let data = Data(base64Encoded: fuzzEmbeddedCovenantBase64) else {
     fatalError("fuzz(json): the embedded covenant is not valid base64")
   }
@@ -22,7 +23,7 @@ private let fuzzCovenant: CovenantSession = {
     guard s.covenant.schema.snapshot != nil, s.covenant.schema.deal != nil else {
       fatalError("fuzz(json): the embedded covenant lacks snapshot/deal records")
     }
-    return s
+    return s.covenant
   }
 }()
 
@@ -73,7 +74,7 @@ private func checkDiagnostics(_ ds: [Diagnostic]) {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-  var session = fuzzCovenant
+  var session = CovenantSession(covenant: fuzzCovenant)
   switch JSONParser.parse(bytes) {
   case .failure(let e):
     precondition(!e.code.isEmpty, "fuzz(json): syntax error without a code: \(e.message)")

@@ -13,12 +13,12 @@
 
 import Foundation
 
-private let rtCovenant: CovenantSession = {
+private let rtCovenant: CheckedCovenant = {
   guard let data = Data(base64Encoded: fuzzEmbeddedCovenantBase64),
     case .success(let s) = CovenantSession.compile(SourceFile(name: "covenant.cov", bytes: [UInt8](data))),
     s.covenant.schema.snapshot != nil, s.covenant.schema.deal != nil
   else { fatalError("fuzz(jsonroundtrip): the embedded covenant does not compile") }
-  return s
+  return s.covenant
 }()
 
 private func hex4(_ v: UInt32) -> String {
@@ -142,7 +142,7 @@ private func numbers(_ d: JSONDocument, _ n: JSONNode) {
 private func loads(_ d: JSONDocument) -> (codes: [String], values: [Value]) {
   var out: [String] = []
   var values: [Value] = []
-  var session = rtCovenant
+  var session = CovenantSession(covenant: rtCovenant)
   switch session.loadSnapshot(d, file: "f.json") {
   case .success: values.append(session.snapshot); out.append("value")
   case .failure(let ds): out.append("codes " + ds.list.map(\.code).joined(separator: ","))
