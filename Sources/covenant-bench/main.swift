@@ -156,7 +156,8 @@ if let file = options.e2e {
   let t0 = nowMs()
   let c = compileCovenant(covenantPath)
   let t1 = nowMs()
-  var (session, parseMs, loadMs) = readAndLoad(file, c)
+  let (loaded, parseMs, loadMs) = readAndLoad(file, c)
+  var session = loaded
   let t3 = nowMs()
   if options.e2eStop == "load" { say("{\"read_parse\": \(parseMs), \"load\": \(loadMs), \"peak\": \(peakResident())}"); exit(0) }
   guard case .success(let r) = session.check(nil) else { fail("evaluation failed") }
