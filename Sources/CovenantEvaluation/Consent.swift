@@ -19,8 +19,9 @@ public struct ConsentOutcome: Hashable, Sendable {
     /// `majority in interest of lps`, `consent LC-7 of lpac`, `deal.gp_consent`.
     public var description: String
     public var qualifies: Bool
-    /// Why it qualifies or not: the tally, the dates, the flag's value.
-    public var reason: String
+    /// Why it qualifies or not: the tally, the dates, the flag's value — a fact, worded by
+    /// CovenantReporting (`ConsentWording.reason`).
+    public var reason: Reason
     /// For a vote: the tally, line by line.
     public var tally: GovernanceOutcome?
     /// For a recorded consent.
@@ -29,6 +30,35 @@ public struct ConsentOutcome: Hashable, Sendable {
     public var expires: CalendarDate?
     public var location: String?
   }
+  public enum Reason: Hashable, Sendable {
+    /// A flag that reads the deal, with no deal checked.
+    case noDeal
+    /// The flag's value: true, false, or nil when it is missing.
+    case flag(String, Bool?)
+    /// The decisive line of the body's tally.
+    case tally(String)
+    /// A body's vote, with no deal checked.
+    case noVote(body: String)
+    /// No consent of the body on file for the clause.
+    case noneRecorded(clause: String)
+    case given(granted: CalendarDate?, expires: CalendarDate?, deal: String?)
+    case notCovering(RecordProblem)
+    /// A consent on file from a body the clause does not name (`named`: the bodies it does).
+    case notNamedBody(body: String, clause: String, named: [String])
+  }
+
+  /// Why a recorded consent does not cover this deal on this date.
+  public enum RecordProblem: Hashable, Sendable {
+    /// Which date a consent's window was tested against.
+    public enum DateOf: Hashable, Sendable { case deal, asOf }
+    case forDealNoneChecked(String)
+    case forDealNoReference(String)
+    case forOtherDeal(String, this: String)
+    case noDate
+    case grantedAfter(CalendarDate, DateOf, CalendarDate)
+    case expiredBefore(CalendarDate, DateOf, CalendarDate)
+  }
+
   public var sources: [Source]
   /// The consent changed the verdict: the clause was lifted, or judged against its higher limit.
   public var applied = false
@@ -132,17 +162,12 @@ extension Governance {
       switch source {
       case .flag(let e, let text):
         if e.usesDeal && !dealGiven {
-          out.sources.append(.init(kind: .flag, description: text, qualifies: false, reason: "no deal given"))
+          out.sources.append(.init(kind: .flag, description: text, qualifies: false, reason: .noDeal))
           continue
         }
         let v = try flag(e)
-        let reason: String
-        switch v {
-        case .bool(true): reason = "`\(text)` is true"
-        case .bool(false): reason = "`\(text)` is false"
-        default: reason = "`\(text)` is missing"
-        }
-        out.sources.append(.init(kind: .flag, description: text, qualifies: v == .bool(true), reason: reason))
+        let value: Bool? = if case .bool(let b) = v { b } else { nil }
+        out.sources.append(.init(kind: .flag, description: text, qualifies: v == .bool(true), reason: .flag(text, value)))
       case .body(let bi, let rule):
         let body = covenant.bodies[bi]
         if body.votes != nil {
@@ -150,9 +175,9 @@ extension Governance {
             let t = try bodyTally(rule, clause, covenant, deal)
             let decisive = t.lines.last(where: { $0.hasPrefix("in favour") || $0.contains("not met") }) ?? t.lines.last ?? ""
             out.sources.append(.init(kind: .vote, body: body.name, description: rule.label ?? body.name, qualifies: t.verdict != .breach,
-                                     reason: decisive, tally: t))
+                                     reason: .tally(decisive), tally: t))
           } else {
-            out.sources.append(.init(kind: .vote, body: body.name, description: rule.label ?? body.name, qualifies: false, reason: "no deal given, so no vote of \(body.name)"))
+            out.sources.append(.init(kind: .vote, body: body.name, description: rule.label ?? body.name, qualifies: false, reason: .noVote(body: body.name)))
           }
         }
         guard covenant.governance.consents != nil else { continue }
@@ -160,43 +185,44 @@ extension Governance {
         // "None on file" is worth a line only when the body has no vote to show.
         if onFile.isEmpty, body.votes == nil {
           out.sources.append(.init(kind: .record, body: body.name, description: "consent of \(body.name) on file", qualifies: false,
-                                   reason: "none recorded for §\(clause.id)"))
+                                   reason: .noneRecorded(clause: clause.id)))
         }
         for c in onFile {
           var s = ConsentOutcome.Source(kind: .record, body: body.name, description: "consent" + (c.id.map { " \($0)" } ?? "") + " of \(body.name) on file",
-                                        qualifies: false, reason: "", id: c.id, granted: c.granted, expires: c.expires, location: c.location)
-          s.reason = recordProblem(c, dealID: dealID, dealGiven: dealGiven, date: deal?.date, asOf: asOf) ?? {
-            "given" + (c.granted.map { " \($0)" } ?? "") + (c.expires.map { ", until \($0)" } ?? "") + (c.deal.map { ", for deal \($0)" } ?? "")
-          }()
-          s.qualifies = recordProblem(c, dealID: dealID, dealGiven: dealGiven, date: deal?.date, asOf: asOf) == nil
+                                        qualifies: false, reason: .noDeal, id: c.id, granted: c.granted, expires: c.expires, location: c.location)
+          let problem = recordProblem(c, dealID: dealID, dealGiven: dealGiven, date: deal?.date, asOf: asOf)
+          s.reason = problem.map { .notCovering($0) } ?? .given(granted: c.granted, expires: c.expires, deal: c.deal)
+          s.qualifies = problem == nil
           out.sources.append(s)
         }
       }
     }
     // A consent on file from a body the clause does not name is shown, not silently dropped.
     let named = Set(consent.sources.compactMap { if case .body(let b, _) = $0 { b } else { nil } })
-    let names = named.sorted().map { covenant.bodies[$0].name }.joined(separator: ", ")
+    let names = named.sorted().map { covenant.bodies[$0].name }
     for c in deal?.consents ?? [] where c.clause == clause.id && !named.contains(c.body) {
       let body = covenant.bodies[c.body].name
       out.sources.append(.init(kind: .record, body: body, description: "consent" + (c.id.map { " \($0)" } ?? "") + " of \(body) on file", qualifies: false,
-                               reason: "\(body) is not a body whose consent lifts §\(clause.id)" + (names.isEmpty ? "" : " (\(names))"),
+                               reason: .notNamedBody(body: body, clause: clause.id, named: names),
                                id: c.id, granted: c.granted, expires: c.expires, location: c.location))
     }
     return out
   }
 
   /// Why a recorded consent does not cover this deal on this date; nil when it does.
-  static func recordProblem(_ c: DealGovernance.Consent, dealID: String?, dealGiven: Bool, date dealDate: CalendarDate?, asOf: CalendarDate?) -> String? {
+  static func recordProblem(
+    _ c: DealGovernance.Consent, dealID: String?, dealGiven: Bool, date dealDate: CalendarDate?, asOf: CalendarDate?
+  ) -> ConsentOutcome.RecordProblem? {
     if let d = c.deal {
-      guard dealGiven else { return "given for deal \(d), and no deal is being checked" }
-      guard let dealID else { return "given for deal \(d), and this deal has no reference to compare" }
-      if d != dealID { return "given for deal \(d), not this deal \(dealID)" }
+      guard dealGiven else { return .forDealNoneChecked(d) }
+      guard let dealID else { return .forDealNoReference(d) }
+      if d != dealID { return .forOtherDeal(d, this: dealID) }
     }
-    let (date, which) = dealDate.map { ($0, "the deal's date") } ?? (asOf, "the snapshot's as-of date")
+    let (date, which): (CalendarDate?, ConsentOutcome.RecordProblem.DateOf) = dealDate.map { ($0, .deal) } ?? (asOf, .asOf)
     if c.granted != nil || c.expires != nil {
-      guard let date else { return "no deal date or as-of date to test its dates against" }
-      if let g = c.granted, date < g { return "given \(g), after \(which) \(date)" }
-      if let e = c.expires, e < date { return "expired \(e), before \(which) \(date)" }
+      guard let date else { return .noDate }
+      if let g = c.granted, date < g { return .grantedAfter(g, which, date) }
+      if let e = c.expires, e < date { return .expiredBefore(e, which, date) }
     }
     return nil
   }
