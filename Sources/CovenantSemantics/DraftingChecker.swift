@@ -241,15 +241,22 @@ struct DraftingChecker {
     return out
   }
 
-  mutating func checkCap(_ e: TExpr, _ clause: CheckedClause) {
-    guard case .compare(let op, let lhs, let rhs) = e.kind else { return }
-    // `part <= P% of whole`, or `whole * P >= part` written the other way round.
-    var part = lhs, limit = rhs
+  /// An ordering comparison read as `low <= high` (`a >= b` is `b <= a`); nil for anything else.
+  /// A cap bounds its `low` side by its `high` side, a floor its `high` side by its `low` side.
+  func ordered(_ e: TExpr) -> (low: TExpr, high: TExpr)? {
+    guard case .compare(let op, let lhs, let rhs) = e.kind else { return nil }
     switch op {
-    case .le, .lt: break
-    case .ge, .gt: part = rhs; limit = lhs
-    default: return
+    case .le, .lt: return (lhs, rhs)
+    case .ge, .gt: return (rhs, lhs)
+    default: return nil
     }
+  }
+
+  mutating func checkCap(_ e: TExpr, _ clause: CheckedClause) {
+    // `part <= P% of whole`, or `whole * P >= part` written the other way round.
+    guard case let (low, high)? = ordered(e) else { return }
+    var part = low
+    let limit = high
     var fraction: Exact?
     var whole: TExpr?
     if case .arithmetic(.mul, let a, let b) = resolve(limit).kind {
@@ -272,13 +279,7 @@ struct DraftingChecker {
     for clause in covenant.clauses {
       for r in clause.requirements {
         for atom in conjuncts(r.expr) {
-          guard case .compare(let op, let lhs, let rhs) = atom.kind else { continue }
-          var x = lhs, c = rhs
-          switch op {
-          case .ge, .gt: break
-          case .le, .lt: x = rhs; c = lhs
-          default: continue
-          }
+          guard case let (c, x)? = ordered(atom) else { continue }
           guard case .constant(let v) = resolve(c).kind, let s = sign(v), s < 0, isNonNegative(x) else { continue }
           report("C071", .warning, "a floor below zero on `\(text(x.span))`, which is never negative, always holds", atom.span, clause: clause.id,
             help: "`\(text(x.span))` cannot be below zero, so this requirement checks nothing; was a positive floor meant, or a cap (`<=`)?")
