@@ -1,7 +1,7 @@
 // Fuzz target `covenant`: arbitrary bytes as a covenant source file.
 //
 // Built by scripts/fuzz.sh into the CovenantKit module itself (`-module-name CovenantKit`), so
-// internal API is visible. Bytes → SourceFile → Checker.compile (lex, parse, check); every
+// internal API is visible. Bytes → SourceFile → CovenantSession.compile (lex, parse, check); every
 // diagnostic is rendered; and, when the formatter is present (`-D COVENANT_HAVE_FORMATTER`,
 // set by the script when Formatting/Formatter.swift declares `format(_:)`), the source is
 // formatted and the output formatted again, which must give the same text.
@@ -28,11 +28,14 @@ private let allowF001 = fuzzFlag("COVENANT_FUZZ_ALLOW_F001")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let bytes = Array(UnsafeBufferPointer(start: data, count: size))
   let file = SourceFile(name: "fuzz.cov", bytes: bytes)
-  let result = Checker.compile(file)
-  if result.covenant == nil, !result.diagnostics.contains(where: \.isError) {
-    fatalError("fuzz(covenant): compile gave neither a covenant nor an error")
+  let diagnostics: [Diagnostic]
+  switch CovenantSession.compile(file) {
+  case .failure(let ds):
+    if !ds.list.contains(where: \.isError) { fatalError("fuzz(covenant): compile gave neither a covenant nor an error") }
+    diagnostics = ds.list
+  case .success(let session): diagnostics = session.warnings
   }
-  for d in result.diagnostics {
+  for d in diagnostics {
     precondition(!d.code.isEmpty, "fuzz(covenant): diagnostic without a code: \(d.message)")
     if let s = d.span {
       precondition(s.start >= 0 && s.start <= s.end && s.end <= bytes.count,
@@ -44,7 +47,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   }
 
   #if COVENANT_HAVE_FORMATTER
-    switch Formatter.format(file) {
+    switch CovenantSession.parse(file).flatMap({ Formatter.format($0, of: file) }) {
     case .failure(let ds):
       if !allowF001, let f = ds.list.first(where: { $0.code == "F001" }) {
         fatalError("fuzz(covenant): formatter failed on a covenant that parses: \(f.code) \(f.message)")

@@ -18,11 +18,6 @@
 // the same deal a second time on the same session (with the snapshot cache warm) gives the same
 // result as the first time.
 
-private func requireCodes(_ ds: [Diagnostic], _ stage: String) {
-  precondition(!ds.isEmpty, "fuzz(evaluate): \(stage) failed without a diagnostic")
-  for d in ds { precondition(!d.code.isEmpty, "fuzz(evaluate): \(stage) diagnostic without a code: \(d.message)") }
-}
-
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let bytes = Array(UnsafeBufferPointer(start: data, count: size))
@@ -30,30 +25,16 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   guard sections.count >= 2 else { return 0 }
 
   let file = SourceFile(name: "fuzz.cov", bytes: Array(sections[0]))
-  var session: CovenantSession
-  switch CovenantSession.compile(file) {
-  case .failure(let ds): requireCodes(ds.list.filter(\.isError), "compile"); return 0
-  case .success(let s): session = s
-  }
+  guard var session = fuzzCompile(file) else { return 0 }
   let covenant = session.covenant
   guard covenant.schema.snapshot != nil else { return 0 }
 
-  let snapDoc: JSONDocument
-  switch DataLoader.parseJSON(Array(sections[1]), file: "snapshot.json") {
-  case .failure(let d): requireCodes([d], "snapshot parse"); return 0
-  case .success(let doc): snapDoc = doc
-  }
-  if case .failure(let ds) = session.loadSnapshot(snapDoc, file: "snapshot.json") { requireCodes(ds.list, "snapshot load"); return 0 }
+  if case .failure(let ds) = session.loadSnapshot(bytes: Array(sections[1]), file: "snapshot.json") { fuzzRequireCodes(ds.list, "snapshot"); return 0 }
 
   var deal: Deal?
   if sections.count >= 3, covenant.schema.deal != nil {
-    let dealDoc: JSONDocument
-    switch DataLoader.parseJSON(Array(sections[2]), file: "deal.json") {
-    case .failure(let d): requireCodes([d], "deal parse"); return 0
-    case .success(let doc): dealDoc = doc
-    }
-    switch session.loadDeal(dealDoc, file: "deal.json") {
-    case .failure(let ds): requireCodes(ds.list, "deal load"); return 0
+    switch session.loadDeal(bytes: Array(sections[2]), file: "deal.json") {
+    case .failure(let ds): fuzzRequireCodes(ds.list, "deal"); return 0
     case .success(let d): deal = d
     }
   }
@@ -61,7 +42,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let first: CheckResult
   switch session.check(deal) {
   case .failure(let ds):
-    requireCodes(ds.list, "evaluation")
+    fuzzRequireCodes(ds.list, "evaluation")
     for d in ds.list { if let span = d.span { _ = file.location(of: span.start) } }
     return 0
   case .success(let r): first = r

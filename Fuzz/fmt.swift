@@ -4,7 +4,7 @@
 // (a covenant, `----`, a snapshot, optionally `----` and a deal). When the covenant compiles and
 // the data loads, the covenant is formatted (Formatter.format), the formatted text compiled, and
 // both are checked on the same snapshot and deal as `covenant check --format json` does
-// (CovenantRunner.check, then CheckReport.json(...).render()). The two reports must be
+// (through the driver: CovenantSession.check, then CheckReport.json(...).render()). The two reports must be
 // byte-identical, and an evaluation error must be the same error (code and message) on both —
 // except for the members that quote the covenant's own text or line (`$0 billion` is quoted so
 // before formatting and `$0` after): ReportComparison masks those on both sides, and every
@@ -13,23 +13,19 @@
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-  let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-  let sections = fuzzSplitSections(bytes)
-  guard sections.count >= 2 else { return 0 }
-  let file = SourceFile(name: "covenant.cov", bytes: Array(sections[0]))
-  guard let original = Checker.compile(file).covenant, let input = fuzzLoad(original, sections) else { return 0 }
+  guard case let (sections, file, input)? = fuzzCompileAndLoad(data, size) else { return 0 }
 
   let formattedText: String
-  switch Formatter.format(file) {
+  switch CovenantSession.parse(file).flatMap({ Formatter.format($0, of: file) }) {
   case .failure(let ds):
     fatalError("fuzz(fmt): the formatter refuses a covenant that compiles: " + ds.list.map { "\($0.code) \($0.message)" }.joined(separator: "; "))
   case .success(let t): formattedText = t
   }
   let formattedFile = SourceFile(name: "covenant.cov", text: formattedText)
-  let compiled = Checker.compile(formattedFile)
-  guard let formatted = compiled.covenant else {
-    fatalError("fuzz(fmt): the formatted covenant does not compile: "
-      + compiled.diagnostics.map { "\($0.code) \($0.message)" }.joined(separator: "; ") + "\n--- formatted ---\n" + formattedText)
+  let formatted: CheckedCovenant
+  switch CovenantSession.compile(formattedFile) {
+  case .failure(let ds): fatalError("fuzz(fmt): the formatted covenant does not compile: " + fuzzDescribe(ds) + "\n--- formatted ---\n" + formattedText)
+  case .success(let s): formatted = s.covenant
   }
   // The same data, loaded for the formatted covenant (its schema is a separate value).
   guard let again = fuzzLoad(formatted, sections) else {
@@ -37,12 +33,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   }
 
   func report(_ c: FuzzCase) -> String {
-    var runner = CovenantRunner(covenant: c.covenant, snapshot: c.snapshot)
-    do {
-      let r = try runner.check(deal: c.deal, dealData: c.governance)
-      return CheckReport.json(r, covenant: c.covenant).render()
-    } catch {
-      return "error \(error.code): \(error.message)"
+    var session = c.session()
+    switch session.check(c.deal) {
+    case .success(let r): return CheckReport.json(r, covenant: c.covenant).render()
+    case .failure(let ds): return "error " + fuzzDescribe(ds)
     }
   }
   let a = ReportComparison.maskingCovenantQuotations(report(input)), b = ReportComparison.maskingCovenantQuotations(report(again))

@@ -2,8 +2,8 @@
 //
 // Built by scripts/fuzz.sh into the CovenantKit module (`-module-name CovenantKit`). Bytes →
 // JSONParser.parse; on success the document is walked (every accessor, every node's location)
-// and read by DataLoader.load as the snapshot record and as the deal record of the US–Japan
-// example covenant, and by DataLoader.governance (the document serves as both the deal and the
+// and read through the driver (CovenantSession) as the snapshot and as the deal of the US–Japan
+// example covenant, with the deal's governance data (the document serves as both the deal and the
 // snapshot, so `voting_power`, `votes`, `approvals`, `conflicted` and `waivers` are all read).
 //
 // The covenant is compiled once. Its text is embedded at build time by the script
@@ -12,16 +12,19 @@
 
 import Foundation
 
+/// The checked covenant (Sendable, unlike a session): each input gets a fresh session on it.
 private let fuzzCovenant: CheckedCovenant = {
   guard let data = Data(base64Encoded: fuzzEmbeddedCovenantBase64) else {
     fatalError("fuzz(json): the embedded covenant is not valid base64")
   }
-  let compiled = Checker.compile(SourceFile(name: "covenant.cov", bytes: [UInt8](data)))
-  guard let c = compiled.covenant, c.schema.snapshot != nil, c.schema.deal != nil else {
-    fatalError("fuzz(json): the embedded covenant does not compile or lacks snapshot/deal records: "
-      + compiled.diagnostics.map { "\($0.code) \($0.message)" }.joined(separator: "; "))
+  switch CovenantSession.compile(SourceFile(name: "covenant.cov", bytes: [UInt8](data))) {
+  case .failure(let ds): fatalError("fuzz(json): the embedded covenant does not compile: " + fuzzDescribe(ds))
+  case .success(let s):
+    guard s.covenant.schema.snapshot != nil, s.covenant.schema.deal != nil else {
+      fatalError("fuzz(json): the embedded covenant lacks snapshot/deal records")
+    }
+    return s.covenant
   }
-  return c
 }()
 
 /// Touches every accessor of every node; nesting is bounded by JSONParser.maxDepth.
@@ -71,7 +74,7 @@ private func checkDiagnostics(_ ds: [Diagnostic]) {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-  let covenant = fuzzCovenant
+  var session = CovenantSession(covenant: fuzzCovenant)
   switch JSONParser.parse(bytes) {
   case .failure(let e):
     precondition(!e.code.isEmpty, "fuzz(json): syntax error without a code: \(e.message)")
@@ -83,21 +86,14 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     checkDiagnostics([d])
   case .success(let doc):
     walk(doc, doc.root, depth: 0)
-    for record in [covenant.schema.snapshot!, covenant.schema.deal!] {
-      switch DataLoader.load(doc, record: record, schema: covenant.schema, file: "fuzz.json") {
-      case .failure(let ds):
-        precondition(!ds.list.isEmpty, "fuzz(json): load failed without diagnostics")
-        checkDiagnostics(ds.list)
-      case .success:
-        break
-      }
-    }
-    switch DataLoader.governance(deal: doc, dealFile: "fuzz.json", snapshot: doc, covenant: covenant) {
-    case .failure(let ds):
-      precondition(!ds.list.isEmpty, "fuzz(json): governance failed without diagnostics")
+    if case .failure(let ds) = session.loadSnapshot(doc, file: "fuzz.json") {
+      precondition(!ds.list.isEmpty, "fuzz(json): the snapshot failed to load without diagnostics")
       checkDiagnostics(ds.list)
-    case .success:
-      break
+    }
+    // The deal's values and governance data, with the document as the snapshot too (loaded or not).
+    if case .failure(let ds) = session.loadDeal(doc, file: "fuzz.json", snapshot: doc) {
+      precondition(!ds.list.isEmpty, "fuzz(json): the deal failed to load without diagnostics")
+      checkDiagnostics(ds.list)
     }
   }
   return 0

@@ -8,17 +8,17 @@
 //   exact UTF-8 of every string and the exact text of every number;
 // * every number's Exact value (when it has one) prints as a decimal that parses back, as JSON,
 //   to the same value; a string written by JSONOut parses back to the same scalars;
-// * a document and its re-serialisation load (DataLoader.load, the US–Japan example's snapshot
-//   and deal records; DataLoader.governance) to the same values, or both fail with the same codes.
+// * a document and its re-serialisation load (through CovenantSession: the US–Japan example's
+//   snapshot, and its deal with governance data) to the same values, or both fail with the same codes.
 
 import Foundation
 
 private let rtCovenant: CheckedCovenant = {
   guard let data = Data(base64Encoded: fuzzEmbeddedCovenantBase64),
-    let c = Checker.compile(SourceFile(name: "covenant.cov", bytes: [UInt8](data))).covenant,
-    c.schema.snapshot != nil, c.schema.deal != nil
+    case .success(let s) = CovenantSession.compile(SourceFile(name: "covenant.cov", bytes: [UInt8](data))),
+    s.covenant.schema.snapshot != nil, s.covenant.schema.deal != nil
   else { fatalError("fuzz(jsonroundtrip): the embedded covenant does not compile") }
-  return c
+  return s.covenant
 }()
 
 private func hex4(_ v: UInt32) -> String {
@@ -142,15 +142,13 @@ private func numbers(_ d: JSONDocument, _ n: JSONNode) {
 private func loads(_ d: JSONDocument) -> (codes: [String], values: [Value]) {
   var out: [String] = []
   var values: [Value] = []
-  let c = rtCovenant
-  for record in [c.schema.snapshot!, c.schema.deal!] {
-    switch DataLoader.load(d, record: record, schema: c.schema, file: "f.json") {
-    case .success(let v): values.append(v); out.append("value")
-    case .failure(let ds): out.append("codes " + ds.list.map(\.code).joined(separator: ","))
-    }
+  var session = CovenantSession(covenant: rtCovenant)
+  switch session.loadSnapshot(d, file: "f.json") {
+  case .success: values.append(session.snapshot); out.append("value")
+  case .failure(let ds): out.append("codes " + ds.list.map(\.code).joined(separator: ","))
   }
-  switch DataLoader.governance(deal: d, dealFile: "f.json", snapshot: d, covenant: c) {
-  case .success: out.append("governance")
+  switch session.loadDeal(d, file: "f.json", snapshot: d) {
+  case .success(let deal): values.append(deal.values); out.append("deal")
   case .failure(let ds): out.append("codes " + ds.list.map(\.code).joined(separator: ","))
   }
   return (out, values)

@@ -28,13 +28,40 @@ func fuzzSplitSections(_ b: [UInt8]) -> [ArraySlice<UInt8>] {
 struct FuzzCase {
   let covenant: CheckedCovenant
   let snapshot: Value
-  let deal: Value?
-  let governance: DealGovernance?
+  let deal: Deal?
+
+  /// A session on this snapshot with nothing cached: copies of one session would share its caches.
+  func session(naive: Bool = false) -> CovenantSession {
+    var s = CovenantSession(covenant: covenant)
+    s.naive = naive
+    s.useSnapshot(snapshot)
+    return s
+  }
 }
+
+/// Compiles through the driver: the session, or nil (every error has a code).
+func fuzzCompile(_ file: SourceFile) -> CovenantSession? {
+  switch CovenantSession.compile(file) {
+  case .failure(let ds): fuzzRequireCodes(ds.list.filter(\.isError), "compile"); return nil
+  case .success(let s): return s
+  }
+}
+
+func fuzzDescribe(_ ds: Diagnostics) -> String { ds.list.map { "\($0.code) \($0.message)" }.joined(separator: "; ") }
 
 func fuzzRequireCodes(_ ds: [Diagnostic], _ stage: String) {
   precondition(!ds.isEmpty, "fuzz: \(stage) failed without a diagnostic")
   for d in ds { precondition(!d.code.isEmpty, "fuzz: \(stage) diagnostic without a code: \(d.message)") }
+}
+
+/// An input of the `evaluate` shape (covenant `----` snapshot [`----` deal]) compiled and loaded;
+/// nil when it has no snapshot section or a stage reports diagnostics.
+func fuzzCompileAndLoad(_ data: UnsafePointer<UInt8>, _ size: Int) -> (sections: [ArraySlice<UInt8>], file: SourceFile, input: FuzzCase)? {
+  let sections = fuzzSplitSections(Array(UnsafeBufferPointer(start: data, count: size)))
+  guard sections.count >= 2 else { return nil }
+  let file = SourceFile(name: "covenant.cov", bytes: Array(sections[0]))
+  guard let covenant = fuzzCompile(file)?.covenant, let input = fuzzLoad(covenant, sections) else { return nil }
+  return (sections, file, input)
 }
 
 /// Loads the data sections of an input for `covenant` through the driver (`CovenantSession`), as
@@ -42,26 +69,16 @@ func fuzzRequireCodes(_ ds: [Diagnostic], _ stage: String) {
 func fuzzLoad(_ covenant: CheckedCovenant, _ sections: [ArraySlice<UInt8>]) -> FuzzCase? {
   guard sections.count >= 2, covenant.schema.snapshot != nil else { return nil }
   var session = CovenantSession(covenant: covenant)
-  let snapDoc: JSONDocument
-  switch DataLoader.parseJSON(Array(sections[1]), file: "snapshot.json") {
-  case .failure(let d): fuzzRequireCodes([d], "snapshot parse"); return nil
-  case .success(let doc): snapDoc = doc
-  }
-  if case .failure(let ds) = session.loadSnapshot(snapDoc, file: "snapshot.json") {
-    fuzzRequireCodes(ds.list, "snapshot load")
+  if case .failure(let ds) = session.loadSnapshot(bytes: Array(sections[1]), file: "snapshot.json") {
+    fuzzRequireCodes(ds.list, "snapshot")
     return nil
   }
   var deal: Deal?
   if sections.count >= 3, covenant.schema.deal != nil {
-    let dealDoc: JSONDocument
-    switch DataLoader.parseJSON(Array(sections[2]), file: "deal.json") {
-    case .failure(let d): fuzzRequireCodes([d], "deal parse"); return nil
-    case .success(let doc): dealDoc = doc
-    }
-    switch session.loadDeal(dealDoc, file: "deal.json") {
-    case .failure(let ds): fuzzRequireCodes(ds.list, "deal load"); return nil
+    switch session.loadDeal(bytes: Array(sections[2]), file: "deal.json") {
+    case .failure(let ds): fuzzRequireCodes(ds.list, "deal"); return nil
     case .success(let d): deal = d
     }
   }
-  return FuzzCase(covenant: covenant, snapshot: session.snapshot, deal: deal?.values, governance: deal?.governance)
+  return FuzzCase(covenant: covenant, snapshot: session.snapshot, deal: deal)
 }

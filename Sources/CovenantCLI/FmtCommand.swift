@@ -23,7 +23,7 @@ extension Commands {
       }
       sources[file.name] = file
       let formatted: String
-      switch Formatter.format(file) {
+      switch CovenantSession.parse(file).flatMap({ Formatter.format($0, of: file) }) {
       case .failure(let ds):
         out.stderr += render(ds.list, sources: sources, color: c.errorColor)
         out.stderr += "\(file.name): not formatted: it does not parse (the file is left unchanged)\n"

@@ -21,7 +21,11 @@ extension Commands {
       case .failure(let d): diags = [d]
       case .success(let file):
         sources[file.name] = file
-        diags = Checker.compile(file).diagnostics
+        // Every diagnostic of the compile: the errors, or the warnings and notes of a valid covenant.
+        switch CovenantSession.compile(file) {
+        case .failure(let ds): diags = ds.list
+        case .success(let session): diags = session.warnings
+        }
       }
       all += diags
       fileResults.append(.object([

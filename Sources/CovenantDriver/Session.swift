@@ -5,10 +5,12 @@ import CovenantSemantics
 import CovenantData
 import CovenantEvaluation
 
-/// The pipeline, written once: source → tokens → AST → checked covenant (`compile`) → snapshot
-/// (`loadSnapshot`) → deal (`loadDeal`) → verdicts and figures (`check`, `checkBatch`). Each step
+/// The pipeline, written once: source → tokens → AST (`parse`, for `fmt`) → checked covenant
+/// (`compile`, for `validate` and every check) → snapshot (`loadSnapshot`, or `useSnapshot` for one
+/// already loaded) → deal (`loadDeal`) → verdicts and figures (`check`, `checkBatch`). Each step
 /// stops at the first failing stage and gives its diagnostics; no caller converts an error itself.
-/// Reports are written by the caller (CovenantReporting) from the result.
+/// Every verb, the test runner, the bench and the fuzz targets run through it. Reports are written
+/// by the caller (CovenantReporting) from the result.
 public struct CovenantSession {
   public let covenant: CheckedCovenant
   /// The checker's warnings and notes: the covenant compiled.
@@ -17,11 +19,22 @@ public struct CovenantSession {
   public private(set) var snapshotDocument: JSONDocument?
   public private(set) var snapshotFile = "snapshot"
   private var runner: CovenantRunner?
+  /// Evaluate with every aggregate rescanned and no caches: the reference the differential fuzz
+  /// target compares the tool's evaluation with. Set before loading the snapshot.
+  package var naive = false
 
   /// A session for a covenant already checked (the test runner checks each covenant once).
   public init(covenant: CheckedCovenant, warnings: [Diagnostic] = []) {
     self.covenant = covenant
     self.warnings = warnings
+  }
+
+  /// Lexes and parses only (`fmt` lays out the tree and never needs it checked): the tree with its
+  /// comments and warnings, or the parse errors.
+  public static func parse(_ file: SourceFile) -> Result<Parser.Result, Diagnostics> {
+    let parsed = Parser.parse(file)
+    if parsed.diagnostics.contains(where: \.isError) { return .failure(Diagnostics(parsed.diagnostics)) }
+    return .success(parsed)
   }
 
   /// Lexes, parses and checks the covenant: a session, or the covenant's errors (with its
@@ -41,19 +54,48 @@ public struct CovenantSession {
     switch DataLoader.load(document, record: record, schema: covenant.schema, file: file) {
     case .failure(let ds): return .failure(ds)
     case .success(let snapshot):
-      snapshotDocument = document
-      snapshotFile = file
-      runner = CovenantRunner(covenant: covenant, snapshot: snapshot)
+      useSnapshot(snapshot, document: document, file: file)
       return .success(())
     }
+  }
+
+  /// Parses the snapshot's bytes, then loads it: stops at the JSON's syntax error.
+  public mutating func loadSnapshot(bytes: [UInt8], file: String) -> Result<Void, Diagnostics> {
+    switch DataLoader.parseJSON(bytes, file: file) {
+    case .failure(let d): return .failure(Diagnostics([d]))
+    case .success(let document): return loadSnapshot(document, file: file)
+    }
+  }
+
+  /// Checks against a snapshot already loaded (the bench loads one and times its evaluation; a
+  /// fuzz target checks one snapshot on fresh sessions), with a fresh evaluation: nothing cached
+  /// by an earlier check is kept. `document`: the file the deals' governance data reads from it.
+  public mutating func useSnapshot(_ snapshot: Value, document: JSONDocument? = nil, file: String = "snapshot") {
+    snapshotDocument = document
+    snapshotFile = file
+    var r = CovenantRunner(covenant: covenant, snapshot: snapshot)
+    r.naive = naive
+    runner = r
   }
 
   /// The snapshot as loaded (`.absent` before `loadSnapshot`).
   public var snapshot: Value { runner?.snapshot ?? .absent }
 
   /// Reads a deal (values and governance data) against the loaded snapshot.
-  public func loadDeal(_ document: JSONDocument, file: String, node: JSONNode? = nil, path: JSONPath = JSONPath()) -> Result<Deal, Diagnostics> {
-    Deal.load(document, file: file, node: node, path: path, snapshot: snapshotDocument, snapshotFile: snapshotFile, covenant: covenant)
+  /// `snapshot`: the document its governance data reads from the snapshot, when it is not the
+  /// loaded snapshot's (the JSON fuzz targets read one document as both files, loaded or not).
+  public func loadDeal(
+    _ document: JSONDocument, file: String, node: JSONNode? = nil, path: JSONPath = JSONPath(), snapshot: JSONDocument? = nil
+  ) -> Result<Deal, Diagnostics> {
+    Deal.load(document, file: file, node: node, path: path, snapshot: snapshot ?? snapshotDocument, snapshotFile: snapshotFile, covenant: covenant)
+  }
+
+  /// Parses the deal's bytes, then reads it: stops at the JSON's syntax error.
+  public func loadDeal(bytes: [UInt8], file: String) -> Result<Deal, Diagnostics> {
+    switch DataLoader.parseJSON(bytes, file: file) {
+    case .failure(let d): return .failure(Diagnostics([d]))
+    case .success(let document): return loadDeal(document, file: file)
+    }
   }
 
   /// Drops the snapshot's document (it holds the file's bytes) once no deal will read it.

@@ -19,8 +19,9 @@ public struct ConsentOutcome: Hashable, Sendable {
     /// `majority in interest of lps`, `consent LC-7 of lpac`, `deal.gp_consent`.
     public var description: String
     public var qualifies: Bool
-    /// Why it qualifies or not: the tally, the dates, the flag's value.
-    public var reason: String
+    /// Why it qualifies or not: the tally, the dates, the flag's value — a fact, worded by
+    /// CovenantReporting (`ConsentWording.reason`).
+    public var reason: Reason
     /// For a vote: the tally, line by line.
     public var tally: GovernanceOutcome?
     /// For a recorded consent.
@@ -29,6 +30,35 @@ public struct ConsentOutcome: Hashable, Sendable {
     public var expires: CalendarDate?
     public var location: String?
   }
+  public enum Reason: Hashable, Sendable {
+    /// A flag that reads the deal, with no deal checked.
+    case noDeal
+    /// The flag's value: true, false, or nil when it is missing.
+    case flag(String, Bool?)
+    /// The decisive line of the body's tally.
+    case tally(String)
+    /// A body's vote, with no deal checked.
+    case noVote(body: String)
+    /// No consent of the body on file for the clause.
+    case noneRecorded(clause: String)
+    case given(granted: CalendarDate?, expires: CalendarDate?, deal: String?)
+    case notCovering(RecordProblem)
+    /// A consent on file from a body the clause does not name (`named`: the bodies it does).
+    case notNamedBody(body: String, clause: String, named: [String])
+  }
+
+  /// Why a recorded consent does not cover this deal on this date.
+  public enum RecordProblem: Hashable, Sendable {
+    /// Which date a consent's window was tested against.
+    public enum DateOf: Hashable, Sendable { case deal, asOf }
+    case forDealNoneChecked(String)
+    case forDealNoReference(String)
+    case forOtherDeal(String, this: String)
+    case noDate
+    case grantedAfter(CalendarDate, DateOf, CalendarDate)
+    case expiredBefore(CalendarDate, DateOf, CalendarDate)
+  }
+
   public var sources: [Source]
   /// The consent changed the verdict: the clause was lifted, or judged against its higher limit.
   public var applied = false
@@ -58,35 +88,11 @@ extension Governance {
     let excludedIDs = Set(excludedClass.map(\.id))
     let conflicted = data.members.filter { !excludedIDs.contains($0.id) && data.conflicted.contains($0.id) }
     let eligible = data.members.filter { !excludedIDs.contains($0.id) && !data.conflicted.contains($0.id) }
-    func weight(_ m: DealGovernance.Member) -> Exact { body.oneVoteEach ? .one : m.weight }
     func w(_ x: Exact) -> String { Format.number(x, style: .plain) }
-    var yes = Exact.zero, no = Exact.zero, abstain = Exact.zero, total = Exact.zero
-    var presentCount = 0
-    var absentNames: [String] = []
     do throws(ArithmeticError) {
-      for m in eligible {
-        total = try total.adding(weight(m))
-        switch data.votes[m.id] {
-        case .yes: yes = try yes.adding(weight(m))
-        case .no: no = try no.adding(weight(m))
-        case .abstain: abstain = try abstain.adding(weight(m))
-        case nil: absentNames.append(m.label)
-        }
-        if data.votes[m.id] != nil { presentCount += 1 }
-      }
-      let present = try yes.adding(no).adding(abstain)
-      let absent = try total.subtracting(present)
-      out.votesFor = yes
-      out.votesAgainst = no
-      out.abstaining = abstain
-      out.absent = absent
-      out.totalPower = total
-      func names(_ v: DealGovernance.Vote) -> String {
-        let n = eligible.filter { data.votes[$0.id] == v }.map(\.label)
-        return n.isEmpty ? "" : " (\(n.joined(separator: ", ")))"
-      }
-      let unit = body.oneVoteEach ? "votes" : "voting power"
-      out.lines.append("\(label): for \(w(yes))\(names(.yes)), against \(w(no))\(names(.no)), abstaining \(w(abstain))\(names(.abstain)), absent \(w(absent))\(absentNames.isEmpty ? "" : " (\(absentNames.joined(separator: ", ")))") of \(w(total)) \(unit)")
+      let count = try VoteCount(eligible, data.votes) { m in body.oneVoteEach ? .one : m.weight }
+      count.record(into: &out)
+      out.lines.append("\(label): " + count.text(eligible, data.votes, w) + (body.oneVoteEach ? " votes" : " voting power"))
       if !excludedClass.isEmpty {
         // Excluded members count on neither side: their votes (if any) are shown, not counted.
         let shown = excludedClass.map { m in m.label + (data.votes[m.id].map { " voted \($0.rawValue)" } ?? "") + (body.oneVoteEach ? "" : ", \(w(m.weight))") }
@@ -98,63 +104,27 @@ extension Governance {
       // The body's quorum, then any the rule itself adds.
       switch body.quorum {
       case .members(let n)?:
-        let met = presentCount >= n
-        out.membersPresent = presentCount
+        let met = count.membersPresent >= n
+        out.membersPresent = count.membersPresent
         out.membersRequired = n
-        out.lines.append("quorum: \(presentCount) of \(eligible.count) eligible members present, \(n) required — \(met ? "met" : "not met")")
+        out.lines.append("quorum: \(count.membersPresent) of \(eligible.count) eligible members present, \(n) required — \(met ? "met" : "not met")")
         if !met {
           out.verdict = .breach
           return out
         }
       case .power(let q, let cmp)?:
-        if try !quorumMet(q, cmp, present, total, &out, w) { return out }
+        if try !quorumMet(q, cmp, count.present, count.total, &out, w) { return out }
       case nil: break
       }
-      if let q = rule.quorum, try !quorumMet(q, rule.quorumComparison, present, total, &out, w) { return out }
-      let base: Exact
-      switch rule.base {
-      case .votesCast: base = rule.countAbstentions ? present : try yes.adding(no)
-      case .votingPower: base = total
-      }
-      out.required = rule.fraction
-      guard base.signum > 0 else {
-        out.verdict = .breach
-        out.lines.append("no votes cast: the threshold of \(percent(rule.fraction)) of \(rule.base.rawValue) cannot be met")
-        return out
-      }
-      let fraction = try yes.divided(by: base)
-      out.fraction = fraction
-      var met = compare(fraction, rule.comparison, rule.fraction)
-      var tie = ""
-      if !met, yes == no, rule.base == .votesCast {
+      if let q = rule.quorum, try !quorumMet(q, rule.quorumComparison, count.present, count.total, &out, w) { return out }
+      try threshold(rule, count, &out, w) {
         let holder: CheckedBody.Tie? = rule.castingVote.map { .party($0) } ?? body.tie
-        if let holder {
-          let (decided, why) = castingVote(holder, body, data, eligible: eligible, excluded: excludedIDs, covenant)
-          met = decided
-          tie = "; " + why
-        }
+        return holder.map { castingVote($0, body, data, eligible: eligible, excluded: excludedIDs, covenant) }
       }
-      out.lines.append("in favour: \(w(yes)) of \(w(base)) = \(percent(fraction)) of \(rule.base.rawValue), \(rule.comparison.rawValue) \(Format.fractionText(rule.fraction)) required — \(met ? "met" : "not met")\(tie)")
-      if !met { out.verdict = .breach }
     } catch {
       throw EvaluationError(code: "E001", message: "the voting figures of `\(body.name)` in §\(clause.id) are too large to compute exactly", span: clause.span)
     }
     return out
-  }
-
-  static func quorumMet(_ q: Exact, _ cmp: BinaryOp, _ present: Exact, _ total: Exact, _ out: inout GovernanceOutcome, _ w: (Exact) -> String) throws(ArithmeticError) -> Bool {
-    out.quorumRequired = q
-    guard total.signum > 0 else {
-      out.verdict = .breach
-      out.lines.append("quorum: no voting power to count")
-      return false
-    }
-    let share = try present.divided(by: total)
-    out.quorumPresent = share
-    let met = compare(share, cmp, q)
-    out.lines.append("quorum: \(w(present)) of \(w(total)) = \(percent(share)) present, \(cmp.rawValue) \(percent(q)) required — \(met ? "met" : "not met")")
-    if !met { out.verdict = .breach }
-    return met
   }
 
   /// A tie is decided only by the holder of the casting vote who is eligible (not of an excluded
@@ -192,17 +162,12 @@ extension Governance {
       switch source {
       case .flag(let e, let text):
         if e.usesDeal && !dealGiven {
-          out.sources.append(.init(kind: .flag, description: text, qualifies: false, reason: "no deal given"))
+          out.sources.append(.init(kind: .flag, description: text, qualifies: false, reason: .noDeal))
           continue
         }
         let v = try flag(e)
-        let reason: String
-        switch v {
-        case .bool(true): reason = "`\(text)` is true"
-        case .bool(false): reason = "`\(text)` is false"
-        default: reason = "`\(text)` is missing"
-        }
-        out.sources.append(.init(kind: .flag, description: text, qualifies: v == .bool(true), reason: reason))
+        let value: Bool? = if case .bool(let b) = v { b } else { nil }
+        out.sources.append(.init(kind: .flag, description: text, qualifies: v == .bool(true), reason: .flag(text, value)))
       case .body(let bi, let rule):
         let body = covenant.bodies[bi]
         if body.votes != nil {
@@ -210,9 +175,9 @@ extension Governance {
             let t = try bodyTally(rule, clause, covenant, deal)
             let decisive = t.lines.last(where: { $0.hasPrefix("in favour") || $0.contains("not met") }) ?? t.lines.last ?? ""
             out.sources.append(.init(kind: .vote, body: body.name, description: rule.label ?? body.name, qualifies: t.verdict != .breach,
-                                     reason: decisive, tally: t))
+                                     reason: .tally(decisive), tally: t))
           } else {
-            out.sources.append(.init(kind: .vote, body: body.name, description: rule.label ?? body.name, qualifies: false, reason: "no deal given, so no vote of \(body.name)"))
+            out.sources.append(.init(kind: .vote, body: body.name, description: rule.label ?? body.name, qualifies: false, reason: .noVote(body: body.name)))
           }
         }
         guard covenant.governance.consents != nil else { continue }
@@ -220,43 +185,44 @@ extension Governance {
         // "None on file" is worth a line only when the body has no vote to show.
         if onFile.isEmpty, body.votes == nil {
           out.sources.append(.init(kind: .record, body: body.name, description: "consent of \(body.name) on file", qualifies: false,
-                                   reason: "none recorded for §\(clause.id)"))
+                                   reason: .noneRecorded(clause: clause.id)))
         }
         for c in onFile {
           var s = ConsentOutcome.Source(kind: .record, body: body.name, description: "consent" + (c.id.map { " \($0)" } ?? "") + " of \(body.name) on file",
-                                        qualifies: false, reason: "", id: c.id, granted: c.granted, expires: c.expires, location: c.location)
-          s.reason = recordProblem(c, dealID: dealID, dealGiven: dealGiven, date: deal?.date, asOf: asOf) ?? {
-            "given" + (c.granted.map { " \($0)" } ?? "") + (c.expires.map { ", until \($0)" } ?? "") + (c.deal.map { ", for deal \($0)" } ?? "")
-          }()
-          s.qualifies = recordProblem(c, dealID: dealID, dealGiven: dealGiven, date: deal?.date, asOf: asOf) == nil
+                                        qualifies: false, reason: .noDeal, id: c.id, granted: c.granted, expires: c.expires, location: c.location)
+          let problem = recordProblem(c, dealID: dealID, dealGiven: dealGiven, date: deal?.date, asOf: asOf)
+          s.reason = problem.map { .notCovering($0) } ?? .given(granted: c.granted, expires: c.expires, deal: c.deal)
+          s.qualifies = problem == nil
           out.sources.append(s)
         }
       }
     }
     // A consent on file from a body the clause does not name is shown, not silently dropped.
     let named = Set(consent.sources.compactMap { if case .body(let b, _) = $0 { b } else { nil } })
-    let names = named.sorted().map { covenant.bodies[$0].name }.joined(separator: ", ")
+    let names = named.sorted().map { covenant.bodies[$0].name }
     for c in deal?.consents ?? [] where c.clause == clause.id && !named.contains(c.body) {
       let body = covenant.bodies[c.body].name
       out.sources.append(.init(kind: .record, body: body, description: "consent" + (c.id.map { " \($0)" } ?? "") + " of \(body) on file", qualifies: false,
-                               reason: "\(body) is not a body whose consent lifts §\(clause.id)" + (names.isEmpty ? "" : " (\(names))"),
+                               reason: .notNamedBody(body: body, clause: clause.id, named: names),
                                id: c.id, granted: c.granted, expires: c.expires, location: c.location))
     }
     return out
   }
 
   /// Why a recorded consent does not cover this deal on this date; nil when it does.
-  static func recordProblem(_ c: DealGovernance.Consent, dealID: String?, dealGiven: Bool, date dealDate: CalendarDate?, asOf: CalendarDate?) -> String? {
+  static func recordProblem(
+    _ c: DealGovernance.Consent, dealID: String?, dealGiven: Bool, date dealDate: CalendarDate?, asOf: CalendarDate?
+  ) -> ConsentOutcome.RecordProblem? {
     if let d = c.deal {
-      guard dealGiven else { return "given for deal \(d), and no deal is being checked" }
-      guard let dealID else { return "given for deal \(d), and this deal has no reference to compare" }
-      if d != dealID { return "given for deal \(d), not this deal \(dealID)" }
+      guard dealGiven else { return .forDealNoneChecked(d) }
+      guard let dealID else { return .forDealNoReference(d) }
+      if d != dealID { return .forOtherDeal(d, this: dealID) }
     }
-    let (date, which) = dealDate.map { ($0, "the deal's date") } ?? (asOf, "the snapshot's as-of date")
+    let (date, which): (CalendarDate?, ConsentOutcome.RecordProblem.DateOf) = dealDate.map { ($0, .deal) } ?? (asOf, .asOf)
     if c.granted != nil || c.expires != nil {
-      guard let date else { return "no deal date or as-of date to test its dates against" }
-      if let g = c.granted, date < g { return "given \(g), after \(which) \(date)" }
-      if let e = c.expires, e < date { return "expired \(e), before \(which) \(date)" }
+      guard let date else { return .noDate }
+      if let g = c.granted, date < g { return .grantedAfter(g, which, date) }
+      if let e = c.expires, e < date { return .expiredBefore(e, which, date) }
     }
     return nil
   }

@@ -110,84 +110,120 @@ public enum Governance {
     func conflicted(_ m: DealGovernance.Member) -> Bool { rule.excludeConflicted && deal.conflicted.contains(m.id) }
     let eligible = deal.members.filter { !conflicted($0) }
     let excluded = deal.members.filter(conflicted).map(\.label)
-    var yes = Exact.zero, no = Exact.zero, abstain = Exact.zero, total = Exact.zero
-    var absentNames: [String] = []
     do throws(ArithmeticError) {
-      for m in eligible {
-        total = try total.adding(m.weight)
-        switch deal.votes[m.id] {
-        case .yes: yes = try yes.adding(m.weight)
-        case .no: no = try no.adding(m.weight)
-        case .abstain: abstain = try abstain.adding(m.weight)
-        case nil: absentNames.append(m.label)
+      let count = try VoteCount(eligible, deal.votes, weight: \.weight)
+      count.record(into: &out)
+      let fromCovenant = covenant.governance.members?.powerKey == nil && deal.members.allSatisfy { m in m.party.map { covenant.parties[$0].weightIsPercent } ?? false }
+      let style: NumberStyle = fromCovenant && !deal.members.isEmpty ? .percent : .plain
+      func w(_ x: Exact) -> String { Format.number(x, style: style) }
+      if showTally { out.lines.append(count.text(eligible, deal.votes, w) + " voting power") }
+      if showTally, !excluded.isEmpty { out.lines.append("excluded as conflicted: \(excluded.joined(separator: ", "))") }
+      if let q = rule.quorum, try !quorumMet(q, rule.quorumComparison, count.present, count.total, &out, w, shareOnly: style == .percent) { return }
+      if rule.quorumOnly { return }
+      try threshold(rule, count, &out, w) {
+        guard let c = rule.castingVote else { return nil }
+        let chair = covenant.parties[c]
+        // Only an eligible chair decides: one excluded as conflicted has no vote to cast.
+        if let m = eligible.first(where: { $0.id == chair.dataID }), deal.votes[m.id] == .yes {
+          return (true, "tie decided for by \(chair.name)'s casting vote")
+        } else if deal.members.contains(where: { $0.id == chair.dataID && conflicted($0) }) {
+          return (false, "tie, and \(chair.name) is excluded as conflicted, so has no casting vote")
+        } else {
+          return (false, "tie, and \(chair.name)'s casting vote was not for")
         }
       }
-      let present = try yes.adding(no).adding(abstain)
-      let absent = try total.subtracting(present)
+    } catch {
+      // Never a breach for a figure that could not be computed: that is an error (exit 2).
+      throw EvaluationError(code: "E001", message: "the voting figures of §\(clause.id) are too large to compute exactly", span: clause.span)
+    }
+  }
+
+  /// The eligible members' votes, weighed: one count for a clause's own vote and a body's.
+  struct VoteCount {
+    var yes = Exact.zero, no = Exact.zero, abstain = Exact.zero, total = Exact.zero
+    var present = Exact.zero, absent = Exact.zero
+    /// Members who voted (for a quorum of members), and the labels of those who did not.
+    var membersPresent = 0
+    var absentNames: [String] = []
+
+    init(_ eligible: [DealGovernance.Member], _ votes: [String: DealGovernance.Vote], weight: (DealGovernance.Member) -> Exact) throws(ArithmeticError) {
+      for m in eligible {
+        total = try total.adding(weight(m))
+        switch votes[m.id] {
+        case .yes: yes = try yes.adding(weight(m))
+        case .no: no = try no.adding(weight(m))
+        case .abstain: abstain = try abstain.adding(weight(m))
+        case nil: absentNames.append(m.label)
+        }
+        if votes[m.id] != nil { membersPresent += 1 }
+      }
+      present = try yes.adding(no).adding(abstain)
+      absent = try total.subtracting(present)
+    }
+
+    func record(into out: inout GovernanceOutcome) {
       out.votesFor = yes
       out.votesAgainst = no
       out.abstaining = abstain
       out.absent = absent
       out.totalPower = total
+    }
+
+    /// `for 60 (A, B), against 40 (C), abstaining 0, absent 0 of 100`; the caller adds the unit.
+    func text(_ eligible: [DealGovernance.Member], _ votes: [String: DealGovernance.Vote], _ w: (Exact) -> String) -> String {
       func names(_ v: DealGovernance.Vote) -> String {
-        let n = eligible.filter { deal.votes[$0.id] == v }.map(\.label)
+        let n = eligible.filter { votes[$0.id] == v }.map(\.label)
         return n.isEmpty ? "" : " (\(n.joined(separator: ", ")))"
       }
-      let fromCovenant = covenant.governance.members?.powerKey == nil && deal.members.allSatisfy { m in m.party.map { covenant.parties[$0].weightIsPercent } ?? false }
-      let style: NumberStyle = fromCovenant && !deal.members.isEmpty ? .percent : .plain
-      func w(_ x: Exact) -> String { Format.number(x, style: style) }
-      if showTally { out.lines.append("for \(w(yes))\(names(.yes)), against \(w(no))\(names(.no)), abstaining \(w(abstain))\(names(.abstain)), absent \(w(absent))\(absentNames.isEmpty ? "" : " (\(absentNames.joined(separator: ", ")))") of \(w(total)) voting power") }
-      if showTally, !excluded.isEmpty { out.lines.append("excluded as conflicted: \(excluded.joined(separator: ", "))") }
-      if let q = rule.quorum {
-        out.quorumRequired = q
-        guard total.signum > 0 else {
-          out.verdict = .breach
-          out.lines.append("quorum: no voting power to count")
-          return
-        }
-        let share = try present.divided(by: total)
-        out.quorumPresent = share
-        let met = compare(share, rule.quorumComparison, q)
-        out.lines.append("quorum: \(style == .percent ? percent(share) : "\(w(present)) of \(w(total)) = \(percent(share))") present, \(rule.quorumComparison.rawValue) \(percent(q)) required — \(met ? "met" : "not met")")
-        if !met {
-          out.verdict = .breach
-          return
-        }
-      }
-      if rule.quorumOnly { return }
-      let base: Exact
-      switch rule.base {
-      case .votesCast: base = rule.countAbstentions ? present : try yes.adding(no)
-      case .votingPower: base = total
-      }
-      out.required = rule.fraction
-      guard base.signum > 0 else {
-        out.verdict = .breach
-        out.lines.append("no votes cast: the threshold of \(percent(rule.fraction)) of \(rule.base.rawValue) cannot be met")
-        return
-      }
-      let fraction = try yes.divided(by: base)
-      out.fraction = fraction
-      var met = compare(fraction, rule.comparison, rule.fraction)
-      var tie = ""
-      if !met, let c = rule.castingVote, yes == no, rule.base == .votesCast {
-        let chair = covenant.parties[c]
-        // Only an eligible chair decides: one excluded as conflicted has no vote to cast.
-        if let m = eligible.first(where: { $0.id == chair.dataID }), deal.votes[m.id] == .yes {
-          met = true
-          tie = "; tie decided for by \(chair.name)'s casting vote"
-        } else if deal.members.contains(where: { $0.id == chair.dataID && conflicted($0) }) {
-          tie = "; tie, and \(chair.name) is excluded as conflicted, so has no casting vote"
-        } else {
-          tie = "; tie, and \(chair.name)'s casting vote was not for"
-        }
-      }
-      out.lines.append("in favour: \(w(yes)) of \(w(base)) = \(percent(fraction)) of \(rule.base.rawValue), \(rule.comparison.rawValue) \(Format.fractionText(rule.fraction)) required — \(met ? "met" : "not met")\(tie)")
-      if !met { out.verdict = .breach }
-    } catch {
-      // Never a breach for a figure that could not be computed: that is an error (exit 2).
-      throw EvaluationError(code: "E001", message: "the voting figures of §\(clause.id) are too large to compute exactly", span: clause.span)
+      return "for \(w(yes))\(names(.yes)), against \(w(no))\(names(.no)), abstaining \(w(abstain))\(names(.abstain)), absent \(w(absent))\(absentNames.isEmpty ? "" : " (\(absentNames.joined(separator: ", ")))") of \(w(total))"
     }
+  }
+
+  /// The rule's threshold against the count: the fraction in favour of its base, a tie decided by
+  /// `tie` (nil: no casting vote), the line that says so, a breach when not met.
+  static func threshold(
+    _ rule: CheckedVoteRule, _ count: VoteCount, _ out: inout GovernanceOutcome, _ w: (Exact) -> String, tie: () -> (Bool, String)?
+  ) throws(ArithmeticError) {
+    let base: Exact
+    switch rule.base {
+    case .votesCast: base = rule.countAbstentions ? count.present : try count.yes.adding(count.no)
+    case .votingPower: base = count.total
+    }
+    out.required = rule.fraction
+    guard base.signum > 0 else {
+      out.verdict = .breach
+      out.lines.append("no votes cast: the threshold of \(percent(rule.fraction)) of \(rule.base.rawValue) cannot be met")
+      return
+    }
+    let fraction = try count.yes.divided(by: base)
+    out.fraction = fraction
+    var met = compare(fraction, rule.comparison, rule.fraction)
+    var tieText = ""
+    if !met, count.yes == count.no, rule.base == .votesCast, let decided = tie() {
+      met = decided.0
+      tieText = "; " + decided.1
+    }
+    out.lines.append("in favour: \(w(count.yes)) of \(w(base)) = \(percent(fraction)) of \(rule.base.rawValue), \(rule.comparison.rawValue) \(Format.fractionText(rule.fraction)) required — \(met ? "met" : "not met")\(tieText)")
+    if !met { out.verdict = .breach }
+  }
+
+  /// A quorum of voting power: met or not, with its line (`shareOnly`: only the share present,
+  /// when the weights are themselves percentages).
+  static func quorumMet(
+    _ q: Exact, _ cmp: BinaryOp, _ present: Exact, _ total: Exact, _ out: inout GovernanceOutcome, _ w: (Exact) -> String, shareOnly: Bool = false
+  ) throws(ArithmeticError) -> Bool {
+    out.quorumRequired = q
+    guard total.signum > 0 else {
+      out.verdict = .breach
+      out.lines.append("quorum: no voting power to count")
+      return false
+    }
+    let share = try present.divided(by: total)
+    out.quorumPresent = share
+    let met = compare(share, cmp, q)
+    out.lines.append("quorum: \(shareOnly ? percent(share) : "\(w(present)) of \(w(total)) = \(percent(share))") present, \(cmp.rawValue) \(percent(q)) required — \(met ? "met" : "not met")")
+    if !met { out.verdict = .breach }
+    return met
   }
 
   /// Applies a waiver on file for the clause: it lifts a breach when the clause has a waiver

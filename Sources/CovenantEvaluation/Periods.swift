@@ -296,22 +296,7 @@ extension Evaluator {
       for x in [p.filter, p.key].compactMap({ $0 }) { go(x) }
     case .definition(let i):
       if i < definitions.count, seen.insert(i).inserted { go(definitions[i].value) }
-    case .constant, .snapshotRoot, .dealRoot, .local, .groupKey, .invalid: break
-    case .field(let b, _), .negate(let b), .not(let b), .convert(let b, _), .presence(let b, _): go(b)
-    case .arithmetic(_, let a, let b), .compare(_, let a, let b), .logic(_, let a, let b):
-      go(a)
-      go(b)
-    case .membership(_, let a, let items):
-      go(a)
-      for i in items { go(i) }
-    case .aggregate(let p):
-      for x in [p.list, p.value, p.weight, p.filter, p.key].compactMap({ $0 }) { go(x) }
-    case .quantifier(let q):
-      for x in [q.list, q.filter, q.body].compactMap({ $0 }) { go(x) }
-    case .conditional(let c, let a, let b):
-      for x in [c, a, b] { go(x) }
-    case .extremum(_, let items):
-      for x in items { go(x) }
+    default: t.forEachChild(go)
     }
   }
 

@@ -56,6 +56,12 @@ public enum Formatter {
   public static func format(_ file: SourceFile) -> Result<String, Diagnostics> {
     let parsed = Parser.parse(file)
     if parsed.diagnostics.contains(where: \.isError) { return .failure(Diagnostics(parsed.diagnostics)) }
+    return format(parsed, of: file)
+  }
+
+  /// The layout of a covenant already parsed without errors (`covenant fmt` parses through the
+  /// driver, `CovenantSession.parse`); fails only with F001.
+  public static func format(_ parsed: Parser.Result, of file: SourceFile) -> Result<String, Diagnostics> {
     let text = Layout(file: file, parsed: parsed).render()
     let again = Parser.parse(SourceFile(name: file.name, text: text))
     guard !again.diagnostics.contains(where: \.isError), SpanInsensitive.equal(again.covenant, parsed.covenant),

@@ -580,9 +580,10 @@ public enum CheckReport {
     var out: [String] = []
     for s in c.sources {
       let what = s.kind == .vote ? "vote: \(s.description)" : s.kind == .flag ? "flag: \(s.description)" : s.description
-      out.append("consent — \(what): \(s.qualifies ? "given" : "not given") (\(s.reason))" + (s.location.map { " [\($0)]" } ?? ""))
+      let reason = ConsentWording.reason(s.reason)
+      out.append("consent — \(what): \(s.qualifies ? "given" : "not given") (\(reason))" + (s.location.map { " [\($0)]" } ?? ""))
       if let t = s.tally, s.qualifies ? c.applied : details {
-        for line in t.lines where line != s.reason { out.append("  " + line) }
+        for line in t.lines where line != reason { out.append("  " + line) }
       }
     }
     return out
@@ -595,7 +596,7 @@ public enum CheckReport {
       ("sources", .array(c.sources.map { s in
         .object([
           ("kind", .string(s.kind.rawValue)), ("body", .opt(s.body)), ("description", .string(s.description)),
-          ("qualifies", .bool(s.qualifies)), ("reason", .string(s.reason)), ("id", .opt(s.id)),
+          ("qualifies", .bool(s.qualifies)), ("reason", .string(ConsentWording.reason(s.reason))), ("id", .opt(s.id)),
           ("granted", .opt(s.granted?.description)), ("expires", .opt(s.expires?.description)), ("location", .opt(s.location)),
           ("tally", s.tally.map { governanceJSON($0) } ?? .null),
         ])

@@ -77,6 +77,22 @@ struct DraftingChecker {
       binders[slot] = binders.count
       return old
     }
+    /// An aggregate or a trailing figure: its list, then its parts with the element's slot bound,
+    /// then its key.
+    func overList(_ head: String, _ list: TExpr, slot: Int, _ parts: [TExpr?], keyField: Int?, key: TExpr?) -> Bool {
+      w(head)
+      guard sub(list) else { return false }
+      let old = bind(slot)
+      defer { binders[slot] = old }
+      for p in parts {
+        w(",")
+        guard opt(p) else { return false }
+      }
+      w(",k\(keyField.map(String.init) ?? "_"),")
+      guard opt(key) else { return false }
+      w(")")
+      return true
+    }
     switch e.kind {
     case .constant(let v): w("c(\(v))")
     case .definition(let i):
@@ -104,19 +120,7 @@ struct DraftingChecker {
       w(")")
     case .convert(let x, let c): w("conv(\(c),"); guard sub(x) else { return false }; w(")")
     case .aggregate(let p):
-      w("agg(\(p.function.rawValue),")
-      guard sub(p.list) else { return false }
-      let old = bind(p.slot)
-      defer { binders[p.slot] = old }
-      w(",")
-      guard opt(p.value) else { return false }
-      w(",")
-      guard opt(p.weight) else { return false }
-      w(",")
-      guard opt(p.filter) else { return false }
-      w(",k\(p.keyField.map(String.init) ?? "_"),")
-      guard opt(p.key) else { return false }
-      w(")")
+      guard overList("agg(\(p.function.rawValue),", p.list, slot: p.slot, [p.value, p.weight, p.filter], keyField: p.keyField, key: p.key) else { return false }
     case .quantifier(let q):
       w("q(\(q.quantifier.rawValue),")
       guard sub(q.list) else { return false }
@@ -137,17 +141,7 @@ struct DraftingChecker {
       for x in xs { guard sub(x) else { return false }; w(",") }
       w(")")
     case .trailing(let p):
-      w("trail(\(p.function.rawValue),\(p.periods),")
-      guard sub(p.list) else { return false }
-      let old = bind(p.slot)
-      defer { binders[p.slot] = old }
-      w(",")
-      guard opt(p.value) else { return false }
-      w(",")
-      guard opt(p.filter) else { return false }
-      w(",k\(p.keyField.map(String.init) ?? "_"),")
-      guard opt(p.key) else { return false }
-      w(")")
+      guard overList("trail(\(p.function.rawValue),\(p.periods),", p.list, slot: p.slot, [p.value, p.filter], keyField: p.keyField, key: p.key) else { return false }
     case .invalid: return false
     }
     return budget > 0
@@ -247,15 +241,22 @@ struct DraftingChecker {
     return out
   }
 
-  mutating func checkCap(_ e: TExpr, _ clause: CheckedClause) {
-    guard case .compare(let op, let lhs, let rhs) = e.kind else { return }
-    // `part <= P% of whole`, or `whole * P >= part` written the other way round.
-    var part = lhs, limit = rhs
+  /// An ordering comparison read as `low <= high` (`a >= b` is `b <= a`); nil for anything else.
+  /// A cap bounds its `low` side by its `high` side, a floor its `high` side by its `low` side.
+  func ordered(_ e: TExpr) -> (low: TExpr, high: TExpr)? {
+    guard case .compare(let op, let lhs, let rhs) = e.kind else { return nil }
     switch op {
-    case .le, .lt: break
-    case .ge, .gt: part = rhs; limit = lhs
-    default: return
+    case .le, .lt: return (lhs, rhs)
+    case .ge, .gt: return (rhs, lhs)
+    default: return nil
     }
+  }
+
+  mutating func checkCap(_ e: TExpr, _ clause: CheckedClause) {
+    // `part <= P% of whole`, or `whole * P >= part` written the other way round.
+    guard case let (low, high)? = ordered(e) else { return }
+    var part = low
+    let limit = high
     var fraction: Exact?
     var whole: TExpr?
     if case .arithmetic(.mul, let a, let b) = resolve(limit).kind {
@@ -278,13 +279,7 @@ struct DraftingChecker {
     for clause in covenant.clauses {
       for r in clause.requirements {
         for atom in conjuncts(r.expr) {
-          guard case .compare(let op, let lhs, let rhs) = atom.kind else { continue }
-          var x = lhs, c = rhs
-          switch op {
-          case .ge, .gt: break
-          case .le, .lt: x = rhs; c = lhs
-          default: continue
-          }
+          guard case let (c, x)? = ordered(atom) else { continue }
           guard case .constant(let v) = resolve(c).kind, let s = sign(v), s < 0, isNonNegative(x) else { continue }
           report("C071", .warning, "a floor below zero on `\(text(x.span))`, which is never negative, always holds", atom.span, clause: clause.id,
             help: "`\(text(x.span))` cannot be below zero, so this requirement checks nothing; was a positive floor meant, or a cap (`<=`)?")
@@ -465,29 +460,17 @@ struct DraftingChecker {
         case .definition(let i): usedDefinitions.insert(i)
         case .field(let b, let i):
           if case .record(let r) = b.type { usedFields.insert([r, i]) }
-          stack.append(b)
-        case .negate(let a), .not(let a), .convert(let a, _), .presence(let a, _): stack.append(a)
-        case .arithmetic(_, let a, let b), .compare(_, let a, let b), .logic(_, let a, let b): stack += [a, b]
-        case .membership(_, let a, let l): stack.append(a); stack += l
         case .aggregate(let p):
-          stack.append(p.list)
-          stack += [p.value, p.weight, p.filter, p.key].compactMap { $0 }
           if let k = p.keyField, case .list(.record(let r)) = p.list.type { usedFields.insert([r, k]) }
-        case .quantifier(let q):
-          stack.append(q.list)
-          stack += [q.filter, q.body].compactMap { $0 }
-        case .conditional(let a, let b, let c): stack += [a, b, c]
-        case .extremum(_, let xs): stack += xs
         case .trailing(let p):
-          stack.append(p.list)
-          stack += [p.value, p.filter, p.key].compactMap { $0 }
           if case .list(.record(let r)) = p.list.type {
             if let k = p.keyField { usedFields.insert([r, k]) }
             usedFields.insert([r, p.calendar.endField])
             if let s = p.calendar.startField { usedFields.insert([r, s]) }
           }
-        case .constant, .snapshotRoot, .dealRoot, .local, .groupKey, .invalid: break
+        default: break
         }
+        x.forEachChild { stack.append($0) }
       }
     }
     for d in covenant.definitions { visit(d.value) }

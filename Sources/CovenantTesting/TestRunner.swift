@@ -66,7 +66,8 @@ public enum TestRunner {
     var run = TestRun()
     let (files, missing) = discover(paths.isEmpty ? ["."] : paths, in: directory)
     run.diagnostics += missing
-    var covenants: [String: CheckedCovenant] = [:]
+    // One compile per covenant, however many test files name it.
+    var sessions: [String: CovenantSession] = [:]
     for path in files {
       guard let data = FileManager.default.contents(atPath: WorkingDirectory.resolve(path, in: directory)) else {
         run.diagnostics.append(Diagnostic(CommandDiagnostics.unreadableFile(.unreadableTestFile), file: path))
@@ -83,8 +84,8 @@ public enum TestRunner {
       func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : (dir as NSString).appendingPathComponent(p) }
       guard let covRef = file.covenant else { continue }
       let covPath = (resolve(covRef.value) as NSString).standardizingPath
-      var covenant = covenants[covPath]
-      if covenant == nil {
+      var session = sessions[covPath]
+      if session == nil {
         guard let bytes = FileManager.default.contents(atPath: WorkingDirectory.resolve(covPath, in: directory)) else {
           run.diagnostics.append(Diagnostic(TestingDiagnostics.notFound(.covenant(covRef.value)), file: path,
             dataLocation: .init(line: covRef.line, column: covRef.column)))
@@ -92,17 +93,18 @@ public enum TestRunner {
         }
         let cf = SourceFile(name: covPath, bytes: [UInt8](bytes))
         run.sources[covPath] = cf
-        let compiled = Checker.compile(cf)
-        guard let c = compiled.covenant else {
-          run.diagnostics += compiled.diagnostics
+        switch CovenantSession.compile(cf) {
+        case .failure(let ds):
+          run.diagnostics += ds.list
           continue
+        case .success(let s):
+          session = s
+          sessions[covPath] = s
         }
-        covenant = c
-        covenants[covPath] = c
       }
-      guard let covenant else { continue }
+      guard let session else { continue }
       for test in file.tests {
-        switch runTest(test, file: file, covenant: covenant, resolve: resolve, directory: directory) {
+        switch runTest(test, file: file, session: session, resolve: resolve, directory: directory) {
         case .success(let o): run.outcomes.append(o)
         case .failure(let ds): run.diagnostics += ds.list
         }
@@ -143,8 +145,12 @@ public enum TestRunner {
     return .success((Array(tree.json.render(pretty: false).utf8), name + " (with overrides)"))
   }
 
-  static func runTest(_ test: TestFile.TestCase, file: TestFile, covenant: CheckedCovenant, resolve: (String) -> String, directory: String? = nil) -> Result<TestOutcome, Diagnostics> {
-    guard let snapRecord = covenant.schema.snapshot else {
+  /// Runs one test through the driver: the compiled covenant's session, the test's snapshot, its
+  /// deal (or the snapshot's own governance data), the check; the first failing stage's
+  /// diagnostics make the run invalid.
+  static func runTest(_ test: TestFile.TestCase, file: TestFile, session compiled: CovenantSession, resolve: (String) -> String, directory: String? = nil) -> Result<TestOutcome, Diagnostics> {
+    let covenant = compiled.covenant
+    guard covenant.schema.snapshot != nil else {
       return .failure(Diagnostics([Diagnostic(TestingDiagnostics.notFound(.noSnapshot), file: file.path)]))
     }
     var portfolio = file.portfolio
@@ -160,52 +166,35 @@ public enum TestRunner {
       return .failure(Diagnostics([Diagnostic(TestingDiagnostics.unusableData(.noPortfolio(test: test.name)), file: file.path,
         dataLocation: .init(line: test.line, column: 1))]))
     }
-    func load(_ spec: TestFile.DataSpec, record: Int) -> Result<(Value, JSONDocument), Diagnostics> {
-      switch data(spec, testFile: file.path, resolve: resolve, directory: directory) {
-      case .failure(let d): return .failure(d)
-      case .success(let (bytes, name)):
-        switch DataLoader.parseJSON(bytes, file: name) {
-        case .failure(let d): return .failure(Diagnostics([d]))
-        case .success(let doc):
-          switch DataLoader.load(doc, record: record, schema: covenant.schema, file: name) {
-          case .failure(let d): return .failure(d)
-          case .success(let v): return .success((v, doc))
-          }
-        }
-      }
+    func bytes(_ spec: TestFile.DataSpec) -> Result<(bytes: [UInt8], name: String), Diagnostics> {
+      data(spec, testFile: file.path, resolve: resolve, directory: directory)
     }
-    let snap: Value, snapDoc: JSONDocument
-    switch load(portfolio, record: snapRecord) {
+    var session = compiled
+    switch bytes(portfolio).flatMap({ session.loadSnapshot(bytes: $0.bytes, file: $0.name) }) {
     case .failure(let d): return .failure(d)
-    case .success(let (v, doc)): (snap, snapDoc) = (v, doc)
+    case .success: break
     }
-    var deal: Value?
+    var deal: Deal?
     var gov: DealGovernance?
     if let spec = test.deal {
-      guard let dealRecord = covenant.schema.deal else {
+      guard covenant.schema.deal != nil else {
         return .failure(Diagnostics([Diagnostic(TestingDiagnostics.notFound(.noDeal), file: file.path, dataLocation: .init(line: test.line, column: 1))]))
       }
-      switch load(spec, record: dealRecord) {
+      switch bytes(spec).flatMap({ session.loadDeal(bytes: $0.bytes, file: $0.name) }) {
       case .failure(let d): return .failure(d)
-      case .success(let (v, doc)):
-        deal = v
-        switch DataLoader.governance(deal: doc, dealFile: spec.file?.value ?? file.path, snapshot: snapDoc, covenant: covenant) {
-        case .failure(let d): return .failure(d)
-        case .success(let g): gov = g
-        }
+      case .success(let d): deal = d
       }
-    } else if let g = DataLoader.snapshotGovernance(snapshot: snapDoc, covenant: covenant) {
+    } else if let g = session.snapshotGovernance() {
       switch g {
       case .failure(let d): return .failure(d)
       case .success(let g): gov = g
       }
     }
-    var runner = CovenantRunner(covenant: covenant, snapshot: snap)
+    session.releaseSnapshotDocument()
     let result: CheckResult
-    do {
-      result = try runner.check(deal: deal, dealData: gov)
-    } catch {
-      return .failure(Diagnostics([error.diagnostic(file: covenant.file.name)]))
+    switch session.check(deal, governance: gov) {
+    case .failure(let d): return .failure(d)
+    case .success(let r): result = r
     }
     var failures: [String] = []
     var lines: [Int] = []

@@ -91,18 +91,19 @@ func readFile(_ path: String) -> [UInt8] {
   return [UInt8](d)
 }
 
-func compileCovenant(_ path: String) -> CheckedCovenant {
-  let file = SourceFile(name: path, bytes: readFile(path))
-  let r = Checker.compile(file)
-  guard let c = r.covenant else { fail("\(path) is invalid: \(r.diagnostics.map(\.message))") }
-  return c
+/// Every measured step runs through the driver (`CovenantSession`), as `covenant check` runs it.
+func compileCovenant(_ path: String) -> CovenantSession {
+  switch CovenantSession.compile(SourceFile(name: path, bytes: readFile(path))) {
+  case .success(let s): return s
+  case .failure(let ds): fail("\(path) is invalid: \(ds.list.map(\.message))")
+  }
 }
 
-func loadSnapshot(_ doc: JSONDocument, _ c: CheckedCovenant, name: String) -> Value {
-  switch DataLoader.load(doc, record: c.schema.snapshot!, schema: c.schema, file: name) {
-  case .success(let v): return v
-  case .failure(let e): fail("\(name): \(e.list.prefix(3).map(\.message))")
-  }
+/// The session with `doc` loaded as its snapshot.
+func loadSnapshot(_ doc: JSONDocument, _ compiled: CovenantSession, name: String) -> CovenantSession {
+  var session = compiled
+  if case .failure(let e) = session.loadSnapshot(doc, file: name) { fail("\(name): \(e.list.prefix(3).map(\.message))") }
+  return session
 }
 
 func parse(_ bytes: [UInt8], name: String) -> JSONDocument {
@@ -141,27 +142,28 @@ let covenantPath = options.covenant ?? (FileManager.default.fileExists(atPath: "
 /// Reads and loads the snapshot, as `covenant check` does; the parsed document is released when
 /// this returns (a snapshot check needs only the values), so the peak is whichever is larger:
 /// file + values while loading, or values + results while evaluating.
-func readAndLoad(_ file: String, _ c: CheckedCovenant) -> (snap: Value, parseMs: Double, loadMs: Double) {
+func readAndLoad(_ file: String, _ c: CovenantSession) -> (session: CovenantSession, parseMs: Double, loadMs: Double) {
   let t1 = nowMs()
   guard case .success(let doc) = DataLoader.readJSON(path: file) else { fail("cannot read \(file)") }
   let t2 = nowMs()
   if options.e2eStop == "parse" { say("{\"read_parse\": \(t2 - t1), \"peak\": \(peakResident())}"); exit(0) }
-  let snap = loadSnapshot(doc, c, name: file)
-  return (snap, t2 - t1, nowMs() - t2)
+  var session = loadSnapshot(doc, c, name: file)
+  session.releaseSnapshotDocument()
+  return (session, t2 - t1, nowMs() - t2)
 }
 
 if let file = options.e2e {
   let t0 = nowMs()
   let c = compileCovenant(covenantPath)
   let t1 = nowMs()
-  let (snap, parseMs, loadMs) = readAndLoad(file, c)
+  let (loaded, parseMs, loadMs) = readAndLoad(file, c)
+  var session = loaded
   let t3 = nowMs()
   if options.e2eStop == "load" { say("{\"read_parse\": \(parseMs), \"load\": \(loadMs), \"peak\": \(peakResident())}"); exit(0) }
-  var runner = CovenantRunner(covenant: c, snapshot: snap)
-  guard let r = try? runner.check(deal: nil) else { fail("evaluation failed") }
+  guard case .success(let r) = session.check(nil) else { fail("evaluation failed") }
   let t4 = nowMs()
   // The report `covenant check` prints by default: part of the user's wait, so part of the figure.
-  let report = CheckReport.text(r, covenant: c)
+  let report = CheckReport.text(r, covenant: c.covenant)
   let t5 = nowMs()
   let line = "{\"compile\": \(t1 - t0), \"read_parse\": \(parseMs), \"load\": \(loadMs), \"eval\": \(t4 - t3), \"report\": \(t5 - t4), \"report_bytes\": \(report.utf8.count), \"total\": \(t5 - t0), \"peak\": \(peakResident()), \"violations\": \"\(describe(snapshotViolations(r)))\"}\n"
   if let out = options.e2eOut { _ = FileManager.default.createFile(atPath: out, contents: Data(line.utf8)) } else { FileHandle.standardOutput.write(Data(line.utf8)) }
@@ -248,12 +250,12 @@ if want("front") {
 say("\n## Front end (generated covenant of 10,000 clauses)\n")
 let bigText = Generator.largeCovenant(clauses: 10_000)
 let bigFile = SourceFile(name: "generated.cov", bytes: Array(bigText.utf8))
-let compiled = Checker.compile(bigFile)
-if compiled.covenant == nil { fail("the generated covenant is invalid: \(compiled.diagnostics.prefix(3).map(\.message))") }
+if case .failure(let ds) = CovenantSession.compile(bigFile) { fail("the generated covenant is invalid: \(ds.list.prefix(3).map(\.message))") }
 let frontRuns = max(runs, 5)
+// The lexer alone is a stage the driver never stops after; it is timed on its own.
 let lexMs = median(measure(frontRuns) { _ = Lexer.lex(bigFile) })
-let parseMs = median(measure(frontRuns) { _ = Parser.parse(bigFile) })
-let checkMs = median(measure(frontRuns) { _ = Checker.compile(bigFile) })
+let parseMs = median(measure(frontRuns) { _ = CovenantSession.parse(bigFile) })
+let checkMs = median(measure(frontRuns) { _ = CovenantSession.compile(bigFile) })
 let lexRate = Double(bigFile.bytes.count) / 1e6 / (lexMs / 1e3)
 say("| stage | median | rate |")
 say("|---|---:|---:|")
@@ -275,7 +277,7 @@ let parseOnly = median(parseRuns)
 let parseLoadRuns = measure(jsonRuns) {
   bigSnap = nil
   let d = parse(bigBytes, name: "portfolio")
-  bigSnap = loadSnapshot(d, covenant, name: "portfolio")
+  bigSnap = loadSnapshot(d, covenant, name: "portfolio").snapshot
 }
 let parseLoad = median(parseLoadRuns)
 say("runs (ms): parse \(parseRuns.map { fmt($0, 0) }.joined(separator: ", ")); parse + load \(parseLoadRuns.map { fmt($0, 0) }.joined(separator: ", "))\n")
@@ -303,13 +305,15 @@ for n in sizes {
   if n == largest, let s = bigSnap {
     snap = s
   } else {
-    snap = loadSnapshot(parse(readFile(portfolioPath(n)), name: "portfolio_\(n)"), covenant, name: "portfolio_\(n)")
+    snap = loadSnapshot(parse(readFile(portfolioPath(n)), name: "portfolio_\(n)"), covenant, name: "portfolio_\(n)").snapshot
   }
   var last: CheckResult?
   let k = runs
   let times = measure(k) {
-    var runner = CovenantRunner(covenant: covenant, snapshot: snap)
-    last = try! runner.check(deal: nil, bounds: false)
+    var session = covenant
+    session.useSnapshot(snap)
+    guard case .success(let r) = session.check(nil, bounds: false) else { fail("evaluation failed at \(n)") }
+    last = r
   }
   let m = median(times)
   evalAt[n] = m
@@ -337,7 +341,7 @@ if let m = evalAt[1_000_000] {
 if want("deals") {
 say("\n## 1,000 deals pro forma against N = \(group(dealsN)) holdings\n")
   let doc = parse(readFile(portfolioPath(dealsN)), name: "portfolio_\(dealsN)")
-  let snap = loadSnapshot(doc, covenant, name: "portfolio_\(dealsN)")
+  let loaded = loadSnapshot(doc, covenant, name: "portfolio_\(dealsN)")
   guard case .success(let inputs) = DealSource.read(dataDir + "/deals.json") else { fail("cannot read deals.json") }
   var batchTimes: [Double] = []
   var scanTimes: [Double] = []
@@ -345,13 +349,14 @@ say("\n## 1,000 deals pro forma against N = \(group(dealsN)) holdings\n")
   for _ in 0..<runs {
     // The one portfolio scan: the snapshot's rules and the aggregates the deal rules look up
     // (computed on the first deal), then every deal of the batch against the warm runner.
-    var runner = CovenantRunner(covenant: covenant, snapshot: snap)
+    var session = covenant
+    session.useSnapshot(loaded.snapshot, document: doc, file: "portfolio_\(dealsN)")
     let t = nowMs()
-    _ = try! runner.check(deal: nil, bounds: false)
-    _ = runner.checkBatch(Array(inputs.prefix(1)), snapshotDocument: doc)
+    guard case .success = session.check(nil, bounds: false) else { fail("evaluation failed") }
+    _ = session.checkBatch(Array(inputs.prefix(1)))
     scanTimes.append(nowMs() - t)
     let t2 = nowMs()
-    let entries = runner.checkBatch(inputs, snapshotDocument: doc)
+    let entries = session.checkBatch(inputs)
     batchTimes.append(nowMs() - t2)
     counts = [:]
     for e in entries {
@@ -360,12 +365,8 @@ say("\n## 1,000 deals pro forma against N = \(group(dealsN)) holdings\n")
     }
   }
   // Of which reading each deal (its fields and governance) from the parsed file:
-  let dealRecord = covenant.schema.deal!
   let loadTimes = measure(runs) {
-    for d in inputs {
-      _ = DataLoader.load(d.document, record: dealRecord, schema: covenant.schema, file: d.source, node: d.node, path: d.path)
-      _ = DataLoader.governance(deal: d.document, dealFile: d.source, snapshot: doc, covenant: covenant, node: d.node, path: d.path)
-    }
+    for d in inputs { _ = loaded.loadDeal(d.document, file: d.source, node: d.node, path: d.path) }
   }
   let dealLoad = median(loadTimes)
   let batch = median(batchTimes), scan = median(scanTimes)

@@ -202,7 +202,7 @@ import Testing
     // The LPs' vote is shown too, with why it does not qualify.
     let lp = try #require(consent.sources.first { $0.body == "lps" && $0.kind == .vote })
     #expect(!lp.qualifies)
-    #expect(lp.reason == "in favour: 40 of 85 = ≈47.06% of voting power, > 50% required — not met")
+    #expect(ConsentWording.reason(lp.reason) == "in favour: 40 of 85 = ≈47.06% of voting power, > 50% required — not met")
     #expect(c.note == "does not apply: consent given by a vote of lpac (majority of lpac)")
     #expect(r.compliant)
   }
@@ -217,7 +217,7 @@ import Testing
     // No votes recorded at all is shown as such.
     let (r2, _) = try run(Self.covenant, snapshot: Self.snapshot(), deal: Self.deal())
     let sources = try #require(try clause(r2, "6.2").consent?.sources)
-    #expect(sources.contains { $0.reason == "majority of lpac: no votes of lpac (Advisory Committee) recorded — not met" })
+    #expect(sources.contains { ConsentWording.reason($0.reason) == "majority of lpac: no votes of lpac (Advisory Committee) recorded — not met" })
     #expect(try clause(r2, "6.2").verdict == .breach)
   }
 
@@ -236,7 +236,7 @@ import Testing
     // Expired before the deal's date: shown with why, and the cap applies.
     let expired = try run(valid, date: "2027-01-05")
     #expect(expired.verdict == .breach)
-    #expect(expired.consent?.sources.contains { $0.id == "LC-7" && $0.reason == "expired 2026-12-31, before the deal's date 2027-01-05" } == true)
+    #expect(expired.consent?.sources.contains { $0.id == "LC-7" && ConsentWording.reason($0.reason) == "expired 2026-12-31, before the deal's date 2027-01-05" } == true)
     // Not yet given on the deal's date; both ends are inclusive.
     #expect(try run(valid, date: "2026-06-30").verdict == .breach)
     #expect(try run(valid, date: "2026-07-01").verdict == .notApplicable)
@@ -244,7 +244,7 @@ import Testing
     // For another deal.
     let other = try run(valid.replacingOccurrences(of: "HG-D-031", with: "HG-D-029"))
     #expect(other.verdict == .breach)
-    #expect(other.consent?.sources.contains { $0.reason == "given for deal HG-D-029, not this deal HG-D-031" } == true)
+    #expect(other.consent?.sources.contains { ConsentWording.reason($0.reason) == "given for deal HG-D-029, not this deal HG-D-031" } == true)
     // A consent of the LPs on file counts for `majority in interest of lps` too.
     #expect(try run(valid.replacingOccurrences(of: "\"LPAC\"", with: "\"lps\"")).verdict == .notApplicable)
   }
@@ -264,7 +264,7 @@ import Testing
     let (r, _) = try run(cov, snapshot: Self.snapshot(consents: records), deal: Self.deal())
     let c = try clause(r, "6.3")
     #expect(c.verdict == .breach)
-    #expect(c.consent?.sources.contains { $0.id == "LC-8" && !$0.qualifies && $0.reason == "lps is not a body whose consent lifts §6.3 (lpac)" } == true)
+    #expect(c.consent?.sources.contains { $0.id == "LC-8" && !$0.qualifies && ConsentWording.reason($0.reason) == "lps is not a body whose consent lifts §6.3 (lpac)" } == true)
     let d = try clause(r, "6.4")
     #expect(d.verdict == .breach)
     #expect(d.note == "consent LC-9 of lpac on file has no effect: §6.4 has no consent exception")
@@ -319,7 +319,7 @@ import Testing
     #expect(c.note == "does not apply: consent given by `proposal.gp_consent`")
     let c2 = try clause(try run(cov, snapshot: Self.snapshot(), deal: Self.deal(flag: false)).0, "6.4")
     #expect(c2.verdict == .breach)
-    #expect(c2.consent?.sources.contains { $0.reason == "`proposal.gp_consent` is false" } == true)
+    #expect(c2.consent?.sources.contains { ConsentWording.reason($0.reason) == "`proposal.gp_consent` is false" } == true)
   }
 
   @Test func theReportShowsTheConsentInTextAndJSON() throws {
