@@ -40,7 +40,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var runner = CovenantRunner(covenant: c.covenant, snapshot: c.snapshot)
     do {
       let r = try runner.check(deal: c.deal, dealData: c.governance)
-      return CheckReport.json(r, covenant: c.covenant).render()
+      return CheckReport.json(r, covenant: c.covenant, allGroups: true).render()
     } catch {
       return "error \(error.code): \(error.message)"
     }
