@@ -48,7 +48,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   case .success(let r): first = r
   }
   _ = CheckReport.text(first, covenant: covenant, color: false)
-  _ = CheckReport.json(first, covenant: covenant).render()
+  _ = CheckReport.json(first, covenant: covenant, allGroups: true).render()
 
   // The snapshot's aggregates are cached by the first check; a second check must agree.
   switch session.check(deal) {

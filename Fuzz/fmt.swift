@@ -35,7 +35,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   func report(_ c: FuzzCase) -> String {
     var session = c.session()
     switch session.check(c.deal) {
-    case .success(let r): return CheckReport.json(r, covenant: c.covenant).render()
+    case .success(let r): return CheckReport.json(r, covenant: c.covenant, allGroups: true).render()
     case .failure(let ds): return "error " + fuzzDescribe(ds)
     }
   }

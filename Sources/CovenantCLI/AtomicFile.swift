@@ -14,6 +14,20 @@ public enum AtomicFile {
   /// `beforeRename` runs after the temporary file is complete and durable; tests use it to
   /// simulate a crash.
   public static func replace(_ path: String, with bytes: [UInt8], beforeRename: () throws -> Void = {}) throws(Failure) {
+    try replace(path, beforeRename: beforeRename) { fd throws(Failure) in
+      if case .failure(let e) = OutputChannel.writeAll(bytes, to: fd) { throw Failure(message: e.message) }
+    }
+  }
+
+  /// A report written into the file chunk by chunk as it is made (`--output` of a JSON report).
+  public static func replace(_ path: String, streaming report: StreamedReport, beforeRename: () throws -> Void = {}) throws(Failure) {
+    try replace(path, beforeRename: beforeRename) { fd throws(Failure) in
+      if case .failure(let e) = Commands.stream(report, to: fd) { throw Failure(message: e.message) }
+    }
+  }
+
+  /// `write` puts the new contents into the open descriptor, every write checked.
+  static func replace(_ path: String, beforeRename: () throws -> Void, write: (Int32) throws(Failure) -> Void) throws(Failure) {
     let url = URL(fileURLWithPath: path)
     let dir = url.deletingLastPathComponent().path
     var existing = stat()
@@ -23,10 +37,11 @@ public enum AtomicFile {
     if exists, (existing.st_mode & S_IFMT) != S_IFREG, (existing.st_mode & S_IFMT) != S_IFDIR {
       let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
       guard fd >= 0 else { throw Failure(message: "cannot open: \(String(cString: strerror(errno)))") }
-      let written = OutputChannel.writeAll(bytes, to: fd)
-      let closed = close(fd)
-      if case .failure(let e) = written { throw Failure(message: e.message) }
-      if closed != 0 { throw Failure(message: String(cString: strerror(errno))) }
+      do throws(Failure) { try write(fd) } catch {
+        close(fd)
+        throw error
+      }
+      if close(fd) != 0 { throw Failure(message: String(cString: strerror(errno))) }
       return
     }
     if exists, (existing.st_mode & S_IFMT) == S_IFDIR { throw Failure(message: "is a directory") }
@@ -38,7 +53,7 @@ public enum AtomicFile {
     }
     var isOpen = true
     do throws(Failure) {
-      if case .failure(let e) = OutputChannel.writeAll(bytes, to: fd) { throw Failure(message: e.message) }
+      try write(fd)
       if exists, fchmod(fd, existing.st_mode & 0o7777) != 0 {
         throw Failure(message: "cannot copy the permissions: \(String(cString: strerror(errno)))")
       }

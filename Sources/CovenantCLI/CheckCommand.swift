@@ -57,7 +57,7 @@ extension Commands {
     }
     if case .failure(let ds) = session.loadSnapshot(snapDoc, file: displayName(portfolioPath)) { return invalid(ds.list) }
     if let batch {
-      return checkBatch(session: &session, dealsPath: batch, format: fmt, context: c)
+      return checkBatch(session: &session, dealsPath: batch, format: fmt, allGroups: o.flags.contains("all-groups"), context: c)
     }
     var deal: Deal?
     if let dealPath = deals.first {
@@ -94,7 +94,12 @@ extension Commands {
     var amount: Value?
     if let deal, let f = covenant.proForma?.amountField, case .record(let fields) = deal.values { amount = fields[f] }
     switch fmt {
-    case .json: out.stdout = CheckReport.json(result, covenant: covenant).render() + "\n"
+    case .json:
+      let allGroups = o.flags.contains("all-groups")
+      out.report = StreamedReport { w in
+        w.write(CheckReport.json(result, covenant: covenant, allGroups: allGroups), indent: 0)
+        w.write("\n")
+      }
     case .sarif: out.stdout = CIFormats.sarif(CIFormats.findings(result, covenant: covenant))
     case .github: out.stdout = CIFormats.github(CIFormats.findings(result, covenant: covenant))
     case .junit: out.stdout = CIFormats.junit(result, covenant: covenant)
@@ -110,7 +115,7 @@ extension Commands {
   }
 
 
-  static func checkBatch(session: inout CovenantSession, dealsPath: String, format fmt: OutputFormat, context c: Context) -> CommandOutput {
+  static func checkBatch(session: inout CovenantSession, dealsPath: String, format fmt: OutputFormat, allGroups: Bool, context c: Context) -> CommandOutput {
     let covenant = session.covenant
     let color = c.color
     var out = CommandOutput()
@@ -140,23 +145,25 @@ extension Commands {
     func id(_ e: BatchEntry) -> String { e.result?.dealID ?? e.source }
     switch fmt {
     case .json:
-      // Entry by entry, so that only one deal's tree exists at a time.
-      var text: [UInt8] = [UInt8(ascii: "[")]
-      // Deal objects are rendered at level 1: their clauses' figures at level 4.
-      let snapshotJSON = CheckReport.SnapshotJSONCache(indent: 4)
-      for (i, e) in entries.enumerated() {
-        var members: [(String, JSONOut)] = [("id", .opt(e.result?.dealID)), ("source", .string(e.source))]
-        if let r = e.result, case .object(let body) = CheckReport.json(r, covenant: covenant, brief: true, snapshotCache: snapshotJSON) {
-          members += body.filter { $0.0 != "deal" }
-        } else {
-          members += [("verdict", .string("invalid")), ("diagnostics", .array(e.diagnostics.map { DiagnosticRenderer.json($0, source: sources[$0.file]) }))]
+      // Entry by entry as written, so that only one deal's clause or group exists at a time.
+      out.report = StreamedReport { w in
+        w.write("[")
+        // Deal objects are written at level 1: their clauses' figures at level 4.
+        let snapshotJSON = CheckReport.SnapshotJSONCache(indent: 4)
+        for (i, e) in entries.enumerated() {
+          if w.failed { return }
+          var members: [(String, JSONOut)] = [("id", .opt(e.result?.dealID)), ("source", .string(e.source))]
+          if let r = e.result, case .object(let body) = CheckReport.json(r, covenant: covenant, allGroups: allGroups, snapshotCache: snapshotJSON) {
+            members += body.filter { $0.0 != "deal" }
+          } else {
+            members += [("verdict", .string("invalid")), ("diagnostics", .array(e.diagnostics.map { DiagnosticRenderer.json($0, source: sources[$0.file]) }))]
+          }
+          w.write("\n  ")
+          w.write(.object(members), indent: 1)
+          w.write(i < entries.count - 1 ? "," : "\n")
         }
-        text += Array("\n  ".utf8)
-        JSONOut.object(members).write(&text, indent: 1, pretty: true)
-        text += Array((i < entries.count - 1 ? "," : "\n").utf8)
+        w.write("]\n")
       }
-      text += Array("]\n".utf8)
-      out.stdout = String(decoding: text, as: UTF8.self)
     case .junit:
       out.stdout = CIFormats.junit(suite: covenant.title + " — deals", entries.map { e in
         let status: CIFormats.JUnitCase.Status

@@ -16,7 +16,25 @@ public struct CommandOutput: Sendable, Error {
   public var verdictLine: String?
   /// A clause or a diagnostic at warning level: `--fail-on-warnings` turns exit 0 into 1.
   public var hasWarnings = false
+  /// A report written as it is made, instead of `stdout`: to the descriptor or the `--output`
+  /// file through a buffered `ReportWriter`, so a million-holding report is never held whole.
+  /// `run` renders it into `stdout`; `main` streams it.
+  public var report: StreamedReport?
   public init() {}
+}
+
+/// The writing of a report, deferred until its destination is known. `@unchecked Sendable`: made
+/// and called on the one thread that runs the command, never shared.
+public struct StreamedReport: @unchecked Sendable {
+  let write: (inout ReportWriter) -> Void
+  init(_ write: @escaping (inout ReportWriter) -> Void) { self.write = write }
+
+  /// The report in memory (tests, `run`).
+  func rendered() -> String {
+    var w = ReportWriter()
+    write(&w)
+    return String(decoding: w.bytes, as: UTF8.self)
+  }
 }
 
 /// Exit codes, stable and documented in the README.
@@ -67,7 +85,7 @@ public enum Commands {
   static let common = Spec(valued: ["output", "color"], flags: ["quiet", "no-color"])
 
   static let specs: [String: Spec] = [
-    "check": Spec(valued: ["portfolio", "deal", "deals", "format"], flags: ["fail-on-warnings", "explain"]),
+    "check": Spec(valued: ["portfolio", "deal", "deals", "format"], flags: ["fail-on-warnings", "explain", "all-groups"]),
     "validate": Spec(valued: ["format"], flags: ["fail-on-warnings"]),
     "test": Spec(valued: ["format"], flags: []),
     "fmt": Spec(valued: [], flags: ["check", "write"]),
@@ -80,7 +98,19 @@ public enum Commands {
     "p": "portfolio", "d": "deal", "f": "format", "o": "output", "q": "quiet", "h": "help",
   ]
 
+  /// Runs a command with its report, if any, rendered into `stdout` (in memory: for tests and
+  /// programs; the executable streams it, see `main`).
   public static func run(_ args: [String], env: CommandEnvironment = CommandEnvironment()) -> CommandOutput {
+    var out = execute(args, env: env)
+    if let report = out.report {
+      out.stdout += report.rendered()
+      out.report = nil
+    }
+    return out
+  }
+
+  /// Runs a command; a report to stream is left in `report`.
+  static func execute(_ args: [String], env: CommandEnvironment) -> CommandOutput {
     var out = CommandOutput()
     guard let command = args.first else {
       out.stderr = usage
@@ -174,13 +204,19 @@ public enum Commands {
       if !c.quiet { out.stderr += "covenant: warnings fail this run (--fail-on-warnings)\n" }
     }
     if c.quiet {
+      out.report = nil
       out.stdout = out.verdictLine.map { $0 + "\n" } ?? ""
       // Errors still say what went wrong; anything else is left out.
       if out.exitCode != ExitCode.invalid { out.stderr = "" }
     }
-    if let path = c.output, !out.stdout.isEmpty || out.exitCode != ExitCode.invalid {
+    if let path = c.output, !out.stdout.isEmpty || out.report != nil || out.exitCode != ExitCode.invalid {
       do throws(AtomicFile.Failure) {
-        try AtomicFile.replace(c.resolve(path), with: Array(out.stdout.utf8))
+        if let report = out.report {
+          out.report = nil
+          try AtomicFile.replace(c.resolve(path), streaming: report)
+        } else {
+          try AtomicFile.replace(c.resolve(path), with: Array(out.stdout.utf8))
+        }
         out.stdout = ""
       } catch {
         let failure = Diagnostic(CommandDiagnostics.cannotWrite(path, reason: error.message, fileUnchanged: false), file: "covenant")

@@ -57,6 +57,8 @@ extension Commands {
         -f, --format FORMAT      text (default), json, sarif, junit, github, markdown, html
         --fail-on-warnings       exit 1 when a clause is at warning level (for CI)
         --explain                show how each figure was derived, and why a clause does not apply
+        --all-groups             list every group's check in a JSON report, not only the failed,
+                                 warned and nearest-the-limit ones
       \(commonOptions)
 
       exit codes: 0 compliant (warnings and waivers allowed), 1 at least one breach,

@@ -76,7 +76,7 @@ extension Commands {
   /// pipe ends quietly with the command's own exit code.
   public static func main(_ args: [String], env: CommandEnvironment, stdoutFD: Int32 = 1, stderrFD: Int32 = 2) -> Int32 {
     signal(SIGPIPE, SIG_IGN)
-    let out = run(args, env: env)
+    let out = execute(args, env: env)
     return deliver(out, stdoutFD: stdoutFD, stderrFD: stderrFD)
   }
 
@@ -84,14 +84,20 @@ extension Commands {
   public static func deliver(_ out: CommandOutput, stdoutFD: Int32 = 1, stderrFD: Int32 = 2) -> Int32 {
     var code = out.exitCode
     var stderrText = out.stderr
+    var written: Result<Void, OutputChannel.WriteError> = .success(())
     if !out.stdout.isEmpty {
-      switch OutputChannel.writeAll(Array(out.stdout.utf8), to: stdoutFD) {
-      case .success, .failure(.brokenPipe): break
-      case .failure(let e):
-        code = ExitCode.invalid
-        // Standard output is what failed, so the diagnostic is text on standard error, whatever the format.
-        stderrText += DiagnosticRenderer.text(Diagnostic(CommandDiagnostics.standardOutputFailed(e.message), file: "covenant"), source: nil)
-      }
+      written = OutputChannel.writeAll(Array(out.stdout.utf8), to: stdoutFD)
+    }
+    if case .success = written, let report = out.report {
+      written = stream(report, to: stdoutFD)
+    }
+    switch written {
+    case .success, .failure(.brokenPipe): break
+    case .failure(let e):
+      // Whatever was written is an incomplete report: never a pass. Standard output is what
+      // failed, so the diagnostic is text on standard error, whatever the format.
+      code = ExitCode.invalid
+      stderrText += DiagnosticRenderer.text(Diagnostic(CommandDiagnostics.standardOutputFailed(e.message), file: "covenant"), source: nil)
     }
     if !stderrText.isEmpty {
       switch OutputChannel.writeAll(Array(stderrText.utf8), to: stderrFD) {
@@ -101,5 +107,17 @@ extension Commands {
       }
     }
     return code
+  }
+
+  /// Writes a report to `fd` chunk by chunk as it is made; the first failed write stops it.
+  static func stream(_ report: StreamedReport, to fd: Int32, chunk: Int = 1 << 16) -> Result<Void, OutputChannel.WriteError> {
+    var failure: OutputChannel.WriteError?
+    var w = ReportWriter(chunk: chunk) { bytes in
+      if case .failure(let e) = OutputChannel.writeAll(bytes, to: fd) { failure = e; return false }
+      return true
+    }
+    report.write(&w)
+    w.flush()
+    return failure.map { .failure($0) } ?? .success(())
   }
 }

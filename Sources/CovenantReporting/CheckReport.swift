@@ -489,73 +489,93 @@ public enum CheckReport {
     }
   }
 
-  /// `brief`: for a batch, where each deal repeats the snapshot's figures, a long group list
-  /// keeps the groups the text report shows, and `checks_total` says how many there were.
-  static func evaluationJSON(_ e: ClauseEvaluation?, _ schema: Schema, brief: Bool = false) -> JSONOut {
+  /// The groups a JSON report lists, as indices into `status`. With more than `longGroupList`
+  /// groups (one per issuer: 917k in the largest portfolio measured), every failed and warned
+  /// group in order of severity, then utilization, then made up to `groupsShown` with the passing
+  /// groups nearest their limits — the text report's five when at most five fail; otherwise all,
+  /// in order. A report of every group is `--all-groups`.
+  static func listedGroups(_ status: [(bad: Int, utilization: Exact)], all: Bool) -> [Int] {
+    guard !all, status.count > longGroupList else { return Array(status.indices) }
+    let bad = status.indices.filter { status[$0].bad > 0 }
+    // The top `groupsShown` contain every bad group when there are no more than that.
+    guard bad.count > groupsShown else { return ranked(status) }
+    return bad.sorted { ahead(status, $0, $1) }
+  }
+
+  /// `allGroups`: every group's check, in order; otherwise a long group list keeps the groups that
+  /// matter (`listedGroups`) and `checks_total` says how many there were. Checks are made one at a
+  /// time as they are written.
+  static func evaluationJSON(_ e: ClauseEvaluation?, _ schema: Schema, allGroups: Bool = false) -> JSONOut {
     guard let e else { return .null }
-    var outcomes = e.outcomes
+    let all = e.outcomes
+    var listed: [Int]? = nil
     var total: [(String, JSONOut)] = []
-    if brief, outcomes.count > longGroupList {
-      outcomes = ranked(outcomes.map { (severity($0), closeness($0)) }).map { e.outcomes[$0] }
-      total = [("checks_total", .number("\(e.outcomes.count)"))]
+    if !allGroups, all.count > longGroupList {
+      listed = listedGroups(all.map { (severity($0), closeness($0)) }, all: false)
+      total = [("checks_total", .number("\(all.count)"))]
     }
+    let reported = e.reported, definitions = e.definitions
     return .object([
       ("verdict", .string(e.verdict.rawValue)),
       ("note", .opt(e.note)),
     ] + total + [
-      ("reported", .array(e.reported.map { f in
-        .object([("figure", .string(f.figure)), ("group", .opt(f.group)), ("value", figure(f.value, schema, style: f.style))])
-      })),
-      ("definitions", .array(e.definitions.map { d in
-        .object([("name", .string(d.name)), ("value", figure(d.value, schema, style: d.style)), ("derivation", .string(d.derivation))])
-      })),
-      ("checks", .array(outcomes.map { o in
-        var m: [(String, JSONOut)] = [("requirement", .string(o.requirement)), ("group", .opt(o.group))]
-        m.append(("holds", o.holds.map { .bool($0) } ?? .null))
-        if let note = o.note { m.append(("note", .string(note))) }
-        if !o.periods.isEmpty {
-          m.append(("periods", .array(o.periods.map { u in
-            .object([("list", .string(u.list)), ("needed", .number("\(u.needed)")), ("available", .number("\(u.available)")),
-                     ("as_of", .string(u.testDate.description)), ("first_end", .opt(u.firstEnd?.description)),
-                     ("last_end", .opt(u.lastEnd?.description))])
-          })))
-        }
-        if let op = o.comparison {
-          m += [("comparison", .string(op.rawValue)), ("value", figure(o.value, schema, style: o.style)),
-                ("limit", figure(o.limit, schema, style: o.style)), ("headroom", figure(o.headroom, schema, style: o.style, points: true)),
-                ("utilization", o.utilization.map { .string($0.description) } ?? .null), ("warned", .bool(o.warned))]
-          if let r = o.ratio, let p = o.ratioLimit, let st = o.ratioStyle {
-            let cap = isCap(o.comparison ?? .le)
-            m += [("ratio", figure(.number(r), schema, style: st)), ("ratio_limit", figure(.number(p), schema, style: st)),
-                  ("ratio_headroom", figure((try? (cap ? p.subtracting(r) : r.subtracting(p))).map { .number($0) }, schema, style: st, points: true)),
-                  ("base", figure(o.base, schema)), ("base_expression", .opt(o.baseText))]
-          } else if let a = o.amount, let b = o.base {
-            let cap = isCap(o.comparison ?? .le)
-            var head: Value?
-            if let lim = o.amountLimit, let am = CovenantRunner.magnitude(a), let lm = CovenantRunner.magnitude(lim),
-              let d = try? (cap ? lm.subtracting(am) : am.subtracting(lm))
-            {
-              head = if case .money(_, let c) = lim { .money(d, currency: c) } else { .number(d) }
-            }
-            m += [("amount", figure(a, schema)), ("base", figure(b, schema)), ("base_expression", .opt(o.baseText)),
-                  ("amount_limit", figure(o.amountLimit, schema)), ("amount_headroom", figure(head, schema))]
-          }
-          m.append(("text", .string(outcomeLines(o, schema: schema).joined(separator: " "))))
-        } else if o.examined > 0 || o.offenderCount > 0 || o.satisfiedBy != nil {
-          m += [("examined", .number("\(o.examined)")), ("offender_count", .number("\(o.offenderCount)")),
-                ("offenders", .array(o.offenders.enumerated().map { i, name in
-                  .object([("element", .string(name)), ("values", .string(i < o.evidence.count ? o.evidence[i] : ""))])
-                })),
-                ("not_evaluated_count", .number("\(o.notEvaluatedCount)")),
-                ("not_evaluated", .array(o.notEvaluated.map { .string($0) }))]
-          if !o.passing.isEmpty { m.append(("elements", .array(o.passing.map { .string($0) }))) }
-          if let w = o.satisfiedBy {
-            m += [("matching", .number("\(o.matching)")), ("satisfied_by", .object([("element", .string(w)), ("values", .string(o.evidence.first ?? ""))]))]
-          }
-        }
-        return .object(m)
-      })),
+      ("reported", .elements(count: reported.count) { i in
+        let f = reported[i]
+        return .object([("figure", .string(f.figure)), ("group", .opt(f.group)), ("value", figure(f.value, schema, style: f.style))])
+      }),
+      ("definitions", .elements(count: definitions.count) { i in
+        let d = definitions[i]
+        return .object([("name", .string(d.name)), ("value", figure(d.value, schema, style: d.style)), ("derivation", .string(d.derivation))])
+      }),
+      ("checks", .elements(count: listed?.count ?? all.count) { k in checkJSON(all[listed?[k] ?? k], schema) }),
     ])
+  }
+
+  static func checkJSON(_ o: RequirementOutcome, _ schema: Schema) -> JSONOut {
+    var m: [(String, JSONOut)] = [("requirement", .string(o.requirement)), ("group", .opt(o.group))]
+    m.append(("holds", o.holds.map { .bool($0) } ?? .null))
+    if let note = o.note { m.append(("note", .string(note))) }
+    if !o.periods.isEmpty {
+      m.append(("periods", .array(o.periods.map { u in
+        .object([("list", .string(u.list)), ("needed", .number("\(u.needed)")), ("available", .number("\(u.available)")),
+                 ("as_of", .string(u.testDate.description)), ("first_end", .opt(u.firstEnd?.description)),
+                 ("last_end", .opt(u.lastEnd?.description))])
+      })))
+    }
+    if let op = o.comparison {
+      m += [("comparison", .string(op.rawValue)), ("value", figure(o.value, schema, style: o.style)),
+            ("limit", figure(o.limit, schema, style: o.style)), ("headroom", figure(o.headroom, schema, style: o.style, points: true)),
+            ("utilization", o.utilization.map { .string($0.description) } ?? .null), ("warned", .bool(o.warned))]
+      if let r = o.ratio, let p = o.ratioLimit, let st = o.ratioStyle {
+        let cap = isCap(o.comparison ?? .le)
+        m += [("ratio", figure(.number(r), schema, style: st)), ("ratio_limit", figure(.number(p), schema, style: st)),
+              ("ratio_headroom", figure((try? (cap ? p.subtracting(r) : r.subtracting(p))).map { .number($0) }, schema, style: st, points: true)),
+              ("base", figure(o.base, schema)), ("base_expression", .opt(o.baseText))]
+      } else if let a = o.amount, let b = o.base {
+        let cap = isCap(o.comparison ?? .le)
+        var head: Value?
+        if let lim = o.amountLimit, let am = CovenantRunner.magnitude(a), let lm = CovenantRunner.magnitude(lim),
+          let d = try? (cap ? lm.subtracting(am) : am.subtracting(lm))
+        {
+          head = if case .money(_, let c) = lim { .money(d, currency: c) } else { .number(d) }
+        }
+        m += [("amount", figure(a, schema)), ("base", figure(b, schema)), ("base_expression", .opt(o.baseText)),
+              ("amount_limit", figure(o.amountLimit, schema)), ("amount_headroom", figure(head, schema))]
+      }
+      m.append(("text", .string(outcomeLines(o, schema: schema).joined(separator: " "))))
+    } else if o.examined > 0 || o.offenderCount > 0 || o.satisfiedBy != nil {
+      m += [("examined", .number("\(o.examined)")), ("offender_count", .number("\(o.offenderCount)")),
+            ("offenders", .array(o.offenders.enumerated().map { i, name in
+              .object([("element", .string(name)), ("values", .string(i < o.evidence.count ? o.evidence[i] : ""))])
+            })),
+            ("not_evaluated_count", .number("\(o.notEvaluatedCount)")),
+            ("not_evaluated", .array(o.notEvaluated.map { .string($0) }))]
+      if !o.passing.isEmpty { m.append(("elements", .array(o.passing.map { .string($0) }))) }
+      if let w = o.satisfiedBy {
+        m += [("matching", .number("\(o.matching)")), ("satisfied_by", .object([("element", .string(w)), ("values", .string(o.evidence.first ?? ""))]))]
+      }
+    }
+    return .object(m)
   }
 
   static func boundJSON(_ b: AmountBound?) -> JSONOut {
@@ -633,27 +653,27 @@ public enum CheckReport {
     let indent: Int
     public init(indent: Int) { self.indent = indent }
 
-    func json(_ index: Int, _ e: ClauseEvaluation?, _ schema: Schema, brief: Bool) -> JSONOut {
+    func json(_ index: Int, _ e: ClauseEvaluation?, _ schema: Schema, allGroups: Bool) -> JSONOut {
       guard let e else { return .null }
       if let known = entries[index], known.evaluation == e { return known.json }
-      let j = JSONOut.prerendered(evaluationJSON(e, schema, brief: brief), indent: indent)
+      let j = JSONOut.prerendered(evaluationJSON(e, schema, allGroups: allGroups), indent: indent)
       entries[index] = (e, j)
       return j
     }
   }
 
-  public static func clauseJSON(_ c: ClauseResult, covenant: CheckedCovenant, brief: Bool = false) -> JSONOut {
-    clauseJSON(c, covenant: covenant, brief: brief, snapshot: evaluationJSON(c.snapshot, covenant.schema, brief: brief))
+  public static func clauseJSON(_ c: ClauseResult, covenant: CheckedCovenant, allGroups: Bool = false) -> JSONOut {
+    clauseJSON(c, covenant: covenant, allGroups: allGroups, snapshot: evaluationJSON(c.snapshot, covenant.schema, allGroups: allGroups))
   }
 
-  static func clauseJSON(_ c: ClauseResult, covenant: CheckedCovenant, brief: Bool, snapshot: JSONOut) -> JSONOut {
+  static func clauseJSON(_ c: ClauseResult, covenant: CheckedCovenant, allGroups: Bool, snapshot: JSONOut) -> JSONOut {
     let schema = covenant.schema
     return .object([
       ("id", .string("§" + c.id)), ("title", .opt(c.title)), ("text", .opt(c.text.map(CovenantRunner.clean))),
       ("line", .number("\(covenant.file.location(of: c.span.start).line)")),
       ("verdict", .string(c.verdict.rawValue)), ("note", .opt(c.note)),
       ("applies", .array(c.applies.map { .string($0) })),
-      ("snapshot", snapshot), ("pro_forma", evaluationJSON(c.proForma, schema, brief: brief)),
+      ("snapshot", snapshot), ("pro_forma", evaluationJSON(c.proForma, schema, allGroups: allGroups)),
       ("largest_compliant_amount", boundJSON(c.largestAmount)),
       ("governance", governanceJSON(c.governance)),
     ] + (c.consent.map { [("consent", consentJSON($0))] } ?? []) + crossReferenceJSON(c))
@@ -691,7 +711,11 @@ public enum CheckReport {
     return f.quotedPerBase ? "\(rate) \(f.currency) per \(schema.baseCurrency)" : "\(rate) \(schema.baseCurrency) per \(f.currency)"
   }
 
-  public static func json(_ r: CheckResult, covenant: CheckedCovenant, brief: Bool = false, snapshotCache: SnapshotJSONCache? = nil) -> JSONOut {
+  /// The report of one check. Its clauses, and each clause's checks, are made as they are
+  /// written (`JSONOut.elements`): written to a `ReportWriter` with a sink, the report streams.
+  /// `allGroups`: every group's check (`--all-groups`); otherwise the groups that matter
+  /// (`listedGroups`).
+  public static func json(_ r: CheckResult, covenant: CheckedCovenant, allGroups: Bool = false, snapshotCache: SnapshotJSONCache? = nil) -> JSONOut {
     var counts: [(String, JSONOut)] = []
     for v in [Verdict.pass, .warning, .breach, .notApplicable, .waived, .disapplied] {
       counts.append((v.rawValue, .number("\(r.clauses.filter { $0.verdict == v }.count)")))
@@ -706,10 +730,11 @@ public enum CheckReport {
       ("verdict", .string(r.compliant ? "compliant" : "breach")),
       ("summary", .object(counts)),
     ] + (r.capacity == nil ? [] : [("capacity", capacityJSON(r.capacity))]) + [
-      ("clauses", .array(r.clauses.enumerated().map { i, c in
-        clauseJSON(c, covenant: covenant, brief: brief,
-          snapshot: snapshotCache?.json(i, c.snapshot, covenant.schema, brief: brief) ?? evaluationJSON(c.snapshot, covenant.schema, brief: brief))
-      })),
+      ("clauses", .elements(count: r.clauses.count) { i in
+        let c = r.clauses[i]
+        return clauseJSON(c, covenant: covenant, allGroups: allGroups,
+          snapshot: snapshotCache?.json(i, c.snapshot, covenant.schema, allGroups: allGroups) ?? evaluationJSON(c.snapshot, covenant.schema, allGroups: allGroups))
+      }),
     ])
   }
 }
