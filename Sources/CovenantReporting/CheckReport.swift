@@ -669,7 +669,7 @@ public enum CheckReport {
   static func clauseJSON(_ c: ClauseResult, covenant: CheckedCovenant, allGroups: Bool, snapshot: JSONOut) -> JSONOut {
     let schema = covenant.schema
     return .object([
-      ("id", .string("§" + c.id)), ("title", .opt(c.title)), ("text", .opt(c.text.map(CovenantRunner.clean))),
+      ("id", .string(c.id)), ("section", .string("§" + c.id)), ("title", .opt(c.title)), ("text", .opt(c.text.map(CovenantRunner.clean))),
       ("line", .number("\(covenant.file.location(of: c.span.start).line)")),
       ("verdict", .string(c.verdict.rawValue)), ("note", .opt(c.note)),
       ("applies", .array(c.applies.map { .string($0) })),

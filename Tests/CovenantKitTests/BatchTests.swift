@@ -104,7 +104,7 @@ import Testing
     let array = try #require((try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) as? [[String: Any]])
     #expect(array.count == 2)
     for entry in array {
-      let clause = try #require((entry["clauses"] as? [[String: Any]])?.first { $0["id"] as? String == "§9" })
+      let clause = try #require((entry["clauses"] as? [[String: Any]])?.first { $0["id"] as? String == "9" && $0["section"] as? String == "§9" })
       let proForma = try #require(clause["pro_forma"] as? [String: Any])
       let checks = try #require(proForma["checks"] as? [[String: Any]])
       #expect(checks.count == 7)

@@ -181,7 +181,7 @@ import Testing
 
   func checks(_ stdout: String) throws -> (checks: [[String: Any]], total: Int?) {
     let report = try #require((try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any], "\(stdout.prefix(300))")
-    let clause = try #require((report["clauses"] as? [[String: Any]])?.first { $0["id"] as? String == "§9" })
+    let clause = try #require((report["clauses"] as? [[String: Any]])?.first { $0["id"] as? String == "9" && $0["section"] as? String == "§9" })
     let snapshot = try #require(clause["snapshot"] as? [String: Any])
     return (try #require(snapshot["checks"] as? [[String: Any]]), snapshot["checks_total"] as? Int)
   }
