@@ -137,15 +137,17 @@ import Testing
     #expect(!stderr.contains("A005"), "\(stderr)")
   }
 
-  /// `--output` to a device that cannot take the report: A004 and exit 2; to a file: the streamed
-  /// report, byte for byte.
+  /// `--output` to a device that cannot take the report: A004 and exit 2 (on standard error, and
+  /// as a JSON diagnostics document on standard output); to a file: the streamed report, byte for byte.
   @Test func outputFileGetsTheStreamedReport() throws {
     let args = ["check", "\(Self.example)/covenant.cov", "--portfolio", "\(Self.example)/portfolio.json",
                 "--deal", "\(Self.example)/deals/sector-cap.json", "--format", "json"]
     let full = runCommand(args + ["--output", "/dev/full"])
     #expect(full.exitCode == ExitCode.invalid)
     #expect(full.stderr.contains("error[A004]: cannot write /dev/full"), "\(full.stderr)")
-    #expect(full.stdout.isEmpty)
+    // The format is JSON, so the failure is also a JSON document on standard output (A004, no report).
+    #expect(full.stdout.contains("\"code\": \"A004\""), "\(full.stdout)")
+    #expect(full.stdout.contains("\"verdict\": \"invalid\""), "\(full.stdout)")
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString).json").path
     defer { unlink(path) }
     let written = runCommand(args + ["--output", path])
