@@ -43,7 +43,7 @@ extension Commands {
     }
     let covenant = session.covenant
     guard covenant.schema.snapshot != nil else {
-      return invalid([Diagnostic(code: "C019", message: "the covenant does not declare the snapshot it reads", file: file.name, span: nil)])
+      return invalid([Diagnostic(SemanticDiagnostics.dataDeclaration(.snapshotGiven), file: file.name)])
     }
     let snapDoc: JSONDocument
     switch readJSON(portfolioPath, c) {
@@ -57,8 +57,7 @@ extension Commands {
     var deal: Deal?
     if let dealPath = deals.first {
       guard covenant.schema.deal != nil else {
-        return invalid([Diagnostic(code: "C019", message: "the covenant does not declare the deal's fields, so `--deal` cannot be read", file: file.name, span: nil,
-          help: "add `data deal from deal` with the deal's fields")])
+        return invalid([Diagnostic(SemanticDiagnostics.dataDeclaration(.noDealFields(.dealOption)), file: file.name)])
       }
       let dealDoc: JSONDocument
       switch readJSON(dealPath, c) {
