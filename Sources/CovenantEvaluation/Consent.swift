@@ -137,7 +137,7 @@ extension Governance {
       out.lines.append("in favour: \(w(yes)) of \(w(base)) = \(percent(fraction)) of \(rule.base.rawValue), \(rule.comparison.rawValue) \(Format.fractionText(rule.fraction)) required — \(met ? "met" : "not met")\(tie)")
       if !met { out.verdict = .breach }
     } catch {
-      throw EvaluationError(code: "E001", message: "the voting figures of `\(body.name)` in §\(clause.id) are too large to compute exactly", span: clause.span)
+      throw EvaluationError(EvaluationDiagnostics.outOfRange(.votingFigures(body: body.name, clause: clause.id)), span: clause.span)
     }
     return out
   }
