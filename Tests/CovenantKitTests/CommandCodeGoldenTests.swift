@@ -33,6 +33,22 @@ import Testing
     assertGolden(Self.shown(out), "cli/a001.txt")
   }
 
+  /// Every usage error the command line knows (one per case of `CommandDiagnostics.Usage`, with
+  /// and without a did-you-mean), word for word: the golden was written by the binary from
+  /// before the wording moved into the catalogue.
+  @Test func everyUsageErrorIsWordedAsBefore() throws {
+    let lines = try String(contentsOf: repositoryRoot.appendingPathComponent("Tests/CovenantKitTests/Golden/cli/usage.txt"), encoding: .utf8)
+      .split(separator: "\n").filter { $0.hasPrefix("$ covenant ") }.map { $0.dropFirst("$ covenant ".count) }
+    #expect(lines.count >= 28)
+    var shown = ""
+    for line in lines {
+      let out = runCommand(line.split(separator: " ").map(String.init))
+      #expect(out.stderr.hasPrefix("covenant: error[A001]: "), "\(line)")
+      shown += "$ covenant \(line)\n\(out.stdout)\(out.stderr)exit \(out.exitCode)\n"
+    }
+    assertGolden(shown, "cli/usage.txt")
+  }
+
   @Test(arguments: ["text", "json", "sarif", "junit", "github"]) func noTestsIsA003(_ format: String) {
     let out = runCommand(["test", Self.noTests, "--format", format, "--no-color"])
     #expect(out.exitCode == ExitCode.invalid)
