@@ -178,7 +178,7 @@ public enum Commands {
         try AtomicFile.replace(c.resolve(path), with: Array(out.stdout.utf8))
         out.stdout = ""
       } catch {
-        let failure = Diagnostic(CommandDiagnostics.cannotWrite(path, reason: error.message, fileUnchanged: false), file: "covenant")
+        let failure = Diagnostic.commandLine(CommandDiagnostics.cannotWrite(path, reason: error.message, fileUnchanged: false))
         out.stdout = (try? format(o).get()).flatMap { $0 == .text ? nil : ciDiagnostics([failure], sources: [:], format: $0, suite: "covenant") } ?? ""
         out.stderr += DiagnosticRenderer.text(failure, source: nil, color: c.errorColor)
         out.exitCode = ExitCode.invalid
@@ -190,7 +190,7 @@ public enum Commands {
   static func usageError(_ u: CommandDiagnostics.Usage) -> CommandOutput {
     var out = CommandOutput()
     // Before the options are read: no colour, no format, text on standard error.
-    out.stderr = DiagnosticRenderer.text(Diagnostic(CommandDiagnostics.usage(u), file: "covenant"), source: nil)
+    out.stderr = DiagnosticRenderer.text(Diagnostic.commandLine(CommandDiagnostics.usage(u)), source: nil)
       + "run `covenant help` for usage\n"
     out.exitCode = ExitCode.invalid
     return out

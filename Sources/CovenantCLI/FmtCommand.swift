@@ -44,7 +44,7 @@ extension Commands {
             try AtomicFile.replace(c.resolve(path), with: Array(formatted.utf8))
             out.stderr += "formatted \(path)\n"
           } catch {
-            out.stderr += DiagnosticRenderer.text(Diagnostic(CommandDiagnostics.cannotWrite(path, reason: error.message, fileUnchanged: true), file: "covenant"), source: nil, color: c.errorColor)
+            out.stderr += DiagnosticRenderer.text(Diagnostic.commandLine(CommandDiagnostics.cannotWrite(path, reason: error.message, fileUnchanged: true)), source: nil, color: c.errorColor)
             invalid = true
           }
         }

@@ -91,7 +91,7 @@ extension Commands {
       case .failure(let e):
         code = ExitCode.invalid
         // Standard output is what failed, so the diagnostic is text on standard error, whatever the format.
-        stderrText += DiagnosticRenderer.text(Diagnostic(CommandDiagnostics.standardOutputFailed(e.message), file: "covenant"), source: nil)
+        stderrText += DiagnosticRenderer.text(Diagnostic.commandLine(CommandDiagnostics.standardOutputFailed(e.message)), source: nil)
       }
     }
     if !stderrText.isEmpty {

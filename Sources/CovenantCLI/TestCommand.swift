@@ -17,7 +17,7 @@ extension Commands {
     }
     if run.outcomes.isEmpty {
       out.exitCode = ExitCode.invalid
-      let none = Diagnostic(CommandDiagnostics.noTests(in: o.positional.isEmpty ? "." : o.positional.joined(separator: ", ")), file: "covenant")
+      let none = Diagnostic.commandLine(CommandDiagnostics.noTests(in: o.positional.isEmpty ? "." : o.positional.joined(separator: ", ")))
       out.stderr = render([none], sources: [:], color: c.errorColor)
       if fmt != .text { out.stdout = ciDiagnostics([none], sources: [:], format: fmt, suite: "covenant test") ?? "" }
       return out
