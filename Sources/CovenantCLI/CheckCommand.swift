@@ -12,16 +12,16 @@ extension Commands {
   static func check(_ o: Options, _ c: Context) -> CommandOutput {
     guard case .success(let fmt) = format(o, documents: true) else { if case .failure(let e) = format(o, documents: true) { return e }; return CommandOutput() }
     guard o.positional.count == 1, let covenantPath = o.positional.first else {
-      return usageError(o.positional.isEmpty ? "`check` needs a covenant file" : "`check` takes one covenant file, got \(o.positional.count)")
+      return usageError(o.positional.isEmpty ? .missingCovenant(command: "check", several: false) : .severalCovenants(command: "check", got: o.positional.count))
     }
     guard let portfolioPath = o.values["portfolio"]?.last else {
-      return usageError("`check` needs `--portfolio SNAPSHOT`")
+      return usageError(.missingPortfolio)
     }
     let deals = o.values["deal"] ?? []
-    guard deals.count <= 1 else { return usageError("`check` takes one `--deal`", help: "to check several deals, use `--deals FILE-OR-DIRECTORY`") }
+    guard deals.count <= 1 else { return usageError(.severalDeals) }
     let batch = o.values["deals"]?.last
-    if batch != nil, !deals.isEmpty { return usageError("`--deal` and `--deals` cannot be combined") }
-    if batch == "-" { return usageError("`--deals` reads a file or a directory, not standard input", help: "use `--deal -` for one deal from standard input") }
+    if batch != nil, !deals.isEmpty { return usageError(.incompatible("--deal", "--deals")) }
+    if batch == "-" { return usageError(.dealsFromStandardInput) }
     let color = c.color
     var sources: [String: SourceFile] = [:]
     var out = CommandOutput()
@@ -48,7 +48,7 @@ extension Commands {
     }
     let covenant = session.covenant
     guard covenant.schema.snapshot != nil else {
-      return invalid([Diagnostic(code: "C019", message: "the covenant does not declare the snapshot it reads", file: file.name, span: nil)])
+      return invalid([Diagnostic(SemanticDiagnostics.dataDeclaration(.snapshotGiven), file: file.name)])
     }
     let snapDoc: JSONDocument
     switch readJSON(portfolioPath, c) {
@@ -62,8 +62,7 @@ extension Commands {
     var deal: Deal?
     if let dealPath = deals.first {
       guard covenant.schema.deal != nil else {
-        return invalid([Diagnostic(code: "C019", message: "the covenant does not declare the deal's fields, so `--deal` cannot be read", file: file.name, span: nil,
-          help: "add `data deal from deal` with the deal's fields")])
+        return invalid([Diagnostic(SemanticDiagnostics.dataDeclaration(.noDealFields(.dealOption)), file: file.name)])
       }
       let dealDoc: JSONDocument
       switch readJSON(dealPath, c) {

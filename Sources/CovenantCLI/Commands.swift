@@ -127,7 +127,7 @@ public enum Commands {
     default: break
     }
     guard let spec = specs[command] else {
-      return usageError("unknown command `\(command)`", help: closestMatch(command, in: verbs).map { "did you mean `\($0)`?" })
+      return usageError(.unknownCommand(command, nearest: closestMatch(command, in: verbs)))
     }
     // `covenant VERB --help` whatever else the line holds.
     if rest.prefix(while: { $0 != "--" }).contains(where: { $0 == "--help" || $0 == "-h" }) {
@@ -173,7 +173,7 @@ public enum Commands {
       if o.flags.contains("no-color") { choice = "never" }
       if let c = o.values["color"]?.last { choice = c }
       guard ["auto", "always", "never"].contains(choice) else {
-        return .failure(usageError("unknown colour setting `\(choice)`", help: "use `--color auto`, `--color always` or `--color never`"))
+        return .failure(usageError(.unknownColor(choice)))
       }
       let output = o.values["output"]?.last.flatMap { $0 == "-" ? nil : $0 }
       func on(_ terminal: Bool) -> Bool {
@@ -188,7 +188,7 @@ public enum Commands {
       }
       let inputs = o.positional + ["portfolio", "deal", "deals"].flatMap { o.values[$0] ?? [] }
       if inputs.filter({ $0 == "-" }).count > 1 {
-        return .failure(usageError("only one input can be read from standard input (`-`)"))
+        return .failure(usageError(.severalStandardInputs))
       }
       return .success(Context(
         env: env, color: on(output == nil && env.stdoutIsTerminal), errorColor: on(env.stderrIsTerminal), output: output,
@@ -219,7 +219,7 @@ public enum Commands {
         }
         out.stdout = ""
       } catch {
-        let failure = Diagnostic(CommandDiagnostics.cannotWrite(path, reason: error.message, fileUnchanged: false), file: "covenant")
+        let failure = Diagnostic.commandLine(CommandDiagnostics.cannotWrite(path, reason: error.message, fileUnchanged: false))
         out.stdout = (try? format(o).get()).flatMap { $0 == .text ? nil : ciDiagnostics([failure], sources: [:], format: $0, suite: "covenant") } ?? ""
         out.stderr += DiagnosticRenderer.text(failure, source: nil, color: c.errorColor)
         out.exitCode = ExitCode.invalid
@@ -228,10 +228,10 @@ public enum Commands {
     return out
   }
 
-  static func usageError(_ message: String, help: String? = nil) -> CommandOutput {
+  static func usageError(_ u: CommandDiagnostics.Usage) -> CommandOutput {
     var out = CommandOutput()
     // Before the options are read: no colour, no format, text on standard error.
-    out.stderr = DiagnosticRenderer.text(Diagnostic(CommandDiagnostics.usage(message, help: help), file: "covenant"), source: nil)
+    out.stderr = DiagnosticRenderer.text(Diagnostic.commandLine(CommandDiagnostics.usage(u)), source: nil)
       + "run `covenant help` for usage\n"
     out.exitCode = ExitCode.invalid
     return out

@@ -4,10 +4,10 @@ import Foundation
 /// `covenant fmt [--check | --write] FILE...`: the canonical layout.
 extension Commands {
   static func fmt(_ o: Options, _ c: Context) -> CommandOutput {
-    guard !o.positional.isEmpty else { return usageError("`fmt` needs at least one covenant file") }
-    if o.flags.contains("check") && o.flags.contains("write") { return usageError("`--check` and `--write` cannot be combined") }
-    if o.flags.contains("write"), c.output != nil { return usageError("`--write` and `--output` cannot be combined") }
-    if o.flags.contains("write"), o.positional.contains("-") { return usageError("`--write` rewrites files; standard input (`-`) has none", help: "use `covenant fmt -` to print the formatted covenant") }
+    guard !o.positional.isEmpty else { return usageError(.missingCovenant(command: "fmt", several: true)) }
+    if o.flags.contains("check") && o.flags.contains("write") { return usageError(.incompatible("--check", "--write")) }
+    if o.flags.contains("write"), c.output != nil { return usageError(.incompatible("--write", "--output")) }
+    if o.flags.contains("write"), o.positional.contains("-") { return usageError(.writeStandardInput) }
     var out = CommandOutput()
     var sources: [String: SourceFile] = [:]
     var invalid = false
@@ -44,7 +44,7 @@ extension Commands {
             try AtomicFile.replace(c.resolve(path), with: Array(formatted.utf8))
             out.stderr += "formatted \(path)\n"
           } catch {
-            out.stderr += DiagnosticRenderer.text(Diagnostic(CommandDiagnostics.cannotWrite(path, reason: error.message, fileUnchanged: true), file: "covenant"), source: nil, color: c.errorColor)
+            out.stderr += DiagnosticRenderer.text(Diagnostic.commandLine(CommandDiagnostics.cannotWrite(path, reason: error.message, fileUnchanged: true)), source: nil, color: c.errorColor)
             invalid = true
           }
         }

@@ -139,9 +139,9 @@ extension Commands {
       out.stdout = usage
       return out
     }
-    guard topics.count == 1 else { return usageError("`help` takes one command, got \(topics.count)") }
+    guard topics.count == 1 else { return usageError(.severalHelpTopics(got: topics.count)) }
     guard let page = verbUsage[topic] else {
-      return usageError("no help for `\(topic)`", help: closestMatch(topic, in: verbs).map { "did you mean `\($0)`?" } ?? "commands are " + verbs.map { "`\($0)`" }.joined(separator: ", "))
+      return usageError(.noHelp(topic, nearest: closestMatch(topic, in: verbs), commands: verbs))
     }
     out.stdout = page
     return out
@@ -151,7 +151,7 @@ extension Commands {
 
   static func completions(_ o: Options, _ c: Context) -> CommandOutput {
     guard o.positional.count == 1, let shell = o.positional.first else {
-      return usageError("`completions` needs a shell: `bash`, `zsh` or `fish`")
+      return usageError(.missingShell)
     }
     var out = CommandOutput()
     switch shell {
@@ -159,7 +159,7 @@ extension Commands {
     case "zsh": out.stdout = zshCompletion
     case "fish": out.stdout = fishCompletion
     default:
-      return usageError("no completions for `\(shell)`", help: "shells are `bash`, `zsh` and `fish`")
+      return usageError(.unknownShell(shell))
     }
     return out
   }

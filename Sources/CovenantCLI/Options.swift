@@ -33,8 +33,7 @@ extension Commands {
           let letter = String(a.dropFirst().prefix(1))
           guard let long = Commands.shortForms[letter], valued.contains(long) || flags.contains(long) else {
             let all = Array(valued) + Array(flags)
-            let hint = closestMatch(String(a.dropFirst()), in: all).map { "did you mean `--\($0)`?" }
-            return .failure(Commands.usageError("unknown option `\(a)`", help: hint))
+            return .failure(Commands.usageError(.unknownOption(a, nearest: closestMatch(String(a.dropFirst()), in: all))))
           }
           let attached = String(a.dropFirst(2))
           a = "--" + long + (attached.isEmpty ? "" : "=" + attached)
@@ -48,7 +47,7 @@ extension Commands {
           }
           if valued.contains(name) {
             guard let v = inline ?? (i + 1 < args.count ? args[i + 1] : nil) else {
-              return .failure(Commands.usageError("`--\(name)` needs a value"))
+              return .failure(Commands.usageError(.missingValue(option: name)))
             }
             o.values[name, default: []].append(v)
             i += inline == nil ? 2 : 1
@@ -60,7 +59,7 @@ extension Commands {
             continue
           }
           let all = Array(valued) + Array(flags)
-          return .failure(Commands.usageError("unknown option `\(args[i])`", help: closestMatch(name, in: all).map { "did you mean `--\($0)`?" }))
+          return .failure(Commands.usageError(.unknownOption(args[i], nearest: closestMatch(name, in: all))))
         }
         o.positional.append(a)
         i += 1

@@ -97,7 +97,7 @@ extension Commands {
       // Whatever was written is an incomplete report: never a pass. Standard output is what
       // failed, so the diagnostic is text on standard error, whatever the format.
       code = ExitCode.invalid
-      stderrText += DiagnosticRenderer.text(Diagnostic(CommandDiagnostics.standardOutputFailed(e.message), file: "covenant"), source: nil)
+      stderrText += DiagnosticRenderer.text(Diagnostic.commandLine(CommandDiagnostics.standardOutputFailed(e.message)), source: nil)
     }
     if !stderrText.isEmpty {
       switch OutputChannel.writeAll(Array(stderrText.utf8), to: stderrFD) {

@@ -15,8 +15,8 @@ extension Commands {
     let f = o.values["format"]?.last ?? "text"
     let allowed = OutputFormat.allCases.filter { documents || !$0.isDocument }.map(\.rawValue)
     guard allowed.contains(f), let format = OutputFormat(rawValue: f) else {
-      if formats.contains(f) { return .failure(usageError("`--format \(f)` is a report of `check`", help: "formats here are " + allowed.map { "`\($0)`" }.joined(separator: ", "))) }
-      return .failure(usageError("unknown format `\(f)`", help: "formats are " + allowed.map { "`\($0)`" }.joined(separator: ", ")))
+      if formats.contains(f) { return .failure(usageError(.checkOnlyFormat(f, allowed: allowed))) }
+      return .failure(usageError(.unknownFormat(f, allowed: allowed)))
     }
     return .success(format)
   }

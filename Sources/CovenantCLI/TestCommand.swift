@@ -4,7 +4,7 @@ import Foundation
 /// `covenant test [PATH...]`: run covenant tests (`*.covtest`).
 extension Commands {
   static func test(_ o: Options, _ c: Context) -> CommandOutput {
-    if o.positional.contains("-") { return usageError("`test` reads test files and directories, not standard input") }
+    if o.positional.contains("-") { return usageError(.testFromStandardInput) }
     guard case .success(let fmt) = format(o) else { if case .failure(let e) = format(o) { return e }; return CommandOutput() }
     let run = TestRunner.run(paths: o.positional, in: c.env.workingDirectory)
     var out = CommandOutput()
@@ -17,7 +17,7 @@ extension Commands {
     }
     if run.outcomes.isEmpty {
       out.exitCode = ExitCode.invalid
-      let none = Diagnostic(CommandDiagnostics.noTests(in: o.positional.isEmpty ? "." : o.positional.joined(separator: ", ")), file: "covenant")
+      let none = Diagnostic.commandLine(CommandDiagnostics.noTests(in: o.positional.isEmpty ? "." : o.positional.joined(separator: ", ")))
       out.stderr = render([none], sources: [:], color: c.errorColor)
       if fmt != .text { out.stdout = ciDiagnostics([none], sources: [:], format: fmt, suite: "covenant test") ?? "" }
       return out

@@ -10,7 +10,7 @@ import CovenantKit
 extension Commands {
   static func validate(_ o: Options, _ c: Context) -> CommandOutput {
     guard case .success(let fmt) = format(o) else { if case .failure(let e) = format(o) { return e }; return CommandOutput() }
-    guard !o.positional.isEmpty else { return usageError("`validate` needs at least one covenant file") }
+    guard !o.positional.isEmpty else { return usageError(.missingCovenant(command: "validate", several: true)) }
     var out = CommandOutput()
     var all: [Diagnostic] = []
     var sources: [String: SourceFile] = [:]

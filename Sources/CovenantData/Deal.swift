@@ -21,9 +21,7 @@ public struct Deal: Sendable {
     snapshot: JSONDocument?, snapshotFile: String = "snapshot", covenant: CheckedCovenant
   ) -> Result<Deal, Diagnostics> {
     guard let record = covenant.schema.deal else {
-      return .failure(Diagnostics([Diagnostic(
-        code: "C019", message: "the covenant does not declare the deal's fields, so a deal cannot be read", file: covenant.file.name,
-        span: nil, help: "add `data deal from deal` with the deal's fields")]))
+      return .failure(Diagnostics([Diagnostic(SemanticDiagnostics.dataDeclaration(.noDealFields(.load)), file: covenant.file.name)]))
     }
     var problems: [Diagnostic] = []
     var values: Value?

@@ -48,8 +48,7 @@ public struct CovenantSession {
   /// Loads the snapshot as the covenant declares it. On success the session can check.
   public mutating func loadSnapshot(_ document: JSONDocument, file: String) -> Result<Void, Diagnostics> {
     guard let record = covenant.schema.snapshot else {
-      return .failure(Diagnostics([Diagnostic(
-        code: "C019", message: "the covenant does not declare the snapshot it reads", file: covenant.file.name, span: nil)]))
+      return .failure(Diagnostics([Diagnostic(SemanticDiagnostics.dataDeclaration(.snapshotGiven), file: covenant.file.name)]))
     }
     switch DataLoader.load(document, record: record, schema: covenant.schema, file: file) {
     case .failure(let ds): return .failure(ds)
@@ -129,6 +128,6 @@ public struct CovenantSession {
   }
 
   static func noSnapshot(_ c: CheckedCovenant) -> Diagnostic {
-    Diagnostic(code: "C019", message: "no snapshot was loaded", file: c.file.name, span: nil)
+    Diagnostic(SemanticDiagnostics.dataDeclaration(.snapshotNotLoaded), file: c.file.name)
   }
 }

@@ -1,6 +1,7 @@
 import CovenantValues
 import CovenantJSON
 import CovenantSyntax
+import CovenantSemantics
 import CovenantData
 
 /// One deal of a batch and its result.
@@ -27,7 +28,7 @@ extension CovenantRunner {
     entries.reserveCapacity(deals.count)
     guard let dealRecord = covenant.schema.deal else {
       return deals.map { BatchEntry(source: $0.source, result: nil, diagnostics: [
-        Diagnostic(code: "C019", message: "the covenant does not declare the deal's fields", file: covenant.file.name, span: nil)]) }
+        Diagnostic(SemanticDiagnostics.dataDeclaration(.noDealFields(.batch)), file: covenant.file.name)]) }
     }
     for (i, d) in deals.enumerated() {
       progress?(i, deals.count)

@@ -122,7 +122,7 @@ extension Governance {
         return holder.map { castingVote($0, body, data, eligible: eligible, excluded: excludedIDs, covenant) }
       }
     } catch {
-      throw EvaluationError(code: "E001", message: "the voting figures of `\(body.name)` in §\(clause.id) are too large to compute exactly", span: clause.span)
+      throw EvaluationError(EvaluationDiagnostics.outOfRange(.votingFigures(body: body.name, clause: clause.id)), span: clause.span)
     }
     return out
   }

@@ -136,7 +136,7 @@ extension CovenantRunner {
         v = try ev.eval(d.value)
         if holdsOnly { continue }
         how = try derivation(d.name, d.value, v, &ev)
-      } catch where error.code == "E002" {
+      } catch where error.isDivisionByZero {
         // A ratio over a zero denominator: the requirement decides what it means (grammar.md,
         // *Ratios with a zero or negative denominator*); the definition alone has no value.
         out.append(DefinitionFigure(name: d.name, value: .absent, style: style,
@@ -222,7 +222,7 @@ extension CovenantRunner {
       guard seen.insert(text).inserted else { continue }
       do {
         parts.append("\(text) = \(Format.value(try ev.eval(e), schema, style: Self.style(e)))")
-      } catch where error.code == "E002" {
+      } catch where error.isDivisionByZero {
         // A ratio over a zero denominator, which the comparison itself decided.
         parts.append("\(text): its denominator is zero")
       }

@@ -134,7 +134,7 @@ public enum Governance {
       }
     } catch {
       // Never a breach for a figure that could not be computed: that is an error (exit 2).
-      throw EvaluationError(code: "E001", message: "the voting figures of §\(clause.id) are too large to compute exactly", span: clause.span)
+      throw EvaluationError(EvaluationDiagnostics.outOfRange(.votingFigures(body: nil, clause: clause.id)), span: clause.span)
     }
   }
 

@@ -117,8 +117,9 @@ extension Evaluator {
         if let s = ref.startField, s < fields.count, case .date(let d) = fields[s] { start = d }
         if let start, start > end {
           throw EvaluationError(
-            code: "E006", message: "period \(Self.dataPath(ref.list, context.covenant.schema) ?? ref.listText)[\(position)] of `\(ref.listText)` starts on \(start), after it ends on \(end)", span: span,
-            help: "correct the period's dates in the data")
+            EvaluationDiagnostics.periods(.startsAfterEnd(
+              element: "\(Self.dataPath(ref.list, context.covenant.schema) ?? ref.listText)[\(position)]", list: ref.listText, start: start, end: end)),
+            span: span)
         }
         items.append((element, position, end, start))
       }
@@ -143,20 +144,17 @@ extension Evaluator {
   func requireConsecutive(_ c: PeriodCalendar, _ lo: Int, _ hi: Int, _ ref: PeriodCalendarRef, span: SourceSpan) throws(EvaluationError) {
     guard let i = c.firstBreak(lo, hi) else { return }
     let previous = periodName(c, i - 1, ref), this = periodName(c, i, ref)
-    let message: String
+    let problem: EvaluationDiagnostics.PeriodProblem
     if c.ends[i] == c.ends[i - 1] {
-      message = "two periods of `\(ref.listText)` end on \(c.ends[i]): \(previous) and \(this)"
+      problem = .sameEnd(list: ref.listText, end: c.ends[i], previous: previous, this: this)
     } else if let start = c.starts[i] {
       let expected = CalendarDate(daysSinceEpoch: c.ends[i - 1].daysSinceEpoch + 1).map { "\($0)" } ?? "the next day"
       let gap = start.daysSinceEpoch - c.ends[i - 1].daysSinceEpoch - 1
-      let what = gap > 0 ? "a gap of \(gap) day\(gap == 1 ? "" : "s"): is a period missing?" : "an overlap of \(-gap) day\(-gap == 1 ? "" : "s")"
-      message = "the periods of `\(ref.listText)` are not consecutive: \(previous) ends on \(c.ends[i - 1]), so the next period "
-        + "should start on \(expected), but the next one, \(this), starts on \(start) (\(what))"
+      problem = .notConsecutive(list: ref.listText, previous: previous, previousEnd: c.ends[i - 1], expected: expected, this: this, start: start, gap: gap)
     } else {
-      message = "the periods of `\(ref.listText)` are not consecutive at \(this)"
+      problem = .breakAt(list: ref.listText, this: this)
     }
-    throw EvaluationError(code: "E006", message: message, span: span,
-      help: "a figure over consecutive periods needs every period once: add the missing period or correct its dates in the data")
+    throw EvaluationError(EvaluationDiagnostics.periods(problem), span: span)
   }
 
   /// A period as the data shows it: its JSON path (`fiscal_quarters[4]`) and its label (`FY2024 Q3`).

@@ -68,9 +68,7 @@ public enum Formatter {
       again.comments.count == parsed.comments.count
     else {
       return .failure(Diagnostics([
-        Diagnostic(
-          code: "F001", message: "the formatter could not lay out this covenant without changing its meaning",
-          file: file.name, help: "the file was left as it is; please report this covenant")
+        Diagnostic(FormattingDiagnostics.layoutChangedMeaning(), file: file.name)
       ]))
     }
     return .success(text)

@@ -27,6 +27,9 @@ public enum CIFormats {
     public var endLine: Int?
     public var endColumn: Int?
     public var title: String?
+    /// False for a diagnostic about the command line (`Diagnostic.hasLocation`): SARIF gives the
+    /// result no `locations` (valid in SARIF 2.1.0), a GitHub annotation no `file=`.
+    public var located = true
   }
 
   public static func finding(_ d: Diagnostic, source: SourceFile?) -> Finding {
@@ -39,6 +42,7 @@ public enum CIFormats {
       (f.line, f.column) = (loc.line, loc.column)
     }
     f.title = d.code
+    f.located = d.hasLocation
     return f
   }
 
@@ -94,13 +98,14 @@ public enum CIFormats {
       if let c = f.endColumn { region.append(("endColumn", .number("\(c)"))) }
       var physical: [(String, JSONOut)] = [("artifactLocation", .object([("uri", .string(uri(f.file)))]))]
       if !region.isEmpty { physical.append(("region", .object(region))) }
-      return .object([
+      var result: [(String, JSONOut)] = [
         ("ruleId", .string(f.ruleID)),
         ("ruleIndex", .number("\(ruleIDs.firstIndex(of: f.ruleID) ?? 0)")),
         ("level", .string(f.level == .error ? "error" : f.level == .warning ? "warning" : "note")),
         ("message", .object([("text", .string(f.message))])),
-        ("locations", .array([.object([("physicalLocation", .object(physical))])])),
-      ])
+      ]
+      if f.located { result.append(("locations", .array([.object([("physicalLocation", .object(physical))])]))) }
+      return .object(result)
     }
     return JSONOut.object([
       ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
@@ -132,7 +137,7 @@ public enum CIFormats {
 
   public static func github(_ findings: [Finding]) -> String {
     findings.map { f in
-      var props = ["file=\(escapeProperty(f.file))"]
+      var props = f.located ? ["file=\(escapeProperty(f.file))"] : []
       if let l = f.line { props.append("line=\(l)") }
       if let c = f.column { props.append("col=\(c)") }
       if let l = f.endLine { props.append("endLine=\(l)") }

@@ -74,7 +74,7 @@ public enum DiagnosticRenderer {
   public static func json(_ d: Diagnostic, source: SourceFile?) -> JSONOut {
     var members: [(String, JSONOut)] = [
       ("code", .string(d.code)), ("severity", .string(d.severity.rawValue)), ("message", .string(d.message)),
-      ("file", .string(d.file)),
+      ("file", d.hasLocation ? .string(d.file) : .null),
     ]
     if let span = d.span, let source {
       let (l, c) = source.location(of: span.start)

@@ -70,26 +70,25 @@ extension Checker {
       var seen: Set<GovernanceDecl.Subject> = []
       for d in b.sources {
         if !seen.insert(d.subject).inserted {
-          report("C091", "body `\(b.name.text)` says twice where its \(d.subject.rawValue) are", d.subjectSpan, help: "keep one `\(d.subject.rawValue) from …` line")
+          report(SemanticDiagnostics.body(.sourceTwice(b.name.text, subject: d.subject.rawValue)), d.subjectSpan)
           continue
         }
         checkGovernanceDecl(d, into: &g)
       }
       guard var members = g.members else {
-        report("C091", "body `\(b.name.text)` does not say where its members are", b.name.span,
-          help: "add e.g. `members from snapshot \"lpac.members\" with id = \"seat\"`")
+        report(SemanticDiagnostics.body(.noMembers(b.name.text)), b.name.span)
         continue
       }
       var oneEach = false
       switch b.weighting {
       case .key(let k)?:
         if let p = members.powerKey, p != k {
-          report("C091", "body `\(b.name.text)` reads its weights twice: `power = \"\(p)\"` and `weight by \"\(k)\"`", b.weightingSpan ?? b.name.span, help: "keep `weight by \"\(k)\"`")
+          report(SemanticDiagnostics.body(.weightsTwice(b.name.text, power: p, weightBy: k)), b.weightingSpan ?? b.name.span)
         }
         members.powerKey = k
       case .oneEach?:
         if members.powerKey != nil {
-          report("C091", "body `\(b.name.text)` has one vote each, but its members bind `power`", b.weightingSpan ?? b.name.span, help: "remove `power = …`, or write `weight by \"…\"` instead of `one vote each`")
+          report(SemanticDiagnostics.body(.oneVoteWithPower(b.name.text)), b.weightingSpan ?? b.name.span)
         }
         members.powerKey = nil
         oneEach = true
@@ -99,8 +98,7 @@ extension Checker {
       let classes: Set<String>? = members.classKey != nil ? nil : Set(members.classFlags.map(\.name)).union(parties.flatMap(\.classes))
       func knownClass(_ n: Name, _ what: String) -> Bool {
         guard let classes, !classes.contains(n.text) else { return true }
-        report("C091", "body `\(b.name.text)` \(what) class `\(n.text)`, which its members data does not give", n.span,
-          help: suggestion(n.text, Array(classes)) ?? "read it with `members from … with class \(n.text) = \"key\"` (or `class = \"role\"`)")
+        report(SemanticDiagnostics.body(.unknownClass(b.name.text, what: what, className: n.text, suggestion: suggestion(n.text, Array(classes)))), n.span)
         return false
       }
       let excluded = b.excluded.filter { knownClass($0, "excludes") }.map(\.text)
@@ -110,16 +108,16 @@ extension Checker {
         if case .constant(.number(let x)) = t.kind, x.isInteger, x.signum > 0, let n = Int(x.description) {
           quorum = .members(n)
         } else if t.type != .error {
-          report("C091", "a quorum of members is a whole number, such as `quorum 3 members`", q.span)
+          report(SemanticDiagnostics.body(.memberQuorum), q.span)
         }
       }
       if let q = b.quorum {
-        if quorum != nil { report("C091", "body `\(b.name.text)` has two quorums", q.fraction.span, help: "keep one") }
+        if quorum != nil { report(SemanticDiagnostics.body(.twoQuorums(b.name.text)), q.fraction.span) }
         let t = checkExpr(q.fraction)
         if case .constant(.number(let x)) = t.kind, x.signum >= 0, !(Exact.one < x) {
           quorum = .power(x, q.comparison)
         } else if t.type != .error {
-          report("C091", "a quorum of voting power is a fraction between 0% and 100%, such as `quorum 50% of voting power`", q.fraction.span)
+          report(SemanticDiagnostics.body(.powerQuorum), q.fraction.span)
         }
       }
       var tie: CheckedBody.Tie?
@@ -141,9 +139,7 @@ extension Checker {
   /// The body a rule names; an unknown one is C090 with a did-you-mean.
   mutating func resolveBody(_ n: Name) -> Int? {
     if let i = bodyIndex[n.text] { return i }
-    report("C090", "unknown voting body `\(n.text)`", n.span,
-      help: suggestion(n.text, bodies.map(\.name))
-        ?? (bodies.isEmpty ? "declare it: `body \(n.text) \"Full name\"` with `members from snapshot \"…\"`" : "bodies are " + bodies.map { "`\($0.name)`" }.joined(separator: ", ")))
+    report(SemanticDiagnostics.unknownBody(n.text, suggestion: suggestion(n.text, bodies.map(\.name)), bodies: bodies.map(\.name)), n.span)
     return nil
   }
 
@@ -183,8 +179,7 @@ extension Checker {
       let t = checkExpr(s.source)
       guard t.type == .bool else {
         if t.type != .error {
-          report("C092", "a consent is given by a voting body or recorded by a true/false field; `\(file.text(s.source.span))` is \(schema.typeName(t.type))", s.source.span,
-            help: bodies.isEmpty ? "declare the body that consents: `body lpac \"Advisory Committee\" members from …`" : "bodies are " + bodies.map { "`\($0.name)`" }.joined(separator: ", "))
+          report(SemanticDiagnostics.consent(.notAConsent(file.text(s.source.span), type: schema.typeName(t.type), bodies: bodies.map(\.name))), s.source.span)
         }
         continue
       }
@@ -197,13 +192,11 @@ extension Checker {
       var lifted: [CheckedRequirement] = []
       for r in clause.requirements {
         guard case .compare(let op, let a, let b) = r.expr.kind, op == .le || op == .lt else {
-          report("C092", "`with consent … up to` lifts a cap, and `\(r.source)` is not one (`value <= limit`)", r.span,
-            help: "write the clause's requirement as `value <= limit`, or use `without consent of …` to lift the clause")
+          report(SemanticDiagnostics.consent(.liftsNoCap(r.source)), r.span)
           return nil
         }
         if l.type != .error, b.type != .error, !Self.sameUnit(l.type, b.type) {
-          report("C092", "the lifted limit `\(out.liftedText!)` is \(schema.typeName(l.type)), but the limit of `\(r.source)` is \(schema.typeName(b.type))", limit.span,
-            help: "give the higher limit in the same unit as the cap's")
+          report(SemanticDiagnostics.consent(.liftedUnit(out.liftedText!, type: schema.typeName(l.type), requirement: r.source, capType: schema.typeName(b.type))), limit.span)
           return nil
         }
         var e = r.expr
@@ -213,7 +206,7 @@ extension Checker {
         lifted.append(CheckedRequirement(expr: e, source: file.text(a.span) + " " + op.rawValue + " " + out.liftedText!, span: r.span))
       }
       if lifted.isEmpty {
-        report("C092", "`with consent … up to` needs a cap before it to lift", limit.span, help: "write the cap first, then `with consent of … up to …`")
+        report(SemanticDiagnostics.consent(.noCapBefore), limit.span)
         return nil
       }
       out.lifted = lifted

@@ -30,20 +30,16 @@ extension Checker {
       let words = r.form == .exception ? "an exception to" : r.form.rawValue
       for ref in r.refs {
         guard let target = index[ref.text] else {
-          report("C080", "`\(r.form == .exception ? "section" : r.form.rawValue) §\(ref.text)` in §\(r.clause) names a section this covenant does not have", ref.span,
-            help: Self.sectionSuggestion(ref.text, ids.filter { $0 != r.clause }))
+          report(SemanticDiagnostics.unknownSection(ref.text, word: r.form == .exception ? "section" : r.form.rawValue, in: r.clause, help: Self.sectionSuggestion(ref.text, ids.filter { $0 != r.clause })), ref.span)
           continue
         }
         if target == from {
-          report("C081", "§\(r.clause) refers to itself (`\(r.form == .exception ? "section" : r.form.rawValue) §\(ref.text)`)", ref.span,
-            help: "a clause cannot prevail over, yield to or make an exception to itself; name the other section that was meant")
+          report(SemanticDiagnostics.selfReference(r.clause, word: r.form == .exception ? "section" : r.form.rawValue, section: ref.text), ref.span)
           continue
         }
         let (prevailing, displaced) = r.form == .subjectTo ? (target, from) : (from, target)
         if r.form == .notwithstanding, Self.alwaysInForce(clauses[from], whenever: clauses[target]) {
-          report("C083", "§\(r.clause) has no `applies when` and no dates, so `notwithstanding §\(ref.text)` means §\(ref.text) is never applied", ref.span,
-            help: "say where §\(r.clause) overrides §\(ref.text), e.g. `applies when deal.sector = power`; if §\(r.clause) replaces §\(ref.text), remove §\(ref.text); if both are to be met, remove the reference",
-            severity: .note)
+          report(SemanticDiagnostics.overrideNeverApplies(r.clause, overrides: ref.text), ref.span)
         }
         if r.form == .subjectTo {
           if !clauses[from].subjectTo.contains(target) { clauses[from].subjectTo.append(target) }
@@ -101,8 +97,7 @@ extension Checker {
         }
       }
       let loop = (cycle + [cycle[0]]).map { "§" + ids[$0] }.joined(separator: " → ")
-      report("C082", "the cross-references form a cycle, \(loop): \(steps.joined(separator: "; "))", span,
-        help: "each would disapply the next, so none can be applied first; decide which section prevails and remove the reference that says otherwise")
+      report(SemanticDiagnostics.referenceCycle(loop, steps: steps), span)
     }
     return order
   }

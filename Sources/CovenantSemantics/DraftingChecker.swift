@@ -33,9 +33,10 @@ struct DraftingChecker {
     return d.diagnostics
   }
 
-  mutating func report(_ code: String, _ severity: Diagnostic.Severity, _ message: String, _ span: SourceSpan, clause: String?, help: String? = nil) {
-    let named = clause.map { message + " in §\($0)" } ?? message
-    diagnostics.append(Diagnostic(code: code, severity: severity, message: named, file: covenant.file.name, span: span, help: help))
+  mutating func report(_ m: DiagnosticMessage, _ span: SourceSpan, clause: String?) {
+    var m = m
+    if let clause { m.message += " in §\(clause)" }
+    diagnostics.append(Diagnostic(m, file: covenant.file.name, span: span))
   }
 
   func text(_ span: SourceSpan) -> String { covenant.file.text(span) }
@@ -269,8 +270,7 @@ struct DraftingChecker {
       s.filtered, !t.filtered, s.nonNegative, s.list == t.list, s.value == t.value
     else { return }
     let pct = Format.trimmed(((try? p.multiplied(by: Exact(100))) ?? p).formatted(places: 4), keep: 0) + "%"
-    report("C070", .error, "a part of a whole cannot exceed all of it, so this cap of \(pct) of the whole never binds", e.span, clause: clause.id,
-      help: "the left side sums part of the list the right side sums in full; did you mean \(Checker.shareCapGuesses(p))?")
+    report(SemanticDiagnostics.partCapNeverBinds(pct, guesses: Checker.shareCapGuesses(p)), e.span, clause: clause.id)
   }
 
   // MARK: - 2. A floor below zero
@@ -281,8 +281,7 @@ struct DraftingChecker {
         for atom in conjuncts(r.expr) {
           guard case let (c, x)? = ordered(atom) else { continue }
           guard case .constant(let v) = resolve(c).kind, let s = sign(v), s < 0, isNonNegative(x) else { continue }
-          report("C071", .warning, "a floor below zero on `\(text(x.span))`, which is never negative, always holds", atom.span, clause: clause.id,
-            help: "`\(text(x.span))` cannot be below zero, so this requirement checks nothing; was a positive floor meant, or a cap (`<=`)?")
+          report(SemanticDiagnostics.floorBelowZero(text(x.span)), atom.span, clause: clause.id)
         }
       }
     }
@@ -350,12 +349,10 @@ struct DraftingChecker {
         }
       }
       if let span = never {
-        report("C072", .warning, "this `applies when` can never hold, so the clause never applies", span, clause: clause.id,
-          help: "the bounds on the same figure leave no value between them; check the amounts and `<`/`>`")
+        report(SemanticDiagnostics.conditionNeverHolds(), span, clause: clause.id)
       } else if alwaysTrue, let first = all.first {
         let span = SourceSpan(first.span.start, all.map(\.span.end).max() ?? first.span.end)
-        report("C073", .warning, "this `applies when` always holds, so it limits nothing", span, clause: clause.id,
-          help: "the figure is never negative; remove the condition or give the threshold meant")
+        report(SemanticDiagnostics.conditionAlwaysHolds(), span, clause: clause.id)
       }
     }
   }
@@ -426,8 +423,7 @@ struct DraftingChecker {
         o > 0 || (o == 0 && (floor.atom.op == .gt || cap.atom.op == .lt))
       {
         let other = clauses[floor.clauseIndex].id == clauses[cap.clauseIndex].id ? "this clause" : "§\(clauses[cap.clauseIndex].id)"
-        report("C074", .error, "the floor `\(text(floor.atom.span))` is above the cap `\(text(cap.atom.span))` of \(other): no portfolio can meet both", floor.atom.span, clause: clauses[floor.clauseIndex].id,
-          help: "the same figure cannot be both at least the floor and at most the cap; one of the two limits is mistyped")
+        report(SemanticDiagnostics.floorAboveCap(text(floor.atom.span), cap: text(cap.atom.span), of: other), floor.atom.span, clause: clauses[floor.clauseIndex].id)
         continue
       }
       for (ls, best) in [(cs, cap), (fs, floor)] {
@@ -439,8 +435,7 @@ struct DraftingChecker {
           // The stricter one lifts nothing: it is not waivable, so the looser one never decides.
           guard looser, clauses[best.clauseIndex].waivableBy.isEmpty else { continue }
           let other = clauses[best.clauseIndex].id == clauses[l.clauseIndex].id ? "this clause" : "§\(clauses[best.clauseIndex].id)"
-          report("C075", .note, "`\(text(l.atom.span))` is redundant: `\(text(best.atom.span))` of \(other) is stricter", l.atom.span, clause: clauses[l.clauseIndex].id,
-            help: "a portfolio that meets the stricter \(isCap ? "cap" : "floor") always meets this one")
+          report(SemanticDiagnostics.redundantLimit(text(l.atom.span), stricter: text(best.atom.span), of: other, isCap: isCap), l.atom.span, clause: clauses[l.clauseIndex].id)
         }
       }
     }
@@ -512,8 +507,7 @@ struct DraftingChecker {
       defer { index += 1 }
       guard index < covenant.definitions.count, covenant.definitions[index].name == d.name.text else { continue }
       if !usedDefinitions.contains(index) {
-        report("C076", .note, "definition `\(d.name.text)` is never used", d.name.span, clause: nil,
-          help: "no clause, definition or `pro forma` reads it; remove it, or use it where it was meant")
+        report(SemanticDiagnostics.unusedDefinition(d.name.text), d.name.span, clause: nil)
       }
     }
     // Record fields: a record read as a whole (a list of holdings) counts its fields only as read one by one.
@@ -523,8 +517,7 @@ struct DraftingChecker {
       for (i, f) in rec.fields.enumerated() where !usedFields.contains([r, i]) {
         // Text fields name and describe elements (`name`, `id`) for the people reading the data.
         if f.type == .fx || f.type == .text { continue }
-        report("C077", .note, "field `\(f.name)` of `\(rec.name)` is never read", f.span, clause: nil,
-          help: "no clause, definition or `pro forma` reads it; remove it, or use it where it was meant (its data is still checked when it is loaded)")
+        report(SemanticDiagnostics.unreadField(f.name, of: rec.name), f.span, clause: nil)
       }
     }
   }

@@ -107,8 +107,7 @@ extension Checker {
     for decl in covenant.declarations {
       guard case .governance(let d) = decl else { continue }
       if let first = seen[d.subject] {
-        report("C038", "`governance \(d.subject.rawValue)` is declared twice", d.subjectSpan,
-          help: "the first is on line \(file.line(of: first.start)); keep one")
+        report(SemanticDiagnostics.governanceDeclaration(.declaredTwice(d.subject.rawValue, firstOnLine: file.line(of: first.start))), d.subjectSpan)
         continue
       }
       seen[d.subject] = d.subjectSpan
@@ -125,8 +124,7 @@ extension Checker {
       let allowed = Self.governanceKeys[d.subject] ?? []
       for b in d.bindings {
         guard allowed.contains(b.key.text) else {
-          report("C038", "`\(b.key.text)` is not a key of `governance \(d.subject.rawValue)`", b.key.span,
-            help: allowed.isEmpty ? "`governance \(d.subject.rawValue)` takes no `with`" : suggestion(b.key.text, allowed) ?? "its keys are " + allowed.map { "`\($0)`" }.joined(separator: ", "))
+          report(SemanticDiagnostics.governanceDeclaration(.notAKey(b.key.text, subject: d.subject.rawValue, allowed: allowed, suggestion: suggestion(b.key.text, allowed))), b.key.span)
           continue
         }
         if b.key.text == "class", let q = b.qualifier {
@@ -134,16 +132,16 @@ extension Checker {
           continue
         }
         if values[b.key.text] != nil {
-          report("C038", "`\(b.key.text)` is bound twice", b.key.span)
+          report(SemanticDiagnostics.governanceDeclaration(.boundTwice(b.key.text)), b.key.span)
           continue
         }
         let isWordList = ["for", "against", "abstain"].contains(b.key.text)
         if !isWordList && b.values.count > 1 {
-          report("C038", "`\(b.key.text)` names one key, not \(b.values.count)", b.span, help: "write `\(b.key.text) = \"key\"`")
+          report(SemanticDiagnostics.governanceDeclaration(.severalKeys(b.key.text, count: b.values.count)), b.span)
           continue
         }
         if b.values.contains(where: \.isEmpty) {
-          report("C038", "an empty key or word", b.span)
+          report(SemanticDiagnostics.governanceDeclaration(.emptyKey), b.span)
           continue
         }
         values[b.key.text] = b.values
@@ -153,7 +151,7 @@ extension Checker {
           keys: p.split(separator: ".", omittingEmptySubsequences: false).map(String.init), optional: d.optional)
       }
       if let location, location.keys.contains(where: \.isEmpty) {
-        report("C038", "`\"\(location.path)\"` is not a JSON path", d.span, help: "keys separated by dots, e.g. \"governance.members\"")
+        report(SemanticDiagnostics.governanceDeclaration(.notAPath(location.path)), d.span)
         return
       }
       func one(_ k: String) -> String? { values[k]?.first }
@@ -176,7 +174,7 @@ extension Checker {
         for (key, vote) in [("for", VoteChoice.yes), ("against", .no), ("abstain", .abstain)] {
           for w in values[key] ?? [key] {
             if let other = words[w], other != vote {
-              report("C038", "the vote word \"\(w)\" is both `\(other.rawValue)` and `\(vote.rawValue)`", d.span)
+              report(SemanticDiagnostics.governanceDeclaration(.voteWordTwice(w, other.rawValue, vote.rawValue)), d.span)
             }
             words[w] = vote
           }
@@ -227,8 +225,7 @@ extension Checker {
   /// otherwise every deal file would be read as "no votes" and breach without a word.
   mutating func requireGovernanceData(_ clause: CheckedClause, _ c: ClauseDecl, _ g: CheckedGovernance) {
     func missing(_ what: String, _ example: String, _ span: SourceSpan) {
-      report("C039", "clause §\(c.id) \(what), but the covenant does not say where that data is", span,
-        help: "declare it, e.g. `\(example)`")
+      report(SemanticDiagnostics.governanceData(.clauseData(c.id, what: what, example: example)), span)
     }
     for item in c.items {
       switch item {

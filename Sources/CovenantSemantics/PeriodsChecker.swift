@@ -19,22 +19,20 @@ extension Checker {
     guard let role = f.period else { return }
     let what = "period \(role.rawValue)"
     if type != .date, type != .error {
-      report("C050", "`\(what)` marks a date field, but `\(f.name.text)` is \(schema.typeName(type))", f.span,
-        help: "declare it as a date: `\(f.name.text) : date \(what)`")
+      report(SemanticDiagnostics.periods(.markerNotDate(what, field: f.name.text, type: schema.typeName(type))), f.span)
       return
     }
     if f.optional {
-      report("C050", "the \(what) of a period cannot be optional: a period without it cannot be placed in time", f.span,
-        help: "remove `optional`/`default`; every period in the data gives its \(what)")
+      report(SemanticDiagnostics.periods(.markerOptional(what)), f.span)
       return
     }
     if rec.role != .record {
-      report("C050", "`\(what)` marks a field of the elements of a list (a `record`), not of `data … from \(rec.role.rawValue)`", f.span)
+      report(SemanticDiagnostics.periods(.markerOutsideRecord(what, role: rec.role.rawValue)), f.span)
       return
     }
     let existing = role == .end ? rec.periodEnd : rec.periodStart
     if let e = existing {
-      report("C050", "`\(rec.name)` already has a \(what): `\(rec.fields[e].name)`", f.span, help: "a period has one \(what)")
+      report(SemanticDiagnostics.periods(.markerTwice(what, record: rec.name, existing: rec.fields[e].name)), f.span)
       return
     }
     if role == .end { rec.periodEnd = index } else { rec.periodStart = index }
@@ -47,8 +45,7 @@ extension Checker {
       return n
     }
     if t.type != .error {
-      report("C050", "the number of periods must be a whole number from 1 to \(Self.maxPeriods), such as `4`", e.span,
-        help: "write e.g. `over the last 4 periods`")
+      report(SemanticDiagnostics.periods(.count(max: Self.maxPeriods)), e.span)
     }
     return nil
   }
@@ -57,24 +54,21 @@ extension Checker {
   mutating func periodCalendar(_ t: TExpr, _ written: Expr) -> PeriodCalendarRef? {
     guard case .list(.record(let rec)) = t.type else {
       if t.type != .error {
-        report("C050", "`\(file.text(written.span))` is not a list of periods", written.span,
-          help: "periods are the elements of a list, e.g. `quarters : list of quarter` with `period_end : date period end`")
+        report(SemanticDiagnostics.periods(.notPeriods(file.text(written.span))), written.span)
       }
       return nil
     }
     guard let end = schema.records[rec].periodEnd else {
       let dates = schema.records[rec].fields.filter { $0.type == .date }.map(\.name)
-      report("C050", "the elements of `\(file.text(written.span))` (`\(schema.records[rec].name)`) have no period end", written.span,
-        help: "mark the date field that ends each period, e.g. `\(dates.first ?? "period_end") : date period end`")
+      report(SemanticDiagnostics.periods(.noPeriodEnd(file.text(written.span), record: schema.records[rec].name, example: dates.first ?? "period_end")), written.span)
       return nil
     }
     if rootedAtLocal(t) {
-      report("C050", "periods are counted over a list of the snapshot or the deal, not over an element's own list", written.span)
+      report(SemanticDiagnostics.periods(.elementList), written.span)
       return nil
     }
     if schema.snapshot.flatMap({ schema.records[$0].index["as_of"] }) == nil {
-      report("C050", "periods are counted as of the snapshot's as-of date, which the covenant does not declare", written.span,
-        help: "declare `as_of : date` in the snapshot (with `from \"…\"` if the file names it differently)")
+      report(SemanticDiagnostics.periods(.noAsOf), written.span)
       return nil
     }
     return PeriodCalendarRef(list: t, endField: end, startField: schema.records[rec].periodStart, listText: file.text(written.span))
@@ -88,13 +82,12 @@ extension Checker {
     switch fn {
     case .sum, .average, .count, .min, .max: break
     case .share, .weightedAverage:
-      report("C050", "`\(fn.rawValue) of … over the last N periods` is not supported", aggregate.span,
-        help: "use `sum of`, `average of`, `count of`, `min of` or `max of`; a share of two trailing sums is `sum of … / sum of …`")
+      report(SemanticDiagnostics.periods(.unsupportedAggregate(fn.rawValue)), aggregate.span)
       return invalid(span)
     }
     if by != nil { return invalid(span) }
     if case .list = over.kind {
-      report("C050", "`over the last N periods` follows an aggregate over a list of periods, such as `sum of quarters.ebitda`", span)
+      report(SemanticDiagnostics.periods(.notAfterAggregate), span)
       return invalid(span)
     }
     let inner = checkAggregate(fn, over: over, where: cond, by: by, span: aggregate.span)
@@ -150,8 +143,7 @@ extension Checker {
         default: break
         }
         if inner.contains(where: direct), reported.insert(x.span).inserted {
-          report("C050", "a figure over the last N periods cannot be used inside an aggregate or `every`/`some`/`no`", x.span,
-            help: "compare the trailing figure outside it, e.g. in a requirement of its own")
+          report(SemanticDiagnostics.periods(.nested), x.span)
         }
         Self.children(x, into: &stack)
       }

@@ -17,6 +17,10 @@ public struct Diagnostic: Hashable, Sendable, Error {
   /// 1-based line and column in a data file, when known.
   public var dataLocation: Location?
   public var help: String?
+  /// False for a diagnostic about the command line as a whole (`Diagnostic.commandLine`): no
+  /// file or line to point at, so SARIF, GitHub annotations and JSON give it no location, while
+  /// text still shows it as `covenant: error[…]`.
+  public var hasLocation = true
 
   public struct Location: Hashable, Sendable {
     public var line: Int

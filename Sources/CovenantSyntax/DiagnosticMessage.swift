@@ -25,4 +25,13 @@ extension Diagnostic {
   ) {
     self.init(code: m.code, severity: m.severity, message: m.message, file: file, span: span, path: path, dataLocation: dataLocation, help: m.help)
   }
+
+  /// A catalogued message about the command line as a whole (a usage error, no tests found, an
+  /// output that cannot be written): text names the tool (`covenant: error[A001]: …`), and the
+  /// CI formats give it no location rather than a file called `covenant`.
+  package static func commandLine(_ m: DiagnosticMessage) -> Diagnostic {
+    var d = Diagnostic(m, file: "covenant")
+    d.hasLocation = false
+    return d
+  }
 }

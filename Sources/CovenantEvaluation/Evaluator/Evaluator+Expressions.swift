@@ -32,7 +32,7 @@ extension Evaluator {
       case .number(let n): return .number(try Self.checked(t.span) { () throws(ArithmeticError) in try n.negated() })
       case .money(let n, let c): return .money(try Self.checked(t.span) { () throws(ArithmeticError) in try n.negated() }, currency: c)
       case .duration(let d):
-        guard let n = d.negated else { throw EvaluationError(code: "E001", message: "duration out of range", span: t.span) }
+        guard let n = d.negated else { throw EvaluationError(EvaluationDiagnostics.outOfRange(.value("duration")), span: t.span) }
         return .duration(n)
       default: return .absent
       }
@@ -130,14 +130,13 @@ extension Evaluator {
   func convert(_ amount: Exact, from: String, to: String, _ span: SourceSpan) throws(EvaluationError) -> Exact {
     if from == to { return amount }
     guard let fx = context.covenant.fxField, case .record(let fields) = snapshot, case .fx(let rates) = fields[fx] else {
-      throw EvaluationError(code: "E005", message: "no FX rates in the snapshot to convert \(from) to \(to)", span: span)
+      throw EvaluationError(EvaluationDiagnostics.missingRate(.noRates(from: from, to: to)), span: span)
     }
     let base = context.covenant.schema.baseCurrency
     func rate(_ c: String) throws(EvaluationError) -> Exact {
       if c == base { return .one }
       guard let r = rates[c] else {
-        throw EvaluationError(code: "E005", message: "the snapshot has no FX rate for \(c)", span: span,
-          help: "add \"\(c)\" to the snapshot's FX rates (\(base) per unit of \(c))")
+        throw EvaluationError(EvaluationDiagnostics.missingRate(.noRate(c, base: base)), span: span)
       }
       return r
     }
@@ -148,7 +147,7 @@ extension Evaluator {
   static func equal(_ a: Value, _ b: Value, _ span: SourceSpan) throws(EvaluationError) -> Bool {
     if case .money(_, let c) = a, case .money(_, let d) = b, c != d { throw currencyMix(c, d, span) }
     if case .duration(let x) = a, case .duration(let y) = b {
-      guard let o = x.compare(y) else { throw EvaluationError(code: "E004", message: "cannot compare \(x) with \(y) exactly", span: span) }
+      guard let o = x.compare(y) else { throw EvaluationError(EvaluationDiagnostics.durationsNotComparable("\(x)", "\(y)", ordering: false), span: span) }
       return o == .equal
     }
     return a == b
@@ -178,7 +177,7 @@ extension Evaluator {
       switch error {
       case .arithmetic(let e): return try checked(span) { () throws(ArithmeticError) -> Value in throw e }
       case .currencyMix(let a, let b): throw currencyMix(a, b, span)
-      case .outOfRange(let what): throw EvaluationError(code: "E001", message: "\(what) out of range", span: span)
+      case .outOfRange(let what): throw EvaluationError(EvaluationDiagnostics.outOfRange(.value(what)), span: span)
       }
     }
   }

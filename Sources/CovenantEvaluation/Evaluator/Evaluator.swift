@@ -104,18 +104,15 @@ public struct Evaluator {
     } catch {
       switch error {
       case .overflow:
-        throw EvaluationError(code: "E001", message: "a figure is too large to compute exactly", span: span,
-          help: "figures are exact up to 4,096 bits (about 1,233 digits) in numerator and denominator; check the data for an implausible value")
+        throw EvaluationError(EvaluationDiagnostics.outOfRange(.figure), span: span)
       case .divisionByZero:
-        throw EvaluationError(code: "E002", message: "division by zero", span: span,
-          help: "the divisor is zero in this data; guard the clause with `applies when … > 0`")
+        throw EvaluationError(EvaluationDiagnostics.divisionByZero(), span: span)
       }
     }
   }
 
   static func currencyMix(_ a: String, _ b: String, _ span: SourceSpan) -> EvaluationError {
-    EvaluationError(code: "E003", message: "amounts in \(a) and \(b) are combined without converting", span: span,
-      help: "convert with `in \(a)` at the snapshot's FX rates, e.g. `sum of holdings.value in \(a)`")
+    EvaluationError(EvaluationDiagnostics.currencyMix(a, b), span: span)
   }
 
   static func less(_ a: Value, _ b: Value, _ span: SourceSpan) throws(EvaluationError) -> Bool {
@@ -127,8 +124,7 @@ public struct Evaluator {
     case (.date(let x), .date(let y)): return x < y
     case (.duration(let x), .duration(let y)):
       guard let o = x.compare(y) else {
-        throw EvaluationError(code: "E004", message: "cannot compare \(x) with \(y) exactly", span: span,
-          help: "months and days have no fixed ratio; write both in the same unit")
+        throw EvaluationError(EvaluationDiagnostics.durationsNotComparable("\(x)", "\(y)", ordering: true), span: span)
       }
       return o == .less
     default: return false

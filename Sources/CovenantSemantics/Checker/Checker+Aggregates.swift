@@ -21,7 +21,7 @@ extension Checker {
     }
     if case .list(.record(let r)) = current.type { return (current, r, []) }
     if current.type != .error {
-      report("C014", "`\(file.text(e.span))` is not a list", e.span, help: "aggregates and `every`/`some`/`no` run over a list such as `holdings`")
+      report(SemanticDiagnostics.list(.notAList(file.text(e.span))), e.span)
     }
     return nil
   }
@@ -51,12 +51,12 @@ extension Checker {
       }
       value = v
     } else if let code = conversion {
-      report("C025", "`in \(code.text)` converts an amount, but `\(file.text(over.span))` is a list", code.span)
+      report(SemanticDiagnostics.conversion(.ofList(code.text, list: file.text(over.span))), code.span)
     }
     let weight = by.flatMap { b -> TExpr? in
       guard let (wl, _, wproj) = listAndProjection(b) else { return nil }
       guard Self.sameList(wl, list), !wproj.isEmpty else {
-        report("C015", "the weight must be a field of the same list, as in `by \(file.text(over.span).split(separator: ".").first ?? "holdings").value`", b.span)
+        report(SemanticDiagnostics.aggregate(.weightNotOfList(list: String(file.text(over.span).split(separator: ".").first ?? "holdings"))), b.span)
         return nil
       }
       var v = TExpr(kind: .local(slot), type: .record(rec), span: b.span, usesDeal: false, usesJoinedList: false)
@@ -71,26 +71,26 @@ extension Checker {
       resultType = .number(.plain)
     case .sum, .average, .min, .max, .weightedAverage:
       guard let vt = valueType else {
-        report("C015", "`\(fn.rawValue) of` needs a field to add up, as in `\(fn.rawValue) of \(file.text(over.span)).value`", over.span)
+        report(SemanticDiagnostics.aggregate(.needsField(fn.rawValue, over: file.text(over.span))), over.span)
         return invalid(span)
       }
       switch vt {
       case .number, .money, .error: resultType = vt
       case .date where fn == .min || fn == .max, .duration where fn == .min || fn == .max: resultType = vt
       default:
-        report("C015", "cannot take the \(fn.rawValue) of \(schema.typeName(vt))", over.span)
+        report(SemanticDiagnostics.aggregate(.cannotAggregate(fn.rawValue, type: schema.typeName(vt))), over.span)
         return invalid(span)
       }
       if fn == .weightedAverage, let w = weight, !(w.type.isNumber || w.type.isMoney || w.type == .error) {
-        report("C015", "a weight must be a number or an amount, not \(schema.typeName(w.type))", w.span)
+        report(SemanticDiagnostics.aggregate(.weightType(schema.typeName(w.type))), w.span)
       }
     case .share:
       if let vt = valueType, !(vt.isNumber || vt.isMoney || vt == .error) {
-        report("C015", "cannot take a share of \(schema.typeName(vt))", over.span)
+        report(SemanticDiagnostics.aggregate(.shareOfType(schema.typeName(vt))), over.span)
         return invalid(span)
       }
       if cond == nil {
-        report("C015", "`share of` needs `where`, to say which part of the whole", span, help: "e.g. `share of holdings.value where sector = power`")
+        report(SemanticDiagnostics.aggregate(.shareWithoutWhere), span)
       }
       resultType = .number(.percent)
     }
@@ -111,13 +111,11 @@ extension Checker {
     var listKey = false
     freeLocals(list, into: &listFree, groupKey: &listKey)
     if !free.isEmpty && !rootedAtLocal(list) {
-      report("C017", "this aggregate reads the element of an enclosing `every`/`where`, so it would rescan `\(file.text(over.span))` for every element", span,
-        help: "compute it once in a `define`, or aggregate over the element's own list")
+      report(SemanticDiagnostics.rescansPerElement(.aggregate(over: file.text(over.span))), span)
       return invalid(span)
     }
     if usesKey || listKey {
-      report("C018", "inside `for each \(group?.name ?? "")`, an aggregate selects its group with `where \(group?.name ?? "") = that \(group?.name ?? "")`", span,
-        help: "other uses of `that \(group?.name ?? "")` inside an aggregate would rescan the list for every group")
+      report(SemanticDiagnostics.rescansPerGroup(.aggregate(group: group?.name)), span)
       return invalid(span)
     }
     let invariant = free.isEmpty && listFree.isEmpty
@@ -132,8 +130,7 @@ extension Checker {
   mutating func checkQuantifier(_ q: Quantifier, variable: Name, list listExpr: Expr, where cond: Expr?, body: Expr, span: SourceSpan) -> TExpr {
     guard let (list, rec, projection) = listAndProjection(listExpr) else { return invalid(span) }
     if !projection.isEmpty {
-      report("C014", "`\(q.rawValue) \(variable.text) in` takes a list, not a field of its elements", listExpr.span,
-        help: "write `\(q.rawValue) \(variable.text) in \(file.text(listExpr.span).split(separator: ".").dropLast().joined(separator: ".")): \(variable.text).\(projection.map(\.text).joined(separator: ".")) …`")
+      report(SemanticDiagnostics.list(.quantifierOverField(q.rawValue, variable: variable.text, list: file.text(listExpr.span).split(separator: ".").dropLast().joined(separator: "."), projection: projection.map(\.text).joined(separator: "."))), listExpr.span)
       return invalid(span)
     }
     if definitionIndex[variable.text] != nil {
@@ -149,13 +146,11 @@ extension Checker {
     for x in [filter, b].compactMap({ $0 }) { freeLocals(x, into: &free, groupKey: &usesKey) }
     free.remove(slot)
     if !free.isEmpty && !rootedAtLocal(list) {
-      report("C017", "this `\(q.rawValue)` reads the element of an enclosing `every`/`where`, so it would rescan `\(file.text(listExpr.span))` for every element", span,
-        help: "compute what it needs once in a `define`, or quantify over the element's own list")
+      report(SemanticDiagnostics.rescansPerElement(.quantifier(q.rawValue, over: file.text(listExpr.span))), span)
       return invalid(span)
     }
     if usesKey {
-      report("C018", "`that \(group?.name ?? "")` cannot be used inside `\(q.rawValue)`: it would rescan the list for every group", span,
-        help: "write the group's condition as an aggregate, e.g. `count of holdings where \(group?.name ?? "sector") = that \(group?.name ?? "sector") and …`")
+      report(SemanticDiagnostics.rescansPerGroup(.quantifier(q.rawValue, group: group?.name)), span)
       return invalid(span)
     }
     var listFree = Set<Int>()

@@ -16,8 +16,7 @@ extension Checker {
     if case .fromVotes = governance.approvals, governance.votes == nil,
       let d = covenant.declarations.first(where: { if case .governance(let g) = $0, g.subject == .approvals { true } else { false } })
     {
-      report("C039", "approvals are read from the votes, but the covenant does not say where the votes are", d.span,
-        help: "declare them, e.g. `governance votes from deal \"votes\"`")
+      report(SemanticDiagnostics.governanceData(.votesUndeclared), d.span)
     }
     // Definitions are checked in dependency order, found by an iterative walk so that even a
     // 10,000-long chain of definitions cannot overflow the stack.
@@ -52,7 +51,7 @@ extension Checker {
       guard case .clause(let c) = decl else { continue }
       if let first = seenClauses[c.id] {
         let line = file.line(of: first.start)
-        report("C005", "clause §\(c.id) is defined twice", c.idSpan, help: "the first §\(c.id) is on line \(line); give each clause its own number")
+        report(SemanticDiagnostics.clauseDefinedTwice(c.id, firstOnLine: line), c.idSpan)
         continue
       }
       seenClauses[c.id] = c.idSpan
@@ -97,14 +96,14 @@ extension Checker {
         switch r.role {
         case .snapshot:
           if schema.snapshot != nil {
-            report("C019", "only one `data … from snapshot` may be declared", r.name.span)
+            report(SemanticDiagnostics.dataDeclaration(.declaredTwice(.snapshot)), r.name.span)
             continue
           }
           schema.snapshot = schema.records.count
           snapshotRootName = r.name.text
         case .deal:
           if schema.deal != nil {
-            report("C019", "only one `data … from deal` may be declared", r.name.span)
+            report(SemanticDiagnostics.dataDeclaration(.declaredTwice(.deal)), r.name.span)
             continue
           }
           schema.deal = schema.records.count
@@ -130,8 +129,7 @@ extension Checker {
       let inner = resolveType(e)
       if case .record = inner { return .list(inner) }
       if inner != .error {
-        report("C009", "a list must hold records, not \(schema.typeName(inner))", e.span,
-          help: "declare `record …` with the element's fields and write `list of` that record")
+        report(SemanticDiagnostics.fieldType(.listOf(schema.typeName(inner))), e.span)
       }
       return .error
     case .named(let n):
@@ -139,14 +137,13 @@ extension Checker {
       if let k = schema.kinds.firstIndex(where: { $0.name == n.text }) { return .kind(k) }
       if let r = schema.records.firstIndex(where: { $0.name == n.text }) {
         if schema.records[r].role != .record {
-          report("C009", "`\(n.text)` is a top-level data declaration and cannot be a field type", n.span,
-            help: "declare it with `record \(n.text)` instead")
+          report(SemanticDiagnostics.fieldType(.topLevelData(n.text)), n.span)
           return .error
         }
         return .record(r)
       }
       let candidates = Array(Self.builtinTypes.keys) + schema.kinds.map(\.name) + schema.records.map(\.name)
-      report("C009", "unknown type `\(n.text)`", n.span, help: suggestion(n.text, candidates) ?? "types are `money`, `number`, `percent`, `bps`, `ratio`, `date`, `duration`, `text`, `bool`, `country`, `fx`, a kind or a record")
+      report(SemanticDiagnostics.fieldType(.unknown(n.text, suggestion: suggestion(n.text, candidates))), n.span)
       return .error
     }
   }
@@ -165,17 +162,17 @@ extension Checker {
         }
         let type = resolveType(f.type)
         if f.inCents, !type.isMoney, type != .error {
-          report("C027", "`in cents` applies only to money fields", f.span, help: "remove `in cents`, or declare the field as `money`")
+          report(SemanticDiagnostics.fieldOption(.inCents), f.span)
         }
         if f.currency != nil, !type.isMoney, type != .error {
-          report("C027", "`currency` applies only to money fields", f.span)
+          report(SemanticDiagnostics.fieldOption(.currency), f.span)
         }
         var fieldType = type
         if case .fixed(let code) = f.currency {
           if ISOCodes.currencies.contains(code.text) { fieldType = .money(currency: code.text) } else { unknownCurrency(code) }
         }
         if f.signed, !fieldType.isMoney, type != .error {
-          report("C027", "`signed` applies only to money fields", f.span, help: "remove `signed`, or declare the field as `money`")
+          report(SemanticDiagnostics.fieldOption(.signed), f.span)
         }
         var defaultValue: Value?
         if let d = f.defaultValue, case .name(let other) = d.kind, Self.isFieldDefault(other, of: r, type: fieldType, schema: schema) {
@@ -186,13 +183,12 @@ extension Checker {
           if case .constant(let v) = checked.kind, compatible(checked.type, fieldType) {
             defaultValue = v
           } else if checked.type != .error {
-            report("C026", "the default of `\(f.name.text)` must be a fixed \(schema.typeName(fieldType)) value", d.span,
-              help: fieldType.isMoney ? "write e.g. `default $0`" : nil)
+            report(SemanticDiagnostics.fieldDefault(.notFixed(f.name.text, type: schema.typeName(fieldType), isMoney: fieldType.isMoney)), d.span)
           }
         }
         let source = (f.source ?? f.name.text).split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         if source.contains(where: \.isEmpty), let span = f.sourceSpan {
-          report("C027", "`from \"\(f.source ?? "")\"` has an empty key", span, help: "keys are separated by single dots, e.g. `from \"fund.as_of\"`")
+          report(SemanticDiagnostics.fieldOption(.emptyKey(f.source ?? "")), span)
         }
         var field = FieldSchema(
           name: f.name.text, type: fieldType, source: source, optional: f.optional, defaultValue: defaultValue,
@@ -208,8 +204,7 @@ extension Checker {
     resolveFieldDefaults()
     refuseRecursiveRecords(covenant)
     if schema.snapshot == nil, covenant.declarations.contains(where: { if case .clause = $0 { true } else { false } }) {
-      report("C019", "the covenant does not declare the snapshot it reads", SourceSpan(0, 0),
-        help: "add `data fund from snapshot` with the snapshot's fields, e.g. `equity : money`")
+      report(SemanticDiagnostics.dataDeclaration(.noSnapshot), SourceSpan(0, 0))
     }
   }
 
@@ -226,23 +221,21 @@ extension Checker {
       var rec = schema.records[ri]
       let f = rec.fields[fi]
       guard let oi = rec.index[other.text], oi != fi else {
-        report("C026", "the default of `\(f.name)` cannot be the field itself", other.span)
+        report(SemanticDiagnostics.fieldDefault(.itself(f.name)), other.span)
         continue
       }
       let o = rec.fields[oi]
       if pendingFieldDefaults.contains(where: { $0.0 == ri && $0.1 == oi }) {
-        report("C026", "the default of `\(f.name)` is `\(o.name)`, which itself defaults to another field", other.span,
-          help: "a default names a field that is read from the data, one step")
+        report(SemanticDiagnostics.fieldDefault(.chained(f.name, other: o.name)), other.span)
         continue
       }
       if case .list = o.type {
-        report("C026", "the default of `\(f.name)` cannot be a list", other.span)
+        report(SemanticDiagnostics.fieldDefault(.list(f.name)), other.span)
         continue
       }
       guard compatible(o.type, f.type), o.type != .error, f.type != .error else {
         if o.type != .error && f.type != .error {
-          report("C026", "the default of `\(f.name)` (\(schema.typeName(f.type))) is `\(o.name)`, which is \(schema.typeName(o.type))", other.span,
-            help: "a field defaults to another field of the same type")
+          report(SemanticDiagnostics.fieldDefault(.otherType(f.name, type: schema.typeName(f.type), other: o.name, otherType: schema.typeName(o.type))), other.span)
         }
         continue
       }
@@ -274,7 +267,7 @@ extension Checker {
             if case .record(let rd) = d, rd.name.text == name { return rd.name.span }
             return nil
           }.first ?? .none
-          report("C009", "record `\(name)` contains itself", span, help: "data is read as a tree; give the nested part its own record")
+          report(SemanticDiagnostics.fieldType(.recursiveRecord(name)), span)
           break
         }
         if seen.insert(r).inserted { stack += children(r) }
@@ -287,19 +280,17 @@ extension Checker {
   mutating func checkQuote(_ f: FieldDecl, type: ValueType, into field: inout FieldSchema) {
     let base = schema.baseCurrency
     guard type == .fx else {
-      if let q = f.quote, type != .error { report("C027", "`quoted` applies only to `fx` fields", q.span) }
+      if let q = f.quote, type != .error { report(SemanticDiagnostics.fieldOption(.quotedNotFX), q.span) }
       return
     }
     guard let q = f.quote else {
-      report("C027", "say how the FX rates of `\(f.name.text)` are quoted", f.span,
-        help: "`quoted JPY per \(base)` (150 yen per dollar, as markets quote it) or `quoted \(base) per JPY` (0.0067); `currency` stands for each currency: `quoted currency per \(base)`")
+      report(SemanticDiagnostics.fieldOption(.quoteMissing(f.name.text, base: base)), f.span)
       return
     }
     for side in [q.units, q.per] where side.text != "currency" && !ISOCodes.currencies.contains(side.text) { unknownCurrency(side) }
     let unitsBase = q.units.text == base, perBase = q.per.text == base
     guard unitsBase != perBase else {
-      report("C027", "`quoted \(q.units.text) per \(q.per.text)` is ambiguous: one side must be the base currency \(base), the other a currency", q.span,
-        help: "e.g. `quoted JPY per \(base)` or `quoted \(base) per JPY`")
+      report(SemanticDiagnostics.fieldOption(.quoteAmbiguous(q.units.text, per: q.per.text, base: base)), q.span)
       return
     }
     field.fxPerBase = perBase
@@ -318,7 +309,7 @@ extension Checker {
       if let w = p.weight {
         let checked = checkExpr(w)
         if case .constant(.number(let x)) = checked.kind, x.signum >= 0 { weight = x } else if checked.type != .error {
-          report("C031", "a party's weight must be a non-negative number or percentage", w.span, help: "write e.g. `weight 50%` or `weight 3`")
+          report(SemanticDiagnostics.votingNumber(.partyWeight), w.span)
         }
       }
       partyIndex[p.name.text] = parties.count
@@ -327,7 +318,7 @@ extension Checker {
       if case .literal(.percent) = p.weight?.kind { percent = true }
       let id = p.dataID ?? p.name.text
       if let other = parties.first(where: { $0.dataID == id }) {
-        report("C008", "parties `\(other.name)` and `\(p.name.text)` have the same id \"\(id)\" in the data", p.span)
+        report(SemanticDiagnostics.duplicate(.partyID(other.name, p.name.text, id: id)), p.span)
       }
       parties.append(CheckedParty(name: p.name.text, displayName: p.displayName, weight: weight, weightIsPercent: percent, classes: p.classes.map(\.text), dataID: id))
     }
@@ -335,8 +326,7 @@ extension Checker {
     if !parties.isEmpty, parties.allSatisfy(\.weightIsPercent), let first = partyDecls.first {
       let total = parties.reduce(Exact.zero) { (try? $0.adding($1.weight ?? .zero)) ?? $0 }
       if total != .one {
-        report("C032", "the parties' voting weights add up to \(Format.number(total, style: .percent)), not 100%", first.span,
-          help: "thresholds of voting power are fractions of the total, so check each `weight`", severity: .warning)
+        report(SemanticDiagnostics.weightsNotWhole(Format.number(total, style: .percent)), first.span)
       }
     }
   }

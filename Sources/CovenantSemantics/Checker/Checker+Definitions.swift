@@ -29,10 +29,8 @@ extension Checker {
             let cycleStart = stack.firstIndex { $0.node == d } ?? 0
             let members = stack[cycleStart...].map(\.node)
             if !members.contains(where: inCycle.contains) {
-              let names = (members + [d]).map { "`\(definitionDecls[$0].name.text)`" }.joined(separator: " → ")
               let decl = definitionDecls[d]
-              report("C006", "definition `\(decl.name.text)` depends on itself: \(names)", decl.name.span,
-                help: "a definition cannot use itself, directly or through others; break the cycle")
+              report(SemanticDiagnostics.definitionCycle(.dependsOnItself(decl.name.text, cycle: (members + [d]).map { definitionDecls[$0].name.text })), decl.name.span)
             }
             inCycle.formUnion(members)
           }
@@ -83,8 +81,7 @@ extension Checker {
     for p in d.parameters {
       if !seen.insert(p.text).inserted { duplicateName(p, "parameter of `\(d.name.text)`") }
       if !used.contains(where: { $0.text == p.text }) {
-        report("C040", "parameter `\(p.text)` of `\(d.name.text)` is not used in its definition", p.span,
-          help: "remove it, or use it, as in `define sector_exposure(s) = sum of holdings.value where sector = s`")
+        report(SemanticDiagnostics.parameters(.unusedParameter(p.text, of: d.name.text)), p.span)
       }
     }
   }
@@ -106,18 +103,20 @@ extension Checker {
   mutating func expandCall(_ n: Name, _ args: [Expr], span: SourceSpan) -> Expr {
     let bad = Expr(.invalid, span)
     guard let i = definitionIndex[n.text], !definitionDecls[i].parameters.isEmpty else {
-      let what = definitionIndex[n.text] != nil ? "`\(n.text)` is a definition without parameters: write it without `(…)`" : "unknown definition `\(n.text)`"
-      report(definitionIndex[n.text] != nil ? "C040" : "C001", what, n.span,
-        help: suggestion(n.text, definitionDecls.filter { !$0.parameters.isEmpty }.map(\.name.text)))
+      let help = suggestion(n.text, definitionDecls.filter { !$0.parameters.isEmpty }.map(\.name.text))
+      report(
+        definitionIndex[n.text] != nil
+          ? SemanticDiagnostics.parameters(.noParameters(n.text, help: help)) : SemanticDiagnostics.unknownName(.definition(n.text, help: help)),
+        n.span)
       return bad
     }
     let d = definitionDecls[i]
     guard args.count == d.parameters.count else {
-      report("C040", "`\(n.text)` takes \(d.parameters.count) argument\(d.parameters.count == 1 ? "" : "s") (\(d.parameters.map(\.text).joined(separator: ", "))), not \(args.count)", span)
+      report(SemanticDiagnostics.parameters(.arity(n.text, parameters: d.parameters.map(\.text), given: args.count)), span)
       return bad
     }
     guard !expanding.contains(i) else {
-      report("C006", "definition `\(n.text)` uses itself", n.span, help: "a definition cannot use itself, directly or through others; break the cycle")
+      report(SemanticDiagnostics.definitionCycle(.usesItself(n.text)), n.span)
       return bad
     }
     // A bound on the nesting keeps the written-out expression as shallow as the parser's limit
@@ -126,8 +125,7 @@ extension Checker {
       // Once per outermost use, not once per branch of it.
       if !expansionReported {
         expansionReported = true
-        report("C040", "definitions with parameters used inside one another more than \(Self.maxExpansionDepth) deep", n.span,
-          help: "define the inner figure once, without parameters, and use it by name")
+        report(SemanticDiagnostics.parameters(.tooDeep(limit: Self.maxExpansionDepth)), n.span)
       }
       return bad
     }
@@ -138,8 +136,7 @@ extension Checker {
     expansionBudget -= size
     guard expansionBudget >= 0 else {
       if expansionBudget + size >= 0 {
-        report("C040", "definitions with parameters expand to more than 100,000 terms", span,
-          help: "a definition that uses another several times, nested, grows exponentially; define the shared figure once")
+        report(SemanticDiagnostics.parameters(.tooLarge), span)
       }
       return bad
     }

@@ -25,8 +25,7 @@ extension Checker {
   mutating func checkCondition(_ e: Expr, what: String) -> TExpr {
     let t = checkExpr(e)
     if t.type != .bool && t.type != .error {
-      report("C010", "\(what) must be true or false, but this is \(schema.typeName(t.type))", e.span,
-        help: "compare it with something, e.g. `… <= 35% of nav`")
+      report(SemanticDiagnostics.condition(.notBoolean(what, type: schema.typeName(t.type))), e.span)
     }
     return t
   }
@@ -46,11 +45,11 @@ extension Checker {
       return resolveName(n, hint: hint)
     case .that(let n):
       guard let g = group else {
-        report("C016", "`that \(n.text)` is only meaningful inside `for each \(n.text):`", e.span)
+        report(SemanticDiagnostics.groupReference(.outsideForEach(n.text)), e.span)
         return invalid(e.span)
       }
       guard g.name == n.text else {
-        report("C016", "this clause groups by `\(g.name)`, not `\(n.text)`", n.span, help: "write `that \(g.name)`")
+        report(SemanticDiagnostics.groupReference(.wrongGroup(n.text, group: g.name)), n.span)
         return invalid(e.span)
       }
       return TExpr(kind: .groupKey, type: schema.records[g.record].fields[g.field].type, span: e.span, usesDeal: false, usesJoinedList: true)
@@ -69,7 +68,7 @@ extension Checker {
         }
         return make(.negate(x), x.type, e.span, [x])
       default:
-        report("C003", "cannot negate \(schema.typeName(x.type))", e.span)
+        report(SemanticDiagnostics.operandTypes(.negate(schema.typeName(x.type))), e.span)
         return invalid(e.span)
       }
     case .not(let inner):
@@ -80,7 +79,7 @@ extension Checker {
     case .convert(let inner, let code):
       return checkConversion(checkExpr(inner), code, e.span)
     case .list(let items):
-      report("C014", "a list in brackets can only follow `in`, as in `sector in [power, logistics]`", e.span)
+      report(SemanticDiagnostics.list(.bracketsOutsideIn), e.span)
       _ = items
       return invalid(e.span)
     case .aggregate(let fn, let over, let cond, let by):
@@ -91,8 +90,7 @@ extension Checker {
     case .presence(let inner, let missing):
       let x = checkExpr(inner)
       if case .list = x.type {
-        report("C014", "`is \(missing ? "missing" : "present")` applies to a value, not to a list", inner.span,
-          help: "a list is never missing; count its elements instead, e.g. `count of … = 0`")
+        report(SemanticDiagnostics.list(.missingOnList(missing: missing)), inner.span)
         return invalid(e.span)
       }
       return make(.presence(x, missing: missing), .bool, e.span, [x])
@@ -103,8 +101,7 @@ extension Checker {
       let x = checkExpr(a)
       let y = checkExpr(b, hint: x.type)
       guard let t = branchType(x.type, y.type) else {
-        report("C004", "the two branches of `if` give \(schema.typeName(x.type)) and \(schema.typeName(y.type))", e.span,
-          help: "both branches give the same kind of value, e.g. `if … then $0 else deal.amount`")
+        report(SemanticDiagnostics.comparisonTypes(.ifBranches(schema.typeName(x.type), schema.typeName(y.type))), e.span)
         return invalid(e.span)
       }
       return make(.conditional(cond, x, y), t, e.span, [cond, x, y])
@@ -131,7 +128,7 @@ extension Checker {
   mutating func checkExtremum(max: Bool, _ items: [Expr], span: SourceSpan) -> TExpr {
     let word = max ? "max" : "min"
     guard !items.isEmpty else {
-      report("C015", "`\(word) of []` has no values", span, help: "write e.g. `\(word) of [$0, a - b]`")
+      report(SemanticDiagnostics.aggregate(.emptyList(word: word)), span)
       return invalid(span)
     }
     var checked: [TExpr] = []
@@ -141,17 +138,15 @@ extension Checker {
       switch x.type {
       case .number, .money, .date, .duration, .error: break
       default:
-        report("C015", "`\(word) of [...]` takes amounts, numbers, dates or durations, not \(schema.typeName(x.type))", item.span)
+        report(SemanticDiagnostics.aggregate(.listItemType(word: word, type: schema.typeName(x.type))), item.span)
         return invalid(span)
       }
       if let first = checked.first {
         guard let t = branchType(type, x.type) else {
           if x.type.isMoney, first.type.isMoney {
-            report("C024", "cannot compare \(schema.typeName(first.type)) with \(schema.typeName(x.type)) without converting", item.span,
-              help: "convert one side with `in \(schema.baseCurrency)`, at the snapshot's FX rates")
+            report(SemanticDiagnostics.currenciesMixed(.compare(schema.typeName(first.type), schema.typeName(x.type)), base: schema.baseCurrency), item.span)
           } else {
-            report("C003", "`\(word) of [...]` mixes \(schema.typeName(first.type)) and \(schema.typeName(x.type))", item.span,
-              help: unitHelp(first.type, x.type))
+            report(SemanticDiagnostics.operandTypes(.mixedList(word: word, schema.typeName(first.type), schema.typeName(x.type), help: unitHelp(first.type, x.type))), item.span)
           }
           return invalid(span)
         }
@@ -170,12 +165,11 @@ extension Checker {
       return invalid(span)
     }
     guard x.type.isMoney || x.type == .error else {
-      report("C025", "only money can be converted to \(code.text), not \(schema.typeName(x.type))", x.span)
+      report(SemanticDiagnostics.conversion(.notMoney(code.text, type: schema.typeName(x.type))), x.span)
       return invalid(span)
     }
     if schema.snapshot.flatMap({ s in schema.records[s].fields.firstIndex { $0.type == .fx } }) == nil {
-      report("C025", "converting to \(code.text) needs FX rates in the snapshot", span,
-        help: "declare a snapshot field such as `fx_rates : fx quoted JPY per \(schema.baseCurrency)`")
+      report(SemanticDiagnostics.conversion(.noFXRates(code.text, base: schema.baseCurrency)), span)
       return invalid(span)
     }
     return make(.convert(x, code.text), .money(currency: code.text), span, [x])
@@ -189,8 +183,7 @@ extension Checker {
       let isPercent: Bool = if case .percent = lit { true } else { false }
       // Never fall back to the unscaled figure: that would be 100× (10,000×) too large.
       guard let v = try? x.divided(by: Exact(isPercent ? 100 : 10_000)) else {
-        report("C037", "this \(isPercent ? "percentage" : "basis-point figure") is too large or too precise to hold exactly", span,
-          help: "write at most 38 significant digits")
+        report(SemanticDiagnostics.figureTooPrecise(isPercent: isPercent), span)
         return invalid(span)
       }
       (value, type) = (.number(v), .number(isPercent ? .percent : .bps))
@@ -207,8 +200,7 @@ extension Checker {
     case .bool(let b): (value, type) = (.bool(b), .bool)
     case .country(let c):
       guard ISOCodes.countries.contains(c) else {
-        let help = ISOCodes.commonMistakes[c].map { "did you mean `\($0)`?" } ?? "countries are ISO 3166 two-letter codes, e.g. `US`, `JP`"
-        report("C013", "unknown country code `\(c)`", span, help: help)
+        report(SemanticDiagnostics.unknownCountry(c, meant: ISOCodes.commonMistakes[c]), span)
         return invalid(span)
       }
       (value, type) = (.country(c), .country)
@@ -237,9 +229,7 @@ extension Checker {
     }
     if let i = definitionIndex[n.text] {
       if !definitionDecls[i].parameters.isEmpty {
-        let ps = definitionDecls[i].parameters.map(\.text).joined(separator: ", ")
-        report("C040", "`\(n.text)` is defined with parameters (\(ps)): give its arguments", n.span,
-          help: "write e.g. `\(n.text)(that \(definitionDecls[i].parameters[0].text))`")
+        report(SemanticDiagnostics.parameters(.needsArguments(n.text, parameters: definitionDecls[i].parameters.map(\.text))), n.span)
         return invalid(n.span)
       }
       guard let d = definitions[i] else { return invalid(n.span) }  // in a cycle: already reported
@@ -255,12 +245,11 @@ extension Checker {
       return TExpr(kind: .constant(.kind(k, m)), type: .kind(k), span: n.span, usesDeal: false, usesJoinedList: false)
     }
     if owners.count > 1 {
-      report("C011", "`\(n.text)` is a value of several kinds (\(owners.map { "`\(schema.kinds[$0].name)`" }.joined(separator: ", ")))", n.span,
-        help: "compare it with a field of the kind meant, e.g. `sector = \(n.text)`")
+      report(SemanticDiagnostics.kindValue(.ofSeveralKinds(n.text, kinds: owners.map { schema.kinds[$0].name })), n.span)
       return invalid(n.span)
     }
     if partyIndex[n.text] != nil {
-      report("C001", "`\(n.text)` is a party and has no value in a formula", n.span, help: "parties appear in `approved by`, `votes` and `waivable by`")
+      report(SemanticDiagnostics.unknownName(.party(n.text)), n.span)
       return invalid(n.span)
     }
     var candidates = scopes.map(\.name) + Array(definitionIndex.keys) + [snapshotRootName, dealRootName].compactMap { $0 }
@@ -274,14 +263,12 @@ extension Checker {
     if help == nil, case .kind(let k) = hint {
       help = "`\(schema.kinds[k].name)` is one of " + schema.kinds[k].members.map { "`\($0)`" }.joined(separator: ", ")
     }
-    report(case: hint.map { if case .kind = $0 { "C011" } else { "C001" } } ?? "C001",
-      hint.flatMap { if case .kind(let k) = $0 { "`\(n.text)` is not one of the values of `\(schema.kinds[k].name)`" } else { nil } } ?? "unknown name `\(n.text)`",
-      n.span, help: help)
+    if case .kind(let k) = hint {
+      report(SemanticDiagnostics.kindValue(.notOfKind(n.text, kind: schema.kinds[k].name, help: help)), n.span)
+    } else {
+      report(SemanticDiagnostics.unknownName(.name(n.text, help: help)), n.span)
+    }
     return invalid(n.span)
-  }
-
-  mutating func report(case code: String, _ message: String, _ span: SourceSpan, help: String?) {
-    report(code, message, span, help: help)
   }
 
   mutating func member(_ b: TExpr, _ n: Name, _ span: SourceSpan) -> TExpr {
@@ -299,10 +286,10 @@ extension Checker {
       return t
     case .list(.record(let r)):
       let what = schema.records[r].index[n.text] != nil ? "use an aggregate such as `sum of \(file.text(span))` or `every`" : nil
-      report("C014", "`\(file.text(b.span))` is a list of \(schema.records[r].name) records; a single `\(n.text)` needs an aggregate", span, help: what)
+      report(SemanticDiagnostics.list(.singleFromList(file.text(b.span), record: schema.records[r].name, field: n.text, help: what)), span)
       return invalid(span)
     default:
-      report("C002", "\(schema.typeName(b.type)) has no field `\(n.text)`", n.span)
+      report(SemanticDiagnostics.unknownField(.ofType(n.text, type: schema.typeName(b.type))), n.span)
       return invalid(span)
     }
   }

@@ -11,14 +11,14 @@ extension Checker {
     case .isIn, .notIn:
       let x = checkExpr(a)
       guard case .list(let items) = b.kind else {
-        report("C014", "`in` takes a list in brackets, as in `sector in [power, logistics]`", b.span)
+        report(SemanticDiagnostics.list(.inWithoutBrackets), b.span)
         return invalid(span)
       }
       var checked: [TExpr] = []
       for item in items {
         let y = checkExpr(item, hint: x.type)
         if !comparable(x.type, y.type, .eq) {
-          mismatch("C004", "cannot compare \(schema.typeName(x.type)) with \(schema.typeName(y.type))", item.span)
+          report(SemanticDiagnostics.comparisonTypes(.compare(schema.typeName(x.type), schema.typeName(y.type), help: nil)), item.span)
         }
         checked.append(y)
       }
@@ -48,15 +48,16 @@ extension Checker {
       }
       if !comparable(x.type, y.type, op) {
         if x.type.isMoney, y.type.isMoney {
-          mismatch("C024", "cannot compare \(schema.typeName(x.type)) with \(schema.typeName(y.type)) without converting", span,
-            help: "convert one side with `in \(schema.baseCurrency)`, at the snapshot's FX rates")
+          report(SemanticDiagnostics.currenciesMixed(.compare(schema.typeName(x.type), schema.typeName(y.type)), base: schema.baseCurrency), span)
         } else if (op != .eq && op != .ne) && x.type == y.type {
-          mismatch("C004", "\(schema.typeName(x.type)) values can only be compared with `=` or `!=`", span)
+          report(SemanticDiagnostics.comparisonTypes(.onlyEquality(schema.typeName(x.type))), span)
         } else {
-          mismatch("C004", "cannot compare \(schema.typeName(x.type)) with \(schema.typeName(y.type))", span,
-            help: Self.isShare(x) && y.type.isMoney || Self.isShare(y) && x.type.isMoney
-              ? "a share is a fraction of the total, not an amount: compare it with a percentage (`share of … <= 35%`), or compare the amount itself (`\(shareAsSum(Self.isShare(x) ? x : y))`)"
-              : unitHelp(x.type, y.type))
+          let (tx, ty) = (schema.typeName(x.type), schema.typeName(y.type))
+          report(
+            Self.isShare(x) && y.type.isMoney || Self.isShare(y) && x.type.isMoney
+              ? SemanticDiagnostics.comparisonTypes(.shareWithAmount(tx, ty, sum: shareAsSum(Self.isShare(x) ? x : y)))
+              : SemanticDiagnostics.comparisonTypes(.compare(tx, ty, help: unitHelp(x.type, y.type))),
+            span)
         }
         return invalid(span)
       }
@@ -89,8 +90,7 @@ extension Checker {
     while case .definition(let i) = r.kind, i < definitions.count, let d = definitions[i], steps < 64 { r = d.value; steps += 1 }
     if case .aggregate(let p) = r.kind, p.function == .share { isShare = true }
     if isShare {
-      report("C007", "a share cannot exceed 100%, so a cap of \(file.text(y.span)) never binds", y.span,
-        help: "did you mean \(Self.shareCapGuesses(limit))? caps on shares are between 0% and 100%")
+      report(SemanticDiagnostics.shareCapNeverBinds(file.text(y.span), guesses: Self.shareCapGuesses(limit)), y.span)
     }
   }
 
@@ -139,23 +139,10 @@ extension Checker {
     }
   }
 
-  mutating func mismatch(_ code: String, _ message: String, _ span: SourceSpan, help: String? = nil) {
-    report(code, message, span, help: help)
-  }
-
   mutating func arithmeticType(_ op: BinaryOp, _ a: ValueType, _ b: ValueType, _ span: SourceSpan) -> ValueType? {
     if a == .error || b == .error { return .error }
-    let word = op == .of ? "take" : op.rawValue
     func fail(_ help: String? = nil) -> ValueType? {
-      let m: String
-      switch op {
-      case .add: m = "cannot add \(schema.typeName(b)) to \(schema.typeName(a))"
-      case .sub: m = "cannot subtract \(schema.typeName(b)) from \(schema.typeName(a))"
-      case .mul: m = "cannot multiply \(schema.typeName(a)) by \(schema.typeName(b))"
-      case .div: m = "cannot divide \(schema.typeName(a)) by \(schema.typeName(b))"
-      default: m = "cannot \(word) \(schema.typeName(a)) of \(schema.typeName(b))"
-      }
-      report("C003", m, span, help: help)
+      report(SemanticDiagnostics.operandTypes(.arithmetic(op, schema.typeName(a), schema.typeName(b), help: help)), span)
       return nil
     }
     switch (op, a, b) {
@@ -163,8 +150,7 @@ extension Checker {
       return .number(s == t ? s : .plain)
     case (.add, .money(let x), .money(let y)), (.sub, .money(let x), .money(let y)):
       if let x, let y, x != y {
-        report("C024", "cannot \(op == .add ? "add" : "subtract") \(y) and \(x) amounts without converting", span,
-          help: "convert one side first, e.g. `(…) in \(schema.baseCurrency)`, at the snapshot's FX rates")
+        report(SemanticDiagnostics.currenciesMixed(.addOrSubtract(add: op == .add, "\(y)", "\(x)"), base: schema.baseCurrency), span)
         return nil
       }
       return .money(currency: x ?? y)
@@ -178,7 +164,7 @@ extension Checker {
       return .money(currency: c)
     case (.div, .money(let x), .money(let y)):
       if let x, let y, x != y {
-        report("C024", "cannot divide \(x) by \(y) amounts without converting", span, help: "convert one side first with `in \(schema.baseCurrency)`")
+        report(SemanticDiagnostics.currenciesMixed(.divide("\(x)", "\(y)"), base: schema.baseCurrency), span)
         return nil
       }
       return .number(.plain)

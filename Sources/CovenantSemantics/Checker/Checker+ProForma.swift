@@ -24,9 +24,9 @@ extension Checker {
   mutating func checkProForma(_ covenant: Covenant) -> CheckedProForma? {
     let decls = covenant.declarations.compactMap { d -> ProFormaDecl? in if case .proForma(let p) = d { p } else { nil } }
     guard let decl = decls.first else { return nil }
-    for extra in decls.dropFirst() { report("C020", "only one `pro forma` declaration is allowed", extra.span) }
+    for extra in decls.dropFirst() { report(SemanticDiagnostics.proForma(.twice), extra.span) }
     guard schema.deal != nil else {
-      report("C020", "`pro forma` needs the deal's fields", decl.span, help: "declare them with `data deal from deal`")
+      report(SemanticDiagnostics.proForma(.noDeal), decl.span)
       return nil
     }
     let list = checkExpr(decl.list)
@@ -34,7 +34,7 @@ extension Checker {
       case .list(.record(let rec)) = list.type
     else {
       if list.type != .error {
-        report("C020", "a deal can only join a list of the snapshot, such as `holdings`", decl.list.span)
+        report(SemanticDiagnostics.proForma(.notASnapshotList), decl.list.span)
       }
       return nil
     }
@@ -49,7 +49,7 @@ extension Checker {
       let want = record.fields[fi].type
       let value = checkExpr(a.value, hint: Self.isCountryWord(a.value) ? want : nil)
       if !compatible(value.type, want) && value.type != .error && want != .error {
-        report("C020", "`\(a.field.text)` is \(schema.typeName(want)) but the value given is \(schema.typeName(value.type))", a.value.span)
+        report(SemanticDiagnostics.proForma(.valueType(field: a.field.text, want: schema.typeName(want), given: schema.typeName(value.type))), a.value.span)
       }
       fields[fi] = value
     }
@@ -62,8 +62,7 @@ extension Checker {
       } else if f.optional {
         complete.append(TExpr(kind: .constant(.absent), type: f.type, span: decl.span, usesDeal: false, usesJoinedList: false))
       } else {
-        report("C020", "`pro forma` does not say what the deal gives for `\(f.name)` of `\(record.name)`", decl.span,
-          help: "add `\(f.name) = deal.…` to the `with` list, or make the field `optional`")
+        report(SemanticDiagnostics.proForma(.missingField(f.name, record: record.name)), decl.span)
         complete.append(TExpr(kind: .invalid, type: .error, span: decl.span, usesDeal: false, usesJoinedList: false))
       }
     }

@@ -2,8 +2,8 @@ import CovenantValues
 import CovenantSyntax
 
 /// Resolves names, builds the schema, types every expression and reports what is wrong before
-/// anything runs. Produces the `CheckedCovenant` the evaluator runs. The messages themselves
-/// live in `CheckerMessages.swift`, the catalogue of what can go wrong.
+/// anything runs. Produces the `CheckedCovenant` the evaluator runs. Its messages are built by
+/// `SemanticDiagnostics`, the catalogue of what can go wrong; `report` places one in the file.
 public struct Checker {
   let file: SourceFile
   var diagnostics: [Diagnostic] = []
@@ -61,9 +61,7 @@ public struct Checker {
     // Nothing but whitespace and comments: a truncated or mis-saved file must not pass `validate`
     // as a covenant that asks nothing. (`fmt` still formats it: that goes through the parser.)
     if parsed.covenant.header == nil, parsed.covenant.declarations.isEmpty {
-      let empty = Diagnostic(
-        code: "C036", message: "the covenant file is empty", file: file.name, span: SourceSpan(0, 0),
-        help: "a covenant has at least one clause, e.g. `§1 \"Leverage\"` followed by its requirement; see grammar.md")
+      let empty = Diagnostic(SemanticDiagnostics.emptyCovenant(), file: file.name, span: SourceSpan(0, 0))
       return Result(covenant: nil, diagnostics: parsed.diagnostics + [empty])
     }
     var result = check(parsed.covenant, file: file)
@@ -84,10 +82,32 @@ public struct Checker {
 
   init(file: SourceFile) { self.file = file }
 
-  mutating func report(_ code: String, _ message: String, _ span: SourceSpan, help: String? = nil, severity: Diagnostic.Severity = .error) {
+  mutating func report(_ m: DiagnosticMessage, _ span: SourceSpan) {
     // Inside a clause, the message names it: a lawyer finds "§4.4" faster than line 57.
-    let named = clauseID.map { id in message.contains("§\(id)") ? message : message + " in §\(id)" } ?? message
-    diagnostics.append(Diagnostic(code: code, severity: severity, message: named, file: file.name, span: span, help: help))
+    var m = m
+    if let id = clauseID, !m.message.contains("§\(id)") { m.message += " in §\(id)" }
+    diagnostics.append(Diagnostic(m, file: file.name, span: span))
+  }
+
+  /// "did you mean `x`?" for the candidate nearest to a misspelt name, if one is near enough.
+  func suggestion(_ name: String, _ candidates: [String]) -> String? {
+    closestMatch(name, in: candidates.filter { $0 != name }).map { "did you mean `\($0)`?" }
+  }
+
+  // Reported from several places in the checker.
+
+  mutating func unknownField(_ n: Name, record r: Int) {
+    let rec = schema.records[r]
+    let fields = rec.fields.map(\.name)
+    report(SemanticDiagnostics.unknownField(.ofRecord(n.text, record: rec.name, suggestion: suggestion(n.text, fields), fields: fields)), n.span)
+  }
+
+  mutating func unknownCurrency(_ n: Name) {
+    report(SemanticDiagnostics.unknownCurrency(n.text, nearest: closestMatch(n.text, in: Array(ISOCodes.currencies))), n.span)
+  }
+
+  mutating func duplicateName(_ n: Name, _ what: String) {
+    report(SemanticDiagnostics.duplicate(.name(n.text, what: what)), n.span)
   }
 }
 
