@@ -16,9 +16,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let file = SourceFile(name: "covenant.cov", bytes: Array(sections[0]))
   guard let covenant = Checker.compile(file).covenant, let input = fuzzLoad(covenant, sections) else { return 0 }
 
-  var naive = CovenantRunner(covenant: covenant, snapshot: input.snapshot)
+  var naive = CovenantRunner(plan: input.plan, snapshot: input.snapshot)
   naive.naive = true
-  var columnar = CovenantRunner(covenant: covenant, snapshot: input.snapshot)
+  var columnar = CovenantRunner(plan: input.plan, snapshot: input.snapshot)
   let n: Result<CheckResult, EvaluationError> = Result { () throws(EvaluationError) in try naive.check(deal: input.deal, dealData: input.governance) }
   let c: Result<CheckResult, EvaluationError> = Result { () throws(EvaluationError) in try columnar.check(deal: input.deal, dealData: input.governance) }
   switch (n, c) {

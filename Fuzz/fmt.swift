@@ -37,7 +37,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   }
 
   func report(_ c: FuzzCase) -> String {
-    var runner = CovenantRunner(covenant: c.covenant, snapshot: c.snapshot)
+    var runner = CovenantRunner(plan: c.plan, snapshot: c.snapshot)
     do {
       let r = try runner.check(deal: c.deal, dealData: c.governance)
       return CheckReport.json(r, covenant: c.covenant).render()

@@ -27,6 +27,8 @@ func fuzzSplitSections(_ b: [UInt8]) -> [ArraySlice<UInt8>] {
 /// A covenant, its snapshot and an optional deal, loaded as the `check` command loads them.
 struct FuzzCase {
   let covenant: CheckedCovenant
+  /// The covenant as the driver planned it, for a runner.
+  let plan: PlannedCovenant
   let snapshot: Value
   let deal: Value?
   let governance: DealGovernance?
@@ -63,5 +65,5 @@ func fuzzLoad(_ covenant: CheckedCovenant, _ sections: [ArraySlice<UInt8>]) -> F
     case .success(let d): deal = d
     }
   }
-  return FuzzCase(covenant: covenant, snapshot: session.snapshot, deal: deal?.values, governance: deal?.governance)
+  return FuzzCase(covenant: covenant, plan: session.plan, snapshot: session.snapshot, deal: deal?.values, governance: deal?.governance)
 }

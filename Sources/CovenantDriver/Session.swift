@@ -2,6 +2,7 @@ import CovenantValues
 import CovenantJSON
 import CovenantSyntax
 import CovenantSemantics
+import CovenantPlanning
 import CovenantData
 import CovenantEvaluation
 
@@ -11,6 +12,8 @@ import CovenantEvaluation
 /// Reports are written by the caller (CovenantReporting) from the result.
 public struct CovenantSession {
   public let covenant: CheckedCovenant
+  /// The covenant as the evaluator runs it: planned once here, between checking and evaluation.
+  public let plan: PlannedCovenant
   /// The checker's warnings and notes: the covenant compiled.
   public let warnings: [Diagnostic]
   /// The snapshot's document, kept for the governance data a deal reads from it (members).
@@ -20,7 +23,18 @@ public struct CovenantSession {
 
   /// A session for a covenant already checked (the test runner checks each covenant once).
   public init(covenant: CheckedCovenant, warnings: [Diagnostic] = []) {
-    self.covenant = covenant
+    self.init(plan: Self.plan(covenant), warnings: warnings)
+  }
+
+  /// The plan stage, between checking and evaluation: every program that evaluates (the test
+  /// runner, the bench, the fuzz targets) plans its covenant here, so the pipeline's order is
+  /// written once.
+  public static func plan(_ covenant: CheckedCovenant) -> PlannedCovenant { Planner.plan(covenant) }
+
+  /// A session for a covenant already planned (the test runner plans each covenant once).
+  public init(plan: PlannedCovenant, warnings: [Diagnostic] = []) {
+    self.plan = plan
+    self.covenant = plan.covenant
     self.warnings = warnings
   }
 
@@ -43,7 +57,7 @@ public struct CovenantSession {
     case .success(let snapshot):
       snapshotDocument = document
       snapshotFile = file
-      runner = CovenantRunner(covenant: covenant, snapshot: snapshot)
+      runner = CovenantRunner(plan: plan, snapshot: snapshot)
       return .success(())
     }
   }

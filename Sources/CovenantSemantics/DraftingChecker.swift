@@ -113,9 +113,11 @@ struct DraftingChecker {
       w(",")
       guard opt(p.weight) else { return false }
       w(",")
-      guard opt(p.filter) else { return false }
-      w(",k\(p.keyField.map(String.init) ?? "_"),")
-      guard opt(p.key) else { return false }
+      // As the planner will split it, so `a and s = k` and `s = k and a` read alike.
+      let (filter, keyField, key) = p.isPlanned ? (p.filter, p.keyField, p.key) : PlanAnalysis.split(p.filter, slot: p.slot, list: p.list, schema: covenant.schema)
+      guard opt(filter) else { return false }
+      w(",k\(keyField.map(String.init) ?? "_"),")
+      guard opt(key) else { return false }
       w(")")
     case .quantifier(let q):
       w("q(\(q.quantifier.rawValue),")
@@ -144,9 +146,11 @@ struct DraftingChecker {
       w(",")
       guard opt(p.value) else { return false }
       w(",")
-      guard opt(p.filter) else { return false }
-      w(",k\(p.keyField.map(String.init) ?? "_"),")
-      guard opt(p.key) else { return false }
+      // As the planner will split it, so `a and s = k` and `s = k and a` read alike.
+      let (filter, keyField, key) = p.isPlanned ? (p.filter, p.keyField, p.key) : PlanAnalysis.split(p.filter, slot: p.slot, list: p.list, schema: covenant.schema)
+      guard opt(filter) else { return false }
+      w(",k\(keyField.map(String.init) ?? "_"),")
+      guard opt(key) else { return false }
       w(")")
     case .invalid: return false
     }

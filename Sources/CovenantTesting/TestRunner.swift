@@ -3,6 +3,7 @@ import CovenantValues
 import CovenantJSON
 import CovenantSyntax
 import CovenantSemantics
+import CovenantPlanning
 import CovenantData
 import CovenantEvaluation
 import CovenantDriver
@@ -66,7 +67,7 @@ public enum TestRunner {
     var run = TestRun()
     let (files, missing) = discover(paths.isEmpty ? ["."] : paths, in: directory)
     run.diagnostics += missing
-    var covenants: [String: CheckedCovenant] = [:]
+    var covenants: [String: PlannedCovenant] = [:]
     for path in files {
       guard let data = FileManager.default.contents(atPath: WorkingDirectory.resolve(path, in: directory)) else {
         run.diagnostics.append(Diagnostic(CommandDiagnostics.unreadableFile(.unreadableTestFile), file: path))
@@ -97,12 +98,12 @@ public enum TestRunner {
           run.diagnostics += compiled.diagnostics
           continue
         }
-        covenant = c
-        covenants[covPath] = c
+        covenant = CovenantSession.plan(c)
+        covenants[covPath] = covenant
       }
       guard let covenant else { continue }
       for test in file.tests {
-        switch runTest(test, file: file, covenant: covenant, resolve: resolve, directory: directory) {
+        switch runTest(test, file: file, plan: covenant, resolve: resolve, directory: directory) {
         case .success(let o): run.outcomes.append(o)
         case .failure(let ds): run.diagnostics += ds.list
         }
@@ -143,7 +144,8 @@ public enum TestRunner {
     return .success((Array(tree.json.render(pretty: false).utf8), name + " (with overrides)"))
   }
 
-  static func runTest(_ test: TestFile.TestCase, file: TestFile, covenant: CheckedCovenant, resolve: (String) -> String, directory: String? = nil) -> Result<TestOutcome, Diagnostics> {
+  static func runTest(_ test: TestFile.TestCase, file: TestFile, plan: PlannedCovenant, resolve: (String) -> String, directory: String? = nil) -> Result<TestOutcome, Diagnostics> {
+    let covenant = plan.covenant
     guard let snapRecord = covenant.schema.snapshot else {
       return .failure(Diagnostics([Diagnostic(TestingDiagnostics.notFound(.noSnapshot), file: file.path)]))
     }
@@ -200,7 +202,7 @@ public enum TestRunner {
       case .success(let g): gov = g
       }
     }
-    var runner = CovenantRunner(covenant: covenant, snapshot: snap)
+    var runner = CovenantRunner(plan: plan, snapshot: snap)
     let result: CheckResult
     do {
       result = try runner.check(deal: deal, dealData: gov)

@@ -153,11 +153,12 @@ func readAndLoad(_ file: String, _ c: CheckedCovenant) -> (snap: Value, parseMs:
 if let file = options.e2e {
   let t0 = nowMs()
   let c = compileCovenant(covenantPath)
+  let plan = CovenantSession.plan(c)
   let t1 = nowMs()
   let (snap, parseMs, loadMs) = readAndLoad(file, c)
   let t3 = nowMs()
   if options.e2eStop == "load" { say("{\"read_parse\": \(parseMs), \"load\": \(loadMs), \"peak\": \(peakResident())}"); exit(0) }
-  var runner = CovenantRunner(covenant: c, snapshot: snap)
+  var runner = CovenantRunner(plan: plan, snapshot: snap)
   guard let r = try? runner.check(deal: nil) else { fail("evaluation failed") }
   let t4 = nowMs()
   // The report `covenant check` prints by default: part of the user's wait, so part of the figure.
@@ -181,6 +182,7 @@ say("covenant-bench \(quick ? "(quick) " : "")— CovenantKit \(CovenantKitVersi
 say("covenant: \(covenantPath)")
 
 let covenant = compileCovenant(covenantPath)
+let plannedCovenant = CovenantSession.plan(covenant)
 
 var dataDir: String
 var tempDir: String?
@@ -308,7 +310,7 @@ for n in sizes {
   var last: CheckResult?
   let k = runs
   let times = measure(k) {
-    var runner = CovenantRunner(covenant: covenant, snapshot: snap)
+    var runner = CovenantRunner(plan: plannedCovenant, snapshot: snap)
     last = try! runner.check(deal: nil, bounds: false)
   }
   let m = median(times)
@@ -345,7 +347,7 @@ say("\n## 1,000 deals pro forma against N = \(group(dealsN)) holdings\n")
   for _ in 0..<runs {
     // The one portfolio scan: the snapshot's rules and the aggregates the deal rules look up
     // (computed on the first deal), then every deal of the batch against the warm runner.
-    var runner = CovenantRunner(covenant: covenant, snapshot: snap)
+    var runner = CovenantRunner(plan: plannedCovenant, snapshot: snap)
     let t = nowMs()
     _ = try! runner.check(deal: nil, bounds: false)
     _ = runner.checkBatch(Array(inputs.prefix(1)), snapshotDocument: doc)
