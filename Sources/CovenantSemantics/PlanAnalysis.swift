@@ -27,8 +27,15 @@ package enum PlanAnalysis {
       walk(a)
       for i in items { walk(i) }
     case .aggregate(let p):
-      // The planned aggregate's key is computed per key in one pass: it is not counted.
-      let filter = p.isPlanned ? p.filter : split(p.filter, slot: p.slot, list: p.list, schema: schema).rest
+      // The planned aggregate's key is computed per key in one pass: it is not counted. Not yet
+      // planned, only a group's own selector needs removing (another key reads no local and no
+      // group, and the element's field only the aggregate's own slot); finding it reads no
+      // subexpression, so this stays linear however deeply aggregates nest.
+      var filter = p.filter
+      if !p.isPlanned, let f = p.filter, case .list(.record(let record)) = p.list.type,
+        let s = splitKeySelector(f, slot: p.slot, record: record, schema: schema, groupOnly: true) {
+        filter = s.rest
+      }
       for x in [p.list, p.value, p.weight, filter].compactMap({ $0 }) { walk(x) }
       set.remove(p.slot)
     case .quantifier(let q):
@@ -78,7 +85,8 @@ package enum PlanAnalysis {
   /// on the element (`that sector`, `deal.sector`, `power`), and removes it. The aggregate is then
   /// computed for every value of the field in one pass and looked up by KEY: per group, or per
   /// deal, it costs a lookup instead of a scan. A group's own selector is preferred.
-  package static func splitKeySelector(_ filter: TExpr, slot: Int, record: Int, schema: Schema) -> (field: Int, key: TExpr, rest: TExpr?)? {
+  /// `groupOnly`: look for a group's own selector only.
+  package static func splitKeySelector(_ filter: TExpr, slot: Int, record: Int, schema: Schema, groupOnly onlyGroup: Bool = false) -> (field: Int, key: TExpr, rest: TExpr?)? {
     func selector(_ t: TExpr, groupOnly: Bool) -> (Int, TExpr)? {
       guard case .compare(.eq, let a, let b) = t.kind else { return nil }
       func elementField(_ x: TExpr) -> Int? {
@@ -115,7 +123,7 @@ package enum PlanAnalysis {
       return nil
     }
     if let r = split(filter, groupOnly: true) { return (r.0, r.1, r.2) }
-    if let r = split(filter, groupOnly: false) { return (r.0, r.1, r.2) }
+    if !onlyGroup, let r = split(filter, groupOnly: false) { return (r.0, r.1, r.2) }
     return nil
   }
 }
