@@ -27,12 +27,14 @@ func fuzzSplitSections(_ b: [UInt8]) -> [ArraySlice<UInt8>] {
 /// A covenant, its snapshot and an optional deal, loaded as the `check` command loads them.
 struct FuzzCase {
   let covenant: CheckedCovenant
+  /// The covenant as the driver planned it, for a runner.
+  let plan: PlannedCovenant
   let snapshot: Value
   let deal: Deal?
 
   /// A session on this snapshot with nothing cached: copies of one session would share its caches.
   func session(naive: Bool = false) -> CovenantSession {
-    var s = CovenantSession(covenant: covenant)
+    var s = CovenantSession(plan: plan)
     s.naive = naive
     s.useSnapshot(snapshot)
     return s
@@ -80,5 +82,5 @@ func fuzzLoad(_ covenant: CheckedCovenant, _ sections: [ArraySlice<UInt8>]) -> F
     case .success(let d): deal = d
     }
   }
-  return FuzzCase(covenant: covenant, snapshot: session.snapshot, deal: deal)
+  return FuzzCase(covenant: covenant, plan: session.plan, snapshot: session.snapshot, deal: deal)
 }

@@ -2,6 +2,7 @@ import CovenantValues
 import CovenantJSON
 import CovenantSyntax
 import CovenantSemantics
+import CovenantPlanning
 import CovenantData
 import CovenantEvaluation
 
@@ -13,6 +14,8 @@ import CovenantEvaluation
 /// by the caller (CovenantReporting) from the result.
 public struct CovenantSession {
   public let covenant: CheckedCovenant
+  /// The covenant as the evaluator runs it: planned once here, between checking and evaluation.
+  public let plan: PlannedCovenant
   /// The checker's warnings and notes: the covenant compiled.
   public let warnings: [Diagnostic]
   /// The snapshot's document, kept for the governance data a deal reads from it (members).
@@ -25,7 +28,18 @@ public struct CovenantSession {
 
   /// A session for a covenant already checked (the test runner checks each covenant once).
   public init(covenant: CheckedCovenant, warnings: [Diagnostic] = []) {
-    self.covenant = covenant
+    self.init(plan: Self.plan(covenant), warnings: warnings)
+  }
+
+  /// The plan stage, between checking and evaluation: every program that evaluates (the test
+  /// runner, the bench, the fuzz targets) plans its covenant here, so the pipeline's order is
+  /// written once.
+  public static func plan(_ covenant: CheckedCovenant) -> PlannedCovenant { Planner.plan(covenant) }
+
+  /// A session for a covenant already planned (the test runner plans each covenant once).
+  public init(plan: PlannedCovenant, warnings: [Diagnostic] = []) {
+    self.plan = plan
+    self.covenant = plan.covenant
     self.warnings = warnings
   }
 
@@ -72,7 +86,7 @@ public struct CovenantSession {
   public mutating func useSnapshot(_ snapshot: Value, document: JSONDocument? = nil, file: String = "snapshot") {
     snapshotDocument = document
     snapshotFile = file
-    var r = CovenantRunner(covenant: covenant, snapshot: snapshot)
+    var r = CovenantRunner(plan: plan, snapshot: snapshot)
     r.naive = naive
     runner = r
   }

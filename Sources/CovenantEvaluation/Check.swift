@@ -1,6 +1,7 @@
 import CovenantValues
 import CovenantSyntax
 import CovenantSemantics
+import CovenantPlanning
 import CovenantData
 
 /// The verdict of one clause, as the deal team reads it.
@@ -228,8 +229,10 @@ public struct CovenantRunner {
   var snapshotEvaluator: Evaluator?
   var snapshotResults: [Int: ClauseEvaluation] = [:]
 
-  public init(covenant: CheckedCovenant, snapshot: Value) {
-    self.covenant = covenant
+  /// Takes the covenant as planned (`Planner.plan`, run by the driver): the evaluator runs the
+  /// plans it finds in the tree and builds none.
+  public init(plan: PlannedCovenant, snapshot: Value) {
+    self.covenant = plan.covenant
     self.snapshot = snapshot
   }
 

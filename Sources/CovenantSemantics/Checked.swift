@@ -41,38 +41,49 @@ public struct TExpr: Hashable, Sendable {
   }
 }
 
+/// An aggregate of the checked tree. The checker fills in what it means (function, list, value,
+/// weight, filter, the element's local slot); how to compute it (`id`, the key selector,
+/// `invariant`, `cacheable`) is decided by the planner (CovenantPlanning's `Planner`), which the
+/// driver runs between checking and evaluation. Unplanned, it has no id and every filter is
+/// whole: still correct to evaluate, but recomputed every time.
 public struct AggregatePlan: Hashable, Sendable {
-  /// Index of this aggregate in the covenant, the key of its cached value.
-  public var id: Int
   public var function: AggregateFunction
   public var list: TExpr
   /// The element is bound to this local slot while `value`, `weight` and `filter` run.
   public var slot: Int
   public var value: TExpr?
   public var weight: TExpr?
+  /// The `where` condition; once planned, without the key selector split out of it.
   public var filter: TExpr?
+  /// Planned: index of this aggregate in the covenant, the key of its cached value; -1 before.
+  public var id: Int = -1
   /// Set when the filter selects elements by one field (`where sector = that sector`,
   /// `where issuer = deal.target`): the aggregate is computed for every value of `keyField` in
   /// one pass and `key` picks the value, so a group or a deal costs a lookup, not a scan.
-  public var keyField: Int?
-  public var key: TExpr?
+  public var keyField: Int? = nil
+  public var key: TExpr? = nil
   /// Reads no element of an enclosing scope and no group key: one value per evaluation.
-  public var invariant: Bool
+  public var invariant = false
   /// Also independent of the deal: computed once over the snapshot's list and reused for every
   /// deal, with only the joined deal folded in.
-  public var cacheable: Bool
+  public var cacheable = false
+
+  /// The planner has numbered and annotated it.
+  public var isPlanned: Bool { id >= 0 }
 }
 
+/// A quantifier of the checked tree; `id`, `invariant` and `cacheable` are the planner's, as for
+/// `AggregatePlan`.
 public struct QuantifierPlan: Hashable, Sendable {
-  public var id: Int
   public var quantifier: Quantifier
   public var list: TExpr
   public var slot: Int
   public var filter: TExpr?
   public var body: TExpr
-  public var invariant: Bool
-  public var cacheable: Bool
   public var labelField: Int?
+  public var id: Int = -1
+  public var invariant = false
+  public var cacheable = false
 }
 
 public struct CheckedDefinition: Hashable, Sendable {
@@ -220,8 +231,6 @@ public struct CheckedCovenant: Sendable {
   public var bodies: [CheckedBody] = []
   public var asOfField: Int?
   public var fxField: Int?
-  public var aggregateCount: Int
-  public var quantifierCount: Int
   public var localCount: Int
   /// Clause indices in an order where every clause comes after those that can disapply it
   /// (the `notwithstanding` / `subject to` / exception relation, acyclic by C082); empty when
@@ -230,22 +239,25 @@ public struct CheckedCovenant: Sendable {
 }
 
 /// `sum of quarters.ebitda over the last 4 periods`: an aggregate over the `periods` most recent
-/// elements of a list of dated periods whose end is on or before the test date. Planned from the
-/// aggregate it wraps (same slot, value and id), so it shares the aggregate's checks.
+/// elements of a list of dated periods whose end is on or before the test date. Checked as the
+/// aggregate it wraps (same slot and value), so it shares the aggregate's checks.
 public struct TrailingPlan: Hashable, Sendable {
-  /// The id of the wrapped aggregate: the key of this figure's period series.
-  public var id: Int
   public var function: AggregateFunction
   public var list: TExpr
   public var slot: Int
   public var value: TExpr?
   /// `where …`: only the periods it selects count (`count of quarters where cure > $0 over …`);
-  /// a selector by one field is kept apart, as the aggregate planned it.
+  /// once planned, a selector by one field is kept apart, as for an aggregate.
   public var filter: TExpr? = nil
-  public var keyField: Int? = nil
-  public var key: TExpr? = nil
   public var periods: Int
   public var calendar: PeriodCalendarRef
+  /// Planned (CovenantPlanning): the key of this figure's period series, numbered with the
+  /// aggregates; -1 before.
+  public var id: Int = -1
+  public var keyField: Int? = nil
+  public var key: TExpr? = nil
+
+  public var isPlanned: Bool { id >= 0 }
 }
 
 /// A list of dated periods and the fields that date them.

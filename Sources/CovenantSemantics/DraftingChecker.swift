@@ -121,7 +121,9 @@ struct DraftingChecker {
       w(")")
     case .convert(let x, let c): w("conv(\(c),"); guard sub(x) else { return false }; w(")")
     case .aggregate(let p):
-      guard overList("agg(\(p.function.rawValue),", p.list, slot: p.slot, [p.value, p.weight, p.filter], keyField: p.keyField, key: p.key) else { return false }
+      // As the planner will split it, so `a and s = k` and `s = k and a` read alike.
+      let (filter, keyField, key) = p.isPlanned ? (p.filter, p.keyField, p.key) : PlanAnalysis.split(p.filter, slot: p.slot, list: p.list, schema: covenant.schema)
+      guard overList("agg(\(p.function.rawValue),", p.list, slot: p.slot, [p.value, p.weight, filter], keyField: keyField, key: key) else { return false }
     case .quantifier(let q):
       w("q(\(q.quantifier.rawValue),")
       guard sub(q.list) else { return false }
@@ -142,7 +144,8 @@ struct DraftingChecker {
       for x in xs { guard sub(x) else { return false }; w(",") }
       w(")")
     case .trailing(let p):
-      guard overList("trail(\(p.function.rawValue),\(p.periods),", p.list, slot: p.slot, [p.value, p.filter], keyField: p.keyField, key: p.key) else { return false }
+      let (filter, keyField, key) = p.isPlanned ? (p.filter, p.keyField, p.key) : PlanAnalysis.split(p.filter, slot: p.slot, list: p.list, schema: covenant.schema)
+      guard overList("trail(\(p.function.rawValue),\(p.periods),", p.list, slot: p.slot, [p.value, filter], keyField: keyField, key: key) else { return false }
     case .invalid: return false
     }
     return budget > 0

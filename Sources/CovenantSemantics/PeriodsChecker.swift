@@ -96,9 +96,8 @@ extension Checker {
     if case .member(let base, _) = over.kind, plan.value != nil { listExpr = base } else { listExpr = over }
     guard let calendar = periodCalendar(plan.list, Self.listPart(over, projected: plan.value != nil) ?? listExpr) else { return invalid(span) }
     let trailing = TrailingPlan(
-      id: plan.id, function: fn, list: plan.list, slot: plan.slot, value: plan.value, filter: plan.filter,
-      keyField: plan.keyField, key: plan.key, periods: n, calendar: calendar)
-    return make(.trailing(trailing), inner.type, span, [plan.list, plan.value, plan.filter, plan.key].compactMap { $0 })
+      function: fn, list: plan.list, slot: plan.slot, value: plan.value, filter: plan.filter, periods: n, calendar: calendar)
+    return make(.trailing(trailing), inner.type, span, [plan.list, plan.value, plan.filter].compactMap { $0 })
   }
 
   /// The list part of `financials.quarters.ebitda` (its last name dropped when it names a field).

@@ -3,6 +3,7 @@ import CovenantValues
 import CovenantJSON
 import CovenantSyntax
 import CovenantSemantics
+import CovenantPlanning
 import CovenantData
 import CovenantEvaluation
 import CovenantDriver

@@ -467,7 +467,7 @@ import Testing
     #expect(verdict(r, "3") == .breach)
     #expect(r.clauses[2].snapshot?.outcomes.first?.requirement == "zone_capex(north) <= $59.99")
     // Planned as the written-out `where zone = that zone`: keyed by the zone field.
-    guard case .compare(_, let lhs, _) = c.clauses[0].requirements[0].expr.kind, case .aggregate(let plan) = lhs.kind else {
+    guard case .compare(_, let lhs, _) = CovenantSession.plan(c).covenant.clauses[0].requirements[0].expr.kind, case .aggregate(let plan) = lhs.kind else {
       Issue.record("not an aggregate")
       return
     }

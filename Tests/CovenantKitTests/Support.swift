@@ -101,3 +101,10 @@ func verdict(_ result: CheckResult, _ id: String) -> Verdict? {
 
 /// The repository's root, found from this file's path so tests run from any directory.
 let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+extension CovenantRunner {
+  /// Tests hold checked covenants: plan them as the driver does before running.
+  init(covenant: CheckedCovenant, snapshot: Value) {
+    self.init(plan: CovenantSession.plan(covenant), snapshot: snapshot)
+  }
+}

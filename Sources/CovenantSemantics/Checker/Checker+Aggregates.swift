@@ -63,7 +63,7 @@ extension Checker {
       for n in wproj { v = member(v, n, b.span) }
       return v
     }
-    var filter = cond.map { checkCondition($0, what: "a `where` condition") }
+    let filter = cond.map { checkCondition($0, what: "a `where` condition") }
     let resultType: ValueType
     let valueType = value?.type
     switch fn {
@@ -94,18 +94,13 @@ extension Checker {
       }
       resultType = .number(.percent)
     }
-    var keyField: Int?
-    var key: TExpr?
-    if let f = filter, let split = splitKeySelector(f, slot: slot, record: rec) {
-      keyField = split.field
-      key = split.key
-      filter = split.rest
-    }
     // Linear time by construction: an aggregate inside another element's scope must not read
-    // that element, or it would rescan its list once per element.
+    // that element, or it would rescan its list once per element. Read as the planner will run
+    // it: a key selector (`where sector = that sector`) is a lookup, not a rescan.
+    let rest = PlanAnalysis.split(filter, slot: slot, list: list, schema: schema).rest
     var free = Set<Int>()
     var usesKey = false
-    for x in [value, weight, filter].compactMap({ $0 }) { freeLocals(x, into: &free, groupKey: &usesKey) }
+    for x in [value, weight, rest].compactMap({ $0 }) { freeLocals(x, into: &free, groupKey: &usesKey) }
     free.remove(slot)
     var listFree = Set<Int>()
     var listKey = false
@@ -118,13 +113,9 @@ extension Checker {
       report(SemanticDiagnostics.rescansPerGroup(.aggregate(group: group?.name)), span)
       return invalid(span)
     }
-    let invariant = free.isEmpty && listFree.isEmpty
-    let cacheable = invariant && ![list, value, weight, filter].compactMap({ $0 }).contains(where: \.usesDeal)
-    let plan = AggregatePlan(
-      id: aggregateCount, function: fn, list: list, slot: slot, value: value, weight: weight, filter: filter,
-      keyField: keyField, key: key, invariant: invariant, cacheable: cacheable)
-    aggregateCount += 1
-    return make(.aggregate(plan), resultType, span, [list, value, weight, filter, key].compactMap { $0 })
+    // Numbered and annotated (key selector, invariance, cacheability) by CovenantPlanning.
+    let plan = AggregatePlan(function: fn, list: list, slot: slot, value: value, weight: weight, filter: filter)
+    return make(.aggregate(plan), resultType, span, [list, value, weight, filter].compactMap { $0 })
   }
 
   mutating func checkQuantifier(_ q: Quantifier, variable: Name, list listExpr: Expr, where cond: Expr?, body: Expr, span: SourceSpan) -> TExpr {
@@ -153,13 +144,8 @@ extension Checker {
       report(SemanticDiagnostics.rescansPerGroup(.quantifier(q.rawValue, group: group?.name)), span)
       return invalid(span)
     }
-    var listFree = Set<Int>()
-    var listKey = false
-    freeLocals(list, into: &listFree, groupKey: &listKey)
-    let invariant = free.isEmpty && listFree.isEmpty
-    let cacheable = invariant && ![list, filter, b].compactMap({ $0 }).contains(where: \.usesDeal)
-    let plan = QuantifierPlan(id: quantifierCount, quantifier: q, list: list, slot: slot, filter: filter, body: b, invariant: invariant, cacheable: cacheable, labelField: schema.records[rec].labelField)
-    quantifierCount += 1
+    // Numbered and annotated (invariance, cacheability) by CovenantPlanning.
+    let plan = QuantifierPlan(quantifier: q, list: list, slot: slot, filter: filter, body: b, labelField: schema.records[rec].labelField)
     return make(.quantifier(plan), .bool, span, [list, filter, b].compactMap { $0 })
   }
 }

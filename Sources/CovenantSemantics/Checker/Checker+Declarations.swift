@@ -67,7 +67,7 @@ extension Checker {
       schema: schema,
       definitions: definitions.enumerated().map { $1 ?? CheckedDefinition(name: definitionDecls[$0].name.text, value: TExpr(kind: .invalid, type: .error, span: .none, usesDeal: false, usesJoinedList: false)) },
       clauses: clauses, proForma: proForma, parties: parties, governance: governance, bodies: bodies, asOfField: asOf, fxField: fx,
-      aggregateCount: aggregateCount, quantifierCount: quantifierCount, localCount: localCount, precedenceOrder: precedence)
+      localCount: localCount, precedenceOrder: precedence)
   }
 
   func isDeclaredName(_ n: String) -> Bool {

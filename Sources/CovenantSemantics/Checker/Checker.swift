@@ -17,8 +17,6 @@ public struct Checker {
   var governance = CheckedGovernance()
   var bodies: [CheckedBody] = []
   var bodyIndex: [String: Int] = [:]
-  var aggregateCount = 0
-  var quantifierCount = 0
   var localCount = 0
   var scopes: [Scope] = []
   /// `default OTHER_FIELD` options waiting for every field of their record: (record, field, other).
