@@ -98,26 +98,22 @@ public struct CheckedRequirement: Hashable, Sendable {
   public var span: SourceSpan
 }
 
+/// Most clauses are a requirement or two: what a few use (dates, a group, a warning level,
+/// approvals, votes, a window, a consent exception) is kept in one box, so a clause without them
+/// costs its common fields only (a covenant of 90,000 small clauses held several hundred bytes of
+/// empty optionals per clause). Reads and writes go through the properties below.
 public struct CheckedClause: Hashable, Sendable {
   public var id: String
   public var title: String?
   public var text: String?
   public var span: SourceSpan
   public var appliesWhen: [TExpr]
-  public var effectiveFrom: TExpr?
-  public var until: TExpr?
   public var testedOn: TestedOn
   public var severityWarning: Bool
-  public var group: Group?
-  public var requirements: [CheckedRequirement]
-  public var warn: Warn?
-  public var approval: [ResolvedPartyRef]?
-  public var votes: CheckedVoteRule?
-  /// `quorum 75% of voting power` on its own line: tested on all voting power.
-  public var quorum: CheckedVoteRule? = nil
-  public var waivableBy: [ResolvedPartyRef]
   /// The clause reads the deal: without a deal it is not applicable.
   public var needsDeal: Bool
+  public var requirements: [CheckedRequirement]
+  public var waivableBy: [ResolvedPartyRef]
   /// Figures the clause requires the report to show (`report …`); they check nothing.
   public var reports: [CheckedRequirement] = []
   /// `sections §4.9, §4.10 do not apply when …`: the exceptions this clause makes to others.
@@ -129,6 +125,103 @@ public struct CheckedClause: Hashable, Sendable {
   /// `subject to §…`: the clauses that prevail over this one (indices). Both are applied — two
   /// limits that must both be met — and the report shows each one's verdict beside this clause.
   public var subjectTo: [Int] = []
+  /// Votes of named bodies (`approved by majority in interest of lps`, `votes of lpac in favour …`).
+  public var bodyVotes: [CheckedVoteRule] = []
+  /// nil while every rarely used part is absent.
+  private var rare: RareBox?
+
+  public init(
+    id: String, title: String?, text: String?, span: SourceSpan, appliesWhen: [TExpr], effectiveFrom: TExpr?,
+    until: TExpr?, testedOn: TestedOn, severityWarning: Bool, group: Group?, requirements: [CheckedRequirement],
+    warn: Warn?, approval: [ResolvedPartyRef]?, votes: CheckedVoteRule?, waivableBy: [ResolvedPartyRef], needsDeal: Bool
+  ) {
+    self.id = id
+    self.title = title
+    self.text = text
+    self.span = span
+    self.appliesWhen = appliesWhen
+    self.testedOn = testedOn
+    self.severityWarning = severityWarning
+    self.requirements = requirements
+    self.waivableBy = waivableBy
+    self.needsDeal = needsDeal
+    updateRare {
+      $0.effectiveFrom = effectiveFrom
+      $0.until = until
+      $0.group = group
+      $0.warn = warn
+      $0.approval = approval
+      $0.votes = votes
+    }
+  }
+
+  private struct Rare: Hashable, Sendable {
+    var effectiveFrom: TExpr?
+    var until: TExpr?
+    var group: Group?
+    var warn: Warn?
+    var approval: [ResolvedPartyRef]?
+    var votes: CheckedVoteRule?
+    var quorum: CheckedVoteRule?
+    var window: PeriodWindow?
+    var consent: CheckedConsent?
+  }
+
+  /// Immutable, so copies of a clause share it; a write makes a new one (`updateRare`).
+  private final class RareBox: Hashable, Sendable {
+    let value: Rare
+    init(_ value: Rare) { self.value = value }
+    static func == (a: RareBox, b: RareBox) -> Bool { a === b || a.value == b.value }
+    func hash(into h: inout Hasher) { value.hash(into: &h) }
+  }
+
+  private mutating func updateRare(_ change: (inout Rare) -> Void) {
+    var r = rare?.value ?? Rare()
+    change(&r)
+    // All absent: no box, so that equal clauses compare equal however they were built.
+    rare = r == Rare() ? nil : RareBox(r)
+  }
+
+  public var effectiveFrom: TExpr? {
+    get { rare?.value.effectiveFrom }
+    set { updateRare { $0.effectiveFrom = newValue } }
+  }
+  public var until: TExpr? {
+    get { rare?.value.until }
+    set { updateRare { $0.until = newValue } }
+  }
+  public var group: Group? {
+    get { rare?.value.group }
+    set { updateRare { $0.group = newValue } }
+  }
+  public var warn: Warn? {
+    get { rare?.value.warn }
+    set { updateRare { $0.warn = newValue } }
+  }
+  public var approval: [ResolvedPartyRef]? {
+    get { rare?.value.approval }
+    set { updateRare { $0.approval = newValue } }
+  }
+  public var votes: CheckedVoteRule? {
+    get { rare?.value.votes }
+    set { updateRare { $0.votes = newValue } }
+  }
+  /// `quorum 75% of voting power` on its own line: tested on all voting power.
+  public var quorum: CheckedVoteRule? {
+    get { rare?.value.quorum }
+    set { updateRare { $0.quorum = newValue } }
+  }
+  /// `for each window of 4 consecutive periods in quarters:`: the requirements are evaluated once
+  /// per window, with the window's last period end as the test date of trailing figures.
+  public var window: PeriodWindow? {
+    get { rare?.value.window }
+    set { updateRare { $0.window = newValue } }
+  }
+  /// `without consent of …` / `with consent of … up to …`.
+  public var consent: CheckedConsent? {
+    get { rare?.value.consent }
+    set { updateRare { $0.consent = newValue } }
+  }
 
   /// An exception in a section of its own: while `condition` holds (and the clause making it
   /// is in force), the clauses named are not applied.
@@ -148,13 +241,6 @@ public struct CheckedClause: Hashable, Sendable {
     /// For an exception, which of the prevailing clause's exceptions.
     public var exception: Int? = nil
   }
-  /// `for each window of 4 consecutive periods in quarters:`: the requirements are evaluated once
-  /// per window, with the window's last period end as the test date of trailing figures.
-  public var window: PeriodWindow? = nil
-  /// Votes of named bodies (`approved by majority in interest of lps`, `votes of lpac in favour …`).
-  public var bodyVotes: [CheckedVoteRule] = []
-  /// `without consent of …` / `with consent of … up to …`.
-  public var consent: CheckedConsent? = nil
   /// Any governance test (approvals, votes, a quorum, a body's vote): decided by the deal's votes.
   public var hasGovernance: Bool { approval != nil || votes != nil || quorum != nil || !bodyVotes.isEmpty }
 

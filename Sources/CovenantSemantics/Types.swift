@@ -5,7 +5,10 @@ import CovenantSyntax
 /// all pure numbers (35% is 0.35, 120 bps is 0.012): they compare and combine freely; the style
 /// only says how a figure is shown. Money carries its currency when the covenant fixes it, or
 /// nil when the currency comes from the data and is checked at evaluation.
-public indirect enum ValueType: Hashable, Sendable, CustomStringConvertible {
+///
+/// Only `list` is boxed: every checked node carries a type, and an `indirect` enum allocated a
+/// box for each `number` or `money` of a large covenant.
+public enum ValueType: Hashable, Sendable, CustomStringConvertible {
   case number(NumberStyle)
   case money(currency: String?)
   case date
@@ -15,7 +18,7 @@ public indirect enum ValueType: Hashable, Sendable, CustomStringConvertible {
   case country
   case kind(Int)
   case record(Int)
-  case list(ValueType)
+  indirect case list(ValueType)
   case fx
   /// Already reported: suppresses follow-on errors.
   case error

@@ -4,7 +4,7 @@ import CovenantSyntax
 extension Checker {
   // MARK: - Declarations
 
-  mutating func run(_ covenant: Covenant) -> CheckedCovenant {
+  mutating func run(_ covenant: inout Covenant) -> CheckedCovenant {
     if let base = covenant.header?.baseCurrency {
       if ISOCodes.currencies.contains(base.text) { schema.baseCurrency = base.text } else { unknownCurrency(base) }
     }
@@ -47,8 +47,13 @@ extension Checker {
     // twice that per clause at the peak of a large covenant.
     clauses.reserveCapacity(covenant.declarations.count)
     var seenClauses: [String: SourceSpan] = [:]
-    for decl in covenant.declarations {
-      guard case .clause(let c) = decl else { continue }
+    for i in covenant.declarations.indices {
+      guard case .clause(let c) = covenant.declarations[i] else { continue }
+      // Nothing reads a clause's items once it is checked: freed here, the syntax of a
+      // covenant of many clauses shrinks as fast as its checked form grows.
+      var emptied = c
+      emptied.items = []
+      covenant.declarations[i] = .clause(emptied)
       if let first = seenClauses[c.id] {
         let line = file.line(of: first.start)
         report(SemanticDiagnostics.clauseDefinedTwice(c.id, firstOnLine: line), c.idSpan)

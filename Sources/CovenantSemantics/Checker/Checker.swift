@@ -52,7 +52,7 @@ public struct Checker {
 
   /// Parses and checks in one step: `compile = parse + check`.
   public static func compile(_ file: SourceFile) -> Result {
-    let parsed = Parser.parse(file)
+    var parsed = Parser.parse(file)
     if parsed.diagnostics.contains(where: \.isError) {
       return Result(covenant: nil, diagnostics: parsed.diagnostics)
     }
@@ -62,17 +62,31 @@ public struct Checker {
       let empty = Diagnostic(SemanticDiagnostics.emptyCovenant(), file: file.name, span: SourceSpan(0, 0))
       return Result(covenant: nil, diagnostics: parsed.diagnostics + [empty])
     }
-    var result = check(parsed.covenant, file: file)
+    // The checker takes the only reference to the tree, so that each clause's syntax is freed
+    // once the clause is checked: a covenant of many clauses never holds both trees whole.
+    var syntax = Covenant(header: nil, declarations: [])
+    swap(&syntax, &parsed.covenant)
+    var result = check(releasing: &syntax, file: file)
     result.diagnostics = parsed.diagnostics + result.diagnostics
     return result
   }
 
   public static func check(_ covenant: Covenant, file: SourceFile) -> Result {
+    var syntax = covenant
+    return check(releasing: &syntax, file: file)
+  }
+
+  /// Checks `syntax` and empties it on the way (the clauses as they are checked, the rest before
+  /// the drafting checker runs): the caller's copy is all that keeps the tree alive.
+  static func check(releasing syntax: inout Covenant, file: SourceFile) -> Result {
     var c = Checker(file: file)
-    let checked = c.run(covenant)
+    let checked = c.run(&syntax)
+    // The drafting checker reads the definitions' declarations only.
+    let definitions = Covenant(header: nil, declarations: syntax.declarations.filter { if case .define = $0 { true } else { false } })
+    syntax.declarations = []
     // Drafting mistakes are looked for only in a covenant that type-checks.
     if !c.diagnostics.contains(where: \.isError) {
-      c.diagnostics += DraftingChecker.run(checked, syntax: covenant, parametrisedUsed: c.usedParametrised)
+      c.diagnostics += DraftingChecker.run(checked, syntax: definitions, parametrisedUsed: c.usedParametrised)
     }
     let hasErrors = c.diagnostics.contains(where: \.isError)
     return Result(covenant: hasErrors ? nil : checked, diagnostics: c.diagnostics)
