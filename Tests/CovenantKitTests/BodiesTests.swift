@@ -203,6 +203,9 @@ import Testing
     let lp = try #require(consent.sources.first { $0.body == "lps" && $0.kind == .vote })
     #expect(!lp.qualifies)
     #expect(ConsentWording.reason(lp.reason) == "in favour: 40 of 85 = ≈47.06% of voting power, > 50% required — not met")
+    // The decisive line is the threshold's fact, chosen by its case.
+    guard case .tally(.threshold(let t)?) = lp.reason else { Issue.record("\(lp.reason)"); return }
+    #expect(!t.met && t.votesFor == Exact(40) && t.base == Exact(85) && t.over == .votingPower)
     #expect(c.note == "does not apply: consent given by a vote of lpac (majority of lpac)")
     #expect(r.compliant)
   }

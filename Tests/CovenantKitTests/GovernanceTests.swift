@@ -82,6 +82,11 @@ import Testing
     let c = try outcome("votes in favour >= 1/2 of votes cast, quorum > 50% of voting power", #""votes": {"a": "for"}"#)
     #expect(c.verdict == .breach)
     #expect(c.governance.map(GovernanceWording.lines)?.contains { $0.contains("not met") } == true)
+    // The unmet line is known by its fact, not its words: the quorum of voting power.
+    let unmet = try #require(c.governance?.lines.first { $0.isUnmet })
+    guard case .powerQuorum(_, _, let share, _, _, _, _, let met) = unmet else { Issue.record("\(unmet)"); return }
+    let half = try Exact(num: 1, den: 2)
+    #expect(!met && share == half)
   }
 
   @Test func allAbstainAndNoVotesNeverPass() throws {
