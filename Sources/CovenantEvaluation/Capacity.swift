@@ -27,8 +27,21 @@ public struct Capacity: Hashable, Sendable {
   /// The clause id that binds (or fails at every amount, or cannot be solved).
   public var bindingClause: String?
   public var reason: String?
-  /// Thresholds where a clause starts to apply, in the words the report shows.
-  public var breakpoints: [String] = []
+  /// Thresholds where a clause starts to apply, as facts worded by CovenantReporting
+  /// (`GovernanceWording.breakpoint`).
+  public var breakpoints: [Breakpoint] = []
+
+  /// An amount below the capacity's end where a clause starts to apply. `clause`/`title`: the
+  /// clause; `lifted`: the clauses (`§A-1`) it disapplies just above the amount.
+  public enum Breakpoint: Hashable, Sendable {
+    /// Its condition holds above the amount, but a prevailing clause (`by`) disapplies it.
+    case disapplied(above: Exact, clause: String, title: String?, by: String?)
+    /// Deals up to the amount are free of it; above, it applies and fails (`requires`: its
+    /// first governance line not met, else its first line).
+    case fails(upTo: Exact, clause: String, title: String?, requires: GovernanceOutcome.Line?, lifted: [String])
+    /// It applies above the amount and holds (`governed`: it has votes or approvals, met).
+    case applies(above: Exact, clause: String, title: String?, governed: Bool, lifted: [String])
+  }
 }
 
 extension CovenantRunner {
@@ -149,30 +162,26 @@ extension CovenantRunner {
     }
     /// The clauses that `id` disapplies from just above `low` (`notwithstanding`, an exception):
     /// "above €60,000,000, §L applies, and §A-1 is disapplied".
-    func lifted(_ id: String, above low: Exact) -> String {
-      guard let ti = covenant.clauses.firstIndex(where: { $0.id == id }) else { return "" }
-      let ids = covenant.clauses.indices.filter { y in
+    func lifted(_ id: String, above low: Exact) -> [String] {
+      guard let ti = covenant.clauses.firstIndex(where: { $0.id == id }) else { return [] }
+      return covenant.clauses.indices.filter { y in
         guard covenant.clauses[y].displacedBy.contains(where: { $0.clause == ti }), let off = disappliedAt[y] else { return false }
         return off.contains(Self.justAbove(low)) && !off.contains(low)
       }.map { "§" + covenant.clauses[$0].id }
-      guard !ids.isEmpty else { return "" }
-      return ", and " + CovenantRunner.andList(ids) + (ids.count == 1 ? " is" : " are") + " disapplied"
     }
     // Thresholds below the capacity's end where a clause starts (or stops) applying.
     for t in thresholds {
       for p in t.applies.parts where p.low.signum > 0 || p.lowStrict {
-        let requires = t.governance?.lines.first(where: { $0.contains("missing") || $0.contains("not met") }) ?? t.governance?.lines.first
-        let name = "§\(t.id)" + (t.title.map { " (\($0))" } ?? "")
+        let requires = t.governance?.lines.first(where: \.isUnmet) ?? t.governance?.lines.first
         let fails = sets.first { $0.id == t.id }.map { !$0.set.contains(Self.justAbove(p.low)) } ?? false
-        let amount = Format.money(p.low, ctx.currency)
         if let ci = covenant.clauses.firstIndex(where: { $0.id == t.id }), let off = disappliedAt[ci], off.contains(Self.justAbove(p.low)) {
           // Its condition holds there, but a clause that prevails over it is engaged.
-          let by = ci < result.clauses.count ? result.clauses[ci].disapplied.map { " by \($0.clause)" } ?? "" : ""
-          cap.breakpoints.append("above \(amount), \(name) would apply, but it is disapplied\(by)")
+          let by = ci < result.clauses.count ? result.clauses[ci].disapplied.map(\.clause) : nil
+          cap.breakpoints.append(.disapplied(above: p.low, clause: t.id, title: t.title, by: by))
         } else if fails {
-          cap.breakpoints.append("up to \(amount) without \(name); above it, §\(t.id) applies" + (requires.map { " and is not met: \($0)" } ?? " and is not met") + lifted(t.id, above: p.low))
+          cap.breakpoints.append(.fails(upTo: p.low, clause: t.id, title: t.title, requires: requires, lifted: lifted(t.id, above: p.low)))
         } else {
-          cap.breakpoints.append("above \(amount), \(name) applies" + (t.governance != nil ? " (met)" : "") + lifted(t.id, above: p.low))
+          cap.breakpoints.append(.applies(above: p.low, clause: t.id, title: t.title, governed: t.governance != nil, lifted: lifted(t.id, above: p.low)))
         }
       }
     }

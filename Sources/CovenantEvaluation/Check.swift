@@ -406,7 +406,7 @@ public struct CovenantRunner {
     }.joined(separator: "; ")
   }
 
-  static func andList(_ items: [String]) -> String {
+  package static func andList(_ items: [String]) -> String {
     guard items.count > 1 else { return items.first ?? "" }
     return items.dropLast().joined(separator: ", ") + " and " + items[items.count - 1]
   }

@@ -35,8 +35,8 @@ public struct ConsentOutcome: Hashable, Sendable {
     case noDeal
     /// The flag's value: true, false, or nil when it is missing.
     case flag(String, Bool?)
-    /// The decisive line of the body's tally.
-    case tally(String)
+    /// The decisive line of the body's tally (nil: it has none).
+    case tally(GovernanceOutcome.Line?)
     /// A body's vote, with no deal checked.
     case noVote(body: String)
     /// No consent of the body on file for the clause.
@@ -72,7 +72,7 @@ public struct ConsentOutcome: Hashable, Sendable {
 extension Governance {
   /// The vote of a body on `rule`, counted by the body's rules; a breach verdict means not met.
   static func bodyTally(_ rule: CheckedVoteRule, _ clause: CheckedClause, _ covenant: CheckedCovenant, _ deal: DealGovernance) throws(EvaluationError) -> GovernanceOutcome {
-    guard let bi = rule.body, bi < covenant.bodies.count else { return GovernanceOutcome(verdict: .breach, lines: ["no voting body"]) }
+    guard let bi = rule.body, bi < covenant.bodies.count else { return GovernanceOutcome(verdict: .breach, lines: [.noVotingBody]) }
     let body = covenant.bodies[bi]
     let data = bi < deal.bodies.count ? deal.bodies[bi] : DealGovernance.BodyData(votesRecorded: false)
     let label = rule.label ?? "votes of \(body.name)"
@@ -81,43 +81,41 @@ extension Governance {
     out.rule = label
     guard data.votesRecorded else {
       out.verdict = .breach
-      out.lines.append("\(label): no votes of \(body.name)\(body.displayName.map { " (\($0))" } ?? "") recorded — not met")
+      out.lines.append(.noBodyVotes(rule: label, body: body.name, displayName: body.displayName))
       return out
     }
     let excludedClass = data.members.filter { !$0.classes.isDisjoint(with: body.excludedClasses) }
     let excludedIDs = Set(excludedClass.map(\.id))
     let conflicted = data.members.filter { !excludedIDs.contains($0.id) && data.conflicted.contains($0.id) }
     let eligible = data.members.filter { !excludedIDs.contains($0.id) && !data.conflicted.contains($0.id) }
-    func w(_ x: Exact) -> String { Format.number(x, style: .plain) }
     do throws(ArithmeticError) {
       let count = try VoteCount(eligible, data.votes) { m in body.oneVoteEach ? .one : m.weight }
       count.record(into: &out)
-      out.lines.append("\(label): " + count.text(eligible, data.votes, w) + (body.oneVoteEach ? " votes" : " voting power"))
+      out.lines.append(.tally(count.tally(eligible, data.votes, style: .plain, rule: label, oneVoteEach: body.oneVoteEach)))
       if !excludedClass.isEmpty {
         // Excluded members count on neither side: their votes (if any) are shown, not counted.
-        let shown = excludedClass.map { m in m.label + (data.votes[m.id].map { " voted \($0.rawValue)" } ?? "") + (body.oneVoteEach ? "" : ", \(w(m.weight))") }
-        out.lines.append("excluded as \(body.excludedClasses.joined(separator: ", ")) (counted in neither votes nor voting power): \(shown.joined(separator: "; "))")
+        let shown = excludedClass.map { m in GovernanceOutcome.ExcludedMember(label: m.label, vote: data.votes[m.id], weight: body.oneVoteEach ? nil : m.weight) }
+        out.lines.append(.excludedByClass(classes: body.excludedClasses, members: shown))
       }
-      if !conflicted.isEmpty { out.lines.append("excluded as conflicted: \(conflicted.map(\.label).joined(separator: ", "))") }
+      if !conflicted.isEmpty { out.lines.append(.excludedAsConflicted(conflicted.map(\.label))) }
       out.excludedByClass = excludedClass.map(\.id)
       out.excludedAsConflicted = conflicted.map(\.id)
       // The body's quorum, then any the rule itself adds.
       switch body.quorum {
       case .members(let n)?:
-        let met = count.membersPresent >= n
         out.membersPresent = count.membersPresent
         out.membersRequired = n
-        out.lines.append("quorum: \(count.membersPresent) of \(eligible.count) eligible members present, \(n) required — \(met ? "met" : "not met")")
-        if !met {
+        out.lines.append(.memberQuorum(present: count.membersPresent, eligible: eligible.count, required: n))
+        if count.membersPresent < n {
           out.verdict = .breach
           return out
         }
       case .power(let q, let cmp)?:
-        if try !quorumMet(q, cmp, count.present, count.total, &out, w) { return out }
+        if try !quorumMet(q, cmp, count.present, count.total, &out, .plain) { return out }
       case nil: break
       }
-      if let q = rule.quorum, try !quorumMet(q, rule.quorumComparison, count.present, count.total, &out, w) { return out }
-      try threshold(rule, count, &out, w) {
+      if let q = rule.quorum, try !quorumMet(q, rule.quorumComparison, count.present, count.total, &out, .plain) { return out }
+      try threshold(rule, count, &out, .plain) {
         let holder: CheckedBody.Tie? = rule.castingVote.map { .party($0) } ?? body.tie
         return holder.map { castingVote($0, body, data, eligible: eligible, excluded: excludedIDs, covenant) }
       }
@@ -130,28 +128,24 @@ extension Governance {
   /// A tie is decided only by the holder of the casting vote who is eligible (not of an excluded
   /// class) and not conflicted, and who voted for.
   static func castingVote(_ holder: CheckedBody.Tie, _ body: CheckedBody, _ data: DealGovernance.BodyData, eligible: [DealGovernance.Member],
-                          excluded: Set<String>, _ covenant: CheckedCovenant) -> (Bool, String) {
+                          excluded: Set<String>, _ covenant: CheckedCovenant) -> GovernanceOutcome.Tie {
     let holders: [DealGovernance.Member]
-    let title: String
+    let title: GovernanceOutcome.Tie.Holder
     switch holder {
     case .party(let i):
       holders = data.members.filter { $0.id == covenant.parties[i].dataID }
-      title = covenant.parties[i].name
+      title = .party(covenant.parties[i].name)
     case .memberClass(let c):
       holders = data.members.filter { $0.classes.contains(c) }
-      title = "the \(c)"
+      title = .memberClass(c)
     }
-    guard !holders.isEmpty else { return (false, "tie, and no member of \(body.name) is \(title), so no casting vote") }
-    guard holders.count == 1 else {
-      return (false, "tie, and \(holders.count) members are \(title) (\(holders.map(\.label).joined(separator: ", "))), so no single casting vote")
-    }
+    guard !holders.isEmpty else { return .noHolder(body: body.name, title) }
+    guard holders.count == 1 else { return .severalHolders(title, labels: holders.map(\.label)) }
     let h = holders[0]
-    if excluded.contains(h.id) { return (false, "tie, and \(title) (\(h.label)) is excluded as \(body.excludedClasses.joined(separator: ", ")), so has no casting vote") }
-    if data.conflicted.contains(h.id) { return (false, "tie, and \(title) (\(h.label)) is excluded as conflicted, so has no casting vote") }
-    if eligible.contains(where: { $0.id == h.id }), data.votes[h.id] == .yes {
-      return (true, "tie decided for by the casting vote of \(title) (\(h.label))")
-    }
-    return (false, "tie, and the casting vote of \(title) (\(h.label)) was not for")
+    if excluded.contains(h.id) { return .holderExcluded(title, label: h.label, classes: body.excludedClasses) }
+    if data.conflicted.contains(h.id) { return .holderConflicted(title, label: h.label) }
+    if eligible.contains(where: { $0.id == h.id }), data.votes[h.id] == .yes { return .holderFor(title, label: h.label) }
+    return .holderNotFor(title, label: h.label)
   }
 
   /// Every source of a consent exception, each with whether it qualifies and why.
@@ -173,7 +167,8 @@ extension Governance {
         if body.votes != nil {
           if let deal, dealGiven {
             let t = try bodyTally(rule, clause, covenant, deal)
-            let decisive = t.lines.last(where: { $0.hasPrefix("in favour") || $0.contains("not met") }) ?? t.lines.last ?? ""
+            // The threshold's line, else the last requirement not met (a quorum, no votes).
+            let decisive = t.lines.last(where: { if case .threshold = $0 { true } else { $0.isUnmet } }) ?? t.lines.last
             out.sources.append(.init(kind: .vote, body: body.name, description: rule.label ?? body.name, qualifies: t.verdict != .breach,
                                      reason: .tally(decisive), tally: t))
           } else {

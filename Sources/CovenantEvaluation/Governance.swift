@@ -5,8 +5,9 @@ import CovenantData
 
 public struct GovernanceOutcome: Hashable, Sendable {
   public var verdict: Verdict
-  /// Lines of arithmetic for the report: who voted how, the fraction obtained and required.
-  public var lines: [String]
+  /// The arithmetic for the report, line by line: who voted how, the fraction obtained and
+  /// required — as facts, worded by CovenantReporting (`GovernanceWording.line`).
+  public var lines: [Line]
   public var votesFor: Exact?
   public var votesAgainst: Exact?
   public var abstaining: Exact?
@@ -28,6 +29,100 @@ public struct GovernanceOutcome: Hashable, Sendable {
   /// For a body's quorum of members: eligible members present, and the number required.
   public var membersPresent: Int? = nil
   public var membersRequired: Int? = nil
+}
+
+extension GovernanceOutcome {
+  /// One line of a clause's votes and approvals, as a fact: what was counted and whether it met
+  /// the rule. Evaluation and the capacity search pick lines by their case (`isUnmet`), never
+  /// by their words, so rewording a report cannot change which line explains a breach.
+  public enum Line: Hashable, Sendable {
+    /// The approvals given (labels, sorted) and those missing; `fromVotes`: the approvals are the
+    /// members who voted for.
+    case approvals(fromVotes: Bool, given: [String], missing: [String])
+    /// No votes in the deal file, so the quorum (`quorumOnly`) or the threshold cannot be met.
+    case noVotesRecorded(quorumOnly: Bool)
+    /// A body's vote on `rule` with no votes of the body recorded.
+    case noBodyVotes(rule: String, body: String, displayName: String?)
+    case noVotingBody
+    case tally(Tally)
+    case excludedAsConflicted([String])
+    /// A body's members of classes it excludes: shown, counted on neither side.
+    case excludedByClass(classes: [String], members: [ExcludedMember])
+    /// A body's quorum of members: eligible members present, of those eligible, and required.
+    case memberQuorum(present: Int, eligible: Int, required: Int)
+    /// A quorum of voting power when there is no voting power at all.
+    case noQuorumPower
+    /// A quorum of voting power (`shareOnly`: the weights are percentages, so only the share is
+    /// shown; `style`: how the weights display).
+    case powerQuorum(present: Exact, total: Exact, share: Exact, comparison: BinaryOp, required: Exact, style: NumberStyle, shareOnly: Bool, met: Bool)
+    /// A threshold over a base with nothing in it.
+    case noVotesCast(required: Exact, base: VoteRule.Base)
+    case threshold(Threshold)
+
+    /// The line says a requirement is not met: approvals missing, a quorum or threshold not
+    /// met, a body without votes. (The "cannot be met" lines — no votes recorded, none cast, no
+    /// power for a quorum — are not counted, as the report has always picked them.)
+    public var isUnmet: Bool {
+      switch self {
+      case .approvals(_, _, let missing): !missing.isEmpty
+      case .noBodyVotes: true
+      case .memberQuorum(let present, _, let required): present < required
+      case .powerQuorum(_, _, _, _, _, _, _, let met): !met
+      case .threshold(let t): !t.met
+      default: false
+      }
+    }
+  }
+
+  /// `for 60 (A, B), against 40 (C), abstaining 0, absent 0 of 100 voting power`.
+  public struct Tally: Hashable, Sendable {
+    /// A body's rule as written, before the count; nil for a clause's own vote.
+    public var rule: String?
+    public var votesFor, against, abstaining, absent, total: Exact
+    public var forNames, againstNames, abstainingNames, absentNames: [String]
+    public var style: NumberStyle
+    /// One vote each (a count of votes), not weights (voting power).
+    public var oneVoteEach: Bool
+  }
+
+  public struct ExcludedMember: Hashable, Sendable {
+    public var label: String
+    public var vote: DealGovernance.Vote?
+    /// Nil for a body of one vote each.
+    public var weight: Exact?
+  }
+
+  /// The fraction in favour of its base against the rule's.
+  public struct Threshold: Hashable, Sendable {
+    public var votesFor, base, fraction: Exact
+    public var over: VoteRule.Base
+    public var comparison: BinaryOp
+    public var required: Exact
+    public var style: NumberStyle
+    public var met: Bool
+    /// A tie decided (or not) by a casting vote.
+    public var tie: Tie?
+  }
+
+  /// How a tie on a casting vote was decided; `chair…`: a clause's own casting vote (a party),
+  /// the others a body's holder.
+  public enum Tie: Hashable, Sendable {
+    public enum Holder: Hashable, Sendable { case party(String), memberClass(String) }
+    case chairFor(String), chairConflicted(String), chairNotFor(String)
+    case noHolder(body: String, Holder)
+    case severalHolders(Holder, labels: [String])
+    case holderExcluded(Holder, label: String, classes: [String])
+    case holderConflicted(Holder, label: String)
+    case holderFor(Holder, label: String)
+    case holderNotFor(Holder, label: String)
+
+    public var decided: Bool {
+      switch self {
+      case .chairFor, .holderFor: true
+      default: false
+      }
+    }
+  }
 }
 
 public enum Governance {
@@ -70,22 +165,15 @@ public enum Governance {
     }
   }
 
-  static func percent(_ x: Exact) -> String { Format.number(x, style: .percent) }
-
   public static func evaluate(_ clause: CheckedClause, covenant: CheckedCovenant, deal: DealGovernance?) throws(EvaluationError) -> GovernanceOutcome {
     let deal = deal ?? DealGovernance(covenant: covenant)
     var out = GovernanceOutcome(verdict: .pass, lines: [])
     if let approval = clause.approval {
       let missing = satisfied(approval, by: deal.approvals, covenant: covenant, deal: deal)
       out.missingApprovals = missing
-      let given = deal.approvals.map { label($0, deal) }.sorted().joined(separator: ", ")
-      let by = covenant.governance.approvals == .fromVotes ? "votes for" : "approvals"
-      if missing.isEmpty {
-        out.lines.append("\(by): \(given.isEmpty ? "none needed" : given)")
-      } else {
-        out.verdict = .breach
-        out.lines.append("\(by): \(given.isEmpty ? "none" : given); missing: \(missing.joined(separator: ", "))")
-      }
+      let given = deal.approvals.map { label($0, deal) }.sorted()
+      if !missing.isEmpty { out.verdict = .breach }
+      out.lines.append(.approvals(fromVotes: covenant.governance.approvals == .fromVotes, given: given, missing: missing))
     }
     // A stand-alone quorum counts all voting power; a quorum inside `votes …` shares its rule
     // (and its exclusion of conflicted parties).
@@ -104,7 +192,7 @@ public enum Governance {
                     _ out: inout GovernanceOutcome, showTally: Bool) throws(EvaluationError) {
     if !deal.votesRecorded {
       out.verdict = .breach
-      out.lines.append("no votes recorded in the deal file: the \(rule.quorumOnly ? "quorum" : "threshold") cannot be met")
+      out.lines.append(.noVotesRecorded(quorumOnly: rule.quorumOnly))
       return
     }
     func conflicted(_ m: DealGovernance.Member) -> Bool { rule.excludeConflicted && deal.conflicted.contains(m.id) }
@@ -115,21 +203,20 @@ public enum Governance {
       count.record(into: &out)
       let fromCovenant = covenant.governance.members?.powerKey == nil && deal.members.allSatisfy { m in m.party.map { covenant.parties[$0].weightIsPercent } ?? false }
       let style: NumberStyle = fromCovenant && !deal.members.isEmpty ? .percent : .plain
-      func w(_ x: Exact) -> String { Format.number(x, style: style) }
-      if showTally { out.lines.append(count.text(eligible, deal.votes, w) + " voting power") }
-      if showTally, !excluded.isEmpty { out.lines.append("excluded as conflicted: \(excluded.joined(separator: ", "))") }
-      if let q = rule.quorum, try !quorumMet(q, rule.quorumComparison, count.present, count.total, &out, w, shareOnly: style == .percent) { return }
+      if showTally { out.lines.append(.tally(count.tally(eligible, deal.votes, style: style, rule: nil, oneVoteEach: false))) }
+      if showTally, !excluded.isEmpty { out.lines.append(.excludedAsConflicted(excluded)) }
+      if let q = rule.quorum, try !quorumMet(q, rule.quorumComparison, count.present, count.total, &out, style, shareOnly: style == .percent) { return }
       if rule.quorumOnly { return }
-      try threshold(rule, count, &out, w) {
+      try threshold(rule, count, &out, style) {
         guard let c = rule.castingVote else { return nil }
         let chair = covenant.parties[c]
         // Only an eligible chair decides: one excluded as conflicted has no vote to cast.
         if let m = eligible.first(where: { $0.id == chair.dataID }), deal.votes[m.id] == .yes {
-          return (true, "tie decided for by \(chair.name)'s casting vote")
+          return .chairFor(chair.name)
         } else if deal.members.contains(where: { $0.id == chair.dataID && conflicted($0) }) {
-          return (false, "tie, and \(chair.name) is excluded as conflicted, so has no casting vote")
+          return .chairConflicted(chair.name)
         } else {
-          return (false, "tie, and \(chair.name)'s casting vote was not for")
+          return .chairNotFor(chair.name)
         }
       }
     } catch {
@@ -169,20 +256,18 @@ public enum Governance {
       out.totalPower = total
     }
 
-    /// `for 60 (A, B), against 40 (C), abstaining 0, absent 0 of 100`; the caller adds the unit.
-    func text(_ eligible: [DealGovernance.Member], _ votes: [String: DealGovernance.Vote], _ w: (Exact) -> String) -> String {
-      func names(_ v: DealGovernance.Vote) -> String {
-        let n = eligible.filter { votes[$0.id] == v }.map(\.label)
-        return n.isEmpty ? "" : " (\(n.joined(separator: ", ")))"
-      }
-      return "for \(w(yes))\(names(.yes)), against \(w(no))\(names(.no)), abstaining \(w(abstain))\(names(.abstain)), absent \(w(absent))\(absentNames.isEmpty ? "" : " (\(absentNames.joined(separator: ", ")))") of \(w(total))"
+    func tally(_ eligible: [DealGovernance.Member], _ votes: [String: DealGovernance.Vote], style: NumberStyle, rule: String?, oneVoteEach: Bool) -> GovernanceOutcome.Tally {
+      func names(_ v: DealGovernance.Vote) -> [String] { eligible.filter { votes[$0.id] == v }.map(\.label) }
+      return .init(rule: rule, votesFor: yes, against: no, abstaining: abstain, absent: absent, total: total,
+                   forNames: names(.yes), againstNames: names(.no), abstainingNames: names(.abstain), absentNames: absentNames,
+                   style: style, oneVoteEach: oneVoteEach)
     }
   }
 
   /// The rule's threshold against the count: the fraction in favour of its base, a tie decided by
   /// `tie` (nil: no casting vote), the line that says so, a breach when not met.
   static func threshold(
-    _ rule: CheckedVoteRule, _ count: VoteCount, _ out: inout GovernanceOutcome, _ w: (Exact) -> String, tie: () -> (Bool, String)?
+    _ rule: CheckedVoteRule, _ count: VoteCount, _ out: inout GovernanceOutcome, _ style: NumberStyle, tie: () -> GovernanceOutcome.Tie?
   ) throws(ArithmeticError) {
     let base: Exact
     switch rule.base {
@@ -192,36 +277,37 @@ public enum Governance {
     out.required = rule.fraction
     guard base.signum > 0 else {
       out.verdict = .breach
-      out.lines.append("no votes cast: the threshold of \(percent(rule.fraction)) of \(rule.base.rawValue) cannot be met")
+      out.lines.append(.noVotesCast(required: rule.fraction, base: rule.base))
       return
     }
     let fraction = try count.yes.divided(by: base)
     out.fraction = fraction
     var met = compare(fraction, rule.comparison, rule.fraction)
-    var tieText = ""
-    if !met, count.yes == count.no, rule.base == .votesCast, let decided = tie() {
-      met = decided.0
-      tieText = "; " + decided.1
+    var decided: GovernanceOutcome.Tie? = nil
+    if !met, count.yes == count.no, rule.base == .votesCast, let t = tie() {
+      met = t.decided
+      decided = t
     }
-    out.lines.append("in favour: \(w(count.yes)) of \(w(base)) = \(percent(fraction)) of \(rule.base.rawValue), \(rule.comparison.rawValue) \(Format.fractionText(rule.fraction)) required — \(met ? "met" : "not met")\(tieText)")
+    out.lines.append(.threshold(.init(votesFor: count.yes, base: base, fraction: fraction, over: rule.base, comparison: rule.comparison,
+                                      required: rule.fraction, style: style, met: met, tie: decided)))
     if !met { out.verdict = .breach }
   }
 
   /// A quorum of voting power: met or not, with its line (`shareOnly`: only the share present,
   /// when the weights are themselves percentages).
   static func quorumMet(
-    _ q: Exact, _ cmp: BinaryOp, _ present: Exact, _ total: Exact, _ out: inout GovernanceOutcome, _ w: (Exact) -> String, shareOnly: Bool = false
+    _ q: Exact, _ cmp: BinaryOp, _ present: Exact, _ total: Exact, _ out: inout GovernanceOutcome, _ style: NumberStyle, shareOnly: Bool = false
   ) throws(ArithmeticError) -> Bool {
     out.quorumRequired = q
     guard total.signum > 0 else {
       out.verdict = .breach
-      out.lines.append("quorum: no voting power to count")
+      out.lines.append(.noQuorumPower)
       return false
     }
     let share = try present.divided(by: total)
     out.quorumPresent = share
     let met = compare(share, cmp, q)
-    out.lines.append("quorum: \(shareOnly ? percent(share) : "\(w(present)) of \(w(total)) = \(percent(share))") present, \(cmp.rawValue) \(percent(q)) required — \(met ? "met" : "not met")")
+    out.lines.append(.powerQuorum(present: present, total: total, share: share, comparison: cmp, required: q, style: style, shareOnly: shareOnly, met: met))
     if !met { out.verdict = .breach }
     return met
   }

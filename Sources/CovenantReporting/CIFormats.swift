@@ -62,7 +62,7 @@ public enum CIFormats {
       for o in failing.prefix(3) {
         msg += "; " + (o.group.map { $0 + ": " } ?? "") + CheckReport.outcomeText(o, schema: covenant.schema)
       }
-      for g in c.governance?.lines ?? [] where c.governance?.verdict == .breach { msg += "; " + g }
+      for g in c.governance.map(GovernanceWording.lines) ?? [] where c.governance?.verdict == .breach { msg += "; " + g }
       return Finding(ruleID: c.verdict == .breach ? "breach" : "warning", level: c.verdict == .breach ? .error : .warning,
         message: msg, file: covenant.file.name, line: l, column: col, title: "§\(c.id) \(c.verdict.rawValue)")
     }
@@ -223,7 +223,7 @@ public enum CIFormats {
       let name = "§\(c.id) \(c.title ?? "")"
       var body = c.note.map { $0 + "\n" } ?? ""
       body += CheckReport.requirementLines(c, schema: covenant.schema, indent: "")
-      for g in c.governance?.lines ?? [] { body += g + "\n" }
+      for g in c.governance.map(GovernanceWording.lines) ?? [] { body += g + "\n" }
       let status: JUnitCase.Status
       switch c.verdict {
       case .breach: status = .failed("breach", body)

@@ -72,7 +72,7 @@ public enum CheckReport {
       out += reportedLines(c, schema: schema, indent: indent)
       out += definitionLines(c, schema: schema, indent: indent, explain: explain)
       if let g = c.governance {
-        for line in g.lines { out += indent + line + "\n" }
+        for line in GovernanceWording.lines(g) { out += indent + line + "\n" }
       }
       for line in consentLines(c.consent, details: c.verdict == .breach) { out += indent + line + "\n" }
       if let b = c.largestAmount, let line = boundText(b) { out += indent + line + "\n" }
@@ -172,7 +172,7 @@ public enum CheckReport {
     case .notComputed:
       lines.append("capacity: not computed" + (c.reason.map { " — \($0)" } ?? ""))
     }
-    for b in c.breakpoints { lines.append("          " + b) }
+    for b in c.breakpoints { lines.append("          " + GovernanceWording.breakpoint(b, currency: c.currency)) }
     return lines
   }
 
@@ -197,7 +197,7 @@ public enum CheckReport {
       ("currency", .string(c.currency)),
       ("binding_clause", c.bindingClause.map { .string("§" + $0) } ?? .null),
       ("reason", .opt(c.reason)),
-      ("breakpoints", .array(c.breakpoints.map { .string($0) })),
+      ("breakpoints", .array(c.breakpoints.map { .string(GovernanceWording.breakpoint($0, currency: c.currency)) })),
     ])
   }
 
@@ -603,7 +603,7 @@ public enum CheckReport {
       let reason = ConsentWording.reason(s.reason)
       out.append("consent — \(what): \(s.qualifies ? "given" : "not given") (\(reason))" + (s.location.map { " [\($0)]" } ?? ""))
       if let t = s.tally, s.qualifies ? c.applied : details {
-        for line in t.lines where line != reason { out.append("  " + line) }
+        for line in GovernanceWording.lines(t) where line != reason { out.append("  " + line) }
       }
     }
     return out
@@ -640,7 +640,7 @@ public enum CheckReport {
       ("absent", ex(g.absent)), ("total_voting_power", ex(g.totalPower)), ("fraction", ex(g.fraction)),
       ("required", ex(g.required)), ("quorum_present", ex(g.quorumPresent)), ("quorum_required", ex(g.quorumRequired)),
       ("missing_approvals", .array(g.missingApprovals.map { .string($0) })),
-      ("lines", .array(g.lines.map { .string($0) })),
+      ("lines", .array(GovernanceWording.lines(g).map { .string($0) })),
     ])
   }
 

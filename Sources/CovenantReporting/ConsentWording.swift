@@ -10,7 +10,7 @@ public enum ConsentWording {
     case .flag(let text, true?): "`\(text)` is true"
     case .flag(let text, false?): "`\(text)` is false"
     case .flag(let text, nil): "`\(text)` is missing"
-    case .tally(let line): line
+    case .tally(let line): line.map(GovernanceWording.line) ?? ""
     case .noVote(let body): "no deal given, so no vote of \(body)"
     case .noneRecorded(let clause): "none recorded for §\(clause)"
     case .given(let granted, let expires, let deal):

@@ -209,7 +209,7 @@ public enum DocumentReport {
       if let hidden = v.hidden { out += "| \(cell(hidden)) | | | | | |\n" }
       if tableOpen { out += "\n" }
       if let g = c.governance {
-        out += "Votes and approvals (" + word(g.verdict) + "):\n\n" + g.lines.map { "- " + cell($0) + "\n" }.joined() + "\n"
+        out += "Votes and approvals (" + word(g.verdict) + "):\n\n" + GovernanceWording.lines(g).map { "- " + cell($0) + "\n" }.joined() + "\n"
       }
       if let b = c.largestAmount, let line = CheckReport.boundText(b) { out += cell(line).prefix(1).uppercased() + cell(line).dropFirst() + ".\n" }
     }
@@ -218,7 +218,7 @@ public enum DocumentReport {
 
   /// What a clause without figures shows in the summary: its note, or its vote arithmetic.
   static func fallback(_ c: ClauseResult) -> String {
-    c.note ?? c.governance?.lines.last ?? ""
+    c.note ?? c.governance?.lines.last.map(GovernanceWording.line) ?? ""
   }
 
   static func rowLabel(_ row: Row?) -> String {
@@ -464,7 +464,7 @@ public enum DocumentReport {
       if let hidden = view.hidden { body += "<tr><td colspan=\"7\">\(escape(hidden))</td></tr>" }
       if open { body += "</tbody></table></div>" }
       if let g = c.governance {
-        body += "<p>Votes and approvals: \(badge(g.verdict))</p><ul class=\"votes\">" + g.lines.map { "<li>\(escape($0))</li>" }.joined() + "</ul>"
+        body += "<p>Votes and approvals: \(badge(g.verdict))</p><ul class=\"votes\">" + GovernanceWording.lines(g).map { "<li>\(escape($0))</li>" }.joined() + "</ul>"
       }
       if let b = c.largestAmount, let line = CheckReport.boundText(b) { body += "<p class=\"note\">\(escape(line))</p>" }
       body += "</article>\n"

@@ -212,7 +212,7 @@ public enum TestRunner {
       guard let c = result.clauses.first(where: { $0.id == id }) else { continue }
       details += "§\(c.id) \(c.title ?? ""): \(CheckReport.label(c.verdict))\(c.note.map { " — \($0)" } ?? "")\n"
       details += CheckReport.requirementLines(c, schema: covenant.schema, indent: "  ")
-      for l in c.governance?.lines ?? [] { details += "  " + l + "\n" }
+      for l in c.governance.map(GovernanceWording.lines) ?? [] { details += "  " + l + "\n" }
     }
     return .success(TestOutcome(file: file.path, name: test.name, line: test.line, passed: failures.isEmpty, failures: failures, details: details, failureLines: lines))
   }

@@ -123,7 +123,7 @@ import Testing
     #expect(try clause(r, "8.2").verdict == .breach)
     #expect(g.votesFor == Exact(40))
     #expect(g.totalPower == Exact(85))
-    #expect(g.lines.contains { $0.hasPrefix("excluded as gp_affiliate") && $0.contains("Harbour GP Co-Invest voted for, 15") })
+    #expect(GovernanceWording.lines(g).contains { $0.hasPrefix("excluded as gp_affiliate") && $0.contains("Harbour GP Co-Invest voted for, 15") })
     // The same register and ballots without the exclusion: the affiliate's 15 counts on both sides.
     let counted = Self.lps.replacingOccurrences(of: "  excluding class gp_affiliate\n", with: "")
     let (r2, _) = try run(Self.head + counted + vote, snapshot: Self.snapshot(), deal: Self.deal(lp: Self.lpConsent))
@@ -139,17 +139,17 @@ import Testing
     let (r, _) = try run(cov, snapshot: Self.snapshot(), deal: Self.deal(lpac: Self.lpacTie))
     let c = try clause(r, "8.1")
     #expect(c.verdict == .pass)
-    #expect(c.governance?.lines.last?.hasSuffix("tie decided for by the casting vote of the chair (R. Okafor)") == true, "\(c.governance?.lines ?? [])")
+    #expect(c.governance.map(GovernanceWording.lines)?.last?.hasSuffix("tie decided for by the casting vote of the chair (R. Okafor)") == true, "\(c.governance.map(GovernanceWording.lines) ?? [])")
     // The chair recused: S2 and S5 for, S3 and S4 against — a tie the chair may not break.
     let tie = #"[{"seat": "S2", "vote": "for"}, {"seat": "S5", "vote": "for"}, {"seat": "S3", "vote": "against"}, {"seat": "S4", "vote": "against"}, {"seat": "S1", "vote": "for"}]"#
     let (r2, _) = try run(cov, snapshot: Self.snapshot(), deal: Self.deal(lpac: tie, recused: #"["S1"]"#))
     let c2 = try clause(r2, "8.1")
     #expect(c2.verdict == .breach)
     #expect(c2.governance?.bodyVotes.first?.votesFor == Exact(2))
-    #expect(c2.governance?.lines.contains("excluded as conflicted: R. Okafor") == true)
+    #expect(c2.governance.map(GovernanceWording.lines)?.contains("excluded as conflicted: R. Okafor") == true)
     #expect(c2.governance?.bodyVotes.first?.excludedAsConflicted == ["S1"])
     #expect(c2.governance?.bodyVotes.first?.membersPresent == 4)
-    #expect(c2.governance?.lines.last?.hasSuffix("tie, and the chair (R. Okafor) is excluded as conflicted, so has no casting vote") == true, "\(c2.governance?.lines ?? [])")
+    #expect(c2.governance.map(GovernanceWording.lines)?.last?.hasSuffix("tie, and the chair (R. Okafor) is excluded as conflicted, so has no casting vote") == true, "\(c2.governance.map(GovernanceWording.lines) ?? [])")
     // A chair who votes against does not break the tie for.
     let against = Self.lpacTie.replacingOccurrences(of: #""S1", "vote": "for""#, with: #""S1", "vote": "against""#)
       .replacingOccurrences(of: #""S3", "vote": "against""#, with: #""S3", "vote": "for""#)
@@ -162,7 +162,7 @@ import Testing
     let two = #"[{"seat": "S2", "vote": "for"}, {"seat": "S3", "vote": "for"}]"#
     let c = try clause(try run(cov, snapshot: Self.snapshot(), deal: Self.deal(lpac: two)).0, "8.1")
     #expect(c.verdict == .breach)
-    #expect(c.governance?.lines.last == "quorum: 2 of 5 eligible members present, 3 required — not met")
+    #expect(c.governance.map(GovernanceWording.lines)?.last == "quorum: 2 of 5 eligible members present, 3 required — not met")
     // A recused member present does not count towards the quorum.
     let three = #"[{"seat": "S2", "vote": "for"}, {"seat": "S3", "vote": "for"}, {"seat": "S4", "vote": "abstain"}]"#
     #expect(try clause(try run(cov, snapshot: Self.snapshot(), deal: Self.deal(lpac: three)).0, "8.1").verdict == .pass)
@@ -203,6 +203,9 @@ import Testing
     let lp = try #require(consent.sources.first { $0.body == "lps" && $0.kind == .vote })
     #expect(!lp.qualifies)
     #expect(ConsentWording.reason(lp.reason) == "in favour: 40 of 85 = ≈47.06% of voting power, > 50% required — not met")
+    // The decisive line is the threshold's fact, chosen by its case.
+    guard case .tally(.threshold(let t)?) = lp.reason else { Issue.record("\(lp.reason)"); return }
+    #expect(!t.met && t.votesFor == Exact(40) && t.base == Exact(85) && t.over == .votingPower)
     #expect(c.note == "does not apply: consent given by a vote of lpac (majority of lpac)")
     #expect(r.compliant)
   }

@@ -135,7 +135,7 @@ private struct Ref {
     #expect(r.capacity?.status == .amount)
     #expect(r.capacity?.amount == Exact(10_000_000))
     #expect(r.capacity?.bindingClause == "7.1")
-    #expect(r.capacity?.breakpoints.first?.hasPrefix("up to $10,000,000 without §7.1 (Major)") == true)
+    #expect(r.capacity?.breakpoints.first.map { GovernanceWording.breakpoint($0, currency: "USD") }?.hasPrefix("up to $10,000,000 without §7.1 (Major)") == true)
 
     let unsolvable = capacityPrelude + """
       §9 "Largest holding"

@@ -477,7 +477,7 @@ import Testing
     #expect(cap.status == .amount)
     #expect(cap.amount == Exact(80_000_000))
     #expect(cap.bindingClause == "L")
-    #expect(cap.breakpoints == ["above €60,000,000, §L (Large senior facilities) applies, and §A-1 is disapplied"])
+    #expect(cap.breakpoints.map { GovernanceWording.breakpoint($0, currency: cap.currency) } == ["above €60,000,000, §L (Large senior facilities) applies, and §A-1 is disapplied"])
     #expect(verdict(r, "A-1") == .disapplied)
   }
 

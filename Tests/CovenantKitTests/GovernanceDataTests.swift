@@ -83,7 +83,7 @@ import Testing
     let short = #"[{"member": "INST-A", "decision": "yes"}, {"member": "INST-C", "decision": "yes"}]"#
     let (r, _) = try run(cov, snapshot: Self.snapshot, deal: deal(ballots: short))
     #expect(verdict(r, "8.2") == .breach)  // 70 of 100
-    #expect(r.clauses[0].governance?.lines.last == "quorum: 70 of 100 = 70% present, >= 75% required — not met")
+    #expect(r.clauses[0].governance.map(GovernanceWording.lines)?.last == "quorum: 70 of 100 = 70% present, >= 75% required — not met")
   }
 
   @Test func approvalByEachSponsorsVoteFor() throws {
@@ -231,8 +231,8 @@ import Testing
     let ballots = #"[{"member": "INST-B", "decision": "yes"}, {"member": "INST-D", "decision": "no"}], "conflicts": ["INST-A"]"#
     let (r, _) = try run(cov, snapshot: Self.snapshot, deal: deal(ballots: ballots))
     #expect(verdict(r, "8.4") == .breach)
-    #expect(r.clauses[0].governance?.lines.contains("quorum: 30 of 100 = 30% present, >= 60% required — not met") == true,
-      "\(r.clauses[0].governance?.lines ?? [])")
+    #expect(r.clauses[0].governance.map(GovernanceWording.lines)?.contains("quorum: 30 of 100 = 30% present, >= 60% required — not met") == true,
+      "\(r.clauses[0].governance.map(GovernanceWording.lines) ?? [])")
     let present = #"[{"member": "INST-B", "decision": "yes"}, {"member": "INST-C", "decision": "yes"}, {"member": "INST-D", "decision": "no"}], "conflicts": ["INST-A"]"#
     #expect(verdict(try run(cov, snapshot: Self.snapshot, deal: deal(ballots: present)).0, "8.4") == .pass)
   }

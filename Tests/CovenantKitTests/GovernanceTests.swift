@@ -81,7 +81,12 @@ import Testing
     // a present (2 of 4 = 50%) against a quorum above 50%.
     let c = try outcome("votes in favour >= 1/2 of votes cast, quorum > 50% of voting power", #""votes": {"a": "for"}"#)
     #expect(c.verdict == .breach)
-    #expect(c.governance?.lines.contains { $0.contains("not met") } == true)
+    #expect(c.governance.map(GovernanceWording.lines)?.contains { $0.contains("not met") } == true)
+    // The unmet line is known by its fact, not its words: the quorum of voting power.
+    let unmet = try #require(c.governance?.lines.first { $0.isUnmet })
+    guard case .powerQuorum(_, _, let share, _, _, _, _, let met) = unmet else { Issue.record("\(unmet)"); return }
+    let half = try Exact(num: 1, den: 2)
+    #expect(!met && share == half)
   }
 
   @Test func allAbstainAndNoVotesNeverPass() throws {
@@ -89,10 +94,10 @@ import Testing
     #expect(abstain.verdict == .breach)
     let none = try outcome("votes in favour >= 1/2 of votes cast", "")
     #expect(none.verdict == .breach)
-    #expect(none.governance?.lines.last?.contains("no votes recorded") == true)
+    #expect(none.governance.map(GovernanceWording.lines)?.last?.contains("no votes recorded") == true)
     let empty = try outcome("votes in favour >= 1/2 of votes cast", #""votes": {}"#)
     #expect(empty.verdict == .breach)
-    #expect(empty.governance?.lines.last?.contains("no votes cast") == true)
+    #expect(empty.governance.map(GovernanceWording.lines)?.last?.contains("no votes cast") == true)
   }
 
   @Test func votingPowerBaseCountsAbsentParties() throws {
@@ -208,6 +213,6 @@ import Testing
     let rule = "votes in favour > 1/2 of votes cast, excluding conflicted parties, ties decided by b"
     let c = try outcome(rule, #""votes": {"a": "for", "b": "for", "c": "against"}, "conflicted": ["b"]"#, parties: parties)
     #expect(c.verdict == .breach)
-    #expect(c.governance?.lines.last?.contains("excluded as conflicted, so has no casting vote") == true)
+    #expect(c.governance.map(GovernanceWording.lines)?.last?.contains("excluded as conflicted, so has no casting vote") == true)
   }
 }
