@@ -205,10 +205,13 @@ struct ReportWordingTests {
     #expect(CheckReport.outcomeText(o, schema: Schema()).hasPrefix("2,012 of 1,000,000 fail"))
   }
 
-  @Test func idsAsWrittenAndTextOnOneLine() throws {
+  /// `id` is the number a program matches on (the peer harness's adapter does), `section` the
+  /// number as written.
+  @Test func idsSectionsAndTextOnOneLine() throws {
     let (_, r, c) = try report(deal: nil)
     let json = CheckReport.json(r, covenant: c).render()
-    #expect(json.contains("\"id\": \"§12.1\""))
+    #expect(json.contains("\"id\": \"12.1\""))
+    #expect(json.contains("\"section\": \"§12.1\""))
     #expect(json.contains("\"text\": \"No more than 40% of the book in one industry.\""))
   }
 
