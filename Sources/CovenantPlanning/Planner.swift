@@ -109,13 +109,7 @@ struct CovenantPlanBuilder {
     p.invariant = free.isEmpty && listFree.isEmpty
     // The key is looked up per deal, so a deal-dependent key does not stop caching the per-key values.
     p.cacheable = p.invariant && ![p.list, p.value, p.weight, p.filter].compactMap({ $0 }).contains(where: \.usesDeal)
-    if let id = aggregateIDs[p] {
-      p.id = id
-    } else {
-      aggregateIDs[p] = aggregateCount
-      p.id = aggregateCount
-      aggregateCount += 1
-    }
+    p.id = Self.number(p, &aggregateIDs, &aggregateCount)
     return p
   }
 
@@ -128,13 +122,7 @@ struct CovenantPlanBuilder {
     let (free, listFree) = reads([q.filter, q.body], slot: q.slot, list: q.list)
     q.invariant = free.isEmpty && listFree.isEmpty
     q.cacheable = q.invariant && ![q.list, q.filter, q.body].compactMap({ $0 }).contains(where: \.usesDeal)
-    if let id = quantifierIDs[q] {
-      q.id = id
-    } else {
-      quantifierIDs[q] = quantifierCount
-      q.id = quantifierCount
-      quantifierCount += 1
-    }
+    q.id = Self.number(q, &quantifierIDs, &quantifierCount)
     return q
   }
 
@@ -148,13 +136,15 @@ struct CovenantPlanBuilder {
     p.filter = p.filter.map { expr($0) }
     p.calendar.list = expr(p.calendar.list)
     (p.filter, p.keyField, p.key) = PlanAnalysis.split(p.filter, slot: p.slot, list: p.list, schema: schema)
-    if let id = trailingIDs[p] {
-      p.id = id
-    } else {
-      trailingIDs[p] = aggregateCount
-      p.id = aggregateCount
-      aggregateCount += 1
-    }
+    p.id = Self.number(p, &trailingIDs, &aggregateCount)
     return p
+  }
+
+  /// The id of a node: the one an identical node already has, else the next of `count`.
+  static func number<Node: Hashable>(_ node: Node, _ ids: inout [Node: Int], _ count: inout Int) -> Int {
+    if let id = ids[node] { return id }
+    ids[node] = count
+    count += 1
+    return count - 1
   }
 }
