@@ -1,5 +1,10 @@
 import CovenantKit
-import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// Replaces a file's contents so that at every moment the path holds either the old bytes or the
 /// new ones, never a half-written file: write a temporary file beside it (every write checked),
@@ -26,10 +31,17 @@ public enum AtomicFile {
     }
   }
 
+  /// Eight random hexadecimal digits, as the start of a UUID was.
+  static func randomTag() -> String {
+    let s = String(UInt32.random(in: .min ... .max), radix: 16, uppercase: true)
+    return String(repeating: "0", count: 8 - s.count) + s
+  }
+
   /// `write` puts the new contents into the open descriptor, every write checked.
   static func replace(_ path: String, beforeRename: () throws -> Void, write: (Int32) throws(Failure) -> Void) throws(Failure) {
-    let url = URL(fileURLWithPath: path)
-    let dir = url.deletingLastPathComponent().path
+    // The directory as `URL(fileURLWithPath:)` gave it: absolute, for the messages below.
+    let absolute = path.hasPrefix("/") ? path : FileSystem.appending(path, to: FileSystem.currentDirectory() ?? ".")
+    let dir = FileSystem.deletingLastComponent(absolute)
     var existing = stat()
     let exists = stat(path, &existing) == 0
     // A device or a pipe (`--output /dev/stdout`, `/dev/null`) cannot be replaced by a rename:
@@ -45,7 +57,7 @@ public enum AtomicFile {
       return
     }
     if exists, (existing.st_mode & S_IFMT) == S_IFDIR { throw Failure(message: "is a directory") }
-    let temp = (dir as NSString).appendingPathComponent(".\(url.lastPathComponent).covenant-\(UUID().uuidString.prefix(8)).tmp")
+    let temp = FileSystem.appending(".\(FileSystem.lastComponent(path)).covenant-\(randomTag()).tmp", to: dir)
     // 0666 less the umask, as for any new file; an existing file's permissions are copied below.
     let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
     guard fd >= 0 else {

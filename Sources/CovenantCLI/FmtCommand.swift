@@ -1,5 +1,4 @@
 import CovenantKit
-import Foundation
 
 /// `covenant fmt [--check | --write] FILE...`: the canonical layout.
 extension Commands {

@@ -1,5 +1,4 @@
 import CovenantKit
-import Foundation
 
 /// `covenant test [PATH...]`: run covenant tests (`*.covtest`).
 extension Commands {

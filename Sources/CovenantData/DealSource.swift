@@ -1,4 +1,3 @@
-import Foundation
 import CovenantJSON
 import CovenantSyntax
 
@@ -16,18 +15,17 @@ public enum DealSource {
   /// `path` is shown as given and read relative to `directory` (nil: the current directory).
   public static func read(_ path: String, in directory: String? = nil) -> Result<[DealInput], Diagnostics> {
     let resolved = WorkingDirectory.resolve(path, in: directory)
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDir) else {
+    guard let kind = FileSystem.kind(of: resolved) else {
       return .failure(Diagnostics([Diagnostic(DataDiagnostics.unreadableFile(.notFound(help: false)), file: path)]))
     }
-    if isDir.boolValue {
-      let names = ((try? FileManager.default.contentsOfDirectory(atPath: resolved)) ?? [])
+    if kind == .directory {
+      let names = (FileSystem.names(in: resolved) ?? [])
         .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
         .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
       var deals: [DealInput] = []
       var errors: [Diagnostic] = []
       for n in names {
-        let p = (path as NSString).appendingPathComponent(n)
+        let p = FileSystem.appending(n, to: path)
         switch DataLoader.readJSON(path: p, in: directory) {
         case .success(let doc): deals.append(DealInput(source: p, document: doc, node: doc.root, path: JSONPath()))
         case .failure(let d): errors.append(d)
@@ -39,10 +37,9 @@ public enum DealSource {
       }
       return .success(deals)
     }
-    guard let data = FileManager.default.contents(atPath: resolved) else {
+    guard let bytes = FileSystem.contents(of: resolved) else {
       return .failure(Diagnostics([Diagnostic(DataDiagnostics.unreadableFile(.unreadable), file: path)]))
     }
-    let bytes = [UInt8](data)
     // One JSON value: an array of deals, or an object holding one under "deals".
     if case .success(let doc) = JSONParser.parse(bytes) {
       var list = doc.root
@@ -54,7 +51,7 @@ public enum DealSource {
       guard doc.kind(list) == .array else {
         return .failure(Diagnostics([Diagnostic(DataDiagnostics.wrongType(expected: "a list of deals (a JSON array, {\"deals\": [...]}, or one deal per line)", found: nil), file: path)]))
       }
-      let name = (path as NSString).lastPathComponent
+      let name = FileSystem.lastComponent(path)
       return .success(doc.elements(list).enumerated().map { i, n in
         DealInput(source: "\(name)[\(i)]", document: doc, node: n, path: base.appending(index: i))
       })
@@ -63,7 +60,7 @@ public enum DealSource {
     var deals: [DealInput] = []
     var errors: [Diagnostic] = []
     var lineNumber = 0
-    let name = (path as NSString).lastPathComponent
+    let name = FileSystem.lastComponent(path)
     for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
       lineNumber += 1
       guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }

@@ -1,3 +1,4 @@
+import CovenantValues
 import CovenantSyntax
 import CovenantSemantics
 import CovenantEvaluation
@@ -149,10 +150,10 @@ public enum CIFormats {
   }
 
   static func escapeData(_ s: String) -> String {
-    s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+    s.replacingEvery("%", with: "%25").replacingEvery("\r", with: "%0D").replacingEvery("\n", with: "%0A")
   }
   static func escapeProperty(_ s: String) -> String {
-    escapeData(s).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+    escapeData(s).replacingEvery(":", with: "%3A").replacingEvery(",", with: "%2C")
   }
 
   // MARK: - JUnit

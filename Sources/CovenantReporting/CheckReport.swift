@@ -85,7 +85,7 @@ public enum CheckReport {
   /// also has requirements): `exception: §4.9 and §4.10 do not apply while … — in effect`.
   static func exceptionLines(_ c: ClauseResult) -> [String] {
     guard !c.exceptions.isEmpty, c.note != CovenantRunner.exceptionNote(c.exceptions) else { return [] }
-    return CovenantRunner.exceptionNote(c.exceptions).components(separatedBy: "; ")
+    return CovenantRunner.exceptionNote(c.exceptions).splitting(at: "; ")
   }
 
   /// The definitions a clause uses: `nav: before $300,000,000,000, after $312,000,000,000`;

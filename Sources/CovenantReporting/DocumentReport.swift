@@ -145,17 +145,17 @@ public enum DocumentReport {
   }
 
   static func oneLine(_ s: String) -> String {
-    s.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+    s.split(whereSeparator: \.isNewline).map { $0.trimmingBlanks() }.joined(separator: " ")
   }
 
   // MARK: - Markdown
 
   static func cell(_ s: String) -> String {
-    oneLine(s).replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
+    oneLine(s).replacingEvery("\\", with: "\\\\").replacingEvery("|", with: "\\|")
   }
 
   static func code(_ s: String) -> String {
-    let t = oneLine(s).replacingOccurrences(of: "|", with: "\\|")
+    let t = oneLine(s).replacingEvery("|", with: "\\|")
     return t.contains("`") ? "`` " + t + " ``" : "`" + t + "`"
   }
 
@@ -259,7 +259,7 @@ public enum DocumentReport {
   /// An invalid run as a document: nothing was checked, and why.
   public static func invalid(_ diagnostics: String, html: Bool, title: String = "Covenant check") -> String {
     if !html {
-      return "# \(title)\n\n**Result: INVALID** — nothing was checked\n\n```\n\(diagnostics.replacingOccurrences(of: "```", with: "'''"))\n```\n"
+      return "# \(title)\n\n**Result: INVALID** — nothing was checked\n\n```\n\(diagnostics.replacingEvery("```", with: "'''"))\n```\n"
     }
     return page(title: title, body: """
       <header><h1>\(escape(title))</h1></header>

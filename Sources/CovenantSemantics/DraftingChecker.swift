@@ -1,4 +1,3 @@
-import Foundation
 import CovenantValues
 import CovenantSyntax
 
@@ -184,7 +183,7 @@ struct DraftingChecker {
       guard let v = p.value else { return nil }
       // The element's own field: `sum of holdings.value`.
       guard case .field(let b, _) = v.kind, case .local(let s) = b.kind, s == p.slot else { return nil }
-      value = "\(key(v)?.replacingOccurrences(of: "l\(s).", with: "#.") ?? "?")"
+      value = "\(key(v)?.replacingEvery("l\(s).", with: "#.") ?? "?")"
       nonNegative = isUnsignedMoneyField(v)
     }
     return Summation(list: list, value: value, filtered: p.filter != nil || p.keyField != nil, nonNegative: nonNegative)

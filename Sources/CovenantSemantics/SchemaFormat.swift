@@ -1,4 +1,3 @@
-import Foundation
 import CovenantValues
 
 /// How values are shown where the covenant's schema names them (kind members), and two figures

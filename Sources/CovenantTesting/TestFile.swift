@@ -1,3 +1,4 @@
+import CovenantValues
 import CovenantJSON
 import CovenantSyntax
 import CovenantEvaluation
@@ -156,12 +157,12 @@ public struct TestFileParser {
       let line = Self.stripComment(raw)
       let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
       let column = line.count - trimmed.count + 1
-      guard !trimmed.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+      guard !trimmed.trimmingBlanks().isEmpty else { continue }
       let word = trimmed.prefix(while: { $0.isLetter || $0 == "_" })
       let rest = trimmed.dropFirst(word.count)
       switch word {
       case "covenant":
-        guard let (path, after) = Self.quoted(rest), after.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard let (path, after) = Self.quoted(rest), after.trimmingBlanks().isEmpty else {
           error(TestingDiagnostics.misplaced(.covenantPath), line: number, column: column)
           continue
         }
@@ -186,7 +187,7 @@ public struct TestFileParser {
         }
       case "test":
         finish(&file, &current)
-        guard let (title, after) = Self.quoted(rest), after.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard let (title, after) = Self.quoted(rest), after.trimmingBlanks().isEmpty else {
           error(TestingDiagnostics.misplaced(.testName), line: number, column: column)
           current = TestFile.TestCase(name: "(unnamed, line \(number))", line: number)
           continue
@@ -250,7 +251,7 @@ public struct TestFileParser {
     }
     if after.hasPrefix("with") {
       spec.overrides = overrides(after.dropFirst(4), number: number)
-    } else if !after.trimmingCharacters(in: .whitespaces).isEmpty {
+    } else if !after.trimmingBlanks().isEmpty {
       error(TestingDiagnostics.misplaced(.dataSource), line: number, column: column)
       return nil
     }
@@ -275,8 +276,8 @@ public struct TestFileParser {
         error(TestingDiagnostics.badOverride(.notAssignment), line: number)
         continue
       }
-      let pathText = part[..<eq].trimmingCharacters(in: .whitespaces)
-      let json = part[part.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+      let pathText = part[..<eq].trimmingBlanks()
+      let json = part[part.index(after: eq)...].trimmingBlanks()
       guard let path = Self.path(pathText) else {
         error(TestingDiagnostics.badOverride(.notAPath(String(pathText))), line: number)
         continue
@@ -323,10 +324,10 @@ public struct TestFileParser {
   /// expect result (compliant|breach) | expect §ID VERDICT
   /// | expect §ID [snapshot|pro forma] [for "GROUP"] (value|limit|headroom|largest amount) (= CONSTANT | shows "TEXT")
   mutating func expectation(_ rest: Substring, number: Int, column: Int) -> TestFile.Expectation? {
-    let text = rest.trimmingCharacters(in: .whitespaces)
+    let text = rest.trimmingBlanks()
     let full = "expect " + text
     if text.hasPrefix("result") {
-      let v = text.dropFirst(6).trimmingCharacters(in: .whitespaces)
+      let v = text.dropFirst(6).trimmingBlanks()
       guard v == "compliant" || v == "breach" else {
         error(TestingDiagnostics.badExpectation(.result), line: number, column: column)
         return nil
@@ -340,7 +341,7 @@ public struct TestFileParser {
     var t = Substring(text.dropFirst())
     let id = String(t.prefix(while: { !$0.isWhitespace }))
     t = t.dropFirst(id.count).drop(while: \.isWhitespace)
-    if let v = Self.verdictWords[String(t).trimmingCharacters(in: .whitespaces)] {
+    if let v = Self.verdictWords[String(t).trimmingBlanks()] {
       return .init(kind: .verdict(clause: id, v), text: full, line: number)
     }
     var context: TestFile.Expectation.Context?
@@ -367,7 +368,7 @@ public struct TestFileParser {
     }
     let expected: TestFile.Expectation.Expected
     if t.hasPrefix("=") {
-      let c = t.dropFirst().trimmingCharacters(in: .whitespaces)
+      let c = t.dropFirst().trimmingBlanks()
       guard !c.isEmpty else { error(TestingDiagnostics.badExpectation(.value), line: number, column: column); return nil }
       expected = .exact(c)
     } else if t.hasPrefix("shows"), let (s, _) = Self.quoted(t.dropFirst(5)) {

@@ -1,4 +1,3 @@
-import Foundation
 import CovenantValues
 import CovenantJSON
 import CovenantSyntax
@@ -38,24 +37,20 @@ public enum TestRunner {
   public static func discover(_ paths: [String], in directory: String? = nil) -> (files: [String], missing: [Diagnostic]) {
     var files: [String] = []
     var missing: [Diagnostic] = []
-    let fm = FileManager.default
     for path in paths {
-      var isDir: ObjCBool = false
       let resolved = WorkingDirectory.resolve(path, in: directory)
-      guard fm.fileExists(atPath: resolved, isDirectory: &isDir) else {
+      guard let kind = FileSystem.kind(of: resolved) else {
         missing.append(Diagnostic(CommandDiagnostics.unreadableFile(.noSuchPath), file: path))
         continue
       }
-      if !isDir.boolValue {
+      if kind != .directory {
         files.append(path)
         continue
       }
       var found: [String] = []
-      if let e = fm.enumerator(atPath: resolved) {
-        while let rel = e.nextObject() as? String {
-          if rel.hasSuffix(".covtest") && !rel.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
-            found.append((path as NSString).appendingPathComponent(rel))
-          }
+      for rel in FileSystem.walk(resolved) {
+        if rel.hasSuffix(".covtest") && !rel.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
+          found.append(FileSystem.appending(rel, to: path))
         }
       }
       files += found.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
@@ -70,29 +65,29 @@ public enum TestRunner {
     // One compile per covenant, however many test files name it.
     var sessions: [String: CovenantSession] = [:]
     for path in files {
-      guard let data = FileManager.default.contents(atPath: WorkingDirectory.resolve(path, in: directory)) else {
+      guard let data = FileSystem.contents(of: WorkingDirectory.resolve(path, in: directory)) else {
         run.diagnostics.append(Diagnostic(CommandDiagnostics.unreadableFile(.unreadableTestFile), file: path))
         continue
       }
-      let source = SourceFile(name: path, bytes: [UInt8](data))
+      let source = SourceFile(name: path, bytes: data)
       run.sources[path] = source
       let (file, diags) = TestFileParser.parse(source)
       if !diags.isEmpty {
         run.diagnostics += diags
         continue
       }
-      let dir = (path as NSString).deletingLastPathComponent
-      func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : (dir as NSString).appendingPathComponent(p) }
+      let dir = FileSystem.deletingLastComponent(path)
+      func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : FileSystem.appending(p, to: dir) }
       guard let covRef = file.covenant else { continue }
-      let covPath = (resolve(covRef.value) as NSString).standardizingPath
+      let covPath = FileSystem.standardizing(resolve(covRef.value))
       var session = sessions[covPath]
       if session == nil {
-        guard let bytes = FileManager.default.contents(atPath: WorkingDirectory.resolve(covPath, in: directory)) else {
+        guard let bytes = FileSystem.contents(of: WorkingDirectory.resolve(covPath, in: directory)) else {
           run.diagnostics.append(Diagnostic(TestingDiagnostics.notFound(.covenant(covRef.value)), file: path,
             dataLocation: .init(line: covRef.line, column: covRef.column)))
           continue
         }
-        let cf = SourceFile(name: covPath, bytes: [UInt8](bytes))
+        let cf = SourceFile(name: covPath, bytes: bytes)
         run.sources[covPath] = cf
         switch CovenantSession.compile(cf) {
         case .failure(let ds):
@@ -123,11 +118,11 @@ public enum TestRunner {
       name = "\(testFile):\(inline.line)"
     } else if let f = spec.file {
       let p = resolve(f.value)
-      guard let d = FileManager.default.contents(atPath: WorkingDirectory.resolve(p, in: directory)) else {
+      guard let d = FileSystem.contents(of: WorkingDirectory.resolve(p, in: directory)) else {
         return .failure(Diagnostics([Diagnostic(TestingDiagnostics.notFound(.dataFile(f.value)), file: testFile,
           dataLocation: .init(line: f.line, column: f.column))]))
       }
-      bytes = [UInt8](d)
+      bytes = d
       name = f.value
     } else {
       return .failure(Diagnostics([Diagnostic(TestingDiagnostics.unusableData(.overridesWithoutData), file: testFile,

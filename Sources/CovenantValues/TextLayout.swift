@@ -30,3 +30,77 @@ extension StringProtocol {
     return String(out)
   }
 }
+
+/// Foundation's literal-text replacement and splitting, for the short ASCII texts the reports and
+/// the loader replace (`|`, `%`, a line break, `_`, a separator): a match is found scalar by
+/// scalar and counts only when no combining mark follows it, which is what Foundation's
+/// `replacingOccurrences(of:with:)` and `components(separatedBy:)` do with such a text (a line
+/// break inside `\r\n` is found; a `|` that carries an accent is not). `TextLayoutTests` compares
+/// them with Foundation.
+extension String {
+  /// Foundation's `replacingOccurrences(of: target, with: replacement)`.
+  package func replacingEvery(_ target: String, with replacement: String) -> String {
+    let ranges = literalMatches(target)
+    guard !ranges.isEmpty else { return self }
+    let scalars = unicodeScalars
+    var out = String.UnicodeScalarView()
+    var from = scalars.startIndex
+    for r in ranges {
+      out.append(contentsOf: scalars[from..<r.lowerBound])
+      out.append(contentsOf: replacement.unicodeScalars)
+      from = r.upperBound
+    }
+    out.append(contentsOf: scalars[from...])
+    return String(out)
+  }
+
+  /// Foundation's `components(separatedBy: separator)`: the texts between the separators, empty
+  /// ones included (an empty text is one empty component).
+  package func splitting(at separator: String) -> [String] {
+    let scalars = unicodeScalars
+    var parts: [String] = []
+    var from = scalars.startIndex
+    for r in literalMatches(separator) {
+      parts.append(String(String.UnicodeScalarView(scalars[from..<r.lowerBound])))
+      from = r.upperBound
+    }
+    parts.append(String(String.UnicodeScalarView(scalars[from...])))
+    return parts
+  }
+
+  /// The non-overlapping places of `target`, first to last, each followed by no combining mark.
+  private func literalMatches(_ target: String) -> [Range<String.UnicodeScalarView.Index>] {
+    let t = Array(target.unicodeScalars)
+    guard let first = t.first else { return [] }
+    let scalars = unicodeScalars
+    var found: [Range<String.UnicodeScalarView.Index>] = []
+    var i = scalars.startIndex
+    while let start = scalars[i...].firstIndex(of: first) {
+      var j = start
+      var k = 0
+      while k < t.count, j < scalars.endIndex, scalars[j] == t[k] {
+        scalars.formIndex(after: &j)
+        k += 1
+      }
+      if k == t.count, j == scalars.endIndex || !scalars[j].isCombiningMark {
+        found.append(start..<j)
+        i = j
+      } else {
+        i = scalars.index(after: start)
+      }
+      if i == scalars.endIndex { break }
+    }
+    return found
+  }
+}
+
+extension Unicode.Scalar {
+  /// A mark that combines with the scalar before it (general category Mn, Mc or Me).
+  fileprivate var isCombiningMark: Bool {
+    guard value >= 0x300 else { return false }
+    switch properties.generalCategory {
+    case .nonspacingMark, .spacingMark, .enclosingMark: return true
+    default: return false
+    }
+  }
+}

@@ -1,4 +1,3 @@
-import Foundation
 import CovenantValues
 import CovenantJSON
 import CovenantSyntax

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import CovenantJSON
 import CovenantSyntax
 
@@ -7,11 +11,10 @@ extension DataLoader {
   public static func readJSON(path given: String, displayName: String? = nil, in directory: String? = nil) -> Result<JSONDocument, Diagnostic> {
     let name = displayName ?? given
     let path = WorkingDirectory.resolve(given, in: directory)
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+    guard let kind = FileSystem.kind(of: path) else {
       return .failure(Diagnostic(DataDiagnostics.unreadableFile(.notFound(help: true)), file: name))
     }
-    if isDir.boolValue {
+    if kind == .directory {
       return .failure(Diagnostic(DataDiagnostics.unreadableFile(.directory), file: name))
     }
     guard let bytes = readBytes(path) else {

@@ -1,4 +1,3 @@
-import Foundation
 import CovenantValues
 import CovenantJSON
 import CovenantSyntax
@@ -124,7 +123,7 @@ public struct DataLoader {
 
   /// Parses a decimal written as text (`"12.50"`), as spreadsheets often export amounts.
   mutating func exactText(_ text: Substring, _ node: JSONNode, _ path: JSONPath, _ t: ValueType) -> Exact? {
-    let trimmed = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")
+    let trimmed = text.trimmingBlanks().replacingEvery("_", with: "")
     do {
       if let x = try Exact.parse(trimmed) { return x }
     } catch {
