@@ -90,6 +90,11 @@ package enum FileSystem {
     return base + "/" + component
   }
 
+  /// Two slashes or more and nothing else, which Foundation's rules treat as empty.
+  static func onlySlashes(_ path: String) -> Bool {
+    path.utf8.count > 1 && path.utf8.allSatisfy { $0 == UInt8(ascii: "/") }
+  }
+
   /// Runs of slashes made one, trailing slashes dropped (but `/` itself kept).
   static func fixingSlashes(_ path: String) -> String {
     var out: [UInt8] = []
@@ -99,8 +104,9 @@ package enum FileSystem {
     return String(decoding: out, as: UTF8.self)
   }
 
-  /// `NSString.lastPathComponent`: `b` of `a/b/`, `/` of `/`.
+  /// `NSString.lastPathComponent`: `b` of `a/b/`, `/` of `/`, nothing of `//`.
   package static func lastComponent(_ path: String) -> String {
+    if onlySlashes(path) { return "" }
     let p = fixingSlashes(path)
     if p == "/" { return p }
     guard let slash = p.utf8.lastIndex(of: UInt8(ascii: "/")) else { return p }
@@ -110,6 +116,7 @@ package enum FileSystem {
   /// `NSString.deletingLastPathComponent`: `a` of `a/b/`, `/` of `/a`; `""` for a path without a
   /// slash (where Foundation trapped).
   package static func deletingLastComponent(_ path: String) -> String {
+    if onlySlashes(path) { return "" }
     let p = fixingSlashes(path)
     if p == "/" { return p }
     guard let slash = p.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
@@ -155,8 +162,9 @@ package enum FileSystem {
     return parts
   }
 
-  /// Where a symbolic link finally points (a relative target read against the link's directory);
-  /// nil when `path` is not a link.
+  /// Where a symbolic link finally points, followed while its targets are absolute (Foundation's
+  /// `standardizingPath` leaves a link to a relative target as it is); nil when `path` is not
+  /// such a link.
   static func linkTarget(_ path: String) -> String? {
     var current = path
     var hops = 0
@@ -165,7 +173,8 @@ package enum FileSystem {
       let n = readlink(current, &buffer, buffer.count - 1)
       guard n >= 0 else { break }
       let dest = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-      current = dest.hasPrefix("/") ? dest : appending(dest, to: deletingLastComponent(current))
+      guard dest.hasPrefix("/") else { break }
+      current = dest
       hops += 1
     }
     return hops == 0 ? nil : current

@@ -32,13 +32,12 @@ extension StringProtocol {
 }
 
 /// Foundation's literal-text replacement and splitting, for the short ASCII texts the reports and
-/// the loader replace (`|`, `%`, a line break, `_`, a separator): a match is found scalar by
-/// scalar and counts only when no combining mark follows it, which is what Foundation's
-/// `replacingOccurrences(of:with:)` and `components(separatedBy:)` do with such a text (a line
-/// break inside `\r\n` is found; a `|` that carries an accent is not). `TextLayoutTests` compares
+/// the loader replace or split at (`|`, `%`, a line break, `_`, `; `). `TextLayoutTests` compares
 /// them with Foundation.
 extension String {
-  /// Foundation's `replacingOccurrences(of: target, with: replacement)`.
+  /// Foundation's `replacingOccurrences(of: target, with: replacement)`: a match is found scalar
+  /// by scalar and counts unless a non-spacing or enclosing mark or an emoji modifier follows it
+  /// (a line break inside `\r\n` is replaced; a `|` that carries an accent is not).
   package func replacingEvery(_ target: String, with replacement: String) -> String {
     let ranges = literalMatches(target)
     guard !ranges.isEmpty else { return self }
@@ -55,16 +54,24 @@ extension String {
   }
 
   /// Foundation's `components(separatedBy: separator)`: the texts between the separators, empty
-  /// ones included (an empty text is one empty component).
+  /// ones included (an empty text is one empty component). Unlike the replacement, matched
+  /// character by character: `\n` does not split `\r\n`, nor `|` a `|` joined to what follows.
   package func splitting(at separator: String) -> [String] {
-    let scalars = unicodeScalars
+    let sep = Array(separator)
+    guard !sep.isEmpty else { return [self] }
+    let chars = Array(self)
     var parts: [String] = []
-    var from = scalars.startIndex
-    for r in literalMatches(separator) {
-      parts.append(String(String.UnicodeScalarView(scalars[from..<r.lowerBound])))
-      from = r.upperBound
+    var start = 0, i = 0
+    while i + sep.count <= chars.count {
+      if chars[i..<i + sep.count].elementsEqual(sep) {
+        parts.append(String(chars[start..<i]))
+        i += sep.count
+        start = i
+      } else {
+        i += 1
+      }
     }
-    parts.append(String(String.UnicodeScalarView(scalars[from...])))
+    parts.append(String(chars[start...]))
     return parts
   }
 
@@ -95,11 +102,14 @@ extension String {
 }
 
 extension Unicode.Scalar {
-  /// A mark that combines with the scalar before it (general category Mn, Mc or Me).
+  /// A scalar that Foundation's replacement keeps with the one before it: a non-spacing or
+  /// enclosing mark (Mn, Me; not a spacing mark, Mc), a zero-width non-joiner (not a joiner) or
+  /// an emoji modifier.
   fileprivate var isCombiningMark: Bool {
     guard value >= 0x300 else { return false }
+    if value == 0x200C || (0x1F3FB...0x1F3FF).contains(value) { return true }
     switch properties.generalCategory {
-    case .nonspacingMark, .spacingMark, .enclosingMark: return true
+    case .nonspacingMark, .enclosingMark: return true
     default: return false
     }
   }

@@ -41,3 +41,36 @@ private let samples = [
   }
   #expect(" \t requires x \u{00A0}".trimmingBlanks() == "requires x")
 }
+
+// The reports, the loader and the drafting checker replace and split short texts without
+// Foundation (it is not linked into the executable); the results must be Foundation's.
+private let replaceSamples = samples + [
+  "a|b", "||", "x|\u{301}y", "e\u{301}|", "|e\u{301}|", "a\\|b", "100%\r\n:a,b", "%\n%\r%", "a\r\nb",
+  "1_000_000", "_", "__", "a_\u{301}b", "```code```", "````", "``", "l3.value l3.x l33.y", "l3.\u{301}x",
+  "|\u{FE0F}", "|\u{200D}x", "|\u{20DD}", "|\u{0903}", "👍|🏽", "§4.9 applies; §5 applies;; x; ", "; ", ";", "a; \u{301}b",
+  "|\u{200C}", "|\u{200D}", "|\u{1160}", "|\u{11A8}", "|\u{E0100}", "|\u{0CBC}\u{0C82}", "|\u{0600}", "|\u{1F1E6}", "a\r\n\r\nb", "é|é", "e\u{301}; é", "|\u{1F3FB}|\u{1F3FF}|\u{1F400}",
+]
+
+@Test func replacingMatchesFoundation() {
+  let pairs = [("|", "\\|"), ("\\", "\\\\"), ("%", "%25"), ("\r", "%0D"), ("\n", "%0A"), (":", "%3A"), (",", "%2C"),
+               ("_", ""), ("```", "'''"), ("l3.", "#."), ("; ", "|")]
+  for s in replaceSamples {
+    for (target, replacement) in pairs {
+      #expect(s.replacingEvery(target, with: replacement) == s.replacingOccurrences(of: target, with: replacement),
+              "\(s.debugDescription): \(target.debugDescription) → \(replacement.debugDescription)")
+    }
+  }
+  #expect("1_000_000".replacingEvery("_", with: "") == "1000000")
+  #expect("a\r\nb".replacingEvery("\r", with: "%0D") == "a%0D\nb")
+  #expect("x|\u{301}".replacingEvery("|", with: "\\|") == "x|\u{301}")
+}
+
+@Test func splittingMatchesFoundation() {
+  for s in replaceSamples {
+    for separator in ["; ", "|", "\n", "```"] {
+      #expect(s.splitting(at: separator) == s.components(separatedBy: separator), "\(s.debugDescription) at \(separator.debugDescription)")
+    }
+  }
+  #expect("a; b; c".splitting(at: "; ") == ["a", "b", "c"])
+  #expect("".splitting(at: "; ") == [""])
+}
