@@ -84,14 +84,18 @@ public enum Commands {
   /// Options every verb takes.
   static let common = Spec(valued: ["output", "color"], flags: ["quiet", "no-color"])
 
-  static let specs: [String: Spec] = [
-    "check": Spec(valued: ["portfolio", "deal", "deals", "format"], flags: ["fail-on-warnings", "explain", "all-groups"]),
-    "validate": Spec(valued: ["format"], flags: ["fail-on-warnings"]),
-    "test": Spec(valued: ["format"], flags: []),
-    "fmt": Spec(valued: [], flags: ["check", "write"]),
-    "explain": Spec(valued: [], flags: []),
-    "completions": Spec(valued: [], flags: []),
-  ]
+  /// What `verb` accepts; nil for no verb. A switch, so that a command builds only its own spec
+  /// (a table of every verb's was built at each start-up).
+  static func spec(_ verb: String) -> Spec? {
+    switch verb {
+    case "check": Spec(valued: ["portfolio", "deal", "deals", "format"], flags: ["fail-on-warnings", "explain", "all-groups"])
+    case "validate": Spec(valued: ["format"], flags: ["fail-on-warnings"])
+    case "test": Spec(valued: ["format"], flags: [])
+    case "fmt": Spec(valued: [], flags: ["check", "write"])
+    case "explain", "completions": Spec(valued: [], flags: [])
+    default: nil
+    }
+  }
 
   /// `-p FILE` is `--portfolio FILE`, and so on.
   static let shortForms: [String: String] = [
@@ -126,7 +130,7 @@ public enum Commands {
       return out
     default: break
     }
-    guard let spec = specs[command] else {
+    guard let spec = Commands.spec(command) else {
       return usageError(.unknownCommand(command, nearest: closestMatch(command, in: verbs)))
     }
     // `covenant VERB --help` whatever else the line holds.

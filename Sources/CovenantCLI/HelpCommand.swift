@@ -165,7 +165,7 @@ extension Commands {
   }
 
   static func optionNames(_ verb: String) -> [String] {
-    guard let spec = specs[verb] else { return [] }
+    guard let spec = Commands.spec(verb) else { return [] }
     return (spec.valued.union(common.valued).union(spec.flags).union(common.flags).union(["help"])).sorted().map { "--" + $0 }
   }
 

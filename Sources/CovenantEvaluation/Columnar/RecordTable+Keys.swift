@@ -55,8 +55,10 @@ extension RecordTable {
       (orHi, andHi, orLo, andLo) = (orHi | hi, andHi & hi, orLo | lo, andLo & lo)
       keys.append(Key(hi: hi, lo: lo, index: Int32(i)))
     }
-    if keys.count > 64 {
-      // LSD radix sort, 16 bits at a time, only on the digits where some keys differ.
+    if keys.count > 4_096 {
+      // LSD radix sort, 16 bits at a time, only on the digits where some keys differ. Each pass
+      // clears and sums 65,536 counts, so below a few thousand keys a comparison sort is cheaper
+      // (at 64 keys and up this was 15% of `check` on 1,000 holdings).
       var other = keys
       var counts = [Int](repeating: 0, count: 65_536)
       for pass in 0..<8 {

@@ -166,7 +166,7 @@ extension Parser {
     for ch in raw {
       if suffix.isEmpty, ch.isASCII, ch.isNumber || ch == "." { digits.append(ch) }
       else if suffix.isEmpty, ch == "," { continue }
-      else if suffix.isEmpty, let f = Self.vulgar[ch] { fraction = f }
+      else if suffix.isEmpty, let f = Self.vulgar(ch) { fraction = f }
       else { suffix.append(ch) }
     }
     var value: Exact
@@ -226,7 +226,16 @@ extension Parser {
     return Expr(.literal(lit), span)
   }
 
-  static let vulgar: [Character: (Int128, Int128)] = [
-    "½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4),
-  ]
+  /// A switch, not a dictionary: the dictionary's type was instantiated (and its conformances
+  /// looked up) at every start-up.
+  static func vulgar(_ ch: Character) -> (Int128, Int128)? {
+    switch ch {
+    case "½": (1, 2)
+    case "⅓": (1, 3)
+    case "⅔": (2, 3)
+    case "¼": (1, 4)
+    case "¾": (3, 4)
+    default: nil
+    }
+  }
 }
