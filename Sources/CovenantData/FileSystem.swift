@@ -8,8 +8,8 @@
 /// library instead of Foundation: with no Foundation in the executable, start-up does not scan its
 /// ~3,700 protocol conformance records (README, Performance, "Start-up"). Each keeps the result
 /// the Foundation call it replaces gave (`FileSystemTests` compare the path rules with
-/// `NSString`'s), except that a path without a slash has no directory (`""`) where
-/// `NSString.deletingLastPathComponent` trapped.
+/// `NSString`'s), except that a path without a slash has no directory (`""`), where this
+/// toolchain's shared Foundation traps, and `~user` is not expanded (only `~` from `HOME`).
 package enum FileSystem {
   package enum Kind: Sendable { case file, directory }
 
@@ -114,7 +114,7 @@ package enum FileSystem {
   }
 
   /// `NSString.deletingLastPathComponent`: `a` of `a/b/`, `/` of `/a`; `""` for a path without a
-  /// slash (where Foundation trapped).
+  /// slash.
   package static func deletingLastComponent(_ path: String) -> String {
     if onlySlashes(path) { return "" }
     let p = fixingSlashes(path)
