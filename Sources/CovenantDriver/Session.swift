@@ -27,14 +27,14 @@ public struct CovenantSession {
   package var naive = false
 
   /// A session for a covenant already checked (the test runner checks each covenant once).
-  public init(covenant: CheckedCovenant, warnings: [Diagnostic] = []) {
+  public init(covenant: consuming CheckedCovenant, warnings: [Diagnostic] = []) {
     self.init(plan: Self.plan(covenant), warnings: warnings)
   }
 
   /// The plan stage, between checking and evaluation: every program that evaluates (the test
   /// runner, the bench, the fuzz targets) plans its covenant here, so the pipeline's order is
   /// written once.
-  public static func plan(_ covenant: CheckedCovenant) -> PlannedCovenant { Planner.plan(covenant) }
+  public static func plan(_ covenant: consuming CheckedCovenant) -> PlannedCovenant { Planner.plan(covenant) }
 
   /// A session for a covenant already planned (the test runner plans each covenant once).
   public init(plan: PlannedCovenant, warnings: [Diagnostic] = []) {
@@ -54,8 +54,10 @@ public struct CovenantSession {
   /// Lexes, parses and checks the covenant: a session, or the covenant's errors (with its
   /// warnings).
   public static func compile(_ file: SourceFile) -> Result<CovenantSession, Diagnostics> {
-    let compiled = Checker.compile(file)
+    var compiled = Checker.compile(file)
     guard let covenant = compiled.covenant else { return .failure(Diagnostics(compiled.diagnostics)) }
+    // The session's copy is the only one: the planner then writes into it instead of copying.
+    compiled.covenant = nil
     return .success(CovenantSession(covenant: covenant, warnings: compiled.diagnostics))
   }
 

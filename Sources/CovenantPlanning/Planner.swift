@@ -19,13 +19,23 @@ public struct PlannedCovenant: Sendable {
 /// and cacheable (also independent of the deal: computed once per snapshot). The checker only
 /// says what they mean; the evaluator only runs what is planned here.
 public enum Planner {
-  public static func plan(_ covenant: CheckedCovenant) -> PlannedCovenant {
+  /// Takes the covenant to own it: a node without an aggregate, quantifier or trailing figure
+  /// below it is kept as it is (shared, not rebuilt), and a clause or array is written back only
+  /// when something in it was planned, so a covenant of many plain clauses is not copied.
+  public static func plan(_ covenant: consuming CheckedCovenant) -> PlannedCovenant {
     var p = CovenantPlanBuilder(schema: covenant.schema)
     var c = covenant
-    for i in c.definitions.indices { c.definitions[i].value = p.expr(c.definitions[i].value) }
-    for i in c.clauses.indices { p.clause(&c.clauses[i]) }
+    for i in c.definitions.indices {
+      if let e = p.planned(c.definitions[i].value) { c.definitions[i].value = e }
+    }
+    for i in c.clauses.indices {
+      var clause = c.clauses[i]
+      if p.clause(&clause) { c.clauses[i] = clause }
+    }
     if c.proForma != nil {
-      for i in c.proForma!.fields.indices { c.proForma!.fields[i] = p.expr(c.proForma!.fields[i]) }
+      for i in c.proForma!.fields.indices {
+        if let e = p.planned(c.proForma!.fields[i]) { c.proForma!.fields[i] = e }
+      }
     }
     return PlannedCovenant(covenant: c, aggregateCount: p.aggregateCount, quantifierCount: p.quantifierCount)
   }
@@ -41,46 +51,116 @@ struct CovenantPlanBuilder {
   var aggregateCount = 0
   var quantifierCount = 0
 
-  mutating func clause(_ c: inout CheckedClause) {
-    for i in c.appliesWhen.indices { c.appliesWhen[i] = expr(c.appliesWhen[i]) }
-    c.effectiveFrom = c.effectiveFrom.map { expr($0) }
-    c.until = c.until.map { expr($0) }
-    for i in c.requirements.indices { c.requirements[i].expr = expr(c.requirements[i].expr) }
-    for i in c.reports.indices { c.reports[i].expr = expr(c.reports[i].expr) }
-    for i in c.exceptions.indices { c.exceptions[i].condition = expr(c.exceptions[i].condition) }
-    if c.group != nil { c.group!.list = expr(c.group!.list) }
-    if c.window != nil { c.window!.calendar.list = expr(c.window!.calendar.list) }
+  /// Plans a clause's expressions in place; false when none needed it (`c` untouched).
+  mutating func clause(_ c: inout CheckedClause) -> Bool {
+    var changed = false
+    func plan(_ e: TExpr) -> TExpr? {
+      let p = planned(e)
+      if p != nil { changed = true }
+      return p
+    }
+    for i in c.appliesWhen.indices { if let e = plan(c.appliesWhen[i]) { c.appliesWhen[i] = e } }
+    if let from = c.effectiveFrom, let e = plan(from) { c.effectiveFrom = e }
+    if let until = c.until, let e = plan(until) { c.until = e }
+    for i in c.requirements.indices { if let e = plan(c.requirements[i].expr) { c.requirements[i].expr = e } }
+    for i in c.reports.indices { if let e = plan(c.reports[i].expr) { c.reports[i].expr = e } }
+    for i in c.exceptions.indices { if let e = plan(c.exceptions[i].condition) { c.exceptions[i].condition = e } }
+    if let g = c.group, let e = plan(g.list) { c.group!.list = e }
+    if let w = c.window, let e = plan(w.calendar.list) { c.window!.calendar.list = e }
     if var consent = c.consent {
+      var consentChanged = false
       for i in consent.sources.indices {
-        if case .flag(let t, let text) = consent.sources[i] { consent.sources[i] = .flag(expr(t), text) }
+        if case .flag(let t, let text) = consent.sources[i], let e = plan(t) {
+          consent.sources[i] = .flag(e, text)
+          consentChanged = true
+        }
       }
       if consent.lifted != nil {
-        for i in consent.lifted!.indices { consent.lifted![i].expr = expr(consent.lifted![i].expr) }
+        for i in consent.lifted!.indices {
+          if let e = plan(consent.lifted![i].expr) {
+            consent.lifted![i].expr = e
+            consentChanged = true
+          }
+        }
       }
-      c.consent = consent
+      if consentChanged { c.consent = consent }
     }
+    return changed
   }
 
-  mutating func expr(_ t: TExpr) -> TExpr {
+  mutating func expr(_ t: TExpr) -> TExpr { planned(t) ?? t }
+
+  /// `t` with every aggregate, quantifier and trailing figure in it planned, children first and
+  /// in order (the order numbers them); nil when nothing in it needed planning, so that the
+  /// unchanged node is kept rather than rebuilt.
+  mutating func planned(_ t: TExpr) -> TExpr? {
     var t = t
     switch t.kind {
-    case .constant, .definition, .snapshotRoot, .dealRoot, .local, .groupKey, .invalid: return t
-    case .field(let b, let i): t.kind = .field(expr(b), i)
-    case .negate(let b): t.kind = .negate(expr(b))
-    case .not(let b): t.kind = .not(expr(b))
-    case .arithmetic(let op, let a, let b): t.kind = .arithmetic(op, expr(a), expr(b))
-    case .compare(let op, let a, let b): t.kind = .compare(op, expr(a), expr(b))
-    case .logic(let op, let a, let b): t.kind = .logic(op, expr(a), expr(b))
-    case .membership(let negated, let a, let items): t.kind = .membership(negated: negated, expr(a), items.map { expr($0) })
-    case .convert(let b, let code): t.kind = .convert(expr(b), code)
-    case .presence(let x, let missing): t.kind = .presence(expr(x), missing: missing)
-    case .conditional(let c, let a, let b): t.kind = .conditional(expr(c), expr(a), expr(b))
-    case .extremum(let isMax, let items): t.kind = .extremum(max: isMax, items.map { expr($0) })
-    case .aggregate(let p): t.kind = .aggregate(aggregate(p))
-    case .quantifier(let q): t.kind = .quantifier(quantifier(q))
-    case .trailing(let p): t.kind = .trailing(trailing(p))
+    case .constant, .definition, .snapshotRoot, .dealRoot, .local, .groupKey, .invalid: return nil
+    case .field(let b, let i):
+      guard let x = planned(b) else { return nil }
+      t.kind = .field(x, i)
+    case .negate(let b):
+      guard let x = planned(b) else { return nil }
+      t.kind = .negate(x)
+    case .not(let b):
+      guard let x = planned(b) else { return nil }
+      t.kind = .not(x)
+    case .arithmetic(let op, let a, let b):
+      let x = planned(a), y = planned(b)
+      if x == nil && y == nil { return nil }
+      t.kind = .arithmetic(op, x ?? a, y ?? b)
+    case .compare(let op, let a, let b):
+      let x = planned(a), y = planned(b)
+      if x == nil && y == nil { return nil }
+      t.kind = .compare(op, x ?? a, y ?? b)
+    case .logic(let op, let a, let b):
+      let x = planned(a), y = planned(b)
+      if x == nil && y == nil { return nil }
+      t.kind = .logic(op, x ?? a, y ?? b)
+    case .membership(let negated, let a, let items):
+      let x = planned(a)
+      guard let ys = plannedAll(items) else {
+        guard let x else { return nil }
+        t.kind = .membership(negated: negated, x, items)
+        return t
+      }
+      t.kind = .membership(negated: negated, x ?? a, ys)
+    case .convert(let b, let code):
+      guard let x = planned(b) else { return nil }
+      t.kind = .convert(x, code)
+    case .presence(let b, let missing):
+      guard let x = planned(b) else { return nil }
+      t.kind = .presence(x, missing: missing)
+    case .conditional(let c, let a, let b):
+      let x = planned(c), y = planned(a), z = planned(b)
+      if x == nil && y == nil && z == nil { return nil }
+      t.kind = .conditional(x ?? c, y ?? a, z ?? b)
+    case .extremum(let isMax, let items):
+      guard let ys = plannedAll(items) else { return nil }
+      t.kind = .extremum(max: isMax, ys)
+    case .aggregate(let p):
+      if p.isPlanned { return nil }
+      t.kind = .aggregate(aggregate(p))
+    case .quantifier(let q):
+      if q.id >= 0 { return nil }
+      t.kind = .quantifier(quantifier(q))
+    case .trailing(let p):
+      if p.isPlanned { return nil }
+      t.kind = .trailing(trailing(p))
     }
     return t
+  }
+
+  /// Each of `items` planned in order; nil when none changed.
+  mutating func plannedAll(_ items: [TExpr]) -> [TExpr]? {
+    var out: [TExpr]?
+    for (i, x) in items.enumerated() {
+      guard let y = planned(x) else { continue }
+      if out == nil { out = items }
+      out![i] = y
+    }
+    return out
   }
 
   /// The locals (other than `slot`) and group key the parts read, and the locals the list reads.

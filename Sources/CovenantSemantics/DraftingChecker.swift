@@ -33,9 +33,13 @@ struct DraftingChecker {
   }
 
   mutating func report(_ m: DiagnosticMessage, _ span: SourceSpan, clause: String?) {
+    diagnostics.append(diagnostic(m, span, clause: clause))
+  }
+
+  func diagnostic(_ m: DiagnosticMessage, _ span: SourceSpan, clause: String?) -> Diagnostic {
     var m = m
     if let clause { m.message += " in §\(clause)" }
-    diagnostics.append(Diagnostic(m, file: covenant.file.name, span: span))
+    return Diagnostic(m, file: covenant.file.name, span: span)
   }
 
   func text(_ span: SourceSpan) -> String { covenant.file.text(span) }
@@ -379,67 +383,86 @@ struct DraftingChecker {
   // MARK: - 4. Requirements across clauses: contradiction and redundancy
 
   mutating func checkAcrossClauses() {
-    // The clause by its index: a copy of a checked clause per limit doubled the memory of a
-    // covenant of many clauses.
+    // Two passes over the clauses, keeping only the strictest cap and floor of each measure
+    // (the first of equals, in clause order): a list of every limit held a few hundred bytes a
+    // clause, the peak of `validate` for a covenant of many small clauses. The second pass finds
+    // the same atoms again and reports, per measure in order of first appearance, a floor above
+    // the cap, or the looser caps then the looser floors in clause order.
     struct Limit {
       var clauseIndex: Int
       var atom: Atom
     }
     let clauses = covenant.clauses
-    var caps: [String: [Limit]] = [:], floors: [String: [Limit]] = [:]
-    var order: [String] = []
-    for (index, clause) in clauses.enumerated() where !clause.severityWarning {
-      // A clause that applies only sometimes neither contradicts nor makes redundant another;
-      // nor does one that yields to consent, or that another clause can disapply (`notwithstanding`,
-      // an exception): a looser cap that prevails over a stricter one is the point of the reference.
-      let unconditional = clause.appliesWhen.isEmpty && clause.effectiveFrom == nil && clause.until == nil && clause.consent == nil && clause.displacedBy.isEmpty
-      guard unconditional else { continue }
-      var prefix = ""
-      if let g = clause.group {
-        guard let lk = key(g.list) else { continue }
-        prefix = "each(\(lk).\(g.field)):"
-      }
-      for r in clause.requirements {
-        for e in conjuncts(r.expr) {
-          guard let a = atom(e, prefix: prefix), a.op != .eq else { continue }
-          if caps[a.measure] == nil && floors[a.measure] == nil { order.append(a.measure) }
-          if a.op == .le || a.op == .lt { caps[a.measure, default: []].append(Limit(clauseIndex: index, atom: a)) } else { floors[a.measure, default: []].append(Limit(clauseIndex: index, atom: a)) }
+    var measureIndex: [String: Int] = [:]
+    var caps: [Limit?] = [], floors: [Limit?] = []
+    func forEachLimit(_ body: (Int, Int, Atom) -> Void) {
+      for (index, clause) in clauses.enumerated() where !clause.severityWarning {
+        // A clause that applies only sometimes neither contradicts nor makes redundant another;
+        // nor does one that yields to consent, or that another clause can disapply (`notwithstanding`,
+        // an exception): a looser cap that prevails over a stricter one is the point of the reference.
+        let unconditional = clause.appliesWhen.isEmpty && clause.effectiveFrom == nil && clause.until == nil && clause.consent == nil && clause.displacedBy.isEmpty
+        guard unconditional else { continue }
+        var prefix = ""
+        if let g = clause.group {
+          guard let lk = key(g.list) else { continue }
+          prefix = "each(\(lk).\(g.field)):"
+        }
+        for r in clause.requirements {
+          for e in conjuncts(r.expr) {
+            guard let a = atom(e, prefix: prefix), a.op != .eq else { continue }
+            let m: Int
+            if let known = measureIndex[a.measure] { m = known } else {
+              m = measureIndex.count
+              measureIndex[a.measure] = m
+              caps.append(nil)
+              floors.append(nil)
+            }
+            body(m, index, a)
+          }
         }
       }
     }
-    for m in order {
-      let cs = caps[m] ?? [], fs = floors[m] ?? []
-      // The strictest of each: the lowest cap, the highest floor.
-      func strictest(_ ls: [Limit], lower: Bool) -> Limit? {
-        var best: Limit?
-        for l in ls {
-          guard let b = best else { best = l; continue }
-          guard let o = self.order(l.atom.value, b.atom.value) else { continue }
-          let stricter = lower ? (o > 0 || (o == 0 && l.atom.op == .gt && b.atom.op == .ge)) : (o < 0 || (o == 0 && l.atom.op == .lt && b.atom.op == .le))
-          if stricter { best = l }
-        }
-        return best
-      }
-      let cap = strictest(cs, lower: false), floor = strictest(fs, lower: true)
-      if let cap, let floor, let o = self.order(floor.atom.value, cap.atom.value),
+    // The strictest of each: the lowest cap, the highest floor.
+    func stricter(_ l: Atom, than b: Atom, lower: Bool) -> Bool {
+      guard let o = self.order(l.value, b.value) else { return false }
+      return lower ? (o > 0 || (o == 0 && l.op == .gt && b.op == .ge)) : (o < 0 || (o == 0 && l.op == .lt && b.op == .le))
+    }
+    forEachLimit { m, index, a in
+      let isCap = a.op == .le || a.op == .lt
+      let current = isCap ? caps[m] : floors[m]
+      if let b = current, !stricter(a, than: b.atom, lower: !isCap) { return }
+      if isCap { caps[m] = Limit(clauseIndex: index, atom: a) } else { floors[m] = Limit(clauseIndex: index, atom: a) }
+    }
+    let count = caps.count
+    var contradicted = [Bool](repeating: false, count: count)
+    var reports: [(caps: [Diagnostic], floors: [Diagnostic])] = Array(repeating: ([], []), count: count)
+    for m in 0..<count {
+      if let cap = caps[m], let floor = floors[m], let o = self.order(floor.atom.value, cap.atom.value),
         o > 0 || (o == 0 && (floor.atom.op == .gt || cap.atom.op == .lt))
       {
+        contradicted[m] = true
+      }
+    }
+    forEachLimit { m, index, l in
+      guard !contradicted[m] else { return }
+      let isCap = l.op == .le || l.op == .lt
+      guard let best = isCap ? caps[m] : floors[m], l.span != best.atom.span else { return }
+      guard let o = self.order(l.value, best.atom.value) else { return }
+      let looser = isCap ? (o > 0 || (o == 0 && l.op == .le && best.atom.op == .lt)) : (o < 0 || (o == 0 && l.op == .ge && best.atom.op == .gt))
+      // The stricter one lifts nothing: it is not waivable, so the looser one never decides.
+      guard looser, clauses[best.clauseIndex].waivableBy.isEmpty else { return }
+      let other = clauses[best.clauseIndex].id == clauses[index].id ? "this clause" : "§\(clauses[best.clauseIndex].id)"
+      let d = diagnostic(SemanticDiagnostics.redundantLimit(text(l.span), stricter: text(best.atom.span), of: other, isCap: isCap), l.span, clause: clauses[index].id)
+      if isCap { reports[m].caps.append(d) } else { reports[m].floors.append(d) }
+    }
+    for m in 0..<count {
+      if contradicted[m], let cap = caps[m], let floor = floors[m] {
         let other = clauses[floor.clauseIndex].id == clauses[cap.clauseIndex].id ? "this clause" : "§\(clauses[cap.clauseIndex].id)"
         report(SemanticDiagnostics.floorAboveCap(text(floor.atom.span), cap: text(cap.atom.span), of: other), floor.atom.span, clause: clauses[floor.clauseIndex].id)
         continue
       }
-      for (ls, best) in [(cs, cap), (fs, floor)] {
-        guard let best else { continue }
-        for l in ls where l.atom.span != best.atom.span {
-          guard let o = self.order(l.atom.value, best.atom.value) else { continue }
-          let isCap = l.atom.op == .le || l.atom.op == .lt
-          let looser = isCap ? (o > 0 || (o == 0 && l.atom.op == .le && best.atom.op == .lt)) : (o < 0 || (o == 0 && l.atom.op == .ge && best.atom.op == .gt))
-          // The stricter one lifts nothing: it is not waivable, so the looser one never decides.
-          guard looser, clauses[best.clauseIndex].waivableBy.isEmpty else { continue }
-          let other = clauses[best.clauseIndex].id == clauses[l.clauseIndex].id ? "this clause" : "§\(clauses[best.clauseIndex].id)"
-          report(SemanticDiagnostics.redundantLimit(text(l.atom.span), stricter: text(best.atom.span), of: other, isCap: isCap), l.atom.span, clause: clauses[l.clauseIndex].id)
-        }
-      }
+      diagnostics += reports[m].caps
+      diagnostics += reports[m].floors
     }
   }
 

@@ -443,4 +443,41 @@ private func randomExpression(_ r: inout FmtRandom, depth: Int) -> String {
     }
     #expect(checked >= 100)
   }
+  /// The round-trip check compares covenants without reflection (`SpanInsensitive.equal` on
+  /// `Covenant`): it must agree with the reflecting comparison (`Any`), for trees laid out
+  /// differently (formatted, moved down the file) and for trees that differ (adjacent
+  /// declarations swapped, one left out, another file).
+  @Test func typedSpanInsensitiveComparisonAgreesWithReflection() throws {
+    var sources = try exampleFiles().map { try bytes(formatterRoot.appendingPathComponent($0)) }
+    sources += try goldenNames().map { try bytes(fmtGolden.appendingPathComponent($0 + ".input.cov")) }
+    func agree(_ a: Covenant, _ b: Covenant, _ expected: Bool, _ what: String) {
+      let typed = SpanInsensitive.equal(a, b), reflected = SpanInsensitive.equal(a as Any, b as Any)
+      #expect(typed == reflected && typed == expected, "\(what): typed \(typed), reflected \(reflected)")
+    }
+    var trees: [Covenant] = []
+    for (n, original) in sources.enumerated() {
+      let tree = Parser.parse(SourceFile(name: "s\(n)", bytes: original)).covenant
+      trees.append(tree)
+      agree(tree, Parser.parse(SourceFile(name: "m", bytes: Array("\n\n  # moved\n".utf8) + original)).covenant, true, "\(n) moved")
+      if case .success(let out) = format(bytes: original, name: "f\(n)") {
+        agree(tree, Parser.parse(SourceFile(name: "f", text: out)).covenant, true, "\(n) formatted")
+      }
+      for i in tree.declarations.indices.dropFirst() where !SpanInsensitive.equal(tree.declarations[i] as Any, tree.declarations[i - 1] as Any) {
+        var swapped = tree
+        swapped.declarations.swapAt(i, i - 1)
+        agree(tree, swapped, false, "\(n) swapped at \(i)")
+        var one = Covenant(header: nil, declarations: [tree.declarations[i]])
+        agree(one, Covenant(header: nil, declarations: [tree.declarations[i - 1]]), false, "\(n) declaration \(i)")
+        one.declarations = [tree.declarations[i]]
+        agree(one, Covenant(header: nil, declarations: [tree.declarations[i]]), true, "\(n) declaration \(i) itself")
+      }
+      if !tree.declarations.isEmpty {
+        var fewer = tree
+        fewer.declarations.removeLast()
+        agree(tree, fewer, false, "\(n) shorter")
+      }
+    }
+    for (a, b) in zip(trees, trees.dropFirst()) where !SpanInsensitive.equal(a as Any, b as Any) { agree(a, b, false, "different files") }
+    #expect(trees.count >= 10)
+  }
 }

@@ -5,11 +5,30 @@ extension Checker {
   // MARK: - Declarations
 
   mutating func run(_ covenant: inout Covenant) -> CheckedCovenant {
+    let hasClauses = covenant.declarations.contains { if case .clause = $0 { true } else { false } }
+    declare(covenant, hasClauses: hasClauses, clauseCapacity: covenant.declarations.count)
+    for i in covenant.declarations.indices {
+      guard case .clause(let c) = covenant.declarations[i] else { continue }
+      // Nothing reads a clause's items once it is checked: freed here, the syntax of a
+      // covenant of many clauses shrinks as fast as its checked form grows.
+      var emptied = c
+      emptied.items = []
+      covenant.declarations[i] = .clause(emptied)
+      checkNextClause(c)
+    }
+    return finish(header: covenant.header)
+  }
+
+  /// Everything but the clauses: kinds, records, parties, governance, bodies, definitions and
+  /// `pro forma`, in that order. `covenant` needs no clauses (`Checker.compile` passes the
+  /// declarations before the first clause and checks each clause as it is parsed); `hasClauses`
+  /// says whether the covenant has any.
+  mutating func declare(_ covenant: Covenant, hasClauses: Bool, clauseCapacity: Int) {
     if let base = covenant.header?.baseCurrency {
       if ISOCodes.currencies.contains(base.text) { schema.baseCurrency = base.text } else { unknownCurrency(base) }
     }
     declareKindsAndRecords(covenant)
-    resolveFieldTypes(covenant)
+    resolveFieldTypes(covenant, hasClauses: hasClauses)
     declareParties(covenant)
     governance = declareGovernance(covenant)
     bodies = declareBodies(covenant)
@@ -41,37 +60,39 @@ extension Checker {
       let value = checkExpr(d.value)
       definitions[i] = CheckedDefinition(name: d.name.text, value: value)
     }
-    let proForma = checkProForma(covenant)
-    var clauses: [CheckedClause] = []
+    checkedProForma = checkProForma(covenant)
     // A checked clause is several hundred bytes: growing the array by doubling would hold up to
     // twice that per clause at the peak of a large covenant.
-    clauses.reserveCapacity(covenant.declarations.count)
-    var seenClauses: [String: SourceSpan] = [:]
-    for i in covenant.declarations.indices {
-      guard case .clause(let c) = covenant.declarations[i] else { continue }
-      // Nothing reads a clause's items once it is checked: freed here, the syntax of a
-      // covenant of many clauses shrinks as fast as its checked form grows.
-      var emptied = c
-      emptied.items = []
-      covenant.declarations[i] = .clause(emptied)
-      if let first = seenClauses[c.id] {
-        let line = file.line(of: first.start)
-        report(SemanticDiagnostics.clauseDefinedTwice(c.id, firstOnLine: line), c.idSpan)
-        continue
-      }
-      seenClauses[c.id] = c.idSpan
-      if let checked = checkClause(c) { clauses.append(checked) }
+    checkedClauses.reserveCapacity(clauseCapacity)
+  }
+
+  /// Checks one clause, after `declare`, in the order of the file.
+  mutating func checkNextClause(_ c: ClauseDecl) {
+    if let first = seenClauses[c.id] {
+      let line = file.line(of: first.start)
+      report(SemanticDiagnostics.clauseDefinedTwice(c.id, firstOnLine: line), c.idSpan)
+      return
     }
+    seenClauses[c.id] = c.idSpan
+    if let checked = checkClause(c) { checkedClauses.append(checked) }
+  }
+
+  /// What needs every clause (cross-references, trailing figures inside aggregates), and the
+  /// checked covenant.
+  mutating func finish(header: Header?) -> CheckedCovenant {
+    var clauses: [CheckedClause] = []
+    swap(&clauses, &checkedClauses)
+    seenClauses = [:]
     // After every clause is known, so that a reference resolves wherever its section is.
     let precedence = resolveCrossReferences(&clauses)
     refuseTrailingInsideAggregates(definitions.map { $0 ?? CheckedDefinition(name: "", value: invalid(.none)) }, clauses)
     let asOf = schema.snapshot.flatMap { schema.records[$0].index["as_of"] }
     let fx = schema.snapshot.flatMap { s in schema.records[s].fields.firstIndex { $0.type == .fx } }
     return CheckedCovenant(
-      file: file, title: covenant.header?.title ?? file.name, version: covenant.header?.version,
+      file: file, title: header?.title ?? file.name, version: header?.version,
       schema: schema,
       definitions: definitions.enumerated().map { $1 ?? CheckedDefinition(name: definitionDecls[$0].name.text, value: TExpr(kind: .invalid, type: .error, span: .none, usesDeal: false, usesJoinedList: false)) },
-      clauses: clauses, proForma: proForma, parties: parties, governance: governance, bodies: bodies, asOfField: asOf, fxField: fx,
+      clauses: clauses, proForma: checkedProForma, parties: parties, governance: governance, bodies: bodies, asOfField: asOf, fxField: fx,
       localCount: localCount, precedenceOrder: precedence)
   }
 
@@ -153,7 +174,7 @@ extension Checker {
     }
   }
 
-  mutating func resolveFieldTypes(_ covenant: Covenant) {
+  mutating func resolveFieldTypes(_ covenant: Covenant, hasClauses: Bool) {
     for decl in covenant.declarations {
       guard case .record(let r) = decl,
         let ri = schema.records.firstIndex(where: { $0.name == r.name.text }),
@@ -208,7 +229,7 @@ extension Checker {
     }
     resolveFieldDefaults()
     refuseRecursiveRecords(covenant)
-    if schema.snapshot == nil, covenant.declarations.contains(where: { if case .clause = $0 { true } else { false } }) {
+    if schema.snapshot == nil, hasClauses {
       report(SemanticDiagnostics.dataDeclaration(.noSnapshot), SourceSpan(0, 0))
     }
   }

@@ -38,6 +38,10 @@ public struct Checker {
   var joinedListField: Int?
   var snapshotRootName: String?
   var dealRootName: String?
+  /// Filled as the clauses are checked (`checkNextClause`), taken by `finish`.
+  var checkedClauses: [CheckedClause] = []
+  var seenClauses: [String: SourceSpan] = [:]
+  var checkedProForma: CheckedProForma?
 
   struct Scope {
     var name: String
@@ -50,14 +54,68 @@ public struct Checker {
     public var diagnostics: [Diagnostic]
   }
 
-  /// Parses and checks in one step: `compile = parse + check`.
+  /// Parses and checks in one step: `compile = parse + check`, with the same result as
+  /// `Parser.parse` then `check` (the parse's diagnostics, and the checker's only when the parse
+  /// has no error). Each clause is checked as soon as it is parsed and its syntax dropped, so a
+  /// covenant of many clauses never holds its whole syntax tree; the declarations before the
+  /// first clause are checked when it comes. A declaration after a clause (the checker needs
+  /// every declaration first) falls back to parsing the whole file, then checking.
   public static func compile(_ file: SourceFile) -> Result {
+    var stream = Parser.Stream(file)
+    var c = Checker(file: file)
+    var declarations: [Declaration] = []
+    var declared = false, checking = false, sawDeclaration = false
+    while let d = stream.next() {
+      sawDeclaration = true
+      guard case .clause(let clause) = d else {
+        if declared { return compileWhole(file) }
+        declarations.append(d)
+        continue
+      }
+      if !declared {
+        declared = true
+        // A tree with a parse error is never checked: its result is the parse's diagnostics.
+        checking = !stream.hasErrorsSoFar()
+        if checking { c.declare(Covenant(header: stream.header, declarations: declarations), hasClauses: true, clauseCapacity: clauseLines(file)) }
+      }
+      if checking && stream.hasErrorsSoFar() { checking = false }
+      if checking { c.checkNextClause(clause) }
+    }
+    let parseDiagnostics = stream.diagnostics
+    if parseDiagnostics.contains(where: \.isError) {
+      return Result(covenant: nil, diagnostics: parseDiagnostics)
+    }
+    // Nothing but whitespace and comments: a truncated or mis-saved file must not pass `validate`
+    // as a covenant that asks nothing. (`fmt` still formats it: that goes through the parser.)
+    if stream.header == nil, !sawDeclaration {
+      let empty = Diagnostic(SemanticDiagnostics.emptyCovenant(), file: file.name, span: SourceSpan(0, 0))
+      return Result(covenant: nil, diagnostics: parseDiagnostics + [empty])
+    }
+    if !declared { c.declare(Covenant(header: stream.header, declarations: declarations), hasClauses: false, clauseCapacity: 0) }
+    let checked = c.finish(header: stream.header)
+    // The drafting checker reads the definitions' declarations only.
+    let definitions = Covenant(header: nil, declarations: declarations.filter { if case .define = $0 { true } else { false } })
+    declarations = []
+    var result = c.draft(checked, definitions: definitions)
+    result.diagnostics = parseDiagnostics + result.diagnostics
+    return result
+  }
+
+  /// The number of lines that start with `§`: at least the number of clauses, in the usual
+  /// layout (a reserve, not a limit).
+  static func clauseLines(_ file: SourceFile) -> Int {
+    let b = file.bytes
+    var n = 0
+    for start in file.lineStarts where start + 1 < b.count && b[start] == 0xC2 && b[start + 1] == 0xA7 { n += 1 }
+    return n
+  }
+
+  /// `compile` as parse then check, for a covenant with a declaration after a clause.
+  static func compileWhole(_ file: SourceFile) -> Result {
     var parsed = Parser.parse(file)
     if parsed.diagnostics.contains(where: \.isError) {
       return Result(covenant: nil, diagnostics: parsed.diagnostics)
     }
-    // Nothing but whitespace and comments: a truncated or mis-saved file must not pass `validate`
-    // as a covenant that asks nothing. (`fmt` still formats it: that goes through the parser.)
     if parsed.covenant.header == nil, parsed.covenant.declarations.isEmpty {
       let empty = Diagnostic(SemanticDiagnostics.emptyCovenant(), file: file.name, span: SourceSpan(0, 0))
       return Result(covenant: nil, diagnostics: parsed.diagnostics + [empty])
@@ -84,12 +142,17 @@ public struct Checker {
     // The drafting checker reads the definitions' declarations only.
     let definitions = Covenant(header: nil, declarations: syntax.declarations.filter { if case .define = $0 { true } else { false } })
     syntax.declarations = []
+    return c.draft(checked, definitions: definitions)
+  }
+
+  /// The drafting checker, on a covenant that type-checks, and the result.
+  mutating func draft(_ checked: CheckedCovenant, definitions: Covenant) -> Result {
     // Drafting mistakes are looked for only in a covenant that type-checks.
-    if !c.diagnostics.contains(where: \.isError) {
-      c.diagnostics += DraftingChecker.run(checked, syntax: definitions, parametrisedUsed: c.usedParametrised)
+    if !diagnostics.contains(where: \.isError) {
+      diagnostics += DraftingChecker.run(checked, syntax: definitions, parametrisedUsed: usedParametrised)
     }
-    let hasErrors = c.diagnostics.contains(where: \.isError)
-    return Result(covenant: hasErrors ? nil : checked, diagnostics: c.diagnostics)
+    let hasErrors = diagnostics.contains(where: \.isError)
+    return Result(covenant: hasErrors ? nil : checked, diagnostics: diagnostics)
   }
 
   init(file: SourceFile) { self.file = file }

@@ -17,26 +17,36 @@ extension Parser {
 
   /// covenant = [ header ] { declaration } ;
   mutating func parseCovenant() -> Covenant {
-    var header: Header?
-    if isWord("covenant") {
-      do throws(ParseError) { header = try parseHeader() } catch { syncToDeclaration() }
-    }
+    let header = parseHeaderIfPresent()
     var decls: [Declaration] = []
+    while let d = nextDeclaration() { decls.append(d) }
+    return Covenant(header: header, declarations: decls)
+  }
+
+  mutating func parseHeaderIfPresent() -> Header? {
+    guard isWord("covenant") else { return nil }
+    do throws(ParseError) { return try parseHeader() } catch { syncToDeclaration() }
+    return nil
+  }
+
+  /// The next declaration, recovering from errors in between; nil at the end of the file or
+  /// once there are too many errors.
+  mutating func nextDeclaration() -> Declaration? {
     while !atEnd {
       if errorCount >= Self.maxErrors {
         // The lexer has said so already when its errors alone reached the limit.
         if !(diagnostics + tokens.lexer.diagnostics).contains(where: { $0.code == SyntaxDiagnostics.tooManyErrors(stoppedParsing: true).code }) { diagnostics.append(Diagnostic(SyntaxDiagnostics.tooManyErrors(stoppedParsing: true), file: file.name, span: tok.span)) }
-        break
+        return nil
       }
       let before = pos
       do throws(ParseError) {
-        decls.append(try parseDeclaration())
+        return try parseDeclaration()
       } catch {
         if pos == before { advance() }
         while !atEnd && !(tok.startsLine && startsDeclaration(tok)) { advance() }
       }
     }
-    return Covenant(header: header, declarations: decls)
+    return nil
   }
 
   /// header = "covenant" TEXT [ "version" ( DATE | TEXT | NUMBER ) ] [ "base" "currency" CURRENCY ] ;

@@ -37,6 +37,50 @@ public struct Parser {
     return Result(covenant: covenant, comments: lexed.comments, diagnostics: lexed.diagnostics + p.diagnostics)
   }
 
+  /// The declarations one at a time, as `parse` reads them: `Checker.compile` checks each clause
+  /// as soon as it is parsed, so a covenant of many clauses never holds its whole syntax tree.
+  public struct Stream {
+    var parser: Parser
+    /// The header, read when the stream is made.
+    public let header: Header?
+    private var ended = false
+    private var errorSeen = false
+    private var diagnosticsSeen = 0
+
+    public init(_ file: SourceFile) {
+      var p = Parser(file: file, tokens: TokenStream(Lexer(file: file)))
+      header = p.parseHeaderIfPresent()
+      parser = p
+    }
+
+    /// The next declaration; nil at the end of the file (or once there are too many errors).
+    public mutating func next() -> Declaration? {
+      if ended { return nil }
+      guard let d = parser.nextDeclaration() else {
+        ended = true
+        return nil
+      }
+      return d
+    }
+
+    /// True once the lexer or the parser has reported an error.
+    public mutating func hasErrorsSoFar() -> Bool {
+      if errorSeen { return true }
+      let lexed = parser.tokens.lexer.diagnostics
+      let count = lexed.count + parser.diagnostics.count
+      if count != diagnosticsSeen {
+        diagnosticsSeen = count
+        errorSeen = lexed.contains(where: \.isError) || parser.diagnostics.contains(where: \.isError)
+      }
+      return errorSeen
+    }
+
+    /// The lexer's diagnostics then the parser's, as in `Parser.Result`; complete at the end.
+    public var diagnostics: [Diagnostic] { parser.tokens.lexer.diagnostics + parser.diagnostics }
+    /// The comments read so far; all of them at the end.
+    public var comments: [Comment] { parser.tokens.lexer.comments }
+  }
+
   private init(file: SourceFile, tokens: TokenStream) {
     self.file = file
     self.tokens = tokens
