@@ -100,7 +100,15 @@ extension CovenantRunner {
         }
         walk(b)
       case .aggregate(let p):
-        if let k = p.keyField, p.list.type == .list(joined) { joinedField(k) }
+        if let k = p.keyField, p.list.type == .list(joined) {
+          // The key selector (split out of the filter) reads the element's field directly; one
+          // filled from the amount would select the deal by its amount: not a provable form.
+          if k == pf.valueField || (k < pf.fields.count && dependsOnAmount(pf.fields[k])) {
+            ok = false
+            return
+          }
+          joinedField(k)
+        }
         t.forEachChild(walk)
       default:
         t.forEachChild(walk)
