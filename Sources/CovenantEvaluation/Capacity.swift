@@ -51,7 +51,9 @@ extension CovenantRunner {
   mutating func capacity(_ result: CheckResult, _ samples: inout Samples, dealData: DealGovernance?) throws(EvaluationError) -> Capacity? {
     let ctx = samples.ctx
     let points = samples.points
-    var evs = samples.evs
+    // The sample evaluators are needed only for dates, conditions and cross-references; the
+    // requirement sets come from `samples` (solved, or reused, per clause).
+    var evs: [Evaluator] = needsSampleEvaluators ? try sampleEvaluators(&samples) : []
     var total = AmountSet.all
     var sets: [(id: String, set: AmountSet)] = []
     var thresholds: [(id: String, applies: AmountSet, governance: GovernanceOutcome?, title: String?)] = []
@@ -81,7 +83,7 @@ extension CovenantRunner {
       // A consent that lifts the clause lifts it at any amount (one that lifts its limit has
       // already put the clause's set at the higher limit).
       if res.consent?.given == true, clause.consent?.lifted == nil { continue }
-      if try dateReason(clause, &evs[2]) != nil { continue }
+      if !evs.isEmpty, try dateReason(clause, &evs[2]) != nil { continue }
       var s: AmountSet
       if clause.testedOn == .snapshot {
         s = own == .breach ? .none : .all
@@ -203,14 +205,29 @@ extension CovenantRunner {
     guard !naive, let moving = movingClauses(), var snap = snapshotEvaluator, result.clauses.count == covenant.clauses.count else {
       return try check(deal: deal, dealData: dealData, bounds: false, holdsOnly: true).compliant
     }
-    var pro: Evaluator? = try evaluator(at: y, &samples)
+    // Built when a clause is checked again; at once when building it can fail (its error is
+    // then the check's, as before any clause was reused).
+    var pro: Evaluator? = proFormaFieldsPlain ? nil : try evaluator(at: y, &samples)
     var dealSnapshot: Evaluator? = nil
     var noSamples: Samples? = nil
     var compliant = true
     for ci in covenant.clauses.indices {
       if moving[ci] {
+        // A clause whose verdict at `y` depends only on the deal terms it reads (and the deal's
+        // governance data) is checked once per such terms and amount (ClosedForm.swift).
+        var key: VerdictKey? = nil
+        if let form = closedForm(ci), form.verdictKnown, let k = closedFormKey(ci, form, samples.ctx) {
+          let vk = VerdictKey(clause: k, amount: y, governance: dealData)
+          if let breach = memo.verdicts[vk] {
+            if breach { compliant = false }
+            continue
+          }
+          key = vk
+        }
+        if pro == nil { pro = try evaluator(at: y, &samples) }
         let r = try checkClause(ci, deal: deal, dealData: dealData, holdsOnly: true, snap: &snap, pro: &pro, dealSnapshot: &dealSnapshot, samples: &noSamples)
         if r.verdict == .breach { compliant = false }
+        if let key, memo.verdicts.count < RunnerMemo.maxEntries { memo.verdicts[key] = r.verdict == .breach }
       } else if result.clauses[ci].verdict == .breach {
         compliant = false
       }

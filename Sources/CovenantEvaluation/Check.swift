@@ -214,6 +214,17 @@ final class RunnerMemo {
   var definitionsUsed: [ClauseKey: [Int]] = [:]
   /// By clause: whether its verdict can move with the deal amount (`movingClauses`); computed once.
   var moving: [Bool]?
+  /// By clause: what the closed-form shortcut knows of it (ClosedForm.swift); computed once.
+  var closedForm: [CovenantRunner.ClosedFormClause?]?
+  var proFormaFieldsPlain: Bool?
+  var needsSampleEvaluators: Bool?
+  /// Solved bounds reused across the deals of a batch, by clause and the deal terms it reads.
+  var bounds: [CovenantRunner.ClosedFormKey: (bound: AmountBound, set: CovenantRunner.AmountSet)] = [:]
+  /// Whether a clause breaches at a deal amount, by clause, terms, amount and governance data
+  /// (the capacity's verification).
+  var verdicts: [CovenantRunner.VerdictKey: Bool] = [:]
+  /// Entries kept at most in each table above (a batch of distinct deals stops adding).
+  static let maxEntries = 1 << 16
 }
 
 /// Checks a covenant against one snapshot, and any number of deals against it. The snapshot's

@@ -54,7 +54,8 @@ extension CovenantRunner {
   struct Samples {
     var ctx: (field: Int, fields: [Value], amount: Exact, currency: String)
     var points: [Exact]
-    var evs: [Evaluator]
+    /// The evaluators at `points`, built when first needed (`sampleEvaluators`).
+    var evs: [Evaluator]?
     /// By clause index: the amounts with which its requirements hold, or why they cannot be found.
     var requirementSets: [Int: Result<AmountSet, Unsolved>] = [:]
     /// The evaluators built so far, by deal amount. A clause's bound is verified at its amount
@@ -67,10 +68,21 @@ extension CovenantRunner {
   func samples(_ deal: Value, pro: Evaluator? = nil) throws(EvaluationError) -> Samples? {
     guard let ctx = amountContext(deal) else { return nil }
     let points = Self.samplePoints(ctx.amount)
-    var s = Samples(ctx: ctx, points: points, evs: [])
+    var s = Samples(ctx: ctx, points: points, evs: nil)
     if let pro, !naive { s.byAmount[ctx.amount] = pro }
-    for p in points { s.evs.append(try evaluator(at: p, &s)) }
+    // Built now unless building them later cannot fail (then a deal whose bounds are all
+    // reused never builds them).
+    if naive || !proFormaFieldsPlain { _ = try sampleEvaluators(&s) }
     return s
+  }
+
+  /// The evaluators at the sample amounts, built once per deal.
+  func sampleEvaluators(_ s: inout Samples) throws(EvaluationError) -> [Evaluator] {
+    if let known = s.evs { return known }
+    var evs: [Evaluator] = []
+    for p in s.points { evs.append(try evaluator(at: p, &s)) }
+    s.evs = evs
+    return evs
   }
 
   /// The evaluator at deal amount `x`, built once per deal and amount.
@@ -85,8 +97,17 @@ extension CovenantRunner {
   func requirementSet(_ ci: Int, _ s: inout Samples) throws(EvaluationError) -> Result<AmountSet, Unsolved> {
     if let known = s.requirementSets[ci] { return known }
     let r: Result<AmountSet, Unsolved>
+    let clause = covenant.clauses[ci]
     do {
-      r = .success(try requirementSet(covenant.clauses[ci], s.evs, s.points))
+      if !naive, s.evs == nil, proFormaFieldsPlain, clause.group == nil, !clause.requirements.contains(where: { dependsOnAmount($0.expr) }) {
+        // Nothing moves with the amount: each requirement is evaluated once, on the evaluator
+        // the general path reads it from (the last sample's; the deal's own for a positive
+        // amount), without building the others.
+        let e = try evaluator(at: s.points[2], &s)
+        r = .success(try requirementSet(clause, [e, e, e], s.points))
+      } else {
+        r = .success(try requirementSet(clause, try sampleEvaluators(&s), s.points))
+      }
     } catch let e as Unsolved {
       r = .failure(e)
     } catch let e as EvaluationError {
@@ -104,7 +125,7 @@ extension CovenantRunner {
     let clause = override ?? covenant.clauses[ci]
     if let override, samples.requirementSets[ci] == nil {
       do {
-        samples.requirementSets[ci] = .success(try requirementSet(override, samples.evs, samples.points))
+        samples.requirementSets[ci] = .success(try requirementSet(override, try sampleEvaluators(&samples), samples.points))
       } catch let e as Unsolved {
         samples.requirementSets[ci] = .failure(e)
       } catch let e as EvaluationError {
@@ -121,11 +142,32 @@ extension CovenantRunner {
     guard !caps.isEmpty, caps.count == clause.requirements.count else { return nil }
     // Only clauses whose figures move with the deal: the amount itself, or the joined list.
     guard caps.contains(where: { $0.expr.usesJoinedList || dependsOnAmount($0.expr) }) else { return nil }
+    // A solution reused from an earlier deal with the same terms (ClosedForm.swift).
+    var reuse: ClosedFormKey? = nil
+    if override == nil, !naive, let form = closedForm(ci), form.solvable, let key = closedFormKey(ci, form, ctx) {
+      if let known = memo.bounds[key] {
+        samples.requirementSets[ci] = .success(known.set)
+        return known.bound
+      }
+      reuse = key
+    }
     let set: AmountSet
     switch try requirementSet(ci, &samples) {
     case .success(let s): set = s
     case .failure(let e): return .notComputed(e.reason)
     }
+    if let key = reuse, let form = closedForm(ci), try sharesPositive(form, &samples) {
+      let bound = try verifiedBound(clause, set, &samples)
+      if memo.bounds.count < RunnerMemo.maxEntries { memo.bounds[key] = (bound, set) }
+      return bound
+    }
+    return try verifiedBound(clause, set, &samples)
+  }
+
+  /// The bound of a solved set of amounts, verified by evaluating the clause at it (to the cent)
+  /// and a cent above.
+  func verifiedBound(_ clause: CheckedClause, _ set: AmountSet, _ samples: inout Samples) throws(EvaluationError) -> AmountBound {
+    let ctx = samples.ctx
     let best: AmountBound
     switch set.supremum {
     case .none: return .noAmount
