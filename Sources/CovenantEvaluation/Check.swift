@@ -85,7 +85,8 @@ public struct DefinitionFigure: Hashable, Sendable {
 public struct ClauseEvaluation: Hashable, Sendable {
   public var verdict: Verdict
   public var outcomes: [RequirementOutcome]
-  public var note: String?
+  /// Why it is not applicable for want of figures; worded by CovenantReporting (`note`).
+  public var undefined: Undefined?
   /// The definitions the clause uses, in declaration order.
   public var definitions: [DefinitionFigure] = []
   /// The figures the clause's `report` items ask for, per group.
@@ -116,13 +117,15 @@ public struct ClauseResult: Hashable, Sendable {
   public var text: String?
   public var span: SourceSpan
   public var verdict: Verdict
-  public var note: String?
+  /// What the result says of itself besides its figures, in the order found; worded (with
+  /// `disapplied`) by CovenantReporting (`note`).
+  public var notes: [ClauseNote] = []
   public var snapshot: ClauseEvaluation?
   public var proForma: ClauseEvaluation?
   public var largestAmount: AmountBound?
   public var governance: GovernanceOutcome?
   /// Why the clause applies: each `applies when` condition with the values it compared.
-  public var applies: [String] = []
+  public var applies: [ConditionValues] = []
   /// A consent exception: each source (vote, record, flag), whether it qualifies and why.
   public var consent: ConsentOutcome? = nil
   /// The clause's exceptions to other clauses (`sections §… do not apply when …`), as evaluated
@@ -140,19 +143,6 @@ public struct Precedence: Hashable, Sendable {
   public var clause: String
   public var title: String?
   public var verdict: Verdict
-  /// `subject to §4.2(a) (Sector concentration), which is in breach`
-  public var text: String {
-    let which: String
-    switch verdict {
-    case .pass: which = "which passes"
-    case .warning: which = "which passes with a warning"
-    case .breach: which = "which is in breach"
-    case .waived: which = "which is waived"
-    case .notApplicable: which = "which does not apply"
-    case .disapplied: which = "which is disapplied"
-    }
-    return "subject to \(clause)" + (title.map { " (\($0))" } ?? "") + ", " + which
-  }
 }
 
 /// An exception a clause makes to others, as evaluated: `holds` is nil when its condition is
@@ -162,10 +152,8 @@ public struct ExceptionOutcome: Hashable, Sendable {
   public var clauses: [String]
   /// The condition as written, and the values it compared (`deal.board_waiver is true`).
   public var condition: String
-  public var values: String
+  public var values: [ShownValue]
   public var holds: Bool?
-  /// `deal.board_waiver = true (deal.board_waiver is true)`
-  public var conditionWithValues: String { "`\(condition)`" + (values.isEmpty ? "" : " (\(values))") }
 }
 
 /// Why a clause was not applied: the clause that prevails over it, by which form of reference.
@@ -174,8 +162,10 @@ public struct Disapplication: Hashable, Sendable {
   public var clause: String
   public var title: String?
   public var form: CheckedClause.Displacement.Form
-  /// The sentence the report shows.
-  public var reason: String
+  /// The clause disapplied, with `§`.
+  public var disappliedClause: String
+  /// For an exception: the prevailing clause's exception that is in effect.
+  public var exception: ExceptionOutcome?
   /// The verdict the clause would have had (figures are still shown, marked as not applied).
   public var verdictHadItApplied: Verdict
 }
@@ -290,30 +280,30 @@ public struct CovenantRunner {
     var r = ClauseResult(id: clause.id, title: clause.title, text: clause.text, span: clause.span, verdict: .pass)
     if let reason = try dateReason(clause, &snap) {
       r.verdict = .notApplicable
-      r.note = reason
+      r.notes = [reason]
       return r
     }
     if clause.needsDeal && deal == nil {
       r.verdict = .notApplicable
-      r.note = "applies to a proposed deal; none given"
+      r.notes = [.needsDeal]
       return r
     }
     if clause.testedOn == .proForma && deal == nil {
       r.verdict = .notApplicable
-      r.note = "tested on the pro forma portfolio; no deal given"
+      r.notes = [.proFormaWithoutDeal]
       return r
     }
     if var p = pro {
       defer { pro = p }
       if let reason = try appliesReason(clause, &p) {
         r.verdict = .notApplicable
-        r.note = reason
+        r.notes = [reason]
         return r
       }
       if !holdsOnly { r.applies = try appliesBecause(clause, &p) }
     } else if let reason = try appliesReason(clause, &snap) {
       r.verdict = .notApplicable
-      r.note = reason
+      r.notes = [reason]
       return r
     } else {
       r.applies = try appliesBecause(clause, &snap)
@@ -348,7 +338,7 @@ public struct CovenantRunner {
     if !clause.requirements.isEmpty {
       r.verdict = (r.proForma ?? r.snapshot)?.verdict ?? .notApplicable
     } else if !clause.reports.isEmpty, !clause.hasGovernance {
-      r.note = "reports figures; it has no requirement to check"
+      r.notes = [.reportsOnly]
     }
     if clause.hasGovernance {
       let g = try Governance.evaluate(clause, covenant: covenant, deal: dealData)
@@ -373,7 +363,7 @@ public struct CovenantRunner {
       }
       if clause.requirements.isEmpty && clause.reports.isEmpty && r.governance == nil {
         r.verdict = r.exceptions.contains { $0.holds == true } ? .pass : .notApplicable
-        r.note = Self.exceptionNote(r.exceptions)
+        r.notes = [.exceptions(r.exceptions)]
       }
     }
     return r
@@ -390,25 +380,6 @@ public struct CovenantRunner {
       out.append(ExceptionOutcome(clauses: x.clauses.map { "§" + $0 }, condition: Self.clean(x.source), values: because, holds: holds))
     }
     return out
-  }
-
-  /// What an exception-only clause says of itself: which clauses it lifts, and why or why not.
-  package static func exceptionNote(_ xs: [ExceptionOutcome]) -> String {
-    xs.map { x in
-      let list = Self.andList(x.clauses)
-      let verb = x.clauses.count == 1 ? "does" : "do"
-      let applies = x.clauses.count == 1 ? "applies" : "apply"
-      switch x.holds {
-      case true?: return "exception in effect: \(list) \(verb) not apply, as \(x.conditionWithValues) holds"
-      case false?: return "exception not in effect: \(x.conditionWithValues) is false, so \(list) \(applies) as written"
-      case nil: return "exception not in effect: \(x.conditionWithValues) is undefined for this data, so \(list) \(applies) as written"
-      }
-    }.joined(separator: "; ")
-  }
-
-  package static func andList(_ items: [String]) -> String {
-    guard items.count > 1 else { return items.first ?? "" }
-    return items.dropLast().joined(separator: ", ") + " and " + items[items.count - 1]
   }
 
   /// Disapplies each clause another one prevails over while that one is engaged, in an order
@@ -429,22 +400,19 @@ public struct CovenantRunner {
         // An exception is evaluated only while its clause is in force; a disapplied clause lifts nothing.
         guard d.form == .exception ? p.verdict != .disapplied : [.pass, .warning, .breach, .waived].contains(p.verdict) else { continue }
         let name = p.id.hasPrefix("§") ? p.id : "§" + p.id
-        let titled = name + (p.title.map { " (\($0))" } ?? "")
         let own = "§" + covenant.clauses[ci].id
-        let reason: String
+        var exception: ExceptionOutcome?
         switch d.form {
-        case .notwithstanding:
-          reason = "\(titled) applies, notwithstanding \(own)"
+        case .notwithstanding: break
         case .subjectTo:
           continue  // not a displacement: both clauses are applied (see `subjectTo`)
         case .exception:
           guard let x = d.exception, x < p.exceptions.count, p.exceptions[x].holds == true else { continue }
-          reason = "exception \(titled) is in effect: \(p.exceptions[x].conditionWithValues) holds"
+          exception = p.exceptions[x]
         }
         var r = results[ci]
         let had = r.verdict
-        r.disapplied = Disapplication(clause: name, title: p.title, form: d.form, reason: reason, verdictHadItApplied: had)
-        r.note = "disapplied: " + reason + (had == .notApplicable ? "" : "; had it applied: \(had.rawValue)") + (r.note.map { " (\($0))" } ?? "")
+        r.disapplied = Disapplication(clause: name, title: p.title, form: d.form, disappliedClause: own, exception: exception, verdictHadItApplied: had)
         r.verdict = .disapplied
         results[ci] = r
         break
@@ -458,36 +426,34 @@ public struct CovenantRunner {
     }
   }
 
-  func dateReason(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> String? {
+  func dateReason(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> ClauseNote? {
     guard clause.effectiveFrom != nil || clause.until != nil else { return nil }
-    guard let asOf else { return "the snapshot has no as-of date" }
+    guard let asOf else { return .noAsOfDate }
     if let e = clause.effectiveFrom, case .date(let from) = try ev.eval(e), asOf < from {
-      return "not yet effective: from \(from) (snapshot as of \(asOf))"
+      return .notYetEffective(from: from, asOf: asOf)
     }
     if let u = clause.until, case .date(let until) = try ev.eval(u), asOf > until {
-      return "no longer in force: until \(until) (snapshot as of \(asOf))"
+      return .noLongerInForce(until: until, asOf: asOf)
     }
     return nil
   }
 
   /// `share of holdings.value where sector = deal.sector > 30% (share of … is ≈35.58%)`.
-  func appliesBecause(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> [String] {
-    var out: [String] = []
+  func appliesBecause(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> [ConditionValues] {
+    var out: [ConditionValues] = []
     for cond in clause.appliesWhen {
-      let because = try conditionValues(cond, &ev)
-      out.append(Self.clean(covenant.file.text(cond.span)) + (because.isEmpty ? "" : " (\(because))"))
+      out.append(ConditionValues(condition: Self.clean(covenant.file.text(cond.span)), values: try conditionValues(cond, &ev)))
     }
     return out
   }
 
-  func appliesReason(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> String? {
+  func appliesReason(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> ClauseNote? {
     for cond in clause.appliesWhen {
       switch try ev.eval(cond) {
       case .bool(true): continue
       case .bool(false):
-        let because = try conditionValues(cond, &ev)
-        return "does not apply: the condition `applies when \(Self.clean(covenant.file.text(cond.span)))` is false" + (because.isEmpty ? "" : " (\(because))")
-      default: return "cannot tell whether it applies: `" + Self.clean(covenant.file.text(cond.span)) + "` is undefined"
+        return .conditionFalse(ConditionValues(condition: Self.clean(covenant.file.text(cond.span)), values: try conditionValues(cond, &ev)))
+      default: return .conditionUndefined(Self.clean(covenant.file.text(cond.span)))
       }
     }
     return nil
@@ -535,23 +501,23 @@ public struct CovenantRunner {
     let definitions = try definitionFigures(clause, &ev, holdsOnly: holdsOnly)
     let failed = outcomes.contains { $0.holds == false }
     let verdict: Verdict
-    var note: String?
+    var undefined: ClauseEvaluation.Undefined?
     if failed {
       verdict = clause.severityWarning ? .warning : .breach
     } else if outcomes.contains(where: \.warned) {
       verdict = .warning
     } else if !outcomes.isEmpty, outcomes.allSatisfy({ $0.holds == nil }) {
       verdict = .notApplicable
-      note = "its figures are undefined for this data (e.g. nothing matched)"
+      undefined = .allFigures
     } else if let u = outcomes.first(where: { $0.holds == nil }) {
       // A clause passes only when every requirement holds: one that cannot be evaluated
       // leaves the clause not applicable, never passed.
       verdict = .notApplicable
-      note = "not every requirement could be evaluated: `\(u.requirement)`\(u.group.map { " (\($0))" } ?? "") is undefined for this data"
+      undefined = .requirement(u.requirement, group: u.group)
     } else {
       verdict = .pass
     }
-    return ClauseEvaluation(verdict: verdict, outcomes: outcomes, note: note, definitions: definitions, reported: reported)
+    return ClauseEvaluation(verdict: verdict, outcomes: outcomes, undefined: undefined, definitions: definitions, reported: reported)
   }
 
   func outcome(_ req: CheckedRequirement, _ clause: CheckedClause, _ ev: inout Evaluator, holdsOnly: Bool = false) throws(EvaluationError) -> RequirementOutcome {

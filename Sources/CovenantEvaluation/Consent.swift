@@ -238,8 +238,7 @@ extension CovenantRunner {
   func noteConsentsWithoutException(_ clause: CheckedClause, _ dealData: DealGovernance?, _ r: inout ClauseResult) {
     let stray = (dealData?.consents ?? []).filter { $0.clause == clause.id }
     guard !stray.isEmpty else { return }
-    let which = stray.map { "consent" + ($0.id.map { " \($0)" } ?? "") + " of \(covenant.bodies[$0.body].name)" }.joined(separator: ", ")
-    r.note = [r.note, "\(which) on file has no effect: §\(clause.id) has no consent exception"].compactMap { $0 }.joined(separator: "; ")
+    r.notes.append(.consentsWithoutException(consents: stray.map { .init(id: $0.id, body: covenant.bodies[$0.body].name) }, clause: clause.id))
   }
 
   /// Applies a clause's consent exception to its result. When a source qualifies: a clause in
@@ -258,11 +257,10 @@ extension CovenantRunner {
     defer { r.consent = outcome }
     guard outcome.given, let by = outcome.by else {
       if r.verdict == .breach, !outcome.sources.isEmpty {
-        r.note = [r.note, "no consent qualifies to lift it"].compactMap { $0 }.joined(separator: "; ")
+        r.notes.append(.noConsentQualifies)
       }
       return
     }
-    let who = by.kind == .vote ? "a vote of \(by.body ?? "") (\(by.description))" : by.kind == .flag ? "`\(by.description)`" : by.description
     if let lifted = consent.lifted {
       var l = clause
       l.requirements = lifted
@@ -275,7 +273,7 @@ extension CovenantRunner {
         samples = s
       }
       guard r.verdict == .breach || r.verdict == .warning else {
-        r.note = [r.note, "consent given by \(who), not needed: within the limit before it is lifted"].compactMap { $0 }.joined(separator: "; ")
+        r.notes.append(.consentNotNeededWithinLimit(by: by))
         return
       }
       let testSnapshot = deal == nil || clause.testedOn != .proForma
@@ -293,17 +291,17 @@ extension CovenantRunner {
       }
       r.verdict = (r.proForma ?? r.snapshot)?.verdict ?? r.verdict
       outcome.applied = true
-      r.note = [r.note, "limit lifted to \(consent.liftedText ?? "the higher limit") by consent given by \(who)"].compactMap { $0 }.joined(separator: "; ")
+      r.notes.append(.limitLifted(to: consent.liftedText, by: by))
       return
     }
     // Consent lifts a breach; a clause within its limit (or only warning) keeps its verdict.
     guard r.verdict == .breach else {
-      r.note = [r.note, "consent given by \(who), not needed"].compactMap { $0 }.joined(separator: "; ")
+      r.notes.append(.consentNotNeeded(by: by))
       return
     }
     r.verdict = .notApplicable
     r.largestAmount = nil
     outcome.applied = true
-    r.note = [r.note, "does not apply: consent given by \(who)"].compactMap { $0 }.joined(separator: "; ")
+    r.notes.append(.liftedByConsent(by: by))
   }
 }

@@ -269,14 +269,14 @@ extension CovenantRunner {
   }
 
   /// The values an `applies when` condition compared: why it is false, or why it holds.
-  func conditionValues(_ cond: TExpr, _ ev: inout Evaluator) throws(EvaluationError) -> String {
+  func conditionValues(_ cond: TExpr, _ ev: inout Evaluator) throws(EvaluationError) -> [ShownValue] {
     let schema = covenant.schema
-    var parts: [String] = []
+    var parts: [ShownValue] = []
     func show(_ e: TExpr, _ other: TExpr?) throws(EvaluationError) {
       if case .constant = e.kind { return }
       var style = Self.style(e)
       if style == .plain || style == nil, let o = other, let s = Self.style(o) { style = s }
-      parts.append("\(Self.clean(covenant.file.text(e.span))) is \(Format.value(try ev.eval(e), schema, style: style))")
+      parts.append(ShownValue(expression: Self.clean(covenant.file.text(e.span)), value: Format.value(try ev.eval(e), schema, style: style)))
     }
     func walk(_ c: TExpr) throws(EvaluationError) {
       switch c.kind {
@@ -296,6 +296,6 @@ extension CovenantRunner {
       }
     }
     try walk(cond)
-    return parts.joined(separator: ", ")
+    return parts
   }
 }

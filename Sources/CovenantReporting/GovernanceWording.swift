@@ -14,7 +14,7 @@ public enum GovernanceWording {
       let list = given.joined(separator: ", ")
       return missing.isEmpty
         ? "\(by): \(list.isEmpty ? "none needed" : list)"
-        : "\(by): \(list.isEmpty ? "none" : list); missing: \(missing.joined(separator: ", "))"
+        : "\(by): \(list.isEmpty ? "none" : list); missing: \(missing.map(Self.missing).joined(separator: ", "))"
     case .noVotesRecorded(let quorumOnly):
       return "no votes recorded in the deal file: the \(quorumOnly ? "quorum" : "threshold") cannot be met"
     case .noBodyVotes(let rule, let body, let displayName):
@@ -43,6 +43,15 @@ public enum GovernanceWording {
       func w(_ x: Exact) -> String { Format.number(x, style: t.style) }
       return "in favour: \(w(t.votesFor)) of \(w(t.base)) = \(percent(t.fraction)) of \(t.over.rawValue), \(t.comparison.rawValue) \(Format.fractionText(t.required)) required — \(t.met ? "met" : "not met")"
         + (t.tie.map { "; " + tie($0) } ?? "")
+    }
+  }
+
+  /// An approval not given: `lpac`, `any lpac`, `every lpac (no member is of that class)`.
+  public static func missing(_ m: GovernanceOutcome.Missing) -> String {
+    switch m {
+    case .party(let name): name
+    case .anyOf(let c): "any \(c)"
+    case .everyOfNoMember(let c): "every \(c) (no member is of that class)"
     }
   }
 
@@ -84,7 +93,7 @@ public enum GovernanceWording {
   public static func breakpoint(_ b: Capacity.Breakpoint, currency: String) -> String {
     func name(_ id: String, _ title: String?) -> String { "§\(id)" + (title.map { " (\($0))" } ?? "") }
     func lifted(_ ids: [String]) -> String {
-      ids.isEmpty ? "" : ", and " + CovenantRunner.andList(ids) + (ids.count == 1 ? " is" : " are") + " disapplied"
+      ids.isEmpty ? "" : ", and " + ClauseWording.andList(ids) + (ids.count == 1 ? " is" : " are") + " disapplied"
     }
     switch b {
     case .disapplied(let low, let id, let title, let by):
