@@ -108,7 +108,7 @@ public enum AmountBound: Hashable, Sendable {
   case lessThan(Exact, currency: String)
   case unlimited
   case noAmount
-  case notComputed(String)
+  case notComputed(Unsolvable)
 }
 
 public struct ClauseResult: Hashable, Sendable {

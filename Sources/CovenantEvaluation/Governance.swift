@@ -20,7 +20,7 @@ public struct GovernanceOutcome: Hashable, Sendable {
   public var missingApprovals: [Missing] = []
   /// For a body's vote: the body and the rule as written (`majority in interest of lps`).
   public var body: String? = nil
-  public var rule: String? = nil
+  public var rule: RuleName? = nil
   /// The votes of named bodies a clause requires, each with its own tally.
   public var bodyVotes: [GovernanceOutcome] = []
   /// For a body's vote: members counted on neither side, by an excluded class or as conflicted.
@@ -42,7 +42,7 @@ extension GovernanceOutcome {
     /// No votes in the deal file, so the quorum (`quorumOnly`) or the threshold cannot be met.
     case noVotesRecorded(quorumOnly: Bool)
     /// A body's vote on `rule` with no votes of the body recorded.
-    case noBodyVotes(rule: String, body: String, displayName: String?)
+    case noBodyVotes(rule: RuleName, body: String, displayName: String?)
     case noVotingBody
     case tally(Tally)
     case excludedAsConflicted([String])
@@ -74,6 +74,12 @@ extension GovernanceOutcome {
     }
   }
 
+  /// A body's vote rule: its label as written, or (unlabelled) the votes of the body.
+  public enum RuleName: Hashable, Sendable {
+    case written(String)
+    case votesOf(String)
+  }
+
   /// An approval a clause requires that was not given: a party (by name or member label), any
   /// member of a class, or every member of a class that has none.
   public enum Missing: Hashable, Sendable {
@@ -85,7 +91,7 @@ extension GovernanceOutcome {
   /// `for 60 (A, B), against 40 (C), abstaining 0, absent 0 of 100 voting power`.
   public struct Tally: Hashable, Sendable {
     /// A body's rule as written, before the count; nil for a clause's own vote.
-    public var rule: String?
+    public var rule: RuleName?
     public var votesFor, against, abstaining, absent, total: Exact
     public var forNames, againstNames, abstainingNames, absentNames: [String]
     public var style: NumberStyle
@@ -264,7 +270,7 @@ public enum Governance {
       out.totalPower = total
     }
 
-    func tally(_ eligible: [DealGovernance.Member], _ votes: [String: DealGovernance.Vote], style: NumberStyle, rule: String?, oneVoteEach: Bool) -> GovernanceOutcome.Tally {
+    func tally(_ eligible: [DealGovernance.Member], _ votes: [String: DealGovernance.Vote], style: NumberStyle, rule: GovernanceOutcome.RuleName?, oneVoteEach: Bool) -> GovernanceOutcome.Tally {
       func names(_ v: DealGovernance.Vote) -> [String] { eligible.filter { votes[$0.id] == v }.map(\.label) }
       return .init(rule: rule, votesFor: yes, against: no, abstaining: abstain, absent: absent, total: total,
                    forNames: names(.yes), againstNames: names(.no), abstainingNames: names(.abstain), absentNames: absentNames,

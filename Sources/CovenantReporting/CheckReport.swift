@@ -210,7 +210,7 @@ public enum CheckReport {
       return "compliant for a deal amount below \(Format.money(x, c))"
     case .unlimited: return nil
     case .noAmount: return "no deal amount complies on the deal's other terms"
-    case .notComputed(let why): return "largest compliant deal amount: not computed (\(why))"
+    case .notComputed(let why): return "largest compliant deal amount: not computed (\(CapacityWording.unsolvable(why)))"
     }
   }
 
@@ -587,7 +587,7 @@ public enum CheckReport {
       return .object([("kind", .string("less than")), ("exact", .string(x.description)), ("currency", .string(c)), ("display", .string(boundText(b) ?? ""))])
     case .unlimited: return .object([("kind", .string("unlimited"))])
     case .noAmount: return .object([("kind", .string("none"))])
-    case .notComputed(let why): return .object([("kind", .string("not computed")), ("reason", .string(why))])
+    case .notComputed(let why): return .object([("kind", .string("not computed")), ("reason", .string(CapacityWording.unsolvable(why)))])
     }
   }
 
@@ -629,7 +629,7 @@ public enum CheckReport {
     func ex(_ x: Exact?) -> JSONOut { x.map { .string($0.description) } ?? .null }
     // Keys of a body's vote only where there is one, so reports without bodies keep their shape.
     let body: [(String, JSONOut)] = (g.body.map {
-      [("body", JSONOut.string($0)), ("rule", .opt(g.rule)),
+      [("body", JSONOut.string($0)), ("rule", .opt(g.rule.map(GovernanceWording.ruleName))),
        ("excluded_by_class", .array(g.excludedByClass.map { .string($0) })), ("excluded_as_conflicted", .array(g.excludedAsConflicted.map { .string($0) })),
        ("quorum_members_present", g.membersPresent.map { .number("\($0)") } ?? .null), ("quorum_members_required", g.membersRequired.map { .number("\($0)") } ?? .null)]
     } ?? [])

@@ -18,7 +18,7 @@ public enum GovernanceWording {
     case .noVotesRecorded(let quorumOnly):
       return "no votes recorded in the deal file: the \(quorumOnly ? "quorum" : "threshold") cannot be met"
     case .noBodyVotes(let rule, let body, let displayName):
-      return "\(rule): no votes of \(body)\(displayName.map { " (\($0))" } ?? "") recorded — not met"
+      return "\(ruleName(rule)): no votes of \(body)\(displayName.map { " (\($0))" } ?? "") recorded — not met"
     case .noVotingBody:
       return "no voting body"
     case .tally(let t):
@@ -46,6 +46,14 @@ public enum GovernanceWording {
     }
   }
 
+  /// A body's vote rule as written, or `votes of lpac`.
+  public static func ruleName(_ r: GovernanceOutcome.RuleName) -> String {
+    switch r {
+    case .written(let s): s
+    case .votesOf(let body): "votes of \(body)"
+    }
+  }
+
   /// An approval not given: `lpac`, `any lpac`, `every lpac (no member is of that class)`.
   public static func missing(_ m: GovernanceOutcome.Missing) -> String {
     switch m {
@@ -61,7 +69,7 @@ public enum GovernanceWording {
   static func tally(_ t: GovernanceOutcome.Tally) -> String {
     func w(_ x: Exact) -> String { Format.number(x, style: t.style) }
     func names(_ n: [String]) -> String { n.isEmpty ? "" : " (\(n.joined(separator: ", ")))" }
-    return (t.rule.map { "\($0): " } ?? "")
+    return (t.rule.map { "\(ruleName($0)): " } ?? "")
       + "for \(w(t.votesFor))\(names(t.forNames)), against \(w(t.against))\(names(t.againstNames)), "
       + "abstaining \(w(t.abstaining))\(names(t.abstainingNames)), absent \(w(t.absent))\(names(t.absentNames)) of \(w(t.total))"
       + (t.oneVoteEach ? " votes" : " voting power")
