@@ -70,8 +70,27 @@ public struct RequirementOutcome: Hashable, Sendable {
   /// The periods its trailing figures used (`sum of quarters.ebitda over the last 4 periods`).
   public var periods: [PeriodsUsed] = []
   /// Why the verdict was reached without the usual figures: a ratio whose denominator is zero
-  /// or negative (see grammar.md, *Ratios with a zero or negative denominator*).
-  public var note: String?
+  /// or negative (see grammar.md, *Ratios with a zero or negative denominator*), too few
+  /// periods. A fact worded by CovenantReporting (`note`).
+  public var explanation: Explanation?
+
+  public enum Explanation: Hashable, Sendable {
+    case ratio(RatioWithoutDenominator)
+    case periods(PeriodsUsed)
+    /// A window of periods with no as-of date to count to.
+    case noAsOfDateForPeriods
+  }
+
+  /// A ratio cap or floor whose denominator is zero or negative: the parts as written with their
+  /// values (as `Format` shows them), and the limit.
+  public struct RatioWithoutDenominator: Hashable, Sendable {
+    public var numerator: ShownValue
+    public var denominator: ShownValue
+    public var denominatorNegative: Bool
+    public var numeratorPositive: Bool
+    public var floor: Bool
+    public var limit: String
+  }
 }
 
 /// A definition a clause uses, as it evaluated, and how (`total_debt = fund.debt $5bn + …`).
@@ -79,7 +98,21 @@ public struct DefinitionFigure: Hashable, Sendable {
   public var name: String
   public var value: Value
   public var style: NumberStyle?
-  public var derivation: String
+  /// How it was derived, worded by CovenantReporting (`derivation`).
+  public var how: Derivation
+
+  public enum Derivation: Hashable, Sendable {
+    /// The expression as written (`pieces`: source text and, after each operand, its value as
+    /// `Format` shows it), the result, and the result again as a percentage or multiple when the
+    /// requirement compares it with one.
+    case written(pieces: [Piece], result: String, shownAs: String?)
+    /// A ratio over a zero denominator (the expression as written): no value.
+    case noValue(String)
+  }
+  public enum Piece: Hashable, Sendable {
+    case source(String)
+    case value(String)
+  }
 }
 
 public struct ClauseEvaluation: Hashable, Sendable {
@@ -611,18 +644,13 @@ public struct CovenantRunner {
     if case .number(let s) = limit.type { o.style = s }
     guard let nm = Self.magnitude(nv), y != .absent else { return o }  // undefined: not applicable
     let schema = covenant.schema
-    let num = "`\(covenant.file.text(n.span))` = \(Format.value(nv, schema))"
-    let den = "`\(covenant.file.text(d.span))` = \(Format.value(dv, schema))"
     let floor = op == .ge || op == .gt
-    let limitText = Format.value(y, schema, style: o.style)
     o.holds = Evaluator.ratioHolds(floor: floor, numerator: nm, denominatorSign: dm.signum)
-    let zero = dm.signum == 0 ? "zero" : "negative"
-    let what = floor ? "floor" : "cap"
-    if nm.signum > 0 {
-      o.note = "the denominator \(den) is \(zero) and the numerator \(num) is positive: the ratio is unbounded, so the \(what) of \(limitText) is \(floor ? "met" : "not met")"
-    } else {
-      o.note = "the denominator \(den) is \(zero) and the numerator \(num) is not positive: there is no ratio, so the \(what) of \(limitText) is not met"
-    }
+    o.explanation = .ratio(.init(
+      numerator: ShownValue(expression: covenant.file.text(n.span), value: Format.value(nv, schema)),
+      denominator: ShownValue(expression: covenant.file.text(d.span), value: Format.value(dv, schema)),
+      denominatorNegative: dm.signum != 0, numeratorPositive: nm.signum > 0, floor: floor,
+      limit: Format.value(y, schema, style: o.style)))
     return o
   }
 
