@@ -70,8 +70,8 @@ public enum ClauseNote: Hashable, Sendable {
 
   /// Why a waiver on file does not take effect.
   public enum WaiverProblem: Hashable, Sendable {
-    /// Said by the governance data (the clause has no waiver provision).
-    case data(String)
+    /// The clause (id) has no waiver provision.
+    case noWaiverProvision(clause: String)
     /// Approvals the waiver provision requires that it lacks.
     case needs([GovernanceOutcome.Missing])
     case noDate

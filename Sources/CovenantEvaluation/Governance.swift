@@ -336,7 +336,7 @@ public enum Governance {
     func notEffective(_ why: ClauseNote.WaiverProblem) {
       result.notes = [.waiverNotEffective(waiver, why)]
     }
-    if let problem = w.problem { return notEffective(.data(problem)) }
+    if w.noWaiverProvision { return notEffective(.noWaiverProvision(clause: w.clause)) }
     let missing = satisfied(clause.waivableBy, by: Set(w.approvedBy), covenant: covenant, deal: deal)
     if !missing.isEmpty { return notEffective(.needs(missing)) }
     let (date, which): (CalendarDate?, ConsentOutcome.RecordProblem.DateOf) = deal.date.map { ($0, .deal) } ?? (asOf, .asOf)

@@ -140,7 +140,7 @@ extension Evaluator {
     if c.ends[i] == c.ends[i - 1] {
       problem = .sameEnd(list: ref.listText, end: c.ends[i], previous: previous, this: this)
     } else if let start = c.starts[i] {
-      let expected = CalendarDate(daysSinceEpoch: c.ends[i - 1].daysSinceEpoch + 1).map { "\($0)" } ?? "the next day"
+      let expected = CalendarDate(daysSinceEpoch: c.ends[i - 1].daysSinceEpoch + 1)
       let gap = start.daysSinceEpoch - c.ends[i - 1].daysSinceEpoch - 1
       problem = .notConsecutive(list: ref.listText, previous: previous, previousEnd: c.ends[i - 1], expected: expected, this: this, start: start, gap: gap)
     } else {

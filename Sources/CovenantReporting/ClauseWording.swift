@@ -52,7 +52,7 @@ public enum ClauseWording {
   static func waiverProblem(_ p: ClauseNote.WaiverProblem) -> String {
     func which(_ d: ConsentOutcome.RecordProblem.DateOf) -> String { d == .deal ? "the deal's date" : "the snapshot's as-of date" }
     return switch p {
-    case .data(let why): why
+    case .noWaiverProvision(let clause): "§\(clause) has no waiver provision"
     case .needs(let missing): "it also needs \(missing.map(GovernanceWording.missing).joined(separator: ", "))"
     case .noDate: "no deal date or as-of date to test its dates against"
     case .grantedAfter(let g, let d, let date): "granted \(g), after \(which(d)) \(date)"
