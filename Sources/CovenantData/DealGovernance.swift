@@ -23,8 +23,8 @@ public struct DealGovernance: Hashable, Sendable {
     public var granted: CalendarDate?
     public var expires: CalendarDate?
     public var id: String?
-    /// Why it cannot take effect whatever the dates (the clause has no waiver provision).
-    public var problem: String?
+    /// It cannot take effect whatever the dates: the clause has no waiver provision.
+    public var noWaiverProvision = false
   }
   /// A voting body's data (`body lpac …`): its members, votes and conflicts, read from where the
   /// body declares them.

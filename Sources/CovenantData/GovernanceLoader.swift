@@ -398,7 +398,7 @@ struct GovernanceReader {
       }
       var waiver = DealGovernance.Waiver(clause: id, approvedBy: [], granted: nil, expires: nil)
       if let k = spec.idKey, let n = doc.member(w, k) { waiver.id = doc.string(n) ?? doc.numberText(n).map(String.init) }
-      if clause.waivableBy.isEmpty { waiver.problem = "§\(id) has no waiver provision" }
+      if clause.waivableBy.isEmpty { waiver.noWaiverProvision = true }
       if let a = doc.member(w, spec.approvedByKey) {
         let q = p.appending(key: spec.approvedByKey)
         let items: [(JSONNode, JSONPath)] = doc.kind(a) == .array ? doc.elements(a).enumerated().map { ($1, q.appending(index: $0)) } : [(a, q)]

@@ -26,10 +26,24 @@ public struct Capacity: Hashable, Sendable {
   public var dealAmount: Exact = .zero
   /// The clause id that binds (or fails at every amount, or cannot be solved).
   public var bindingClause: String?
-  public var reason: String?
+  /// Why there is no amount or it was not computed, as a fact worded by CovenantReporting
+  /// (`reason`, `CapacityWording`).
+  public var why: Reason?
   /// Thresholds where a clause starts to apply, as facts worded by CovenantReporting
   /// (`GovernanceWording.breakpoint`).
   public var breakpoints: [Breakpoint] = []
+
+  public enum Reason: Hashable, Sendable {
+    /// A clause (id) whose dependence on the amount could not be solved.
+    case unsolved(clause: String, Unsolvable)
+    /// A clause (id) fails at every amount.
+    case breachedAtEveryAmount(String)
+    /// No amount satisfies the clause (id) together with the clauses before it.
+    case noneWithEarlierClauses(String)
+    case noWholeCentAmount
+    /// The covenant's check at the amount found, or a cent above, disagreed with the solution.
+    case didNotVerify
+  }
 
   /// An amount below the capacity's end where a clause starts to apply. `clause`/`title`: the
   /// clause; `lifted`: the clauses (`§A-1`) it disapplies just above the amount.
@@ -57,8 +71,8 @@ extension CovenantRunner {
     var total = AmountSet.all
     var sets: [(id: String, set: AmountSet)] = []
     var thresholds: [(id: String, applies: AmountSet, governance: GovernanceOutcome?, title: String?)] = []
-    func unsolved(_ id: String, _ why: String) -> Capacity {
-      Capacity(status: .notComputed, currency: ctx.currency, dealAmount: ctx.amount, bindingClause: id, reason: "§\(id): \(why)")
+    func unsolved(_ id: String, _ why: Unsolvable) -> Capacity {
+      Capacity(status: .notComputed, currency: ctx.currency, dealAmount: ctx.amount, bindingClause: id, why: .unsolved(clause: id, why))
     }
     // Cross-references: the amounts at which each clause is disapplied by one that prevails
     // over it (solved like `applies when`); there the clause does not constrain the amount.
@@ -71,7 +85,7 @@ extension CovenantRunner {
       } catch let e as EvaluationError {
         throw e
       } catch {
-        return unsolved(covenant.clauses.first?.id ?? "", "\(error)")
+        return unsolved(covenant.clauses.first?.id ?? "", .error("\(error)"))
       }
     }
     for (ci, clause) in covenant.clauses.enumerated() {
@@ -94,7 +108,7 @@ extension CovenantRunner {
         do {
           for cond in clause.appliesWhen {
             for i in evs.indices { evs[i].groupKey = .absent }
-            applies = applies.intersect(try conditionSet(cond, &evs, points, what: "its condition `\(covenant.file.text(cond.span))`", undefinedHolds: false))
+            applies = applies.intersect(try conditionSet(cond, &evs, points, what: .condition(covenant.file.text(cond.span)), undefinedHolds: false))
           }
           if !applies.isEmpty, !clause.requirements.isEmpty {
             switch try requirementSet(ci, &samples) {
@@ -107,7 +121,7 @@ extension CovenantRunner {
         } catch let e as EvaluationError {
           throw e
         } catch {
-          return unsolved(clause.id, "\(error)")
+          return unsolved(clause.id, .error("\(error)"))
         }
         if clause.hasGovernance {
           let g: GovernanceOutcome
@@ -131,11 +145,11 @@ extension CovenantRunner {
       // The first clause that fails at every amount, or else the one that empties the set.
       var running = AmountSet.all
       for (id, s) in sets {
-        if s.isEmpty { cap.bindingClause = id; cap.reason = "§\(id) is breached at every deal amount"; break }
+        if s.isEmpty { cap.bindingClause = id; cap.why = .breachedAtEveryAmount(id); break }
         running = running.intersect(s)
         if running.isEmpty {
           cap.bindingClause = id
-          cap.reason = "no deal amount satisfies §\(id) together with the clauses before it"
+          cap.why = .noneWithEarlierClauses(id)
           break
         }
       }
@@ -146,7 +160,7 @@ extension CovenantRunner {
       let bound: AmountBound = strict ? .lessThan(high, currency: ctx.currency) : .atMost(high, currency: ctx.currency)
       guard let (at, above) = Self.verificationAmounts(bound), total.contains(at) else {
         cap.status = .none
-        cap.reason = "no whole-cent deal amount complies"
+        cap.why = .noWholeCentAmount
         return cap
       }
       cap.status = .amount
@@ -159,7 +173,7 @@ extension CovenantRunner {
       let compliantAbove = try compliant(at: above, result, &samples, dealData: dealData)
       if !compliantAt || compliantAbove {
         return Capacity(status: .notComputed, currency: ctx.currency, dealAmount: ctx.amount, bindingClause: cap.bindingClause,
-          reason: "the solution did not verify (a clause's figures change form between the amounts sampled)")
+          why: .didNotVerify)
       }
     }
     /// The clauses that `id` disapplies from just above `low` (`notwithstanding`, an exception):
@@ -261,7 +275,7 @@ extension CovenantRunner {
   /// A dependence on the amount that cannot be solved, in the clause that has it.
   struct UnsolvedIn: Error {
     var clause: String
-    var reason: String
+    var reason: Unsolvable
   }
 
   /// For each clause another can disapply, the deal amounts at which that happens: a prevailing
@@ -286,7 +300,7 @@ extension CovenantRunner {
         for cond in clause.appliesWhen {
           for i in evs.indices { evs[i].groupKey = .absent }
           do {
-            set = set.intersect(try conditionSet(cond, &evs, points, what: "its condition `\(covenant.file.text(cond.span))`", undefinedHolds: false))
+            set = set.intersect(try conditionSet(cond, &evs, points, what: .condition(covenant.file.text(cond.span)), undefinedHolds: false))
           } catch let e as Unsolved {
             throw UnsolvedIn(clause: clause.id, reason: e.reason)
           }
@@ -311,7 +325,7 @@ extension CovenantRunner {
             for i in evs.indices { evs[i].groupKey = .absent }
             let cond = prevailing.exceptions[x].condition
             do {
-              engaged = engaged.intersect(try conditionSet(cond, &evs, points, what: "its exception's condition `\(covenant.file.text(cond.span))`", undefinedHolds: false))
+              engaged = engaged.intersect(try conditionSet(cond, &evs, points, what: .exceptionCondition(covenant.file.text(cond.span)), undefinedHolds: false))
             } catch let e as Unsolved {
               throw UnsolvedIn(clause: prevailing.id, reason: e.reason)
             }
@@ -323,7 +337,7 @@ extension CovenantRunner {
       // Each set is a sorted union of disjoint intervals, one more than its breakpoints; a
       // covenant that makes hundreds of them is not solved rather than solved slowly.
       guard union.parts.count <= Self.maxDisapplicationParts else {
-        throw UnsolvedIn(clause: clause.id, reason: "the clauses that can disapply it start and stop applying at more than \(Self.maxDisapplicationParts) amounts")
+        throw UnsolvedIn(clause: clause.id, reason: .disapplicationParts(Self.maxDisapplicationParts))
       }
       off[ci] = union
     }

@@ -70,8 +70,27 @@ public struct RequirementOutcome: Hashable, Sendable {
   /// The periods its trailing figures used (`sum of quarters.ebitda over the last 4 periods`).
   public var periods: [PeriodsUsed] = []
   /// Why the verdict was reached without the usual figures: a ratio whose denominator is zero
-  /// or negative (see grammar.md, *Ratios with a zero or negative denominator*).
-  public var note: String?
+  /// or negative (see grammar.md, *Ratios with a zero or negative denominator*), too few
+  /// periods. A fact worded by CovenantReporting (`note`).
+  public var explanation: Explanation?
+
+  public enum Explanation: Hashable, Sendable {
+    case ratio(RatioWithoutDenominator)
+    case periods(PeriodsUsed)
+    /// A window of periods with no as-of date to count to.
+    case noAsOfDateForPeriods
+  }
+
+  /// A ratio cap or floor whose denominator is zero or negative: the parts as written with their
+  /// values (as `Format` shows them), and the limit.
+  public struct RatioWithoutDenominator: Hashable, Sendable {
+    public var numerator: ShownValue
+    public var denominator: ShownValue
+    public var denominatorNegative: Bool
+    public var numeratorPositive: Bool
+    public var floor: Bool
+    public var limit: String
+  }
 }
 
 /// A definition a clause uses, as it evaluated, and how (`total_debt = fund.debt $5bn + …`).
@@ -79,13 +98,28 @@ public struct DefinitionFigure: Hashable, Sendable {
   public var name: String
   public var value: Value
   public var style: NumberStyle?
-  public var derivation: String
+  /// How it was derived, worded by CovenantReporting (`derivation`).
+  public var how: Derivation
+
+  public enum Derivation: Hashable, Sendable {
+    /// The expression as written (`pieces`: source text and, after each operand, its value as
+    /// `Format` shows it), the result, and the result again as a percentage or multiple when the
+    /// requirement compares it with one.
+    case written(pieces: [Piece], result: String, shownAs: String?)
+    /// A ratio over a zero denominator (the expression as written): no value.
+    case noValue(String)
+  }
+  public enum Piece: Hashable, Sendable {
+    case source(String)
+    case value(String)
+  }
 }
 
 public struct ClauseEvaluation: Hashable, Sendable {
   public var verdict: Verdict
   public var outcomes: [RequirementOutcome]
-  public var note: String?
+  /// Why it is not applicable for want of figures; worded by CovenantReporting (`note`).
+  public var undefined: Undefined?
   /// The definitions the clause uses, in declaration order.
   public var definitions: [DefinitionFigure] = []
   /// The figures the clause's `report` items ask for, per group.
@@ -107,7 +141,7 @@ public enum AmountBound: Hashable, Sendable {
   case lessThan(Exact, currency: String)
   case unlimited
   case noAmount
-  case notComputed(String)
+  case notComputed(Unsolvable)
 }
 
 public struct ClauseResult: Hashable, Sendable {
@@ -116,13 +150,15 @@ public struct ClauseResult: Hashable, Sendable {
   public var text: String?
   public var span: SourceSpan
   public var verdict: Verdict
-  public var note: String?
+  /// What the result says of itself besides its figures, in the order found; worded (with
+  /// `disapplied`) by CovenantReporting (`note`).
+  public var notes: [ClauseNote] = []
   public var snapshot: ClauseEvaluation?
   public var proForma: ClauseEvaluation?
   public var largestAmount: AmountBound?
   public var governance: GovernanceOutcome?
   /// Why the clause applies: each `applies when` condition with the values it compared.
-  public var applies: [String] = []
+  public var applies: [ConditionValues] = []
   /// A consent exception: each source (vote, record, flag), whether it qualifies and why.
   public var consent: ConsentOutcome? = nil
   /// The clause's exceptions to other clauses (`sections §… do not apply when …`), as evaluated
@@ -140,19 +176,6 @@ public struct Precedence: Hashable, Sendable {
   public var clause: String
   public var title: String?
   public var verdict: Verdict
-  /// `subject to §4.2(a) (Sector concentration), which is in breach`
-  public var text: String {
-    let which: String
-    switch verdict {
-    case .pass: which = "which passes"
-    case .warning: which = "which passes with a warning"
-    case .breach: which = "which is in breach"
-    case .waived: which = "which is waived"
-    case .notApplicable: which = "which does not apply"
-    case .disapplied: which = "which is disapplied"
-    }
-    return "subject to \(clause)" + (title.map { " (\($0))" } ?? "") + ", " + which
-  }
 }
 
 /// An exception a clause makes to others, as evaluated: `holds` is nil when its condition is
@@ -162,10 +185,8 @@ public struct ExceptionOutcome: Hashable, Sendable {
   public var clauses: [String]
   /// The condition as written, and the values it compared (`deal.board_waiver is true`).
   public var condition: String
-  public var values: String
+  public var values: [ShownValue]
   public var holds: Bool?
-  /// `deal.board_waiver = true (deal.board_waiver is true)`
-  public var conditionWithValues: String { "`\(condition)`" + (values.isEmpty ? "" : " (\(values))") }
 }
 
 /// Why a clause was not applied: the clause that prevails over it, by which form of reference.
@@ -174,8 +195,10 @@ public struct Disapplication: Hashable, Sendable {
   public var clause: String
   public var title: String?
   public var form: CheckedClause.Displacement.Form
-  /// The sentence the report shows.
-  public var reason: String
+  /// The clause disapplied, with `§`.
+  public var disappliedClause: String
+  /// For an exception: the prevailing clause's exception that is in effect.
+  public var exception: ExceptionOutcome?
   /// The verdict the clause would have had (figures are still shown, marked as not applied).
   public var verdictHadItApplied: Verdict
 }
@@ -301,30 +324,30 @@ public struct CovenantRunner {
     var r = ClauseResult(id: clause.id, title: clause.title, text: clause.text, span: clause.span, verdict: .pass)
     if let reason = try dateReason(clause, &snap) {
       r.verdict = .notApplicable
-      r.note = reason
+      r.notes = [reason]
       return r
     }
     if clause.needsDeal && deal == nil {
       r.verdict = .notApplicable
-      r.note = "applies to a proposed deal; none given"
+      r.notes = [.needsDeal]
       return r
     }
     if clause.testedOn == .proForma && deal == nil {
       r.verdict = .notApplicable
-      r.note = "tested on the pro forma portfolio; no deal given"
+      r.notes = [.proFormaWithoutDeal]
       return r
     }
     if var p = pro {
       defer { pro = p }
       if let reason = try appliesReason(clause, &p) {
         r.verdict = .notApplicable
-        r.note = reason
+        r.notes = [reason]
         return r
       }
       if !holdsOnly { r.applies = try appliesBecause(clause, &p) }
     } else if let reason = try appliesReason(clause, &snap) {
       r.verdict = .notApplicable
-      r.note = reason
+      r.notes = [reason]
       return r
     } else {
       r.applies = try appliesBecause(clause, &snap)
@@ -359,7 +382,7 @@ public struct CovenantRunner {
     if !clause.requirements.isEmpty {
       r.verdict = (r.proForma ?? r.snapshot)?.verdict ?? .notApplicable
     } else if !clause.reports.isEmpty, !clause.hasGovernance {
-      r.note = "reports figures; it has no requirement to check"
+      r.notes = [.reportsOnly]
     }
     if clause.hasGovernance {
       let g = try Governance.evaluate(clause, covenant: covenant, deal: dealData)
@@ -384,7 +407,7 @@ public struct CovenantRunner {
       }
       if clause.requirements.isEmpty && clause.reports.isEmpty && r.governance == nil {
         r.verdict = r.exceptions.contains { $0.holds == true } ? .pass : .notApplicable
-        r.note = Self.exceptionNote(r.exceptions)
+        r.notes = [.exceptions(r.exceptions)]
       }
     }
     return r
@@ -401,25 +424,6 @@ public struct CovenantRunner {
       out.append(ExceptionOutcome(clauses: x.clauses.map { "§" + $0 }, condition: Self.clean(x.source), values: because, holds: holds))
     }
     return out
-  }
-
-  /// What an exception-only clause says of itself: which clauses it lifts, and why or why not.
-  package static func exceptionNote(_ xs: [ExceptionOutcome]) -> String {
-    xs.map { x in
-      let list = Self.andList(x.clauses)
-      let verb = x.clauses.count == 1 ? "does" : "do"
-      let applies = x.clauses.count == 1 ? "applies" : "apply"
-      switch x.holds {
-      case true?: return "exception in effect: \(list) \(verb) not apply, as \(x.conditionWithValues) holds"
-      case false?: return "exception not in effect: \(x.conditionWithValues) is false, so \(list) \(applies) as written"
-      case nil: return "exception not in effect: \(x.conditionWithValues) is undefined for this data, so \(list) \(applies) as written"
-      }
-    }.joined(separator: "; ")
-  }
-
-  package static func andList(_ items: [String]) -> String {
-    guard items.count > 1 else { return items.first ?? "" }
-    return items.dropLast().joined(separator: ", ") + " and " + items[items.count - 1]
   }
 
   /// Disapplies each clause another one prevails over while that one is engaged, in an order
@@ -440,22 +444,19 @@ public struct CovenantRunner {
         // An exception is evaluated only while its clause is in force; a disapplied clause lifts nothing.
         guard d.form == .exception ? p.verdict != .disapplied : [.pass, .warning, .breach, .waived].contains(p.verdict) else { continue }
         let name = p.id.hasPrefix("§") ? p.id : "§" + p.id
-        let titled = name + (p.title.map { " (\($0))" } ?? "")
         let own = "§" + covenant.clauses[ci].id
-        let reason: String
+        var exception: ExceptionOutcome?
         switch d.form {
-        case .notwithstanding:
-          reason = "\(titled) applies, notwithstanding \(own)"
+        case .notwithstanding: break
         case .subjectTo:
           continue  // not a displacement: both clauses are applied (see `subjectTo`)
         case .exception:
           guard let x = d.exception, x < p.exceptions.count, p.exceptions[x].holds == true else { continue }
-          reason = "exception \(titled) is in effect: \(p.exceptions[x].conditionWithValues) holds"
+          exception = p.exceptions[x]
         }
         var r = results[ci]
         let had = r.verdict
-        r.disapplied = Disapplication(clause: name, title: p.title, form: d.form, reason: reason, verdictHadItApplied: had)
-        r.note = "disapplied: " + reason + (had == .notApplicable ? "" : "; had it applied: \(had.rawValue)") + (r.note.map { " (\($0))" } ?? "")
+        r.disapplied = Disapplication(clause: name, title: p.title, form: d.form, disappliedClause: own, exception: exception, verdictHadItApplied: had)
         r.verdict = .disapplied
         results[ci] = r
         break
@@ -469,36 +470,34 @@ public struct CovenantRunner {
     }
   }
 
-  func dateReason(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> String? {
+  func dateReason(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> ClauseNote? {
     guard clause.effectiveFrom != nil || clause.until != nil else { return nil }
-    guard let asOf else { return "the snapshot has no as-of date" }
+    guard let asOf else { return .noAsOfDate }
     if let e = clause.effectiveFrom, case .date(let from) = try ev.eval(e), asOf < from {
-      return "not yet effective: from \(from) (snapshot as of \(asOf))"
+      return .notYetEffective(from: from, asOf: asOf)
     }
     if let u = clause.until, case .date(let until) = try ev.eval(u), asOf > until {
-      return "no longer in force: until \(until) (snapshot as of \(asOf))"
+      return .noLongerInForce(until: until, asOf: asOf)
     }
     return nil
   }
 
   /// `share of holdings.value where sector = deal.sector > 30% (share of … is ≈35.58%)`.
-  func appliesBecause(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> [String] {
-    var out: [String] = []
+  func appliesBecause(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> [ConditionValues] {
+    var out: [ConditionValues] = []
     for cond in clause.appliesWhen {
-      let because = try conditionValues(cond, &ev)
-      out.append(Self.clean(covenant.file.text(cond.span)) + (because.isEmpty ? "" : " (\(because))"))
+      out.append(ConditionValues(condition: Self.clean(covenant.file.text(cond.span)), values: try conditionValues(cond, &ev)))
     }
     return out
   }
 
-  func appliesReason(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> String? {
+  func appliesReason(_ clause: CheckedClause, _ ev: inout Evaluator) throws(EvaluationError) -> ClauseNote? {
     for cond in clause.appliesWhen {
       switch try ev.eval(cond) {
       case .bool(true): continue
       case .bool(false):
-        let because = try conditionValues(cond, &ev)
-        return "does not apply: the condition `applies when \(Self.clean(covenant.file.text(cond.span)))` is false" + (because.isEmpty ? "" : " (\(because))")
-      default: return "cannot tell whether it applies: `" + Self.clean(covenant.file.text(cond.span)) + "` is undefined"
+        return .conditionFalse(ConditionValues(condition: Self.clean(covenant.file.text(cond.span)), values: try conditionValues(cond, &ev)))
+      default: return .conditionUndefined(Self.clean(covenant.file.text(cond.span)))
       }
     }
     return nil
@@ -546,23 +545,23 @@ public struct CovenantRunner {
     let definitions = try definitionFigures(clause, &ev, holdsOnly: holdsOnly)
     let failed = outcomes.contains { $0.holds == false }
     let verdict: Verdict
-    var note: String?
+    var undefined: ClauseEvaluation.Undefined?
     if failed {
       verdict = clause.severityWarning ? .warning : .breach
     } else if outcomes.contains(where: \.warned) {
       verdict = .warning
     } else if !outcomes.isEmpty, outcomes.allSatisfy({ $0.holds == nil }) {
       verdict = .notApplicable
-      note = "its figures are undefined for this data (e.g. nothing matched)"
+      undefined = .allFigures
     } else if let u = outcomes.first(where: { $0.holds == nil }) {
       // A clause passes only when every requirement holds: one that cannot be evaluated
       // leaves the clause not applicable, never passed.
       verdict = .notApplicable
-      note = "not every requirement could be evaluated: `\(u.requirement)`\(u.group.map { " (\($0))" } ?? "") is undefined for this data"
+      undefined = .requirement(u.requirement, group: u.group)
     } else {
       verdict = .pass
     }
-    return ClauseEvaluation(verdict: verdict, outcomes: outcomes, note: note, definitions: definitions, reported: reported)
+    return ClauseEvaluation(verdict: verdict, outcomes: outcomes, undefined: undefined, definitions: definitions, reported: reported)
   }
 
   func outcome(_ req: CheckedRequirement, _ clause: CheckedClause, _ ev: inout Evaluator, holdsOnly: Bool = false) throws(EvaluationError) -> RequirementOutcome {
@@ -656,18 +655,13 @@ public struct CovenantRunner {
     if case .number(let s) = limit.type { o.style = s }
     guard let nm = Self.magnitude(nv), y != .absent else { return o }  // undefined: not applicable
     let schema = covenant.schema
-    let num = "`\(covenant.file.text(n.span))` = \(Format.value(nv, schema))"
-    let den = "`\(covenant.file.text(d.span))` = \(Format.value(dv, schema))"
     let floor = op == .ge || op == .gt
-    let limitText = Format.value(y, schema, style: o.style)
     o.holds = Evaluator.ratioHolds(floor: floor, numerator: nm, denominatorSign: dm.signum)
-    let zero = dm.signum == 0 ? "zero" : "negative"
-    let what = floor ? "floor" : "cap"
-    if nm.signum > 0 {
-      o.note = "the denominator \(den) is \(zero) and the numerator \(num) is positive: the ratio is unbounded, so the \(what) of \(limitText) is \(floor ? "met" : "not met")"
-    } else {
-      o.note = "the denominator \(den) is \(zero) and the numerator \(num) is not positive: there is no ratio, so the \(what) of \(limitText) is not met"
-    }
+    o.explanation = .ratio(.init(
+      numerator: ShownValue(expression: covenant.file.text(n.span), value: Format.value(nv, schema)),
+      denominator: ShownValue(expression: covenant.file.text(d.span), value: Format.value(dv, schema)),
+      denominatorNegative: dm.signum != 0, numeratorPositive: nm.signum > 0, floor: floor,
+      limit: Format.value(y, schema, style: o.style)))
     return o
   }
 

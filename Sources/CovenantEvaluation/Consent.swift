@@ -16,8 +16,10 @@ public struct ConsentOutcome: Hashable, Sendable {
     public var kind: Kind
     /// The body's name, for a vote or a recorded consent.
     public var body: String?
-    /// `majority in interest of lps`, `consent LC-7 of lpac`, `deal.gp_consent`.
-    public var description: String
+    /// A vote's rule as written (`majority in interest of lps`) or its body's name, a flag as
+    /// written (`deal.gp_consent`); nil for a consent on record, which CovenantReporting names
+    /// from its id and body (`description`: `consent LC-7 of lpac on file`).
+    public var written: String?
     public var qualifies: Bool
     /// Why it qualifies or not: the tally, the dates, the flag's value — a fact, worded by
     /// CovenantReporting (`ConsentWording.reason`).
@@ -75,7 +77,7 @@ extension Governance {
     guard let bi = rule.body, bi < covenant.bodies.count else { return GovernanceOutcome(verdict: .breach, lines: [.noVotingBody]) }
     let body = covenant.bodies[bi]
     let data = bi < deal.bodies.count ? deal.bodies[bi] : DealGovernance.BodyData(votesRecorded: false)
-    let label = rule.label ?? "votes of \(body.name)"
+    let label: GovernanceOutcome.RuleName = rule.label.map { .written($0) } ?? .votesOf(body.name)
     var out = GovernanceOutcome(verdict: .pass, lines: [])
     out.body = body.name
     out.rule = label
@@ -156,12 +158,12 @@ extension Governance {
       switch source {
       case .flag(let e, let text):
         if e.usesDeal && !dealGiven {
-          out.sources.append(.init(kind: .flag, description: text, qualifies: false, reason: .noDeal))
+          out.sources.append(.init(kind: .flag, written: text, qualifies: false, reason: .noDeal))
           continue
         }
         let v = try flag(e)
         let value: Bool? = if case .bool(let b) = v { b } else { nil }
-        out.sources.append(.init(kind: .flag, description: text, qualifies: v == .bool(true), reason: .flag(text, value)))
+        out.sources.append(.init(kind: .flag, written: text, qualifies: v == .bool(true), reason: .flag(text, value)))
       case .body(let bi, let rule):
         let body = covenant.bodies[bi]
         if body.votes != nil {
@@ -169,21 +171,21 @@ extension Governance {
             let t = try bodyTally(rule, clause, covenant, deal)
             // The threshold's line, else the last requirement not met (a quorum, no votes).
             let decisive = t.lines.last(where: { if case .threshold = $0 { true } else { $0.isUnmet } }) ?? t.lines.last
-            out.sources.append(.init(kind: .vote, body: body.name, description: rule.label ?? body.name, qualifies: t.verdict != .breach,
+            out.sources.append(.init(kind: .vote, body: body.name, written: rule.label ?? body.name, qualifies: t.verdict != .breach,
                                      reason: .tally(decisive), tally: t))
           } else {
-            out.sources.append(.init(kind: .vote, body: body.name, description: rule.label ?? body.name, qualifies: false, reason: .noVote(body: body.name)))
+            out.sources.append(.init(kind: .vote, body: body.name, written: rule.label ?? body.name, qualifies: false, reason: .noVote(body: body.name)))
           }
         }
         guard covenant.governance.consents != nil else { continue }
         let onFile = (deal?.consents ?? []).filter { $0.clause == clause.id && $0.body == bi }
         // "None on file" is worth a line only when the body has no vote to show.
         if onFile.isEmpty, body.votes == nil {
-          out.sources.append(.init(kind: .record, body: body.name, description: "consent of \(body.name) on file", qualifies: false,
+          out.sources.append(.init(kind: .record, body: body.name, written: nil, qualifies: false,
                                    reason: .noneRecorded(clause: clause.id)))
         }
         for c in onFile {
-          var s = ConsentOutcome.Source(kind: .record, body: body.name, description: "consent" + (c.id.map { " \($0)" } ?? "") + " of \(body.name) on file",
+          var s = ConsentOutcome.Source(kind: .record, body: body.name, written: nil,
                                         qualifies: false, reason: .noDeal, id: c.id, granted: c.granted, expires: c.expires, location: c.location)
           let problem = recordProblem(c, dealID: dealID, dealGiven: dealGiven, date: deal?.date, asOf: asOf)
           s.reason = problem.map { .notCovering($0) } ?? .given(granted: c.granted, expires: c.expires, deal: c.deal)
@@ -197,7 +199,7 @@ extension Governance {
     let names = named.sorted().map { covenant.bodies[$0].name }
     for c in deal?.consents ?? [] where c.clause == clause.id && !named.contains(c.body) {
       let body = covenant.bodies[c.body].name
-      out.sources.append(.init(kind: .record, body: body, description: "consent" + (c.id.map { " \($0)" } ?? "") + " of \(body) on file", qualifies: false,
+      out.sources.append(.init(kind: .record, body: body, written: nil, qualifies: false,
                                reason: .notNamedBody(body: body, clause: clause.id, named: names),
                                id: c.id, granted: c.granted, expires: c.expires, location: c.location))
     }
@@ -238,8 +240,7 @@ extension CovenantRunner {
   func noteConsentsWithoutException(_ clause: CheckedClause, _ dealData: DealGovernance?, _ r: inout ClauseResult) {
     let stray = (dealData?.consents ?? []).filter { $0.clause == clause.id }
     guard !stray.isEmpty else { return }
-    let which = stray.map { "consent" + ($0.id.map { " \($0)" } ?? "") + " of \(covenant.bodies[$0.body].name)" }.joined(separator: ", ")
-    r.note = [r.note, "\(which) on file has no effect: §\(clause.id) has no consent exception"].compactMap { $0 }.joined(separator: "; ")
+    r.notes.append(.consentsWithoutException(consents: stray.map { .init(id: $0.id, body: covenant.bodies[$0.body].name) }, clause: clause.id))
   }
 
   /// Applies a clause's consent exception to its result. When a source qualifies: a clause in
@@ -258,11 +259,10 @@ extension CovenantRunner {
     defer { r.consent = outcome }
     guard outcome.given, let by = outcome.by else {
       if r.verdict == .breach, !outcome.sources.isEmpty {
-        r.note = [r.note, "no consent qualifies to lift it"].compactMap { $0 }.joined(separator: "; ")
+        r.notes.append(.noConsentQualifies)
       }
       return
     }
-    let who = by.kind == .vote ? "a vote of \(by.body ?? "") (\(by.description))" : by.kind == .flag ? "`\(by.description)`" : by.description
     if let lifted = consent.lifted {
       var l = clause
       l.requirements = lifted
@@ -275,7 +275,7 @@ extension CovenantRunner {
         samples = s
       }
       guard r.verdict == .breach || r.verdict == .warning else {
-        r.note = [r.note, "consent given by \(who), not needed: within the limit before it is lifted"].compactMap { $0 }.joined(separator: "; ")
+        r.notes.append(.consentNotNeededWithinLimit(by: by))
         return
       }
       let testSnapshot = deal == nil || clause.testedOn != .proForma
@@ -293,17 +293,17 @@ extension CovenantRunner {
       }
       r.verdict = (r.proForma ?? r.snapshot)?.verdict ?? r.verdict
       outcome.applied = true
-      r.note = [r.note, "limit lifted to \(consent.liftedText ?? "the higher limit") by consent given by \(who)"].compactMap { $0 }.joined(separator: "; ")
+      r.notes.append(.limitLifted(to: consent.liftedText, by: by))
       return
     }
     // Consent lifts a breach; a clause within its limit (or only warning) keeps its verdict.
     guard r.verdict == .breach else {
-      r.note = [r.note, "consent given by \(who), not needed"].compactMap { $0 }.joined(separator: "; ")
+      r.notes.append(.consentNotNeeded(by: by))
       return
     }
     r.verdict = .notApplicable
     r.largestAmount = nil
     outcome.applied = true
-    r.note = [r.note, "does not apply: consent given by \(who)"].compactMap { $0 }.joined(separator: "; ")
+    r.notes.append(.liftedByConsent(by: by))
   }
 }

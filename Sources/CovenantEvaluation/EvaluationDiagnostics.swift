@@ -58,8 +58,8 @@ package enum EvaluationDiagnostics {
     case startsAfterEnd(element: String, list: String, start: CalendarDate, end: CalendarDate)
     case sameEnd(list: String, end: CalendarDate, previous: String, this: String)
     /// `gap`: days between the previous end and this start (negative: an overlap);
-    /// `expected`: the day after the previous end, as shown.
-    case notConsecutive(list: String, previous: String, previousEnd: CalendarDate, expected: String, this: String, start: CalendarDate, gap: Int)
+    /// `expected`: the day after the previous end (nil past the last date there is).
+    case notConsecutive(list: String, previous: String, previousEnd: CalendarDate, expected: CalendarDate?, this: String, start: CalendarDate, gap: Int)
     /// Consecutive periods without start dates that still break (an end that goes back).
     case breakAt(list: String, this: String)
   }
@@ -74,7 +74,7 @@ package enum EvaluationDiagnostics {
       let what = gap > 0 ? "a gap of \(gap) day\(gap == 1 ? "" : "s"): is a period missing?" : "an overlap of \(-gap) day\(-gap == 1 ? "" : "s")"
       return .init("E006", .error,
         "the periods of `\(list)` are not consecutive: \(previous) ends on \(previousEnd), so the next period "
-          + "should start on \(expected), but the next one, \(this), starts on \(start) (\(what))",
+          + "should start on \(expected.map { "\($0)" } ?? "the next day"), but the next one, \(this), starts on \(start) (\(what))",
         help: consecutiveHelp)
     case .breakAt(let list, let this):
       return .init("E006", .error, "the periods of `\(list)` are not consecutive at \(this)", help: consecutiveHelp)

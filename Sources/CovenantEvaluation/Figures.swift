@@ -131,7 +131,7 @@ extension CovenantRunner {
       let d = covenant.definitions[i]
       let style = shownAs[i] ?? Self.style(d.value)
       let v: Value
-      var how: String
+      var how: (pieces: [DefinitionFigure.Piece], result: String)
       do {
         v = try ev.eval(d.value)
         if holdsOnly { continue }
@@ -139,21 +139,21 @@ extension CovenantRunner {
       } catch where error.isDivisionByZero {
         // A ratio over a zero denominator: the requirement decides what it means (grammar.md,
         // *Ratios with a zero or negative denominator*); the definition alone has no value.
-        out.append(DefinitionFigure(name: d.name, value: .absent, style: style,
-          derivation: "\(d.name) = \(covenant.file.text(d.value.span)): no value (its denominator is zero)"))
+        out.append(DefinitionFigure(name: d.name, value: .absent, style: style, how: .noValue(covenant.file.text(d.value.span))))
         continue
       }
+      var shown: String?
       if let s = shownAs[i], case .number(let x) = v {
-        how += " = " + Format.number(x, style: s)
+        shown = Format.number(x, style: s)
       }
-      out.append(DefinitionFigure(name: d.name, value: v, style: style, derivation: how))
+      out.append(DefinitionFigure(name: d.name, value: v, style: style, how: .written(pieces: how.pieces, result: how.result, shownAs: shown)))
     }
     return out
   }
 
   /// `total_debt = fund.debt ($5,000,000,000) + sum of holdings.debt ($550,000,000,000) =
   /// $555,000,000,000`: the expression as written, each operand followed by its value.
-  func derivation(_ name: String, _ t: TExpr, _ value: Value, _ ev: inout Evaluator) throws(EvaluationError) -> String {
+  func derivation(_ name: String, _ t: TExpr, _ value: Value, _ ev: inout Evaluator) throws(EvaluationError) -> (pieces: [DefinitionFigure.Piece], result: String) {
     let schema = covenant.schema
     let result = Format.value(value, schema, style: Self.style(t))
     var operands: [TExpr] = []
@@ -169,21 +169,20 @@ extension CovenantRunner {
     }
     flatten(t)
     guard operands.count > 1 else {
-      return "\(name) = \(Self.clean(covenant.file.text(t.span))) = \(result)"
+      return ([.source(covenant.file.text(t.span))], result)
     }
-    var text = ""
+    var pieces: [DefinitionFigure.Piece] = []
     var at = t.span.start
     for e in operands {
-      if e.span.start < at || e.span.end > t.span.end { return "\(name) = \(Self.clean(covenant.file.text(t.span))) = \(result)" }
-      text += covenant.file.text(SourceSpan(at, e.span.start))
-      text += covenant.file.text(e.span)
+      if e.span.start < at || e.span.end > t.span.end { return ([.source(covenant.file.text(t.span))], result) }
+      pieces.append(.source(covenant.file.text(SourceSpan(at, e.span.start)) + covenant.file.text(e.span)))
       if case .constant = e.kind {} else {
-        text += " (" + Format.value(try ev.eval(e), schema, style: Self.style(e)) + ")"
+        pieces.append(.value(Format.value(try ev.eval(e), schema, style: Self.style(e))))
       }
       at = e.span.end
     }
-    text += covenant.file.text(SourceSpan(at, t.span.end))
-    return "\(name) = \(Self.clean(text)) = \(result)"
+    pieces.append(.source(covenant.file.text(SourceSpan(at, t.span.end))))
+    return (pieces, result)
   }
 
   static func style(_ t: TExpr) -> NumberStyle? {
@@ -269,14 +268,14 @@ extension CovenantRunner {
   }
 
   /// The values an `applies when` condition compared: why it is false, or why it holds.
-  func conditionValues(_ cond: TExpr, _ ev: inout Evaluator) throws(EvaluationError) -> String {
+  func conditionValues(_ cond: TExpr, _ ev: inout Evaluator) throws(EvaluationError) -> [ShownValue] {
     let schema = covenant.schema
-    var parts: [String] = []
+    var parts: [ShownValue] = []
     func show(_ e: TExpr, _ other: TExpr?) throws(EvaluationError) {
       if case .constant = e.kind { return }
       var style = Self.style(e)
       if style == .plain || style == nil, let o = other, let s = Self.style(o) { style = s }
-      parts.append("\(Self.clean(covenant.file.text(e.span))) is \(Format.value(try ev.eval(e), schema, style: style))")
+      parts.append(ShownValue(expression: Self.clean(covenant.file.text(e.span)), value: Format.value(try ev.eval(e), schema, style: style)))
     }
     func walk(_ c: TExpr) throws(EvaluationError) {
       switch c.kind {
@@ -296,6 +295,6 @@ extension CovenantRunner {
       }
     }
     try walk(cond)
-    return parts.joined(separator: ", ")
+    return parts
   }
 }

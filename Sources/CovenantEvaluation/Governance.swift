@@ -17,10 +17,10 @@ public struct GovernanceOutcome: Hashable, Sendable {
   public var required: Exact?
   public var quorumPresent: Exact?
   public var quorumRequired: Exact?
-  public var missingApprovals: [String] = []
+  public var missingApprovals: [Missing] = []
   /// For a body's vote: the body and the rule as written (`majority in interest of lps`).
   public var body: String? = nil
-  public var rule: String? = nil
+  public var rule: RuleName? = nil
   /// The votes of named bodies a clause requires, each with its own tally.
   public var bodyVotes: [GovernanceOutcome] = []
   /// For a body's vote: members counted on neither side, by an excluded class or as conflicted.
@@ -38,11 +38,11 @@ extension GovernanceOutcome {
   public enum Line: Hashable, Sendable {
     /// The approvals given (labels, sorted) and those missing; `fromVotes`: the approvals are the
     /// members who voted for.
-    case approvals(fromVotes: Bool, given: [String], missing: [String])
+    case approvals(fromVotes: Bool, given: [String], missing: [Missing])
     /// No votes in the deal file, so the quorum (`quorumOnly`) or the threshold cannot be met.
     case noVotesRecorded(quorumOnly: Bool)
     /// A body's vote on `rule` with no votes of the body recorded.
-    case noBodyVotes(rule: String, body: String, displayName: String?)
+    case noBodyVotes(rule: RuleName, body: String, displayName: String?)
     case noVotingBody
     case tally(Tally)
     case excludedAsConflicted([String])
@@ -74,10 +74,24 @@ extension GovernanceOutcome {
     }
   }
 
+  /// A body's vote rule: its label as written, or (unlabelled) the votes of the body.
+  public enum RuleName: Hashable, Sendable {
+    case written(String)
+    case votesOf(String)
+  }
+
+  /// An approval a clause requires that was not given: a party (by name or member label), any
+  /// member of a class, or every member of a class that has none.
+  public enum Missing: Hashable, Sendable {
+    case party(String)
+    case anyOf(String)
+    case everyOfNoMember(String)
+  }
+
   /// `for 60 (A, B), against 40 (C), abstaining 0, absent 0 of 100 voting power`.
   public struct Tally: Hashable, Sendable {
     /// A body's rule as written, before the count; nil for a clause's own vote.
-    public var rule: String?
+    public var rule: RuleName?
     public var votesFor, against, abstaining, absent, total: Exact
     public var forNames, againstNames, abstainingNames, absentNames: [String]
     public var style: NumberStyle
@@ -137,19 +151,19 @@ public enum Governance {
     deal.members.first { $0.id == id }?.label ?? id
   }
 
-  /// The references not satisfied by the members in `ids`, as the report names them.
-  static func satisfied(_ refs: [ResolvedPartyRef], by ids: Set<String>, covenant: CheckedCovenant, deal: DealGovernance) -> [String] {
-    var missing: [String] = []
+  /// The references not satisfied by the members in `ids`.
+  static func satisfied(_ refs: [ResolvedPartyRef], by ids: Set<String>, covenant: CheckedCovenant, deal: DealGovernance) -> [GovernanceOutcome.Missing] {
+    var missing: [GovernanceOutcome.Missing] = []
     for ref in refs {
       switch ref {
       case .party(let i):
-        if !ids.contains(covenant.parties[i].dataID) { missing.append(covenant.parties[i].name) }
+        if !ids.contains(covenant.parties[i].dataID) { missing.append(.party(covenant.parties[i].name)) }
       case .anyOf(let c):
-        if !self.ids(of: ref, covenant, deal).contains(where: ids.contains) { missing.append("any \(c)") }
+        if !self.ids(of: ref, covenant, deal).contains(where: ids.contains) { missing.append(.anyOf(c)) }
       case .allOf(let c):
         let of = self.ids(of: ref, covenant, deal)
-        if of.isEmpty { missing.append("every \(c) (no member is of that class)") }
-        for id in of where !ids.contains(id) { missing.append(label(id, deal)) }
+        if of.isEmpty { missing.append(.everyOfNoMember(c)) }
+        for id in of where !ids.contains(id) { missing.append(.party(label(id, deal))) }
       }
     }
     return missing
@@ -256,7 +270,7 @@ public enum Governance {
       out.totalPower = total
     }
 
-    func tally(_ eligible: [DealGovernance.Member], _ votes: [String: DealGovernance.Vote], style: NumberStyle, rule: String?, oneVoteEach: Bool) -> GovernanceOutcome.Tally {
+    func tally(_ eligible: [DealGovernance.Member], _ votes: [String: DealGovernance.Vote], style: NumberStyle, rule: GovernanceOutcome.RuleName?, oneVoteEach: Bool) -> GovernanceOutcome.Tally {
       func names(_ v: DealGovernance.Vote) -> [String] { eligible.filter { votes[$0.id] == v }.map(\.label) }
       return .init(rule: rule, votesFor: yes, against: no, abstaining: abstain, absent: absent, total: total,
                    forNames: names(.yes), againstNames: names(.no), abstainingNames: names(.abstain), absentNames: absentNames,
@@ -318,25 +332,24 @@ public enum Governance {
   /// expires, both inclusive). Otherwise the clause keeps its verdict and says why not.
   public static func applyWaiver(_ clause: CheckedClause, covenant: CheckedCovenant, deal: DealGovernance, asOf: CalendarDate?, result: inout ClauseResult) {
     guard let w = deal.waivers.first(where: { $0.clause == clause.id }) else { return }
-    let by = w.approvedBy.map { label($0, deal) }.joined(separator: ", ")
-    let name = "waiver" + (w.id.map { " \($0)" } ?? "") + " on file"
-    func notEffective(_ why: String) {
-      result.note = "\(name) (approved by \(by.isEmpty ? "nobody" : by)) not effective: \(why)"
+    let waiver = ClauseNote.WaiverOnFile(id: w.id, approvedBy: w.approvedBy.map { label($0, deal) }, granted: w.granted, expires: w.expires)
+    func notEffective(_ why: ClauseNote.WaiverProblem) {
+      result.notes = [.waiverNotEffective(waiver, why)]
     }
-    if let problem = w.problem { return notEffective(problem) }
+    if w.noWaiverProvision { return notEffective(.noWaiverProvision(clause: w.clause)) }
     let missing = satisfied(clause.waivableBy, by: Set(w.approvedBy), covenant: covenant, deal: deal)
-    if !missing.isEmpty { return notEffective("it also needs \(missing.joined(separator: ", "))") }
-    let (date, which) = deal.date.map { ($0, "the deal's date") } ?? (asOf, "the snapshot's as-of date")
+    if !missing.isEmpty { return notEffective(.needs(missing)) }
+    let (date, which): (CalendarDate?, ConsentOutcome.RecordProblem.DateOf) = deal.date.map { ($0, .deal) } ?? (asOf, .asOf)
     if w.granted != nil || w.expires != nil {
-      guard let date else { return notEffective("no deal date or as-of date to test its dates against") }
-      if let g = w.granted, date < g { return notEffective("granted \(g), after \(which) \(date)") }
-      if let e = w.expires, e < date { return notEffective("expired \(e), before \(which) \(date)") }
+      guard let date else { return notEffective(.noDate) }
+      if let g = w.granted, date < g { return notEffective(.grantedAfter(g, which, date)) }
+      if let e = w.expires, e < date { return notEffective(.expiredBefore(e, which, date)) }
     }
     guard result.verdict == .breach else {
-      result.note = [result.note, "\(name) (approved by \(by)) in effect, not needed"].compactMap { $0 }.joined(separator: "; ")
+      result.notes.append(.waiverNotNeeded(waiver))
       return
     }
     result.verdict = .waived
-    result.note = "waived" + (w.id.map { " (\($0))" } ?? "") + " by \(by)" + (w.granted.map { " from \($0)" } ?? "") + (w.expires.map { " until \($0)" } ?? "")
+    result.notes = [.waived(waiver)]
   }
 }

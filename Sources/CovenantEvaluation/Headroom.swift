@@ -21,7 +21,7 @@ extension CovenantRunner {
 
   /// Why a set of compliant amounts could not be found.
   struct Unsolved: Error {
-    var reason: String
+    var reason: Unsolvable
   }
 
   /// One cent, the step in which amounts are reported and verified.
@@ -113,7 +113,7 @@ extension CovenantRunner {
     } catch let e as EvaluationError {
       throw e
     } catch {
-      r = .failure(Unsolved(reason: "\(error)"))
+      r = .failure(Unsolved(reason: .error("\(error)")))
     }
     s.requirementSets[ci] = r
     return r
@@ -131,7 +131,7 @@ extension CovenantRunner {
       } catch let e as EvaluationError {
         throw e
       } catch {
-        samples.requirementSets[ci] = .failure(Unsolved(reason: "\(error)"))
+        samples.requirementSets[ci] = .failure(Unsolved(reason: .error("\(error)")))
       }
     }
     let ctx = samples.ctx
@@ -181,7 +181,7 @@ extension CovenantRunner {
       var e2 = try evaluator(at: above, &samples)
       let failsAbove = try evaluate(clause, &e2, holdsOnly: true).outcomes.contains { $0.holds == false }
       if !holds || !failsAbove {
-        return .notComputed("the figures change form between the amounts sampled (a threshold, a maximum or a minimum), so the solution did not verify")
+        return .notComputed(.boundDidNotVerify)
       }
     }
     return best
@@ -213,7 +213,7 @@ extension CovenantRunner {
     for key in keys {
       for req in clause.requirements {
         for i in evs.indices { evs[i].groupKey = key ?? .absent }
-        set = set.intersect(try conditionSet(req.expr, &evs, points, what: "its requirement `\(req.source)`"))
+        set = set.intersect(try conditionSet(req.expr, &evs, points, what: .requirement(req.source)))
         if set.isEmpty { return set }
       }
     }
@@ -222,7 +222,7 @@ extension CovenantRunner {
 
   /// The amounts at which a true/false expression holds, for the group key set on `evs`.
   /// `undefinedHolds`: an undefined requirement is no breach, an undefined condition does not apply.
-  func conditionSet(_ t: TExpr, _ evs: inout [Evaluator], _ points: [Exact], what: String, undefinedHolds: Bool = true) throws -> AmountSet {
+  func conditionSet(_ t: TExpr, _ evs: inout [Evaluator], _ points: [Exact], what: Unsolvable.Part, undefinedHolds: Bool = true) throws -> AmountSet {
     if !dependsOnAmount(t) {
       // Evaluated at the deal's own amount: the same at every amount.
       switch try evs[2].eval(t) {
@@ -233,27 +233,27 @@ extension CovenantRunner {
     guard case .compare(let op, let lhs, let rhs) = t.kind, [.le, .lt, .ge, .gt].contains(op),
       lhs.type.isMoney || lhs.type.isNumber, rhs.type.isMoney || rhs.type.isNumber
     else {
-      throw Unsolved(reason: "\(what) depends on the deal amount but is not a cap or floor on an amount, a sum or a share")
+      throw Unsolved(reason: .notACapOrFloor(what))
     }
     if let why = unsolvableForm(lhs) ?? unsolvableForm(rhs) {
-      throw Unsolved(reason: "\(what) \(why), so its dependence on the deal amount cannot be solved exactly")
+      throw Unsolved(reason: .form(what, why))
     }
     var ls: [Exact] = [], rs: [Exact] = []
     for i in evs.indices {
       guard let l = Self.magnitude(try evs[i].eval(lhs)), let r = Self.magnitude(try evs[i].eval(rhs)) else {
-        throw Unsolved(reason: "the figures of \(what) are undefined at some amounts")
+        throw Unsolved(reason: .undefinedAtSomeAmounts(what))
       }
       ls.append(l)
       rs.append(r)
     }
     guard let fl = try Self.fit(points, ls), let fr = try Self.fit(points, rs) else {
-      throw Unsolved(reason: "the figures of \(what) are not a sum, share or ratio that moves steadily with the deal amount (a maximum, a minimum or a threshold)")
+      throw Unsolved(reason: .notSteady(what))
     }
     // Cap: lhs <= rhs. Floor (>=) is the same with the sides swapped.
     let isCap = op == .le || op == .lt
     let (p, q) = isCap ? (fl, fr) : (fr, fl)
     guard let interval = try Self.solve(p, q, strict: op == .lt || op == .gt) else {
-      throw Unsolved(reason: "\(what) compares two shares of the deal amount, which is not linear in it")
+      throw Unsolved(reason: .twoShares(what))
     }
     return AmountSet(parts: interval.map { [$0] } ?? [])
   }
@@ -296,28 +296,28 @@ extension CovenantRunner {
   /// Why a figure is not a sum, share or ratio of the deal amount (the forms the fit solves
   /// exactly), or nil when it is one. Sampling alone cannot tell a `max` that happens to be flat
   /// between the amounts sampled from a constant, so the form is checked first.
-  func unsolvableForm(_ t: TExpr) -> String? {
+  func unsolvableForm(_ t: TExpr) -> Unsolvable.Form? {
     guard dependsOnAmount(t) else { return nil }
     switch t.kind {
     case .definition(let i):
       return i < covenant.definitions.count ? unsolvableForm(covenant.definitions[i].value) : nil
     case .negate(let x), .convert(let x, _): return unsolvableForm(x)
     case .arithmetic(let op, let a, let b):
-      if op == .mul, dependsOnAmount(a), dependsOnAmount(b) { return "multiplies two figures that both move with the deal amount" }
+      if op == .mul, dependsOnAmount(a), dependsOnAmount(b) { return .product }
       return unsolvableForm(a) ?? unsolvableForm(b)
     case .aggregate(let p):
       if p.filter.map(dependsOnAmount) == true || p.key.map(dependsOnAmount) == true {
-        return "selects holdings by a figure that moves with the deal amount (a threshold)"
+        return .threshold
       }
       if p.function == .min || p.function == .max {
-        return "takes the \(p.function.rawValue)imum of figures that move with the deal amount"
+        return .aggregateExtremum(max: p.function == .max)
       }
       return nil
-    case .quantifier: return "is a condition on each holding that moves with the deal amount"
-    case .trailing: return "is a figure over the most recent dated periods of a list the deal joins"
-    case .extremum(let isMax, _): return "takes the \(isMax ? "max" : "min")imum of values that move with the deal amount"
-    case .conditional: return "chooses between figures by a condition that may move with the deal amount"
-    case .compare, .logic, .not, .membership: return "is a condition that moves with the deal amount"
+    case .quantifier: return .quantifier
+    case .trailing: return .trailing
+    case .extremum(let isMax, _): return .extremum(max: isMax)
+    case .conditional: return .conditional
+    case .compare, .logic, .not, .membership: return .condition
     default: return nil
     }
   }
@@ -438,7 +438,7 @@ extension CovenantRunner {
       guard d.signum >= 0 else { return nil }
       return Mobius(a: a, b: b, d: d)
     } catch {
-      throw Unsolved(reason: "its figures are too large to solve exactly (beyond \(Exact.maxBits) bits)")
+      throw Unsolved(reason: .tooLarge(bits: Exact.maxBits))
     }
   }
 
@@ -487,7 +487,7 @@ extension CovenantRunner {
       if root.signum < 0 || (root.signum == 0 && !strict) { return Interval.all }
       return Interval(low: root, lowStrict: strict, high: nil, highStrict: false)
     } catch {
-      throw Unsolved(reason: "its figures are too large to solve exactly (beyond \(Exact.maxBits) bits)")
+      throw Unsolved(reason: .tooLarge(bits: Exact.maxBits))
     }
   }
 }

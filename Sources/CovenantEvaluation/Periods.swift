@@ -83,14 +83,6 @@ public struct PeriodsUsed: Hashable, Sendable {
   /// The end dates of the first and last periods used; nil when fewer than `needed` are available.
   public var firstEnd: CalendarDate?
   public var lastEnd: CalendarDate?
-
-  public var text: String {
-    if let f = firstEnd, let l = lastEnd {
-      return "periods: the last \(needed) of `\(list)` as of \(testDate), ended \(f) to \(l)"
-    }
-    return "only \(available) period\(available == 1 ? "" : "s") of `\(list)` end\(available == 1 ? "s" : "") on or before \(testDate); "
-      + "the last \(needed) are needed, so the figure is undefined"
-  }
 }
 
 extension Evaluator {
@@ -148,7 +140,7 @@ extension Evaluator {
     if c.ends[i] == c.ends[i - 1] {
       problem = .sameEnd(list: ref.listText, end: c.ends[i], previous: previous, this: this)
     } else if let start = c.starts[i] {
-      let expected = CalendarDate(daysSinceEpoch: c.ends[i - 1].daysSinceEpoch + 1).map { "\($0)" } ?? "the next day"
+      let expected = CalendarDate(daysSinceEpoch: c.ends[i - 1].daysSinceEpoch + 1)
       let gap = start.daysSinceEpoch - c.ends[i - 1].daysSinceEpoch - 1
       problem = .notConsecutive(list: ref.listText, previous: previous, previousEnd: c.ends[i - 1], expected: expected, this: this, start: start, gap: gap)
     } else {
@@ -305,7 +297,7 @@ extension CovenantRunner {
   /// because fewer periods are available, that is the reason the report gives.
   func attachPeriods(_ o: inout RequirementOutcome, _ req: CheckedRequirement, _ ev: inout Evaluator) throws(EvaluationError) {
     o.periods = try ev.periodsUsed(req.expr)
-    if o.holds == nil, o.note == nil, let short = o.periods.first(where: { $0.firstEnd == nil }) { o.note = short.text }
+    if o.holds == nil, o.explanation == nil, let short = o.periods.first(where: { $0.firstEnd == nil }) { o.explanation = .periods(short) }
   }
 
   /// `for each window of N consecutive periods in LIST:`: every requirement once per window,
@@ -316,8 +308,8 @@ extension CovenantRunner {
     let (ends, available, asOf) = try ev.windowEnds(w, span: clause.span)
     if ends.isEmpty {
       var o = RequirementOutcome(requirement: "each window of \(w.periods) consecutive periods of `\(w.calendar.listText)`")
-      o.note = asOf.map { PeriodsUsed(list: w.calendar.listText, needed: w.periods, available: available, testDate: $0).text }
-        ?? "the snapshot has no as-of date to count periods to"
+      o.explanation = asOf.map { .periods(PeriodsUsed(list: w.calendar.listText, needed: w.periods, available: available, testDate: $0)) }
+        ?? .noAsOfDateForPeriods
       outcomes.append(o)
       return
     }

@@ -67,7 +67,7 @@ public enum CheckReport {
         out += indent + "figures had it applied (not part of the result):\n"
       }
       if c.verdict == .notApplicable, c.snapshot == nil, c.proForma == nil, c.governance == nil { continue }
-      for a in c.applies { out += indent + "applies: " + a + "\n" }
+      for a in c.applies { out += indent + "applies: " + ClauseWording.applies(a) + "\n" }
       out += requirementLines(c, schema: schema, indent: indent)
       out += reportedLines(c, schema: schema, indent: indent)
       out += definitionLines(c, schema: schema, indent: indent, explain: explain)
@@ -84,8 +84,8 @@ public enum CheckReport {
   /// A clause's exceptions to others, when its note does not already say them (a clause that
   /// also has requirements): `exception: §4.9 and §4.10 do not apply while … — in effect`.
   static func exceptionLines(_ c: ClauseResult) -> [String] {
-    guard !c.exceptions.isEmpty, c.note != CovenantRunner.exceptionNote(c.exceptions) else { return [] }
-    return CovenantRunner.exceptionNote(c.exceptions).splitting(at: "; ")
+    guard !c.exceptions.isEmpty, c.note != ClauseWording.exceptionNote(c.exceptions) else { return [] }
+    return ClauseWording.exceptionNote(c.exceptions).splitting(at: "; ")
   }
 
   /// The definitions a clause uses: `nav: before $300,000,000,000, after $312,000,000,000`;
@@ -210,7 +210,7 @@ public enum CheckReport {
       return "compliant for a deal amount below \(Format.money(x, c))"
     case .unlimited: return nil
     case .noAmount: return "no deal amount complies on the deal's other terms"
-    case .notComputed(let why): return "largest compliant deal amount: not computed (\(why))"
+    case .notComputed(let why): return "largest compliant deal amount: not computed (\(CapacityWording.unsolvable(why)))"
     }
   }
 
@@ -587,7 +587,7 @@ public enum CheckReport {
       return .object([("kind", .string("less than")), ("exact", .string(x.description)), ("currency", .string(c)), ("display", .string(boundText(b) ?? ""))])
     case .unlimited: return .object([("kind", .string("unlimited"))])
     case .noAmount: return .object([("kind", .string("none"))])
-    case .notComputed(let why): return .object([("kind", .string("not computed")), ("reason", .string(why))])
+    case .notComputed(let why): return .object([("kind", .string("not computed")), ("reason", .string(CapacityWording.unsolvable(why)))])
     }
   }
 
@@ -629,7 +629,7 @@ public enum CheckReport {
     func ex(_ x: Exact?) -> JSONOut { x.map { .string($0.description) } ?? .null }
     // Keys of a body's vote only where there is one, so reports without bodies keep their shape.
     let body: [(String, JSONOut)] = (g.body.map {
-      [("body", JSONOut.string($0)), ("rule", .opt(g.rule)),
+      [("body", JSONOut.string($0)), ("rule", .opt(g.rule.map(GovernanceWording.ruleName))),
        ("excluded_by_class", .array(g.excludedByClass.map { .string($0) })), ("excluded_as_conflicted", .array(g.excludedAsConflicted.map { .string($0) })),
        ("quorum_members_present", g.membersPresent.map { .number("\($0)") } ?? .null), ("quorum_members_required", g.membersRequired.map { .number("\($0)") } ?? .null)]
     } ?? [])
@@ -639,7 +639,7 @@ public enum CheckReport {
       ("votes_for", ex(g.votesFor)), ("votes_against", ex(g.votesAgainst)), ("abstaining", ex(g.abstaining)),
       ("absent", ex(g.absent)), ("total_voting_power", ex(g.totalPower)), ("fraction", ex(g.fraction)),
       ("required", ex(g.required)), ("quorum_present", ex(g.quorumPresent)), ("quorum_required", ex(g.quorumRequired)),
-      ("missing_approvals", .array(g.missingApprovals.map { .string($0) })),
+      ("missing_approvals", .array(g.missingApprovals.map { .string(GovernanceWording.missing($0)) })),
       ("lines", .array(GovernanceWording.lines(g).map { .string($0) })),
     ])
   }
@@ -668,11 +668,12 @@ public enum CheckReport {
 
   static func clauseJSON(_ c: ClauseResult, covenant: CheckedCovenant, allGroups: Bool, snapshot: JSONOut) -> JSONOut {
     let schema = covenant.schema
+    let applies: [JSONOut] = c.applies.map { .string(ClauseWording.applies($0)) }
     return .object([
       ("id", .string(c.id)), ("section", .string("§" + c.id)), ("title", .opt(c.title)), ("text", .opt(c.text.map(CovenantRunner.clean))),
       ("line", .number("\(covenant.file.location(of: c.span.start).line)")),
       ("verdict", .string(c.verdict.rawValue)), ("note", .opt(c.note)),
-      ("applies", .array(c.applies.map { .string($0) })),
+      ("applies", .array(applies)),
       ("snapshot", snapshot), ("pro_forma", evaluationJSON(c.proForma, schema, allGroups: allGroups)),
       ("largest_compliant_amount", boundJSON(c.largestAmount)),
       ("governance", governanceJSON(c.governance)),
@@ -697,7 +698,7 @@ public enum CheckReport {
     if !c.exceptions.isEmpty {
       out.append(("exceptions", .array(c.exceptions.map { x in
         .object([
-          ("clauses", .array(x.clauses.map { .string($0) })), ("condition", .string(x.condition)), ("values", .string(x.values)),
+          ("clauses", .array(x.clauses.map { .string($0) })), ("condition", .string(x.condition)), ("values", .string(ClauseWording.values(x.values))),
           ("in_effect", .bool(x.holds == true)), ("condition_holds", x.holds.map { .bool($0) } ?? .null),
         ])
       })))

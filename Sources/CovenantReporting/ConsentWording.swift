@@ -21,6 +21,12 @@ public enum ConsentWording {
     }
   }
 
+  /// Who gave a consent: `a vote of lpac (majority of lpac)`, `` `deal.gp_consent` ``, or the
+  /// recorded consent.
+  public static func who(_ by: ConsentOutcome.Source) -> String {
+    by.kind == .vote ? "a vote of \(by.body ?? "") (\(by.description))" : by.kind == .flag ? "`\(by.description)`" : by.description
+  }
+
   static func problem(_ p: ConsentOutcome.RecordProblem) -> String {
     func which(_ d: ConsentOutcome.RecordProblem.DateOf) -> String { d == .deal ? "the deal's date" : "the snapshot's as-of date" }
     return switch p {

@@ -14,11 +14,11 @@ public enum GovernanceWording {
       let list = given.joined(separator: ", ")
       return missing.isEmpty
         ? "\(by): \(list.isEmpty ? "none needed" : list)"
-        : "\(by): \(list.isEmpty ? "none" : list); missing: \(missing.joined(separator: ", "))"
+        : "\(by): \(list.isEmpty ? "none" : list); missing: \(missing.map(Self.missing).joined(separator: ", "))"
     case .noVotesRecorded(let quorumOnly):
       return "no votes recorded in the deal file: the \(quorumOnly ? "quorum" : "threshold") cannot be met"
     case .noBodyVotes(let rule, let body, let displayName):
-      return "\(rule): no votes of \(body)\(displayName.map { " (\($0))" } ?? "") recorded — not met"
+      return "\(ruleName(rule)): no votes of \(body)\(displayName.map { " (\($0))" } ?? "") recorded — not met"
     case .noVotingBody:
       return "no voting body"
     case .tally(let t):
@@ -46,13 +46,30 @@ public enum GovernanceWording {
     }
   }
 
+  /// A body's vote rule as written, or `votes of lpac`.
+  public static func ruleName(_ r: GovernanceOutcome.RuleName) -> String {
+    switch r {
+    case .written(let s): s
+    case .votesOf(let body): "votes of \(body)"
+    }
+  }
+
+  /// An approval not given: `lpac`, `any lpac`, `every lpac (no member is of that class)`.
+  public static func missing(_ m: GovernanceOutcome.Missing) -> String {
+    switch m {
+    case .party(let name): name
+    case .anyOf(let c): "any \(c)"
+    case .everyOfNoMember(let c): "every \(c) (no member is of that class)"
+    }
+  }
+
   static func percent(_ x: Exact) -> String { Format.number(x, style: .percent) }
 
   /// `[rule: ]for 60 (A, B), against 40 (C), abstaining 0, absent 0 of 100 voting power`.
   static func tally(_ t: GovernanceOutcome.Tally) -> String {
     func w(_ x: Exact) -> String { Format.number(x, style: t.style) }
     func names(_ n: [String]) -> String { n.isEmpty ? "" : " (\(n.joined(separator: ", ")))" }
-    return (t.rule.map { "\($0): " } ?? "")
+    return (t.rule.map { "\(ruleName($0)): " } ?? "")
       + "for \(w(t.votesFor))\(names(t.forNames)), against \(w(t.against))\(names(t.againstNames)), "
       + "abstaining \(w(t.abstaining))\(names(t.abstainingNames)), absent \(w(t.absent))\(names(t.absentNames)) of \(w(t.total))"
       + (t.oneVoteEach ? " votes" : " voting power")
@@ -84,7 +101,7 @@ public enum GovernanceWording {
   public static func breakpoint(_ b: Capacity.Breakpoint, currency: String) -> String {
     func name(_ id: String, _ title: String?) -> String { "§\(id)" + (title.map { " (\($0))" } ?? "") }
     func lifted(_ ids: [String]) -> String {
-      ids.isEmpty ? "" : ", and " + CovenantRunner.andList(ids) + (ids.count == 1 ? " is" : " are") + " disapplied"
+      ids.isEmpty ? "" : ", and " + ClauseWording.andList(ids) + (ids.count == 1 ? " is" : " are") + " disapplied"
     }
     switch b {
     case .disapplied(let low, let id, let title, let by):

@@ -155,6 +155,8 @@ import Testing
     #expect(run(broken, stderrTTY: true).stderr.contains(esc))
     #expect(!run(broken, stderrTTY: true, noColor: "1").stderr.contains(esc))
     #expect(!run(broken + ["--color", "never"], stderrTTY: true).stderr.contains(esc))
+    // `--no-color` was ignored for error output (issue 15).
+    #expect(!run(broken + ["--no-color"], stderrTTY: true).stderr.contains(esc))
     #expect(run(broken + ["--color", "always"]).stderr.contains(esc))
     #expect(!run(broken).stderr.contains(esc))
     // A report written to a file is not coloured in auto mode.

@@ -93,7 +93,7 @@ import Testing
     let one = #"[{"member": "INST-A", "decision": "yes"}, {"member": "INST-B", "decision": "abstain"}]"#
     let (r, _) = try run(cov, snapshot: Self.snapshot, deal: deal(ballots: one))
     #expect(verdict(r, "8.3") == .breach)
-    #expect(r.clauses[0].governance?.missingApprovals == ["state"])
+    #expect(r.clauses[0].governance?.missingApprovals == [.party("state")])
   }
 
   @Test func regulatoryApprovalsAreOrdinaryData() throws {

@@ -1,0 +1,67 @@
+import CovenantValues
+import CovenantEvaluation
+
+/// The words of how a figure was reached: a definition's derivation, why a requirement was
+/// decided without its usual figures (a ratio without a positive denominator, too few periods),
+/// which periods a trailing figure used. Evaluation returns the pieces (`DefinitionFigure.how`,
+/// `RequirementOutcome.explanation`, `PeriodsUsed`); the report words them, the same in every format.
+public enum FigureWording {
+  /// `total_debt = fund.debt ($5,000,000,000) + sum of holdings.debt ($550,000,000,000) = $555,000,000,000`.
+  public static func derivation(_ d: DefinitionFigure) -> String {
+    switch d.how {
+    case .noValue(let expression):
+      return "\(d.name) = \(expression): no value (its denominator is zero)"
+    case .written(let pieces, let result, let shownAs):
+      var text = ""
+      for p in pieces {
+        switch p {
+        case .source(let s): text += s
+        case .value(let v): text += " (" + v + ")"
+        }
+      }
+      return "\(d.name) = \(CovenantRunner.clean(text)) = \(result)" + (shownAs.map { " = " + $0 } ?? "")
+    }
+  }
+
+  public static func explanation(_ e: RequirementOutcome.Explanation) -> String {
+    switch e {
+    case .ratio(let r):
+      let num = "`\(r.numerator.expression)` = \(r.numerator.value)"
+      let den = "`\(r.denominator.expression)` = \(r.denominator.value)"
+      let zero = r.denominatorNegative ? "negative" : "zero"
+      let what = r.floor ? "floor" : "cap"
+      if r.numeratorPositive {
+        return "the denominator \(den) is \(zero) and the numerator \(num) is positive: the ratio is unbounded, so the \(what) of \(r.limit) is \(r.floor ? "met" : "not met")"
+      }
+      return "the denominator \(den) is \(zero) and the numerator \(num) is not positive: there is no ratio, so the \(what) of \(r.limit) is not met"
+    case .periods(let p): return periods(p)
+    case .noAsOfDateForPeriods: return "the snapshot has no as-of date to count periods to"
+    }
+  }
+
+  /// "periods: the last 4 of `quarters` as of 2025-06-30, ended 2024-09-29 to 2025-06-29", or why
+  /// too few periods leave the figure undefined.
+  public static func periods(_ p: PeriodsUsed) -> String {
+    if let f = p.firstEnd, let l = p.lastEnd {
+      return "periods: the last \(p.needed) of `\(p.list)` as of \(p.testDate), ended \(f) to \(l)"
+    }
+    let n = p.available
+    return "only \(n) period\(n == 1 ? "" : "s") of `\(p.list)` end\(n == 1 ? "s" : "") on or before \(p.testDate); "
+      + "the last \(p.needed) are needed, so the figure is undefined"
+  }
+}
+
+extension RequirementOutcome {
+  /// Why the verdict was reached without the usual figures, worded (`FigureWording.explanation`).
+  public var note: String? { explanation.map(FigureWording.explanation) }
+}
+
+extension DefinitionFigure {
+  /// How the definition was derived, worded (`FigureWording.derivation`).
+  public var derivation: String { FigureWording.derivation(self) }
+}
+
+extension PeriodsUsed {
+  /// Which periods the figure used, worded (`FigureWording.periods`).
+  public var text: String { FigureWording.periods(self) }
+}
