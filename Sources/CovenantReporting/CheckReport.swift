@@ -471,7 +471,7 @@ public enum CheckReport {
   struct RowKey: Hashable {
     var requirement: String
     var group: String?
-    init(_ o: RequirementOutcome) { (requirement, group) = (o.requirement, o.group) }
+    init(_ list: [RequirementOutcome], _ i: Int) { (requirement, group) = (list[i].requirement, list[i].group) }
   }
 
   /// Drops from a clause's result the group outcomes that no report shows, as soon as the clause
@@ -493,14 +493,14 @@ public enum CheckReport {
     var rows: [(before: Int?, after: Int?)] = []
     var index: [RowKey: Int] = [:]
     index.reserveCapacity(max(before.count, after.count))
-    for (i, o) in before.enumerated() {
-      guard index.updateValue(rows.count, forKey: RowKey(o)) == nil else { return }
+    for i in before.indices {
+      guard index.updateValue(rows.count, forKey: RowKey(before, i)) == nil else { return }
       rowOfBefore.append(rows.count)
       rows.append((i, nil))
     }
     var seenAfter = Set<RowKey>()
-    for (i, o) in after.enumerated() {
-      let k = RowKey(o)
+    for i in after.indices {
+      let k = RowKey(after, i)
       guard seenAfter.insert(k).inserted else { return }
       if let r = index[k] {
         rows[r].after = i
@@ -511,23 +511,40 @@ public enum CheckReport {
       }
     }
     guard rows.count > longGroupList else { return }
-    func outcome(_ r: (before: Int?, after: Int?)) -> (RequirementOutcome?, RequirementOutcome?) {
-      (r.before.map { before[$0] }, r.after.map { after[$0] })
+    // Read in place: an outcome is a large value, and a clause may have hundreds of thousands.
+    func severity(_ list: [RequirementOutcome], _ i: Int?) -> Int {
+      guard let i else { return 0 }
+      return list[i].holds == false ? 2 : list[i].warned ? 1 : 0
+    }
+    func closeness(_ list: [RequirementOutcome], _ i: Int) -> Exact {
+      guard let u = list[i].utilization else { return .zero }
+      if let op = list[i].comparison, isFloor(op) {
+        guard u.signum > 0 else { return Exact(1_000_000) }
+        return (try? Exact.one.divided(by: u)) ?? .zero
+      }
+      return u
     }
     var keep = [Bool](repeating: false, count: rows.count)
     var requirements = Set<String>()
-    let status = rows.indices.map { k -> (bad: Int, utilization: Exact) in
-      let (b, a) = outcome(rows[k])
-      let bad = max(severity(b), severity(a))
+    var lastRequirement: String?
+    var status: [(bad: Int, utilization: Exact)] = []
+    status.reserveCapacity(rows.count)
+    for (k, r) in rows.enumerated() {
+      let bad = max(severity(before, r.before), severity(after, r.after))
       if bad > 0 { keep[k] = true }
-      if let first = b ?? a, requirements.insert(first.requirement).inserted { keep[k] = true }
-      return (bad, closeness(a ?? b))
+      let first = r.before.map { before[$0].requirement } ?? r.after.map { after[$0].requirement } ?? ""
+      if first != lastRequirement, requirements.insert(first).inserted { keep[k] = true }
+      lastRequirement = first
+      status.append((bad, r.after.map { closeness(after, $0) } ?? r.before.map { closeness(before, $0) } ?? .zero))
     }
     for k in ranked(status) { keep[k] = true }
-    // A JSON evaluation lists all of a short list, and ranks a long one on its own.
-    for (outcomes, rowOf) in [(before, rowOfBefore), (after, rowOfAfter)] {
-      let own = outcomes.count > longGroupList ? ranked(outcomes.map { (severity($0), closeness($0)) }) : Array(outcomes.indices)
-      for i in own { keep[rowOf[i]] = true }
+    // A JSON evaluation lists all of a short list, and ranks a long one on its own (as the rows
+    // do when there is one evaluation).
+    if !before.isEmpty, !after.isEmpty {
+      for (list, rowOf) in [(before, rowOfBefore), (after, rowOfAfter)] {
+        let own = list.count > longGroupList ? ranked(list.indices.map { (severity(list, $0), closeness(list, $0)) }) : Array(list.indices)
+        for i in own { keep[rowOf[i]] = true }
+      }
     }
     let kept = keep.lazy.filter { $0 }.count
     guard kept < rows.count else { return }
@@ -575,8 +592,9 @@ public enum CheckReport {
   /// group in order of severity, then utilization, then made up to `groupsShown` with the passing
   /// groups nearest their limits — the text report's five when at most five fail; otherwise all,
   /// in order. A report of every group is `--all-groups`.
-  static func listedGroups(_ status: [(bad: Int, utilization: Exact)], all: Bool) -> [Int] {
-    guard !all, status.count > longGroupList else { return Array(status.indices) }
+  /// `omitted`: groups dropped before the report (`keepShown`), none of which it would list.
+  static func listedGroups(_ status: [(bad: Int, utilization: Exact)], all: Bool, omitted: Int = 0) -> [Int] {
+    guard !all, status.count + omitted > longGroupList else { return Array(status.indices) }
     let bad = status.indices.filter { status[$0].bad > 0 }
     // The top `groupsShown` contain every bad group when there are no more than that.
     guard bad.count > groupsShown else { return ranked(status) }
@@ -593,7 +611,7 @@ public enum CheckReport {
     var total: [(String, JSONOut)] = []
     // `omittedOutcomes`: checks dropped as the clause was checked (`keepShown`), none of them listed.
     if !allGroups || e.omittedOutcomes > 0, all.count + e.omittedOutcomes > longGroupList {
-      listed = listedGroups(all.map { (severity($0), closeness($0)) }, all: false)
+      listed = listedGroups(all.map { (severity($0), closeness($0)) }, all: false, omitted: e.omittedOutcomes)
       total = [("checks_total", .number("\(all.count + e.omittedOutcomes)"))]
     }
     let reported = e.reported, definitions = e.definitions
