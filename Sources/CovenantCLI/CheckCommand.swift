@@ -85,8 +85,12 @@ extension Commands {
     // The snapshot's document holds the file's bytes (146 MB for a million holdings), which the
     // loaded values no longer need.
     session.releaseSnapshotDocument()
+    // Each clause keeps only the groups its report shows (all of them for `--all-groups` in JSON,
+    // which lists every group's check), so a covenant of many `for each` clauses is not held whole.
+    let allGroups = fmt == .json && o.flags.contains("all-groups")
+    let prune: ((inout ClauseResult) -> Void)? = allGroups ? nil : { CheckReport.keepShown(&$0) }
     let result: CheckResult
-    switch session.check(deal, governance: snapshotGovernance) {
+    switch session.check(deal, governance: snapshotGovernance, prune: prune) {
     case .failure(let ds): return invalid(ds.list)
     case .success(let r): result = r
     }
@@ -94,7 +98,6 @@ extension Commands {
     if let deal, let f = covenant.proForma?.amountField, case .record(let fields) = deal.values { amount = fields[f] }
     switch fmt {
     case .json:
-      let allGroups = o.flags.contains("all-groups")
       out.report = StreamedReport { w in
         w.write(CheckReport.json(result, covenant: covenant, allGroups: allGroups), indent: 0)
         w.write("\n")

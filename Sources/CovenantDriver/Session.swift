@@ -124,9 +124,14 @@ public struct CovenantSession {
   }
 
   /// Evaluates every clause on the snapshot, and pro forma with the deal when one is given
-  /// (`governance`: the snapshot's own governance data, used when there is no deal).
-  public mutating func check(_ deal: Deal?, governance: DealGovernance? = nil, bounds: Bool = true) -> Result<CheckResult, Diagnostics> {
+  /// (`governance`: the snapshot's own governance data, used when there is no deal). `prune`:
+  /// applied to each clause's result as soon as it is made, to drop what the report will not show
+  /// (`CovenantRunner.prune`; the command line passes `CheckReport.keepShown`).
+  public mutating func check(
+    _ deal: Deal?, governance: DealGovernance? = nil, bounds: Bool = true, prune: ((inout ClauseResult) -> Void)? = nil
+  ) -> Result<CheckResult, Diagnostics> {
     guard runner != nil else { return .failure(Diagnostics([Self.noSnapshot(covenant)])) }
+    runner!.prune = prune
     do {
       // In place (`runner!`): the runner's snapshot caches are kept for the next deal, not copied.
       return .success(try runner!.check(deal: deal?.values, dealData: deal?.governance ?? governance, bounds: bounds))

@@ -117,9 +117,14 @@ public struct DefinitionFigure: Hashable, Sendable {
 
 public struct ClauseEvaluation: Hashable, Sendable {
   public var verdict: Verdict
+  /// Each requirement's outcome, group by group, in order; without the `omittedOutcomes` a
+  /// report would not show (`CovenantRunner.prune`).
   public var outcomes: [RequirementOutcome]
   /// Why it is not applicable for want of figures; worded by CovenantReporting (`note`).
   public var undefined: Undefined?
+  /// How many outcomes were evaluated and dropped from `outcomes` (none unless the check was
+  /// pruned): a report counts them in its totals.
+  public var omittedOutcomes = 0
   /// The definitions the clause uses, in declaration order.
   public var definitions: [DefinitionFigure] = []
   /// The figures the clause's `report` items ask for, per group.
@@ -168,6 +173,9 @@ public struct ClauseResult: Hashable, Sendable {
   public var disapplied: Disapplication? = nil
   /// `subject to §…`: each prevailing clause with its verdict, shown beside this one.
   public var subjectTo: [Precedence] = []
+  /// How many rows (a requirement in one group, before and after the deal) were dropped from
+  /// both evaluations because no report shows them (`CovenantRunner.prune`); none otherwise.
+  public var omittedRows = 0
 }
 
 /// A clause this one is `subject to`, with the verdict it reached.
@@ -262,6 +270,13 @@ public struct CovenantRunner {
   public var naive = false
   var snapshotEvaluator: Evaluator?
   var snapshotResults: [Int: ClauseEvaluation] = [:]
+  /// Applied to each clause's result as soon as the clause is checked, before the next one: a
+  /// report that shows only some of a long group list drops the rest here
+  /// (`CheckReport.keepShown`), so a covenant of many `for each` clauses never holds every
+  /// group's figures at once. With it set, the snapshot figures kept for later checks keep only
+  /// each clause's verdict (for the capacity's verifications); a later full check evaluates them
+  /// again.
+  public var prune: ((inout ClauseResult) -> Void)?
 
   /// Takes the covenant as planned (`Planner.plan`, run by the driver): the evaluator runs the
   /// plans it finds in the tree and builds none.
@@ -296,7 +311,9 @@ public struct CovenantRunner {
     var samples: Samples? = nil
     if bounds, let deal { samples = try self.samples(deal, pro: pro) }
     for ci in covenant.clauses.indices {
-      results.append(try checkClause(ci, deal: deal, dealData: dealData, holdsOnly: holdsOnly, snap: &snap, pro: &pro, dealSnapshot: &dealSnapshot, samples: &samples))
+      var r = try checkClause(ci, deal: deal, dealData: dealData, holdsOnly: holdsOnly, snap: &snap, pro: &pro, dealSnapshot: &dealSnapshot, samples: &samples)
+      if let prune, !holdsOnly { prune(&r) }
+      results.append(r)
     }
     Self.applyCrossReferences(covenant, &results)
     snapshotEvaluator = snap
@@ -363,11 +380,12 @@ public struct CovenantRunner {
           dealSnapshot?.naive = naive
         }
         r.snapshot = try evaluate(clause, &dealSnapshot!, holdsOnly: holdsOnly)
-      } else if let cached = snapshotResults[ci] {
+      } else if let cached = snapshotResults[ci], holdsOnly || prune == nil {
         r.snapshot = cached
       } else {
         let e = try evaluate(clause, &snap)
-        snapshotResults[ci] = e
+        // Pruned checks keep no group's figures: the verdict is all a verification reads.
+        snapshotResults[ci] = prune == nil ? e : ClauseEvaluation(verdict: e.verdict, outcomes: [], undefined: e.undefined, omittedOutcomes: e.outcomes.count)
         r.snapshot = e
       }
     }

@@ -379,7 +379,8 @@ public enum CheckReport {
       if let o = outcomes(r).0 ?? outcomes(r).1, requirementOrder[o.requirement] == nil { requirementOrder[o.requirement] = requirementOrder.count }
     }
     func order(_ k: Int) -> Int { (outcomes(rows[k]).0 ?? outcomes(rows[k]).1).flatMap { requirementOrder[$0.requirement] } ?? 0 }
-    let picked = rows.count > longGroupList ? ranked(status) : Array(rows.indices)
+    // Rows dropped as the clause was checked (`keepShown`) are none of these: they count among the rest.
+    let picked = rows.count + c.omittedRows > longGroupList ? ranked(status) : Array(rows.indices)
     let shown = picked.sorted { order($0) != order($1) ? order($0) < order($1) : ahead(status, $0, $1) }
     var lastReq: String?
     for k in shown {
@@ -407,8 +408,8 @@ public enum CheckReport {
         emit(prefix, "", o)
       }
     }
-    if shown.count < rows.count {
-      out += indent + "  … and " + hiddenGroups(status, shown: shown) + "\n"
+    if shown.count < rows.count + c.omittedRows {
+      out += indent + "  … and " + hiddenGroups(status, shown: shown, omitted: c.omittedRows) + "\n"
     }
     return out
   }
@@ -449,18 +450,115 @@ public enum CheckReport {
   }
 
   /// "12 more groups within their limits", or what the hidden groups hold when some failed.
-  static func hiddenGroups(_ status: [(bad: Int, utilization: Exact)], shown: [Int]) -> String {
+  /// `omitted`: rows dropped before the report (`keepShown`), every one within its limits.
+  static func hiddenGroups(_ status: [(bad: Int, utilization: Exact)], shown: [Int], omitted: Int = 0) -> String {
     let shownSet = Set(shown)
     var failed = 0, warned = 0
     for (i, s) in status.enumerated() where !shownSet.contains(i) {
       if s.bad == 2 { failed += 1 } else if s.bad == 1 { warned += 1 }
     }
-    let hidden = status.count - shown.count
+    let hidden = status.count + omitted - shown.count
     if failed == 0, warned == 0 { return "\(hidden) more groups within their limits" }
     var parts = ["\(hidden) more groups"]
     if failed > 0 { parts.append("\(failed) of them over their limits") }
     if warned > 0 { parts.append("\(warned) warned") }
     return parts.joined(separator: ", ")
+  }
+
+  // MARK: - What the reports show of a long group list
+
+  /// A row of a clause's figures as every report matches them: a requirement in one group.
+  struct RowKey: Hashable {
+    var requirement: String
+    var group: String?
+    init(_ list: [RequirementOutcome], _ i: Int) { (requirement, group) = (list[i].requirement, list[i].group) }
+  }
+
+  /// Drops from a clause's result the group outcomes that no report shows, as soon as the clause
+  /// is checked (`CovenantRunner.prune`), so that a covenant of many `for each` clauses does not
+  /// hold every group's figures at once. Kept: every failed or warned group (the JSON report lists
+  /// them all, SARIF and GitHub cite the first), the groups that rank in the first
+  /// `groupsShown` of the text, Markdown and HTML reports (before and after the deal together)
+  /// and of each JSON evaluation (alone), and each requirement's first group (the text report
+  /// orders requirements by it), each with its figures before and after the deal. The counts of
+  /// what was dropped (`ClauseResult.omittedRows`, `ClauseEvaluation.omittedOutcomes`) keep the
+  /// reports' totals; every report of the pruned result is the report of the whole one, except
+  /// a JSON report with `--all-groups`, which needs every group (do not prune for it). A clause
+  /// whose rows repeat (two requirements written alike) is kept whole.
+  public static func keepShown(_ c: inout ClauseResult) {
+    let before = c.snapshot?.outcomes ?? [], after = c.proForma?.outcomes ?? []
+    guard before.count + after.count > longGroupList, c.omittedRows == 0 else { return }
+    // Rows as the reports match them: the snapshot's in order, then the deal's new ones.
+    var rowOfBefore: [Int] = [], rowOfAfter: [Int] = []
+    var rows: [(before: Int?, after: Int?)] = []
+    var index: [RowKey: Int] = [:]
+    index.reserveCapacity(max(before.count, after.count))
+    for i in before.indices {
+      guard index.updateValue(rows.count, forKey: RowKey(before, i)) == nil else { return }
+      rowOfBefore.append(rows.count)
+      rows.append((i, nil))
+    }
+    var seenAfter = Set<RowKey>()
+    for i in after.indices {
+      let k = RowKey(after, i)
+      guard seenAfter.insert(k).inserted else { return }
+      if let r = index[k] {
+        rows[r].after = i
+        rowOfAfter.append(r)
+      } else {
+        rowOfAfter.append(rows.count)
+        rows.append((nil, i))
+      }
+    }
+    guard rows.count > longGroupList else { return }
+    // Read in place: an outcome is a large value, and a clause may have hundreds of thousands.
+    func severity(_ list: [RequirementOutcome], _ i: Int?) -> Int {
+      guard let i else { return 0 }
+      return list[i].holds == false ? 2 : list[i].warned ? 1 : 0
+    }
+    func closeness(_ list: [RequirementOutcome], _ i: Int) -> Exact {
+      guard let u = list[i].utilization else { return .zero }
+      if let op = list[i].comparison, isFloor(op) {
+        guard u.signum > 0 else { return Exact(1_000_000) }
+        return (try? Exact.one.divided(by: u)) ?? .zero
+      }
+      return u
+    }
+    var keep = [Bool](repeating: false, count: rows.count)
+    var requirements = Set<String>()
+    var lastRequirement: String?
+    var status: [(bad: Int, utilization: Exact)] = []
+    status.reserveCapacity(rows.count)
+    for (k, r) in rows.enumerated() {
+      let bad = max(severity(before, r.before), severity(after, r.after))
+      if bad > 0 { keep[k] = true }
+      let first = r.before.map { before[$0].requirement } ?? r.after.map { after[$0].requirement } ?? ""
+      if first != lastRequirement, requirements.insert(first).inserted { keep[k] = true }
+      lastRequirement = first
+      status.append((bad, r.after.map { closeness(after, $0) } ?? r.before.map { closeness(before, $0) } ?? .zero))
+    }
+    for k in ranked(status) { keep[k] = true }
+    // A JSON evaluation lists all of a short list, and ranks a long one on its own (as the rows
+    // do when there is one evaluation).
+    if !before.isEmpty, !after.isEmpty {
+      for (list, rowOf) in [(before, rowOfBefore), (after, rowOfAfter)] {
+        let own = list.count > longGroupList ? ranked(list.indices.map { (severity(list, $0), closeness(list, $0)) }) : Array(list.indices)
+        for i in own { keep[rowOf[i]] = true }
+      }
+    }
+    let kept = keep.lazy.filter { $0 }.count
+    guard kept < rows.count else { return }
+    c.omittedRows += rows.count - kept
+    if var e = c.snapshot {
+      e.outcomes = before.indices.filter { keep[rowOfBefore[$0]] }.map { before[$0] }
+      e.omittedOutcomes += before.count - e.outcomes.count
+      c.snapshot = e
+    }
+    if var e = c.proForma {
+      e.outcomes = after.indices.filter { keep[rowOfAfter[$0]] }.map { after[$0] }
+      e.omittedOutcomes += after.count - e.outcomes.count
+      c.proForma = e
+    }
   }
 
   // MARK: - JSON
@@ -494,8 +592,9 @@ public enum CheckReport {
   /// group in order of severity, then utilization, then made up to `groupsShown` with the passing
   /// groups nearest their limits — the text report's five when at most five fail; otherwise all,
   /// in order. A report of every group is `--all-groups`.
-  static func listedGroups(_ status: [(bad: Int, utilization: Exact)], all: Bool) -> [Int] {
-    guard !all, status.count > longGroupList else { return Array(status.indices) }
+  /// `omitted`: groups dropped before the report (`keepShown`), none of which it would list.
+  static func listedGroups(_ status: [(bad: Int, utilization: Exact)], all: Bool, omitted: Int = 0) -> [Int] {
+    guard !all, status.count + omitted > longGroupList else { return Array(status.indices) }
     let bad = status.indices.filter { status[$0].bad > 0 }
     // The top `groupsShown` contain every bad group when there are no more than that.
     guard bad.count > groupsShown else { return ranked(status) }
@@ -510,9 +609,10 @@ public enum CheckReport {
     let all = e.outcomes
     var listed: [Int]? = nil
     var total: [(String, JSONOut)] = []
-    if !allGroups, all.count > longGroupList {
-      listed = listedGroups(all.map { (severity($0), closeness($0)) }, all: false)
-      total = [("checks_total", .number("\(all.count)"))]
+    // `omittedOutcomes`: checks dropped as the clause was checked (`keepShown`), none of them listed.
+    if !allGroups || e.omittedOutcomes > 0, all.count + e.omittedOutcomes > longGroupList {
+      listed = listedGroups(all.map { (severity($0), closeness($0)) }, all: false, omitted: e.omittedOutcomes)
+      total = [("checks_total", .number("\(all.count + e.omittedOutcomes)"))]
     }
     let reported = e.reported, definitions = e.definitions
     return .object([

@@ -53,10 +53,10 @@ public enum DocumentReport {
         rows[i].utilization = CheckReport.closeness(rows[i].after ?? rows[i].before)
       }
       var hidden: String?
-      if rows.count > CheckReport.longGroupList {
+      if rows.count + c.omittedRows > CheckReport.longGroupList {
         let status = rows.map { (bad: $0.severity, utilization: $0.utilization) }
         let shown = CheckReport.ranked(status)
-        hidden = "… and " + CheckReport.hiddenGroups(status, shown: shown)
+        hidden = "… and " + CheckReport.hiddenGroups(status, shown: shown, omitted: c.omittedRows)
         rows = shown.map { rows[$0] }
       }
       // Groups in breach first, then warned, then by how close they are to the limit.
