@@ -343,42 +343,47 @@ public enum CheckReport {
     // `after`: a million-holding portfolio has hundreds of thousands of issuer groups, so rows
     // hold no copies of the outcomes, and the two lists are matched by key only when their
     // groups differ (a deal that brings a new issuer).
+    // Only the rows shown are read whole (a group's figures are computed when read); the others
+    // by their status, requirement and group.
     var rows: [(before: Int?, after: Int?)]
-    func key(_ o: RequirementOutcome) -> String { o.requirement + "\u{0}" + (o.group ?? "") }
+    func key(_ l: RequirementOutcomes, _ i: Int) -> String { l.requirement(at: i) + "\u{0}" + (l.group(at: i) ?? "") }
     if after.isEmpty {
       rows = before.indices.map { ($0, nil) }
     } else if before.isEmpty {
       rows = after.indices.map { (nil, $0) }
-    } else if before.count == after.count,
-      zip(before, after).allSatisfy({ $0.requirement == $1.requirement && $0.group == $1.group })
-    {
+    } else if before.sameRows(after) {
       rows = before.indices.map { ($0, $0) }
     } else {
       rows = []
       var index: [String: Int] = [:]
-      for (i, o) in before.enumerated() {
-        if let r = index[key(o)] { rows[r].before = i } else { index[key(o)] = rows.count; rows.append((i, nil)) }
+      for i in before.indices {
+        let k = key(before, i)
+        if let r = index[k] { rows[r].before = i } else { index[k] = rows.count; rows.append((i, nil)) }
       }
-      for (i, o) in after.enumerated() {
-        if let r = index[key(o)] { rows[r].after = i } else { index[key(o)] = rows.count; rows.append((nil, i)) }
+      for i in after.indices {
+        let k = key(after, i)
+        if let r = index[k] { rows[r].after = i } else { index[k] = rows.count; rows.append((nil, i)) }
       }
     }
     func outcomes(_ r: (before: Int?, after: Int?)) -> (RequirementOutcome?, RequirementOutcome?) {
       (r.before.map { before[$0] }, r.after.map { after[$0] })
     }
+    func requirement(_ r: (before: Int?, after: Int?)) -> String? {
+      r.before.map { before.requirement(at: $0) } ?? r.after.map { after.requirement(at: $0) }
+    }
     // Long group lists (one per issuer) show what matters: failures, warnings and the
     // closest-to-limit groups.
     let status = rows.map { r -> (bad: Int, utilization: Exact) in
-      let (b, a) = outcomes(r)
+      let b = r.before.map { before.status(at: $0) }, a = r.after.map { after.status(at: $0) }
       return (max(severity(b), severity(a)), closeness(a ?? b))
     }
     // Requirements in the order written; within one, breaches first, then warnings, then the
     // least headroom.
     var requirementOrder: [String: Int] = [:]
     for r in rows {
-      if let o = outcomes(r).0 ?? outcomes(r).1, requirementOrder[o.requirement] == nil { requirementOrder[o.requirement] = requirementOrder.count }
+      if let q = requirement(r), requirementOrder[q] == nil { requirementOrder[q] = requirementOrder.count }
     }
-    func order(_ k: Int) -> Int { (outcomes(rows[k]).0 ?? outcomes(rows[k]).1).flatMap { requirementOrder[$0.requirement] } ?? 0 }
+    func order(_ k: Int) -> Int { requirement(rows[k]).flatMap { requirementOrder[$0] } ?? 0 }
     let picked = rows.count > longGroupList ? ranked(status) : Array(rows.indices)
     let shown = picked.sorted { order($0) != order($1) ? order($0) < order($1) : ahead(status, $0, $1) }
     var lastReq: String?
@@ -417,11 +422,13 @@ public enum CheckReport {
   static let longGroupList = 8, groupsShown = 5
 
   /// 2 for a failed requirement, 1 for a warned one, 0 otherwise.
-  static func severity(_ o: RequirementOutcome?) -> Int { o?.holds == false ? 2 : o?.warned == true ? 1 : 0 }
+  static func severity(_ o: RequirementOutcome?) -> Int { severity(o?.status) }
+  static func severity(_ o: OutcomeStatus?) -> Int { o?.holds == false ? 2 : o?.warned == true ? 1 : 0 }
 
   /// How close a figure is to its limit, for ranking groups: value ÷ limit for a cap, limit ÷
   /// value for a floor (a window of EBITDA just above its minimum is nearer than one far above).
-  static func closeness(_ o: RequirementOutcome?) -> Exact {
+  static func closeness(_ o: RequirementOutcome?) -> Exact { closeness(o?.status) }
+  static func closeness(_ o: OutcomeStatus?) -> Exact {
     guard let o, let u = o.utilization else { return .zero }
     if let op = o.comparison, isFloor(op) {
       guard u.signum > 0 else { return Exact(1_000_000) }
@@ -511,7 +518,7 @@ public enum CheckReport {
     var listed: [Int]? = nil
     var total: [(String, JSONOut)] = []
     if !allGroups, all.count > longGroupList {
-      listed = listedGroups(all.map { (severity($0), closeness($0)) }, all: false)
+      listed = listedGroups(all.indices.map { i in let s = all.status(at: i); return (severity(s), closeness(s)) }, all: false)
       total = [("checks_total", .number("\(all.count)"))]
     }
     let reported = e.reported, definitions = e.definitions

@@ -202,7 +202,16 @@ final class ColumnGroups: Sendable {
     self.hasValue = hasValue
   }
 
-  func slot(_ key: Value) -> Int? {
+  /// `hint`: the key's number in the column it was read from, if known (a `for each` over the
+  /// same column): used when it is this key's slot, which saves hashing the text.
+  func slot(_ key: Value, hint: UInt32? = nil) -> Int? {
+    if let h = hint, case .interned(let index, let country) = keys {
+      switch key {
+      case .text(let s) where !country: if Int(h) < index.count, index.bytes(Int(h)).elementsEqual(s.utf8) { return Int(h) }
+      case .country(let s) where country: if Int(h) < index.count, index.bytes(Int(h)).elementsEqual(s.utf8) { return Int(h) }
+      default: break
+      }
+    }
     switch key {
     case .absent: return absentSlot
     case .kind(let vk, let m):
@@ -218,9 +227,9 @@ final class ColumnGroups: Sendable {
     }
   }
 
-  func state(for key: Value, span: SourceSpan) throws(EvaluationError) -> AggregateState {
+  func state(for key: Value, hint: UInt32? = nil, span: SourceSpan) throws(EvaluationError) -> AggregateState {
     var state = AggregateState()
-    guard let s = slot(key) else { return state }
+    guard let s = slot(key, hint: hint) else { return state }
     state.count = counts[s]
     if hasValue, seen[s] { state.currency = currency }
     if addsToSum {

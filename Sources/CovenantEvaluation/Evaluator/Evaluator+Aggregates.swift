@@ -195,7 +195,7 @@ extension Evaluator {
   mutating func keyedState(
     _ plan: AggregatePlan, _ base: GroupedState, _ extra: [Value], field: Int, key: Value, span: SourceSpan
   ) throws(EvaluationError) -> AggregateState {
-    var state = try base.state(for: key, span: span)
+    var state = try base.state(for: key, hint: groupKeyID, span: span)
     guard plan.function == .share else {
       for item in extra where groupKeyOf(item, field: field) == key { try fold(plan, item, into: &state, span: span) }
       return state

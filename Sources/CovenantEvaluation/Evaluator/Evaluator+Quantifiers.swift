@@ -104,6 +104,18 @@ extension Evaluator {
     return keys
   }
 
+  /// The interned numbers of `groupKeys(group)` in its column, in the same order, when its keys
+  /// were read from an interned column of the snapshot's table and no deal added one; nil
+  /// otherwise. Hints only (`groupKeyID`).
+  mutating func groupKeyIDs(_ group: CheckedClause.Group, count: Int) throws(EvaluationError) -> [UInt32]? {
+    guard !group.list.usesDeal, case .list(let list) = try eval(group.list), let table = list.table else { return nil }
+    let cacheKey = "\(group.field):\(group.list.span.start)"
+    if let ids = cache.groupKeyIDs(cacheKey) { return ids.count == count ? ids : nil }
+    guard let ids = table.distinctIDs(group.field) else { return nil }
+    cache.setGroupKeyIDs(cacheKey, ids)
+    return ids.count == count ? ids : nil
+  }
+
   /// Elements of a `for each` list without a value of the group field (a missing optional
   /// field): they belong to no group, so the clause cannot be shown to hold for them.
   mutating func elementsWithoutGroup(_ group: CheckedClause.Group) throws(EvaluationError) -> (count: Int, items: [Int]) {
