@@ -515,7 +515,7 @@ public struct CovenantRunner {
     let ids = try clause.group.flatMap { g throws(EvaluationError) in try ev.groupKeyIDs(g, count: keys.count) }
     for (n, key) in keys.enumerated() {
       if let key { ev.groupKey = key }
-      ev.groupKeyID = ids?[n]
+      if let ids, let g = clause.group { ev.groupKeyHint = GroupKeyHint(table: ids.table, field: g.field, id: ids.ids[n]) }
       for req in clause.requirements {
         if lazy {
           var o = try outcome(req, clause, &ev, holdsOnly: holdsOnly, statusOnly: true)
@@ -538,7 +538,6 @@ public struct CovenantRunner {
       }
     }
     ev.groupKey = .absent
-    ev.groupKeyID = nil
     if let g = clause.group {
       let missing = try ev.elementsWithoutGroup(g)
       if missing.count > 0, case .list(let list) = try ev.eval(g.list) {
