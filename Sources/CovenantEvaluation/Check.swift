@@ -119,7 +119,7 @@ public struct ClauseEvaluation: Hashable, Sendable {
   public var verdict: Verdict
   /// Each requirement's outcome, group by group, in order; without the `omittedOutcomes` a
   /// report would not show (`CovenantRunner.prune`).
-  public var outcomes: [RequirementOutcome]
+  public var outcomes: RequirementOutcomes
   /// Why it is not applicable for want of figures; worded by CovenantReporting (`note`).
   public var undefined: Undefined?
   /// How many outcomes were evaluated and dropped from `outcomes` (none unless the check was
@@ -268,6 +268,9 @@ public struct CovenantRunner {
   let memo = RunnerMemo()
   /// Scan everything for every deal (no caches): the reference for tests of incremental evaluation.
   public var naive = false
+  /// Up to this many groups, a `for each` clause's outcomes are computed whole; beyond, per group
+  /// only its status until a report reads it (`RequirementOutcomes`). Tests set it to compare.
+  var eagerGroups = 8
   var snapshotEvaluator: Evaluator?
   var snapshotResults: [Int: ClauseEvaluation] = [:]
   /// Applied to each clause's result as soon as the clause is checked, before the next one: a
@@ -530,9 +533,24 @@ public struct CovenantRunner {
     var reported: [ReportedFigure] = []
     let keys: [Value?] = clause.window != nil ? [] : try clause.group.map { g throws(EvaluationError) in try ev.groupKeys(g).map { Optional($0) } } ?? [nil]
     if let w = clause.window { try evaluateWindows(clause, w, &ev, &outcomes, &reported) }
-    for key in keys {
+    // A long list of groups (one per issuer) keeps each group's status, and computes a group's
+    // figures when a report reads them (`RequirementOutcomes`).
+    // Quantifiers stay whole: their elements' labels and evidence evaluate more than the verdict did.
+    let lazy = clause.group != nil && keys.count > eagerGroups
+      && !clause.requirements.contains { if case .quantifier = $0.expr.kind { true } else { false } }
+    var entries: [GroupOutcomes.Entry] = []
+    if lazy { entries.reserveCapacity(keys.count * clause.requirements.count) }
+    let ids = try clause.group.flatMap { g throws(EvaluationError) in try ev.groupKeyIDs(g, count: keys.count) }
+    for (n, key) in keys.enumerated() {
       if let key { ev.groupKey = key }
+      if let ids, let g = clause.group { ev.groupKeyHint = GroupKeyHint(table: ids.table, field: g.field, id: ids.ids[n]) }
       for req in clause.requirements {
+        if lazy {
+          var o = try outcome(req, clause, &ev, holdsOnly: holdsOnly, statusOnly: true)
+          try attachPeriods(&o, req, &ev)
+          entries.append(GroupOutcomes.Entry(o))
+          continue
+        }
         var o = try outcome(req, clause, &ev, holdsOnly: holdsOnly)
         try attachPeriods(&o, req, &ev)
         if !holdsOnly, let key, let g = clause.group { o.group = "\(g.fieldName) \(Format.plain(key, covenant.schema))" }
@@ -560,29 +578,37 @@ public struct CovenantRunner {
         outcomes.insert(o, at: 0)
       }
     }
+    let all = RequirementOutcomes(
+      head: outcomes,
+      groups: lazy
+        ? GroupOutcomes(runner: self, clause: clause, keys: keys.compactMap { $0 }, holdsOnly: holdsOnly, entries: entries, evaluator: ev) : nil)
     let definitions = try definitionFigures(clause, &ev, holdsOnly: holdsOnly)
-    let failed = outcomes.contains { $0.holds == false }
+    let status = all.indices.lazy.map { all.status(at: $0) }
+    let failed = status.contains { $0.holds == false }
     let verdict: Verdict
     var undefined: ClauseEvaluation.Undefined?
     if failed {
       verdict = clause.severityWarning ? .warning : .breach
-    } else if outcomes.contains(where: \.warned) {
+    } else if status.contains(where: \.warned) {
       verdict = .warning
-    } else if !outcomes.isEmpty, outcomes.allSatisfy({ $0.holds == nil }) {
+    } else if !all.isEmpty, status.allSatisfy({ $0.holds == nil }) {
       verdict = .notApplicable
       undefined = .allFigures
-    } else if let u = outcomes.first(where: { $0.holds == nil }) {
+    } else if let u = all.indices.first(where: { all.status(at: $0).holds == nil }) {
       // A clause passes only when every requirement holds: one that cannot be evaluated
       // leaves the clause not applicable, never passed.
       verdict = .notApplicable
-      undefined = .requirement(u.requirement, group: u.group)
+      undefined = .requirement(all.requirement(at: u), group: all.group(at: u))
     } else {
       verdict = .pass
     }
-    return ClauseEvaluation(verdict: verdict, outcomes: outcomes, undefined: undefined, definitions: definitions, reported: reported)
+    return ClauseEvaluation(verdict: verdict, outcomes: all, undefined: undefined, definitions: definitions, reported: reported)
   }
 
-  func outcome(_ req: CheckedRequirement, _ clause: CheckedClause, _ ev: inout Evaluator, holdsOnly: Bool = false) throws(EvaluationError) -> RequirementOutcome {
+  /// `statusOnly`: what `OutcomeStatus` holds (whether it holds, its utilization, whether it is
+  /// warned) and the figures compared, without the rest (headroom, the other view, a
+  /// quantifier's elements); the same expressions are evaluated, so an error is the same error.
+  func outcome(_ req: CheckedRequirement, _ clause: CheckedClause, _ ev: inout Evaluator, holdsOnly: Bool = false, statusOnly: Bool = false) throws(EvaluationError) -> RequirementOutcome {
     var o = RequirementOutcome(requirement: req.source)
     switch req.expr.kind {
     case .compare(let op, let a, let b):
@@ -598,13 +624,14 @@ public struct CovenantRunner {
       if holdsOnly { return o }
       if o.holds != nil, [.le, .lt, .ge, .gt].contains(op) {
         let cap = op == .le || op == .lt
-        o.headroom = try? ev.arithmetic(.sub, cap ? y : x, cap ? x : y, req.span)
+        if !statusOnly { o.headroom = try? ev.arithmetic(.sub, cap ? y : x, cap ? x : y, req.span) }
         if let xv = Self.magnitude(x), let yv = Self.magnitude(y), yv.signum > 0 { o.utilization = try? xv.divided(by: yv) }
         if o.holds == true, let w = clause.warn, w.above == cap, let xv = Self.magnitude(x), let yv = Self.magnitude(y),
           let threshold = try? yv.multiplied(by: w.fraction)
         {
           o.warned = w.inclusive ? (cap ? threshold <= xv : xv <= threshold) : (cap ? threshold < xv : xv < threshold)
         }
+        if statusOnly { return o }
         try addOtherView(&o, a, b, &ev)
       }
     case .quantifier(let plan):
@@ -615,13 +642,13 @@ public struct CovenantRunner {
       if q.undefined > 0, o.holds != true {
         // `every company …` is not shown for a company whose condition is undefined.
         o.holds = false
-        if holdsOnly { return o }
+        if holdsOnly || statusOnly { return o }
         o.notEvaluatedCount = q.undefined
         if case .list(let list) = try ev.eval(plan.list) {
           o.notEvaluated = q.undefinedItems.map { label(list, $0, plan.labelField) }
         }
       }
-      if holdsOnly { return o }
+      if holdsOnly || statusOnly { return o }
       o.matching = q.matching
       o.quantifier = plan.quantifier
       if plan.quantifier != .some {

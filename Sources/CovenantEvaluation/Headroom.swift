@@ -177,9 +177,11 @@ extension CovenantRunner {
     // Verify: the clause holds at the amount reported (to the cent) and fails a cent above it.
     if let (at, above) = Self.verificationAmounts(best) {
       var e1 = try evaluator(at: at, &samples)
-      let holds = try evaluate(clause, &e1, holdsOnly: true).outcomes.allSatisfy { $0.holds != false }
+      let atBound = try evaluate(clause, &e1, holdsOnly: true).outcomes
+      let holds = atBound.indices.allSatisfy { atBound.status(at: $0).holds != false }
       var e2 = try evaluator(at: above, &samples)
-      let failsAbove = try evaluate(clause, &e2, holdsOnly: true).outcomes.contains { $0.holds == false }
+      let overBound = try evaluate(clause, &e2, holdsOnly: true).outcomes
+      let failsAbove = overBound.indices.contains { overBound.status(at: $0).holds == false }
       if !holds || !failsAbove {
         return .notComputed(.boundDidNotVerify)
       }

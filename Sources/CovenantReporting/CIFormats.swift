@@ -59,7 +59,8 @@ public enum CIFormats {
       guard c.verdict == .breach || c.verdict == .warning else { return nil }
       var msg = "§\(c.id) \(c.title ?? ""): \(c.verdict.rawValue)"
       if let note = c.note { msg += " — \(note)" }
-      let failing = (c.proForma ?? c.snapshot)?.outcomes.filter { $0.holds == false || $0.warned } ?? []
+      let all = (c.proForma ?? c.snapshot)?.outcomes ?? []
+      let failing = all.indices.lazy.filter { all.status(at: $0).holds == false || all.status(at: $0).warned }.map { all[$0] }
       for o in failing.prefix(3) {
         msg += "; " + (o.group.map { $0 + ": " } ?? "") + CheckReport.outcomeText(o, schema: covenant.schema)
       }

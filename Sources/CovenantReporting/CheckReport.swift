@@ -343,42 +343,47 @@ public enum CheckReport {
     // `after`: a million-holding portfolio has hundreds of thousands of issuer groups, so rows
     // hold no copies of the outcomes, and the two lists are matched by key only when their
     // groups differ (a deal that brings a new issuer).
+    // Only the rows shown are read whole (a group's figures are computed when read); the others
+    // by their status, requirement and group.
     var rows: [(before: Int?, after: Int?)]
-    func key(_ o: RequirementOutcome) -> String { o.requirement + "\u{0}" + (o.group ?? "") }
+    func key(_ l: RequirementOutcomes, _ i: Int) -> String { l.requirement(at: i) + "\u{0}" + (l.group(at: i) ?? "") }
     if after.isEmpty {
       rows = before.indices.map { ($0, nil) }
     } else if before.isEmpty {
       rows = after.indices.map { (nil, $0) }
-    } else if before.count == after.count,
-      zip(before, after).allSatisfy({ $0.requirement == $1.requirement && $0.group == $1.group })
-    {
+    } else if before.sameRows(after) {
       rows = before.indices.map { ($0, $0) }
     } else {
       rows = []
       var index: [String: Int] = [:]
-      for (i, o) in before.enumerated() {
-        if let r = index[key(o)] { rows[r].before = i } else { index[key(o)] = rows.count; rows.append((i, nil)) }
+      for i in before.indices {
+        let k = key(before, i)
+        if let r = index[k] { rows[r].before = i } else { index[k] = rows.count; rows.append((i, nil)) }
       }
-      for (i, o) in after.enumerated() {
-        if let r = index[key(o)] { rows[r].after = i } else { index[key(o)] = rows.count; rows.append((nil, i)) }
+      for i in after.indices {
+        let k = key(after, i)
+        if let r = index[k] { rows[r].after = i } else { index[k] = rows.count; rows.append((nil, i)) }
       }
     }
     func outcomes(_ r: (before: Int?, after: Int?)) -> (RequirementOutcome?, RequirementOutcome?) {
       (r.before.map { before[$0] }, r.after.map { after[$0] })
     }
+    func requirement(_ r: (before: Int?, after: Int?)) -> String? {
+      r.before.map { before.requirement(at: $0) } ?? r.after.map { after.requirement(at: $0) }
+    }
     // Long group lists (one per issuer) show what matters: failures, warnings and the
     // closest-to-limit groups.
     let status = rows.map { r -> (bad: Int, utilization: Exact) in
-      let (b, a) = outcomes(r)
+      let b = r.before.map { before.status(at: $0) }, a = r.after.map { after.status(at: $0) }
       return (max(severity(b), severity(a)), closeness(a ?? b))
     }
     // Requirements in the order written; within one, breaches first, then warnings, then the
     // least headroom.
     var requirementOrder: [String: Int] = [:]
     for r in rows {
-      if let o = outcomes(r).0 ?? outcomes(r).1, requirementOrder[o.requirement] == nil { requirementOrder[o.requirement] = requirementOrder.count }
+      if let q = requirement(r), requirementOrder[q] == nil { requirementOrder[q] = requirementOrder.count }
     }
-    func order(_ k: Int) -> Int { (outcomes(rows[k]).0 ?? outcomes(rows[k]).1).flatMap { requirementOrder[$0.requirement] } ?? 0 }
+    func order(_ k: Int) -> Int { requirement(rows[k]).flatMap { requirementOrder[$0] } ?? 0 }
     // Rows dropped as the clause was checked (`keepShown`) are none of these: they count among the rest.
     let picked = rows.count + c.omittedRows > longGroupList ? ranked(status) : Array(rows.indices)
     let shown = picked.sorted { order($0) != order($1) ? order($0) < order($1) : ahead(status, $0, $1) }
@@ -418,11 +423,13 @@ public enum CheckReport {
   static let longGroupList = 8, groupsShown = 5
 
   /// 2 for a failed requirement, 1 for a warned one, 0 otherwise.
-  static func severity(_ o: RequirementOutcome?) -> Int { o?.holds == false ? 2 : o?.warned == true ? 1 : 0 }
+  static func severity(_ o: RequirementOutcome?) -> Int { severity(o?.status) }
+  static func severity(_ o: OutcomeStatus?) -> Int { o?.holds == false ? 2 : o?.warned == true ? 1 : 0 }
 
   /// How close a figure is to its limit, for ranking groups: value ÷ limit for a cap, limit ÷
   /// value for a floor (a window of EBITDA just above its minimum is nearer than one far above).
-  static func closeness(_ o: RequirementOutcome?) -> Exact {
+  static func closeness(_ o: RequirementOutcome?) -> Exact { closeness(o?.status) }
+  static func closeness(_ o: OutcomeStatus?) -> Exact {
     guard let o, let u = o.utilization else { return .zero }
     if let op = o.comparison, isFloor(op) {
       guard u.signum > 0 else { return Exact(1_000_000) }
@@ -471,7 +478,7 @@ public enum CheckReport {
   struct RowKey: Hashable {
     var requirement: String
     var group: String?
-    init(_ list: [RequirementOutcome], _ i: Int) { (requirement, group) = (list[i].requirement, list[i].group) }
+    init(_ list: RequirementOutcomes, _ i: Int) { (requirement, group) = (list.requirement(at: i), list.group(at: i)) }
   }
 
   /// Drops from a clause's result the group outcomes that no report shows, as soon as the clause
@@ -512,18 +519,12 @@ public enum CheckReport {
     }
     guard rows.count > longGroupList else { return }
     // Read in place: an outcome is a large value, and a clause may have hundreds of thousands.
-    func severity(_ list: [RequirementOutcome], _ i: Int?) -> Int {
+    // Statuses only: a long list computes a group's figures when it is read (`RequirementOutcomes`).
+    func severity(_ list: RequirementOutcomes, _ i: Int?) -> Int {
       guard let i else { return 0 }
-      return list[i].holds == false ? 2 : list[i].warned ? 1 : 0
+      return CheckReport.severity(list.status(at: i))
     }
-    func closeness(_ list: [RequirementOutcome], _ i: Int) -> Exact {
-      guard let u = list[i].utilization else { return .zero }
-      if let op = list[i].comparison, isFloor(op) {
-        guard u.signum > 0 else { return Exact(1_000_000) }
-        return (try? Exact.one.divided(by: u)) ?? .zero
-      }
-      return u
-    }
+    func closeness(_ list: RequirementOutcomes, _ i: Int) -> Exact { CheckReport.closeness(list.status(at: i)) }
     var keep = [Bool](repeating: false, count: rows.count)
     var requirements = Set<String>()
     var lastRequirement: String?
@@ -532,7 +533,7 @@ public enum CheckReport {
     for (k, r) in rows.enumerated() {
       let bad = max(severity(before, r.before), severity(after, r.after))
       if bad > 0 { keep[k] = true }
-      let first = r.before.map { before[$0].requirement } ?? r.after.map { after[$0].requirement } ?? ""
+      let first = r.before.map { before.requirement(at: $0) } ?? r.after.map { after.requirement(at: $0) } ?? ""
       if first != lastRequirement, requirements.insert(first).inserted { keep[k] = true }
       lastRequirement = first
       status.append((bad, r.after.map { closeness(after, $0) } ?? r.before.map { closeness(before, $0) } ?? .zero))
@@ -550,12 +551,12 @@ public enum CheckReport {
     guard kept < rows.count else { return }
     c.omittedRows += rows.count - kept
     if var e = c.snapshot {
-      e.outcomes = before.indices.filter { keep[rowOfBefore[$0]] }.map { before[$0] }
+      e.outcomes = RequirementOutcomes(before.indices.filter { keep[rowOfBefore[$0]] }.map { before[$0] })
       e.omittedOutcomes += before.count - e.outcomes.count
       c.snapshot = e
     }
     if var e = c.proForma {
-      e.outcomes = after.indices.filter { keep[rowOfAfter[$0]] }.map { after[$0] }
+      e.outcomes = RequirementOutcomes(after.indices.filter { keep[rowOfAfter[$0]] }.map { after[$0] })
       e.omittedOutcomes += after.count - e.outcomes.count
       c.proForma = e
     }
@@ -611,7 +612,7 @@ public enum CheckReport {
     var total: [(String, JSONOut)] = []
     // `omittedOutcomes`: checks dropped as the clause was checked (`keepShown`), none of them listed.
     if !allGroups || e.omittedOutcomes > 0, all.count + e.omittedOutcomes > longGroupList {
-      listed = listedGroups(all.map { (severity($0), closeness($0)) }, all: false, omitted: e.omittedOutcomes)
+      listed = listedGroups(all.indices.map { i in let s = all.status(at: i); return (severity(s), closeness(s)) }, all: false, omitted: e.omittedOutcomes)
       total = [("checks_total", .number("\(all.count + e.omittedOutcomes)"))]
     }
     let reported = e.reported, definitions = e.definitions

@@ -121,7 +121,7 @@ func snapshotViolations(_ r: CheckResult) -> [String: Int] {
     guard let e = clause.snapshot else { continue }
     switch clause.id {
     case "a": v["a"] = e.outcomes.reduce(0) { $0 + $1.offenderCount }
-    case "b", "c", "d": v[clause.id] = e.outcomes.filter { $0.holds == false }.count
+    case "b", "c", "d": v[clause.id] = e.outcomes.indices.filter { e.outcomes.status(at: $0).holds == false }.count
     default: break
     }
   }

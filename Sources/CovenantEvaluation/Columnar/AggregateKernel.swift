@@ -169,8 +169,16 @@ struct AggregateKernel {
     }
     return GroupedState(whole: w, columnar: ColumnGroups(
       keys: keys, absentSlot: absentSlot, sums: sums, counts: counts, seen: seen, scale: scale, currency: currency,
-      addsToSum: adds, hasValue: units != nil))
+      addsToSum: adds, hasValue: units != nil, table: table, field: field))
   }
+}
+
+/// A `for each` group's key as a number: `id` in the interned column `field` of `table`, the
+/// column its keys were read from.
+struct GroupKeyHint {
+  let table: RecordTable
+  let field: Int
+  let id: UInt32
 }
 
 /// Per-group totals over a table column: one slot per kind member or interned value, and one
@@ -189,8 +197,16 @@ final class ColumnGroups: Sendable {
   let currency: String?
   let addsToSum: Bool
   let hasValue: Bool
+  /// The column the totals are of (`table.columns[field]`).
+  let table: RecordTable?
+  let field: Int
 
-  init(keys: Keys, absentSlot: Int, sums: [Int128], counts: [Int], seen: [Bool], scale: Int, currency: String?, addsToSum: Bool, hasValue: Bool) {
+  init(
+    keys: Keys, absentSlot: Int, sums: [Int128], counts: [Int], seen: [Bool], scale: Int, currency: String?, addsToSum: Bool, hasValue: Bool,
+    table: RecordTable? = nil, field: Int = -1
+  ) {
+    self.table = table
+    self.field = field
     self.keys = keys
     self.absentSlot = absentSlot
     self.sums = sums
@@ -202,7 +218,10 @@ final class ColumnGroups: Sendable {
     self.hasValue = hasValue
   }
 
-  func slot(_ key: Value) -> Int? {
+  /// `hint`: the key's number in the interned column it was read from (a `for each` over this
+  /// very column): its slot, without hashing the text.
+  func slot(_ key: Value, hint: GroupKeyHint? = nil) -> Int? {
+    if let h = hint, let t = table, h.table === t, h.field == field, case .interned = keys, Int(h.id) < absentSlot { return Int(h.id) }
     switch key {
     case .absent: return absentSlot
     case .kind(let vk, let m):
@@ -218,9 +237,9 @@ final class ColumnGroups: Sendable {
     }
   }
 
-  func state(for key: Value, span: SourceSpan) throws(EvaluationError) -> AggregateState {
+  func state(for key: Value, hint: GroupKeyHint? = nil, span: SourceSpan) throws(EvaluationError) -> AggregateState {
     var state = AggregateState()
-    guard let s = slot(key) else { return state }
+    guard let s = slot(key, hint: hint) else { return state }
     state.count = counts[s]
     if hasValue, seen[s] { state.currency = currency }
     if addsToSum {

@@ -12,10 +12,8 @@ extension RecordTable {
       var present = [Bool](repeating: false, count: 256)
       for m in members { present[Int(m)] = true }
       return (0..<255).filter { present[$0] }.map { .kind(k, $0) }
-    case .interned(let ids, let strings, let index, let country):
-      var present = [Bool](repeating: false, count: strings.count)
-      for id in ids where id != RecordTable.absentID { present[Int(id)] = true }
-      return Self.sortedByBytes(index.count, present) { index.bytes($0) }.map { country ? .country(strings[$0]) : .text(strings[$0]) }
+    case .interned(_, let strings, _, let country):
+      return distinctIDs(field)?.map { country ? .country(strings[Int($0)]) : .text(strings[Int($0)]) }
     case .slices(let bytes, let ends):
       var index = InternIndex()
       bytes.withUnsafeBufferPointer { p in
@@ -33,6 +31,15 @@ extension RecordTable {
     default:
       return nil
     }
+  }
+
+  /// The numbers of the distinct defined values of an interned column, in byte order (the order
+  /// of `distinctValues`); nil for other columns.
+  func distinctIDs(_ field: Int) -> [UInt32]? {
+    guard field < columns.count, case .interned(let ids, let strings, let index, _) = columns[field] else { return nil }
+    var present = [Bool](repeating: false, count: strings.count)
+    for id in ids where id != RecordTable.absentID { present[Int(id)] = true }
+    return Self.sortedByBytes(index.count, present) { index.bytes($0) }.map { UInt32($0) }
   }
 
   /// The numbers of the present values in byte order: a radix sort on their first 16 bytes read

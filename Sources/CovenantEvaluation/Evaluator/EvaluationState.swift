@@ -53,8 +53,8 @@ final class GroupedState: Sendable {
     self.columnar = columnar
   }
 
-  func state(for key: Value, span: SourceSpan) throws(EvaluationError) -> AggregateState {
-    if let c = columnar { return try c.state(for: key, span: span) }
+  func state(for key: Value, hint: GroupKeyHint? = nil, span: SourceSpan) throws(EvaluationError) -> AggregateState {
+    if let c = columnar { return try c.state(for: key, hint: hint, span: span) }
     return groups[key] ?? AggregateState()
   }
 }
@@ -110,6 +110,7 @@ public struct SnapshotCache: Sendable {
       var grouped: [Int: GroupedState] = [:]
       var quantifiers: [Int: QuantifierState] = [:]
       var groupKeys: [String: [Value]] = [:]
+      var groupKeyIDs: [String: (table: RecordTable, ids: [UInt32])] = [:]
     }
     let tables = Mutex(Tables())
   }
@@ -128,6 +129,8 @@ public struct SnapshotCache: Sendable {
   func setQuantifier(_ id: Int, _ s: QuantifierState) { store.tables.withLock { $0.quantifiers[id] = s } }
   func groupKeys(_ key: String) -> [Value]? { store.tables.withLock { $0.groupKeys[key] } }
   func setGroupKeys(_ key: String, _ k: [Value]) { store.tables.withLock { $0.groupKeys[key] = k } }
+  func groupKeyIDs(_ key: String) -> (table: RecordTable, ids: [UInt32])? { store.tables.withLock { $0.groupKeyIDs[key] } }
+  func setGroupKeyIDs(_ key: String, _ k: (table: RecordTable, ids: [UInt32])) { store.tables.withLock { $0.groupKeyIDs[key] = k } }
 }
 
 /// Values by a plan's number (aggregates and quantifiers are numbered from 0): an array, so a

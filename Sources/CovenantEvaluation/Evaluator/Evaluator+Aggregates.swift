@@ -134,7 +134,7 @@ extension Evaluator {
     if !naive, plan.invariant, let field = plan.keyField, let keyExpr = plan.key, let base = self.state.groupedMemo[plan.id],
       let extra = self.state.extras[plan.id]
     {
-      return try keyedState(plan, base, extra, field: field, key: try eval(keyExpr), span: span)
+      return try keyedState(plan, base, extra, field: field, key: try eval(keyExpr), keyIsGroupKey: Self.isGroupKey(keyExpr), span: span)
     }
     guard case .list(let list) = try eval(plan.list) else { return AggregateState() }
     var state: AggregateState
@@ -172,7 +172,7 @@ extension Evaluator {
         self.state.groupedMemo[plan.id] = base
       }
       if plan.invariant, self.state.groupedMemo[plan.id] != nil { self.state.extras[plan.id] = list.extra }
-      return try keyedState(plan, base, list.extra, field: field, key: try eval(keyExpr), span: span)
+      return try keyedState(plan, base, list.extra, field: field, key: try eval(keyExpr), keyIsGroupKey: Self.isGroupKey(keyExpr), span: span)
     }
     if plan.cacheable {
       if let s = cache.aggregate(plan.id) {
@@ -192,10 +192,11 @@ extension Evaluator {
 
   /// The group `key` of a keyed aggregate: its totals over the data, with the joined elements
   /// (the deal's) folded in when they fall in the group.
+  /// `keyIsGroupKey`: `key` is the `for each` group's key (`that issuer`), so `groupKeyHint` is its number.
   mutating func keyedState(
-    _ plan: AggregatePlan, _ base: GroupedState, _ extra: [Value], field: Int, key: Value, span: SourceSpan
+    _ plan: AggregatePlan, _ base: GroupedState, _ extra: [Value], field: Int, key: Value, keyIsGroupKey: Bool = false, span: SourceSpan
   ) throws(EvaluationError) -> AggregateState {
-    var state = try base.state(for: key, span: span)
+    var state = try base.state(for: key, hint: keyIsGroupKey ? groupKeyHint : nil, span: span)
     guard plan.function == .share else {
       for item in extra where groupKeyOf(item, field: field) == key { try fold(plan, item, into: &state, span: span) }
       return state
@@ -212,6 +213,10 @@ extension Evaluator {
     state.wholeSum = whole.wholeSum
     state.wholeCount = whole.wholeCount
     return state
+  }
+
+  static func isGroupKey(_ t: TExpr) -> Bool {
+    if case .groupKey = t.kind { true } else { false }
   }
 
   mutating func aggregate(_ plan: AggregatePlan, _ t: TExpr) throws(EvaluationError) -> Value {

@@ -118,6 +118,18 @@ extension Evaluator {
     return keys
   }
 
+  /// The interned numbers of `groupKeys(group)` in its column, in the same order, with the
+  /// table, when the keys were read from an interned column of the data's table and no deal
+  /// added one (then there are as many as `count`); nil otherwise (`groupKeyHint`).
+  mutating func groupKeyIDs(_ group: CheckedClause.Group, count: Int) throws(EvaluationError) -> (table: RecordTable, ids: [UInt32])? {
+    guard !group.list.usesDeal, case .list(let list) = try eval(group.list), let table = list.table else { return nil }
+    let cacheKey = "\(group.field):\(group.list.span.start)"
+    if let known = cache.groupKeyIDs(cacheKey) { return known.table === table && known.ids.count == count ? (table, known.ids) : nil }
+    guard let ids = table.distinctIDs(group.field) else { return nil }
+    cache.setGroupKeyIDs(cacheKey, (table, ids))
+    return ids.count == count ? (table, ids) : nil
+  }
+
   /// Elements of a `for each` list without a value of the group field (a missing optional
   /// field): they belong to no group, so the clause cannot be shown to hold for them.
   mutating func elementsWithoutGroup(_ group: CheckedClause.Group) throws(EvaluationError) -> (count: Int, items: [Int]) {

@@ -57,7 +57,11 @@ public struct Evaluator {
     }
   }
   let state: State
-  var groupKey: Value = .absent
+  var groupKey: Value = .absent { didSet { groupKeyHint = nil } }
+  /// `groupKey` as a number in the interned column its `for each` reads (`groupKeyIDs`), set after
+  /// it: a keyed aggregate over that very column (`where issuer = that issuer`) finds its group
+  /// by it, without hashing the text. Cleared whenever the key changes.
+  var groupKeyHint: GroupKeyHint? = nil
   /// The test date of trailing figures inside a `for each window`: the window's last period end.
   /// nil: the snapshot's as-of date.
   var periodDate: CalendarDate? = nil

@@ -1,0 +1,174 @@
+import Synchronization
+import CovenantValues
+import CovenantSyntax
+import CovenantSemantics
+
+/// What ranks an outcome among a long list of groups (failed, warned, how close to its limit),
+/// without its figures.
+public struct OutcomeStatus: Hashable, Sendable {
+  public var holds: Bool?
+  public var warned: Bool
+  /// value ÷ limit for caps (`RequirementOutcome.utilization`).
+  public var utilization: Exact?
+  public var comparison: BinaryOp?
+
+  public init(holds: Bool?, warned: Bool = false, utilization: Exact? = nil, comparison: BinaryOp? = nil) {
+    self.holds = holds
+    self.warned = warned
+    self.utilization = utilization
+    self.comparison = comparison
+  }
+}
+
+extension RequirementOutcome {
+  public var status: OutcomeStatus { OutcomeStatus(holds: holds, warned: warned, utilization: utilization, comparison: comparison) }
+}
+
+/// The outcomes of a clause's requirements, in order: a list like any other. A `for each` over
+/// many groups (one per issuer: 917k in the largest portfolio measured) keeps only each group's
+/// status (`status(at:)`, what the reports rank groups by); a group's full outcome — its
+/// label, headroom, the other view of a cap — is computed when it is read, by the same
+/// evaluation, so it is the outcome an eager evaluation would have kept. Reports read the
+/// figures of the few groups they list, and the status of the others.
+public struct RequirementOutcomes: RandomAccessCollection, Hashable, Sendable, ExpressibleByArrayLiteral {
+  /// Outcomes kept whole: the clause's without groups, its windows, the missing-group row.
+  var head: [RequirementOutcome]
+  /// The groups' outcomes, after `head`, computed when read.
+  var groups: GroupOutcomes?
+
+  public init(_ outcomes: [RequirementOutcome]) {
+    head = outcomes
+    groups = nil
+  }
+
+  public init(arrayLiteral elements: RequirementOutcome...) { self.init(elements) }
+
+  init(head: [RequirementOutcome], groups: GroupOutcomes?) {
+    self.head = head
+    self.groups = groups
+  }
+
+  public var startIndex: Int { 0 }
+  public var endIndex: Int { head.count + (groups?.count ?? 0) }
+
+  public subscript(position: Int) -> RequirementOutcome {
+    guard position >= head.count, let g = groups else { return head[position] }
+    return g.outcome(position - head.count)
+  }
+
+  /// Whether it held, was warned, and how close to its limit, without computing its figures.
+  public func status(at i: Int) -> OutcomeStatus {
+    guard i >= head.count, let g = groups else { return head[i].status }
+    return g.entries[i - head.count].status
+  }
+
+  /// The requirement as written (`RequirementOutcome.requirement`), without computing the figures.
+  public func requirement(at i: Int) -> String {
+    guard i >= head.count, let g = groups else { return head[i].requirement }
+    return g.requirement(i - head.count)
+  }
+
+  /// The group (`RequirementOutcome.group`), without computing the figures.
+  public func group(at i: Int) -> String? {
+    guard i >= head.count, let g = groups else { return head[i].group }
+    return g.group(i - head.count)
+  }
+
+  /// Whether `other` has the same rows (requirement and group) in the same order: a clause's
+  /// outcomes before and after a deal that brings no new group. Compares the groups' keys, not
+  /// their labels, when both lists are long.
+  public func sameRows(_ other: RequirementOutcomes) -> Bool {
+    guard count == other.count, head.count == other.head.count else { return false }
+    for i in head.indices where head[i].requirement != other.head[i].requirement || head[i].group != other.head[i].group {
+      return false
+    }
+    switch (groups, other.groups) {
+    case (nil, nil): return true
+    case (let a?, let b?):
+      if a.clause.requirements.map(\.source) == b.clause.requirements.map(\.source), a.clause.group?.fieldName == b.clause.group?.fieldName,
+        a.keys == b.keys
+      {
+        return true
+      }
+      return (0..<a.count).allSatisfy { a.requirement($0) == b.requirement($0) && a.group($0) == b.group($0) }
+    default: return false
+    }
+  }
+
+  public static func == (a: RequirementOutcomes, b: RequirementOutcomes) -> Bool {
+    a.count == b.count && a.elementsEqual(b)
+  }
+
+  public func hash(into h: inout Hasher) {
+    h.combine(count)
+    for o in self { h.combine(o) }
+  }
+}
+
+/// The outcomes of a `for each` clause's requirements in every group, group by group: each one's
+/// status, and the evaluation that computes its figures when they are read.
+final class GroupOutcomes: @unchecked Sendable {
+  struct Entry {
+    var holds: Bool?
+    var warned: Bool
+    var comparison: BinaryOp?
+    var utilization: Exact?
+    init(_ o: RequirementOutcome) {
+      (holds, warned, comparison, utilization) = (o.holds, o.warned, o.comparison, o.utilization)
+    }
+    var status: OutcomeStatus { OutcomeStatus(holds: holds, warned: warned, utilization: utilization, comparison: comparison) }
+  }
+  let runner: CovenantRunner
+  let clause: CheckedClause
+  let keys: [Value]
+  let holdsOnly: Bool
+  let entries: [Entry]
+  /// The evaluator the statuses came from; each read binds the group's key in it. Reads are
+  /// one at a time (its state is shared with the runner's other evaluations of this context).
+  private var evaluator: Evaluator
+  private let lock = Mutex(())
+
+  init(runner: CovenantRunner, clause: CheckedClause, keys: [Value], holdsOnly: Bool, entries: [Entry], evaluator: Evaluator) {
+    self.runner = runner
+    self.clause = clause
+    self.keys = keys
+    self.holdsOnly = holdsOnly
+    self.entries = entries
+    self.evaluator = evaluator
+  }
+
+  var count: Int { entries.count }
+
+  func requirement(_ i: Int) -> String {
+    clause.requirements[i % clause.requirements.count].source
+  }
+
+  func group(_ i: Int) -> String? {
+    guard !holdsOnly, let g = clause.group else { return nil }
+    return "\(g.fieldName) \(Format.plain(keys[i / clause.requirements.count], runner.covenant.schema))"
+  }
+
+  /// The outcome `evaluate` would have kept for entry `i`.
+  func outcome(_ i: Int) -> RequirementOutcome {
+    let n = clause.requirements.count
+    let req = clause.requirements[i % n]
+    let label = group(i)
+    return lock.withLock { _ -> RequirementOutcome in
+      evaluator.groupKey = keys[i / n]
+      defer { evaluator.groupKey = .absent }
+      do {
+        var o = try runner.outcome(req, clause, &evaluator, holdsOnly: holdsOnly)
+        try runner.attachPeriods(&o, req, &evaluator)
+        o.group = label
+        return o
+      } catch {
+        // Not reached: the same evaluation succeeded when the status was computed. The status
+        // alone, rather than a trap.
+        var o = RequirementOutcome(requirement: req.source)
+        let e = entries[i]
+        (o.holds, o.warned, o.comparison, o.utilization, o.group) = (e.holds, e.warned, e.comparison, e.utilization, label)
+        return o
+      }
+    }
+  }
+}
