@@ -74,6 +74,21 @@ public struct RequirementOutcomes: RandomAccessCollection, Hashable, Sendable, E
     return g.group(i - head.count)
   }
 
+  /// Whether no two rows (requirement and group) can be alike, known without computing the
+  /// groups' labels: a long `for each` list whose requirements are written differently, with
+  /// group keys distinct by construction and whole rows without a group. False means "not
+  /// known": the caller then compares the rows themselves.
+  public var rowsDistinctByConstruction: Bool {
+    guard let g = groups, !g.holdsOnly, g.clause.group != nil else { return false }
+    let sources = g.clause.requirements.map(\.source)
+    guard Set(sources).count == sources.count else { return false }
+    var seen = Set<String>()
+    for h in head {
+      guard h.group == nil, seen.insert(h.requirement).inserted else { return false }
+    }
+    return true
+  }
+
   /// Whether `other` has the same rows (requirement and group) in the same order: a clause's
   /// outcomes before and after a deal that brings no new group. Compares the groups' keys, not
   /// their labels, when both lists are long.

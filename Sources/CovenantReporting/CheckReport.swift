@@ -498,17 +498,38 @@ public enum CheckReport {
     // Rows as the reports match them: the snapshot's in order, then the deal's new ones.
     var rowOfBefore: [Int] = [], rowOfAfter: [Int] = []
     var rows: [(before: Int?, after: Int?)] = []
+    // A long group list's rows are distinct by construction, and a deal that brings no new group
+    // leaves them in place: match by position, without a label per group (917k issuers).
+    if before.rowsDistinctByConstruction, after.isEmpty || before.sameRows(after) {
+      rowOfBefore = Array(before.indices)
+      rowOfAfter = Array(after.indices)
+      rows = before.indices.map { ($0, after.isEmpty ? nil : $0) }
+    } else if before.isEmpty, after.rowsDistinctByConstruction {
+      rowOfAfter = Array(after.indices)
+      rows = after.indices.map { (nil, $0) }
+    } else {
+      guard matchRows(before, after, &rows, &rowOfBefore, &rowOfAfter) else { return }
+    }
+    pruneRows(&c, before, after, rows, rowOfBefore, rowOfAfter)
+  }
+
+  /// Rows matched by requirement and group (a deal may bring new groups); false when rows repeat
+  /// (two requirements written alike), and the clause is then kept whole.
+  static func matchRows(
+    _ before: RequirementOutcomes, _ after: RequirementOutcomes, _ rows: inout [(before: Int?, after: Int?)],
+    _ rowOfBefore: inout [Int], _ rowOfAfter: inout [Int]
+  ) -> Bool {
     var index: [RowKey: Int] = [:]
     index.reserveCapacity(max(before.count, after.count))
     for i in before.indices {
-      guard index.updateValue(rows.count, forKey: RowKey(before, i)) == nil else { return }
+      guard index.updateValue(rows.count, forKey: RowKey(before, i)) == nil else { return false }
       rowOfBefore.append(rows.count)
       rows.append((i, nil))
     }
     var seenAfter = Set<RowKey>()
     for i in after.indices {
       let k = RowKey(after, i)
-      guard seenAfter.insert(k).inserted else { return }
+      guard seenAfter.insert(k).inserted else { return false }
       if let r = index[k] {
         rows[r].after = i
         rowOfAfter.append(r)
@@ -517,6 +538,14 @@ public enum CheckReport {
         rows.append((nil, i))
       }
     }
+    return true
+  }
+
+  /// Keeps the rows some report shows (see `keepShown`), and counts the rest.
+  static func pruneRows(
+    _ c: inout ClauseResult, _ before: RequirementOutcomes, _ after: RequirementOutcomes,
+    _ rows: [(before: Int?, after: Int?)], _ rowOfBefore: [Int], _ rowOfAfter: [Int]
+  ) {
     guard rows.count > longGroupList else { return }
     // Read in place: an outcome is a large value, and a clause may have hundreds of thousands.
     // Statuses only: a long list computes a group's figures when it is read (`RequirementOutcomes`).
