@@ -210,6 +210,52 @@ import Testing
     #expect(r.compliant)
   }
 
+  /// The LP register with LP-01's and LP-05's interests replaced (LP-02 25 and LP-04 10 stay;
+  /// LP-03, a GP affiliate, is excluded): under `lpConsent` LP-01 and LP-04 are for, LP-05 absent.
+  static func hugeInterests(lp01: String, lp05: String) -> String {
+    snapshot().replacingOccurrences(of: #""pct_interest": 30"#, with: #""pct_interest": \#(lp01)"#)
+      .replacingOccurrences(of: #""pct_interest": 20"#, with: #""pct_interest": \#(lp05)"#)
+  }
+
+  /// Issue 15 for a body: LP interests of 2^4095 each total more than `Exact` holds (2^4096 − 1),
+  /// so both the consent of §6.2 and an `approved by` of the body stop with E001, never a verdict.
+  @Test func bodyVoteTotalsBeyondExactsLimitAreE001NotAVerdict() throws {
+    let half = (BigInt(1) << 4095).description
+    let snap = Self.hugeInterests(lp01: half, lp05: half)
+    let vote = "§8.2 \"LP consent\"\n  approved by majority in interest of lps\n"
+    for cov in [Self.covenant, Self.head + Self.lps + vote] {
+      let clauseID = cov == Self.covenant ? "6.2" : "8.2"
+      #expect {
+        try run(cov, snapshot: snap, deal: Self.deal(lp: Self.lpConsent))
+      } throws: { e in
+        (e as? EvaluationError)?.code == "E001" && "\(e)".contains("the voting figures of `lps` in §\(clauseID) are too large to compute exactly")
+      }
+    }
+    let out = try checkFiles(Self.covenant, snapshot: snap, deal: Self.deal(lp: Self.lpConsent))
+    #expect(out.exitCode == 2, "\(out.stdout)\(out.stderr)")
+    #expect(out.stderr.contains("E001"))
+  }
+
+  /// Interests just inside the limit are counted exactly: for = LP-01 + 10, against the whole
+  /// eligible power LP-01 + LP-05 + 35, so a majority in interest needs LP-01 > LP-05 + 15.
+  @Test func hugeButRepresentableInterestsGetTheExactConsentVerdict() throws {
+    let y = (BigInt(1) << 4095) - BigInt(100)  // total 2^4096 − 134 or − 135: fits
+    let carried = Self.hugeInterests(lp01: (y + BigInt(16)).description, lp05: y.description)
+    let (r1, _) = try run(Self.covenant, snapshot: carried, deal: Self.deal(lp: Self.lpConsent))
+    let c1 = try clause(r1, "6.2")
+    #expect(c1.verdict == .notApplicable)
+    #expect(c1.consent?.by?.body == "lps")
+    #expect(r1.compliant)
+    // Exactly half: a majority in interest is more than half, so the cap applies.
+    let half = Self.hugeInterests(lp01: (y + BigInt(15)).description, lp05: y.description)
+    let (r2, _) = try run(Self.covenant, snapshot: half, deal: Self.deal(lp: Self.lpConsent))
+    let c2 = try clause(r2, "6.2")
+    #expect(c2.verdict == .breach)
+    #expect(c2.consent?.given == false)
+    #expect(try checkFiles(Self.covenant, snapshot: carried, deal: Self.deal(lp: Self.lpConsent)).exitCode == 0)
+    #expect(try checkFiles(Self.covenant, snapshot: half, deal: Self.deal(lp: Self.lpConsent)).exitCode == 1)
+  }
+
   @Test func withoutAQualifyingConsentTheCapApplies() throws {
     let noLPAC = #"[{"seat": "S1", "vote": "against"}, {"seat": "S2", "vote": "against"}, {"seat": "S3", "vote": "for"}]"#
     let (r, _) = try run(Self.covenant, snapshot: Self.snapshot(), deal: Self.deal(lp: Self.lpConsent, lpac: noLPAC))

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import CovenantKit
@@ -207,6 +208,82 @@ import Testing
     #expect(r.clauses.first?.note?.contains("no deal date or as-of date") == true)
   }
 
+  // MARK: Vote arithmetic at the limit of `Exact` (issue 15)
+
+  /// Clause 9 with the parties' voting power read from the snapshot, so it can be any size.
+  func hugeVote(_ rule: String, a: String, b: String, votes: String) throws -> (covenant: String, snapshot: String, deal: String) {
+    let cov = covenant(rule, parties: "party a \"A\"\nparty b \"B\"\n") + "governance members from snapshot \"voting_power\"\n"
+    return (cov, String(snap.dropLast()) + #", "voting_power": {"a": \#(a), "b": \#(b)}}"#, deal(#""votes": \#(votes)"#))
+  }
+
+  /// `Exact` holds a numerator and a denominator of up to `Exact.maxBits` (4,096) bits each, so
+  /// the largest integer is 2^4096 − 1 (≈1.0444·10^1233). Two weights of 2^4095 each fit, but
+  /// their total, 2^4096, does not: the check must stop with E001 (exit 2), never give a verdict.
+  /// (Two weights of 5·10^1232 total 10^1233 < 2^4096: that fits, and is judged exactly below.)
+  @Test func voteTotalsBeyondExactsLimitAreE001NotAVerdict() throws {
+    let half = (BigInt(1) << 4095).description  // 2^4095
+    let rules = ["votes in favour > 1/2 of votes cast", "votes in favour >= 2/3 of voting power", "quorum 50% of voting power"]
+    let ballots = [#"{"a": "for", "b": "for"}"#, #"{"a": "for", "b": "against"}"#, #"{"a": "against"}"#]
+    for rule in rules {
+      for votes in ballots {
+        let v = try hugeVote(rule, a: half, b: half, votes: votes)
+        #expect {
+          try run(v.covenant, snapshot: v.snapshot, deal: v.deal)
+        } throws: { e in
+          (e as? EvaluationError)?.code == "E001" && "\(e)".contains("the voting figures of §9 are too large to compute exactly")
+        }
+      }
+    }
+    // The limit is on the bits of the fraction, not on its size: 10^1232 + 10^-1232 is only just
+    // over 10^1232, but its numerator (10^2464 + 1) does not fit.
+    let tiny = "0." + String(repeating: "0", count: 1231) + "1"
+    let mixed = try hugeVote(rules[0], a: "1" + String(repeating: "0", count: 1232), b: tiny, votes: #"{"a": "for", "b": "for"}"#)
+    #expect {
+      try run(mixed.covenant, snapshot: mixed.snapshot, deal: mixed.deal)
+    } throws: { e in (e as? EvaluationError)?.code == "E001" }
+    // Through the command line: exit 2 and E001, not exit 1 with a breach.
+    let v = try hugeVote(rules[0], a: half, b: half, votes: #"{"a": "for", "b": "against"}"#)
+    let out = try checkFiles(v.covenant, snapshot: v.snapshot, deal: v.deal)
+    #expect(out.exitCode == 2, "\(out.stdout)\(out.stderr)")
+    #expect(out.stderr.contains("E001"))
+    #expect(!out.stdout.contains("BREACH") && !out.stdout.contains("PASS"))
+  }
+
+  /// Weights up to the limit are exact: a total of 2^4096 − 1, the largest that fits, split one
+  /// vote apart, is decided by that one vote; 5·10^1232 twice (10^1233) fits and passes.
+  @Test func hugeButRepresentableWeightsGetTheExactVerdict() throws {
+    let half = BigInt(1) << 4095
+    let big = half.description, bigLess1 = (half - BigInt(1)).description
+    let majority = "votes in favour > 1/2 of votes cast"
+    // a (2^4095) for, b (2^4095 − 1) against: a majority by one vote in ≈10^1233.
+    let carried = try hugeVote(majority, a: big, b: bigLess1, votes: #"{"a": "for", "b": "against"}"#)
+    let (r1, _) = try run(carried.covenant, snapshot: carried.snapshot, deal: carried.deal)
+    let c1 = try #require(r1.clauses.first { $0.id == "9" })
+    #expect(c1.verdict == .pass)
+    #expect(c1.governance?.totalPower == (try Exact.parse(((half << 1) - BigInt(1)).description)))
+    let oneHalf = try Exact(num: 1, den: 2)
+    #expect(c1.governance?.fraction.map { $0 > oneHalf } == true)
+    // The other way round: one vote short of a majority.
+    let short = try hugeVote(majority, a: bigLess1, b: big, votes: #"{"a": "for", "b": "against"}"#)
+    let (r2, _) = try run(short.covenant, snapshot: short.snapshot, deal: short.deal)
+    #expect(r2.clauses.first { $0.id == "9" }?.verdict == .breach)
+    // Exactly half of the voting power is not more than half.
+    let tie = try hugeVote("votes in favour > 50% of voting power", a: bigLess1, b: bigLess1, votes: #"{"a": "for"}"#)
+    let (r3, _) = try run(tie.covenant, snapshot: tie.snapshot, deal: tie.deal)
+    #expect(r3.clauses.first { $0.id == "9" }?.verdict == .breach)
+    #expect(r3.clauses.first { $0.id == "9" }?.governance?.fraction == oneHalf)
+    // The weights of issue 15's attempted test, as party weights in the covenant: 10^1233 in all fits.
+    let w = "5" + String(repeating: "0", count: 1232)
+    let parties = "party a \"A\" weight \(w)\nparty b \"B\" weight \(w)\n"
+    let both = try outcome("votes in favour >= 2/3 of votes cast", #""votes": {"a": "for", "b": "for"}"#, parties: parties)
+    #expect(both.verdict == .pass)
+    #expect(both.governance?.totalPower == (try Exact.parse("1" + String(repeating: "0", count: 1233))))
+    #expect(try outcome("votes in favour >= 2/3 of votes cast", #""votes": {"a": "for", "b": "against"}"#, parties: parties).verdict == .breach)
+    // And through the command line: exit 0 where the votes carry it, exit 1 where they do not.
+    #expect(try checkFiles(carried.covenant, snapshot: carried.snapshot, deal: carried.deal).exitCode == 0)
+    #expect(try checkFiles(short.covenant, snapshot: short.snapshot, deal: short.deal).exitCode == 1)
+  }
+
   @Test func aConflictedChairHasNoCastingVote() throws {
     // b chairs and is conflicted: a and c split 1–1 (weights 2 and 1 make it uneven, so use equal weights).
     let parties = "party a \"A\" weight 1\nparty b \"B\" weight 1\nparty c \"C\" weight 1\n"
@@ -215,4 +292,14 @@ import Testing
     #expect(c.verdict == .breach)
     #expect(c.governance.map(GovernanceWording.lines)?.last?.contains("excluded as conflicted, so has no casting vote") == true)
   }
+}
+
+/// `covenant check` on the texts, written to a temporary directory: its exit code and output.
+func checkFiles(_ covenant: String, snapshot: String, deal: String) throws -> CommandOutput {
+  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("covcheck-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: dir) }
+  let files = [("covenant.cov", covenant), ("portfolio.json", snapshot), ("deal.json", deal)].map { (dir.appendingPathComponent($0.0), $0.1) }
+  for (url, text) in files { try text.write(to: url, atomically: true, encoding: .utf8) }
+  return Commands.run(["check", files[0].0.path, "--portfolio", files[1].0.path, "--deal", files[2].0.path])
 }
