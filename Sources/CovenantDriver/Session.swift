@@ -145,6 +145,8 @@ public struct CovenantSession {
     guard runner != nil else {
       return deals.map { BatchEntry(source: $0.source, result: nil, diagnostics: [Self.noSnapshot(covenant)]) }
     }
+    // A batch's report shows each deal's own groups: nothing pruned, whatever an earlier check set.
+    runner!.prune = nil
     return runner!.checkBatch(deals, snapshotDocument: snapshotDocument, progress: progress)
   }
 
