@@ -365,6 +365,31 @@ private func date(_ y: Int, _ m: Int, _ d: Int) throws -> CalendarDate {
   #expect(ISOCodes.countryName("JP") == "Japan" && ISOCodes.countryName("ZZ") == nil)
 }
 
+/// The lookups a check uses (a binary search of the sorted table) agree with the sets on every
+/// two- and three-letter code and on texts of other lengths, cases and bytes.
+@Test func looksUpISOCodesWithoutTheSets() {
+  let letters = (UInt8(ascii: "A")...UInt8(ascii: "Z")).map { String(UnicodeScalar($0)) }
+  var countries = 0, currencies = 0, disagree: [String] = []
+  for a in letters {
+    for b in letters {
+      if ISOCodes.isCountry(a + b) != ISOCodes.countries.contains(a + b) { disagree.append(a + b) }
+      if ISOCodes.isCountry(a + b) { countries += 1 }
+      for c in letters {
+        if ISOCodes.isCurrency(a + b + c) != ISOCodes.currencies.contains(a + b + c) { disagree.append(a + b + c) }
+        if ISOCodes.isCurrency(a + b + c) { currencies += 1 }
+      }
+    }
+  }
+  #expect(disagree.isEmpty, "\(disagree)")
+  #expect(countries == ISOCodes.countries.count && currencies == ISOCodes.currencies.count)
+  for c in ["", "U", "us", "USA", "US ", " US", "ÜS", "AD", "ZW", "AA", "ZZ"] {
+    #expect(ISOCodes.isCountry(c) == ISOCodes.countries.contains(c), "\(c)")
+  }
+  for c in ["", "US", "usd", "USDX", "AED", "ZWL", "AAA", "ZZZ", "ÜSD", "US\u{0}"] {
+    #expect(ISOCodes.isCurrency(c) == ISOCodes.currencies.contains(c), "\(c)")
+  }
+}
+
 @Test func measuresEditDistance() {
   #expect(editDistance("kitten", "sitting") == 3)
   #expect(editDistance("", "abc") == 3 && editDistance("abc", "") == 3)

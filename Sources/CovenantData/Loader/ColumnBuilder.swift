@@ -228,11 +228,11 @@ struct ColumnBuilder {
   /// Whether the (unescaped) country code at `s` is a valid one; valid codes are interned, so
   /// each is checked once.
   mutating func isKnownCountry(_ p: UnsafeBufferPointer<UInt8>, _ s: JSONString) -> Bool {
-    guard mode == .interned, country else { return ISOCodes.countries.contains(JSONParser.decode(p, s)) }
+    guard mode == .interned, country else { return ISOCodes.isCountry(JSONParser.decode(p, s)) }
     let body = UnsafeBufferPointer(rebasing: p[s.open + 1..<s.close])
     if body.count == 2, lastCountry.1 != UInt32.max, UInt16(body[0]) << 8 | UInt16(body[1]) == lastCountry.0 { return true }
     if index.find(body) != nil { return true }
-    return ISOCodes.countries.contains(JSONParser.decode(p, s))
+    return ISOCodes.isCountry(JSONParser.decode(p, s))
   }
 
   /// After the first rows: text whose every value so far is distinct (identifiers, names) is

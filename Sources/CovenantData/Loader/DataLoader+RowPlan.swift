@@ -68,7 +68,7 @@ extension DataLoader {
       var fieldNames: [[UInt8]] = []
       switch f.type {
       case .money(let fixed):
-        if ISOCodes.currencies.contains(fixed ?? schema.baseCurrency) { fast = .units }
+        if ISOCodes.isCurrency(fixed ?? schema.baseCurrency) { fast = .units }
       case .kind(let k):
         if schema.kinds[k].members.count < Int(RecordTable.absentMember) {
           fast = .member

@@ -50,7 +50,7 @@ extension DataLoader {
       return .bool(b)
     case .country:
       guard kind == .string, let s = doc.string(node) else { return expected(.country, node, path) }
-      guard ISOCodes.countries.contains(s) else {
+      guard ISOCodes.isCountry(s) else {
         let help: String
         let byName = ISOCodes.countries.sorted().first { ISOCodes.countryName($0)?.lowercased() == s.lowercased() }
         if let fix = ISOCodes.commonMistakes[s] ?? (ISOCodes.countries.contains(s.uppercased()) ? s.uppercased() : nil) ?? byName {
@@ -85,7 +85,7 @@ extension DataLoader {
       var rates: [String: Exact] = [:]
       for (code, rateNode) in doc.members(node) {
         let p = path.appending(key: code)
-        guard ISOCodes.currencies.contains(code) else {
+        guard ISOCodes.isCurrency(code) else {
           fail(p, rateNode, DataDiagnostics.currency(.unknown(code, help: nil)))
           continue
         }
@@ -178,7 +178,7 @@ extension DataLoader {
       return expected(field.type, node, path)
     }
     guard var amount else { return .absent }
-    guard ISOCodes.currencies.contains(currency) else {
+    guard ISOCodes.isCurrency(currency) else {
       fail(path, node, DataDiagnostics.currency(.unknown(currency,
         help: closestMatch(currency, in: Array(ISOCodes.currencies)).map { "did you mean \"\($0)\"?" })))
       return .absent

@@ -25,7 +25,7 @@ extension Checker {
   /// says whether the covenant has any.
   mutating func declare(_ covenant: Covenant, hasClauses: Bool, clauseCapacity: Int) {
     if let base = covenant.header?.baseCurrency {
-      if ISOCodes.currencies.contains(base.text) { schema.baseCurrency = base.text } else { unknownCurrency(base) }
+      if ISOCodes.isCurrency(base.text) { schema.baseCurrency = base.text } else { unknownCurrency(base) }
     }
     declareKindsAndRecords(covenant)
     resolveFieldTypes(covenant, hasClauses: hasClauses)
@@ -195,7 +195,7 @@ extension Checker {
         }
         var fieldType = type
         if case .fixed(let code) = f.currency {
-          if ISOCodes.currencies.contains(code.text) { fieldType = .money(currency: code.text) } else { unknownCurrency(code) }
+          if ISOCodes.isCurrency(code.text) { fieldType = .money(currency: code.text) } else { unknownCurrency(code) }
         }
         if f.signed, !fieldType.isMoney, type != .error {
           report(SemanticDiagnostics.fieldOption(.signed), f.span)
@@ -313,7 +313,7 @@ extension Checker {
       report(SemanticDiagnostics.fieldOption(.quoteMissing(f.name.text, base: base)), f.span)
       return
     }
-    for side in [q.units, q.per] where side.text != "currency" && !ISOCodes.currencies.contains(side.text) { unknownCurrency(side) }
+    for side in [q.units, q.per] where side.text != "currency" && !ISOCodes.isCurrency(side.text) { unknownCurrency(side) }
     let unitsBase = q.units.text == base, perBase = q.per.text == base
     guard unitsBase != perBase else {
       report(SemanticDiagnostics.fieldOption(.quoteAmbiguous(q.units.text, per: q.per.text, base: base)), q.span)

@@ -160,7 +160,7 @@ extension Checker {
   }
 
   mutating func checkConversion(_ x: TExpr, _ code: Name, _ span: SourceSpan) -> TExpr {
-    guard ISOCodes.currencies.contains(code.text) else {
+    guard ISOCodes.isCurrency(code.text) else {
       unknownCurrency(code)
       return invalid(span)
     }
@@ -189,7 +189,7 @@ extension Checker {
       (value, type) = (.number(v), .number(isPercent ? .percent : .bps))
     case .multiple(let x): (value, type) = (.number(x), .number(.multiple))
     case .money(let x, let c):
-      guard ISOCodes.currencies.contains(c) else {
+      guard ISOCodes.isCurrency(c) else {
         unknownCurrency(Name(c, span))
         return invalid(span)
       }
@@ -199,7 +199,7 @@ extension Checker {
     case .text(let s): (value, type) = (.text(s), .text)
     case .bool(let b): (value, type) = (.bool(b), .bool)
     case .country(let c):
-      guard ISOCodes.countries.contains(c) else {
+      guard ISOCodes.isCountry(c) else {
         report(SemanticDiagnostics.unknownCountry(c, meant: ISOCodes.commonMistakes[c]), span)
         return invalid(span)
       }
