@@ -134,12 +134,19 @@ extension Commands {
     // Progress on a terminal only, and only when there is enough to wait for.
     let showProgress = c.env.stderrIsTerminal && !c.quiet && inputs.count >= 200
     var progressText = ""
-    let entries = session.checkBatch(inputs, progress: showProgress ? { done, total in
+    let progress: ((Int, Int) -> Void)? = showProgress ? { done, total in
       if done % 100 == 0 || done == total { progressText += "\rchecked \(done) of \(total) deals" }
-    } : nil)
+    } : nil
+    if fmt == .text {
+      return textBatch(session: &session, inputs, progress: progress, progressText: { progressText }, context: c)
+    }
+    let entries = session.checkBatch(inputs, progress: progress)
     if showProgress { out.stderr += progressText + "\n" }
-    let invalid = entries.filter { $0.result == nil }.count
-    let breaches = entries.filter { $0.result?.compliant == false }.count
+    // Counted in place: `filter` would copy every matching entry (and its result) first.
+    var invalid = 0, breaches = 0
+    for e in entries {
+      if let r = e.result { if !r.compliant { breaches += 1 } } else { invalid += 1 }
+    }
     out.exitCode = invalid > 0 ? ExitCode.invalid : breaches > 0 ? ExitCode.breach : ExitCode.compliant
     let summary = "\(entries.count) deal\(entries.count == 1 ? "" : "s"): \(entries.count - breaches - invalid) compliant, \(breaches) in breach" + (invalid > 0 ? ", \(invalid) invalid" : "")
     out.verdictLine = summary
@@ -194,33 +201,70 @@ extension Commands {
     case .markdown: out.stdout = DocumentReport.markdownBatch(entries, covenant: covenant, summary: summary)
     case .html: out.stdout = DocumentReport.htmlBatch(entries, covenant: covenant, summary: summary)
     default:
-      let width = min(24, entries.map { id($0).count }.max() ?? 0)
-      var text = ""
-      for e in entries {
-        let name = id(e).paddedToUTF16Length(max(width, id(e).count))
-        if let r = e.result {
-          let breached = r.clauses.filter { $0.verdict == .breach }.map { "§" + $0.id }
-          let warned = r.clauses.filter { $0.verdict == .warning }.map { "§" + $0.id }
-          let word = r.compliant ? "compliant" : "BREACH"
-          var line = "\(name)  \(color ? (r.compliant ? "\u{1B}[32m" : "\u{1B}[31m") + word + "\u{1B}[0m" : word.paddedToUTF16Length(9))"
-          if let cap = r.capacity {
-            line += "  amount " + Format.money(cap.dealAmount, cap.currency)
-            line += "  " + CheckReport.capacityCell(cap)
-          }
-          if !breached.isEmpty { line += "  " + breached.joined(separator: ", ") }
-          if !warned.isEmpty { line += "  (warnings: " + warned.joined(separator: ", ") + ")" }
-          // A clause lifted by another is not a pass: the line says so, as the single report does.
-          let disapplied = r.clauses.filter { $0.verdict == .disapplied }.map { "§" + $0.id }
-          if !disapplied.isEmpty { line += "  (disapplied: " + disapplied.joined(separator: ", ") + ")" }
-          text += line + "\n"
-        } else {
-          text += "\(name)  INVALID    " + (e.diagnostics.first.map { "\($0.path.map { $0 + ": " } ?? "")\($0.message)" } ?? "") + "\n"
-          out.stderr += render(e.diagnostics, sources: sources, color: c.errorColor)
+      break  // text: `textBatch`
+    }
+    out.stderr += summary + "\n"
+    return out
+  }
+
+  /// A batch's text report: a line per deal, made as each deal is checked, so no deal's result
+  /// is held once its line is made. A line shows verdicts and the capacity, no figure, so the
+  /// deals are checked without them (`checkBatch(figures: false)`: every verdict, bound and
+  /// capacity is the full check's). The id column is padded once every id is known.
+  static func textBatch(
+    session: inout CovenantSession, _ inputs: [DealInput], progress: ((Int, Int) -> Void)?, progressText: () -> String, context c: Context
+  ) -> CommandOutput {
+    let covenant = session.covenant
+    let color = c.color
+    let sources = [covenant.file.name: covenant.file]
+    var out = CommandOutput()
+    var lines: [(id: String, rest: String)] = []
+    lines.reserveCapacity(inputs.count)
+    var invalid = 0, breaches = 0, warnings = false
+    var diagnostics = ""
+    session.checkBatch(inputs, figures: false, progress: progress) { e in
+      guard let r = e.result else {
+        invalid += 1
+        lines.append((e.source, "INVALID    " + (e.diagnostics.first.map { "\($0.path.map { $0 + ": " } ?? "")\($0.message)" } ?? "")))
+        diagnostics += render(e.diagnostics, sources: sources, color: c.errorColor)
+        return
+      }
+      if !r.compliant { breaches += 1 }
+      // Ids only: `filter` would copy each clause's whole result first.
+      var breached: [String] = [], warned: [String] = [], disapplied: [String] = []
+      for k in r.clauses.indices {
+        switch r.clauses[k].verdict {
+        case .breach: breached.append("§" + r.clauses[k].id)
+        case .warning: warned.append("§" + r.clauses[k].id)
+        case .disapplied: disapplied.append("§" + r.clauses[k].id)
+        default: break
         }
       }
-      out.stdout = text + summary + "\n"
+      if !warned.isEmpty { warnings = true }
+      let word = r.compliant ? "compliant" : "BREACH"
+      var line = color ? (r.compliant ? "\u{1B}[32m" : "\u{1B}[31m") + word + "\u{1B}[0m" : word.paddedToUTF16Length(9)
+      if let cap = r.capacity {
+        line += "  amount " + Format.money(cap.dealAmount, cap.currency)
+        line += "  " + CheckReport.capacityCell(cap)
+      }
+      if !breached.isEmpty { line += "  " + breached.joined(separator: ", ") }
+      if !warned.isEmpty { line += "  (warnings: " + warned.joined(separator: ", ") + ")" }
+      // A clause lifted by another is not a pass: the line says so, as the single report does.
+      if !disapplied.isEmpty { line += "  (disapplied: " + disapplied.joined(separator: ", ") + ")" }
+      lines.append((r.dealID ?? e.source, line))
     }
-    if fmt != .text { out.stderr += summary + "\n" }
+    if progress != nil { out.stderr += progressText() + "\n" }
+    out.stderr += diagnostics
+    out.exitCode = invalid > 0 ? ExitCode.invalid : breaches > 0 ? ExitCode.breach : ExitCode.compliant
+    let summary = "\(lines.count) deal\(lines.count == 1 ? "" : "s"): \(lines.count - breaches - invalid) compliant, \(breaches) in breach" + (invalid > 0 ? ", \(invalid) invalid" : "")
+    out.verdictLine = summary
+    out.hasWarnings = warnings
+    let width = min(24, lines.map { $0.id.count }.max() ?? 0)
+    var text = ""
+    for (id, rest) in lines {
+      text += id.paddedToUTF16Length(max(width, id.count)) + "  " + rest + "\n"
+    }
+    out.stdout = text + summary + "\n"
     return out
   }
 }

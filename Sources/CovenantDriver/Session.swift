@@ -140,14 +140,25 @@ public struct CovenantSession {
     }
   }
 
-  /// Checks each deal of a batch against the one snapshot, scanned once.
-  public mutating func checkBatch(_ deals: [DealInput], progress: ((Int, Int) -> Void)? = nil) -> [BatchEntry] {
+  /// Checks each deal of a batch against the one snapshot, scanned once. `figures: false`: for a
+  /// report that shows each deal's verdicts and capacity but no figure (`CovenantRunner.check(figures:)`).
+  public mutating func checkBatch(_ deals: [DealInput], figures: Bool = true, progress: ((Int, Int) -> Void)? = nil) -> [BatchEntry] {
     guard runner != nil else {
       return deals.map { BatchEntry(source: $0.source, result: nil, diagnostics: [Self.noSnapshot(covenant)]) }
     }
     // A batch's report shows each deal's own groups: nothing pruned, whatever an earlier check set.
     runner!.prune = nil
-    return runner!.checkBatch(deals, snapshotDocument: snapshotDocument, progress: progress)
+    return runner!.checkBatch(deals, snapshotDocument: snapshotDocument, figures: figures, progress: progress)
+  }
+
+  /// The same, handing each deal's entry to `each` as soon as it is checked, in order.
+  public mutating func checkBatch(_ deals: [DealInput], figures: Bool = true, progress: ((Int, Int) -> Void)? = nil, each: (BatchEntry) -> Void) {
+    guard runner != nil else {
+      for d in deals { each(BatchEntry(source: d.source, result: nil, diagnostics: [Self.noSnapshot(covenant)])) }
+      return
+    }
+    runner!.prune = nil
+    runner!.checkBatch(deals, snapshotDocument: snapshotDocument, figures: figures, progress: progress, each: each)
   }
 
   static func noSnapshot(_ c: CheckedCovenant) -> Diagnostic {

@@ -21,14 +21,29 @@ public struct BatchEntry: Sendable {
 extension CovenantRunner {
   /// Checks each deal independently against the same snapshot. The snapshot's aggregates are
   /// computed once, on the first deal; every later deal only folds itself into them.
+  /// `figures: false`: each deal's verdicts, bounds and capacity as with figures, its pro forma
+  /// outcomes with their status only (`check(figures:)`), for a report that shows no figure.
   public mutating func checkBatch(
-    _ deals: [DealInput], snapshotDocument: JSONDocument?, progress: ((Int, Int) -> Void)? = nil
+    _ deals: [DealInput], snapshotDocument: JSONDocument?, figures: Bool = true, progress: ((Int, Int) -> Void)? = nil
   ) -> [BatchEntry] {
     var entries: [BatchEntry] = []
     entries.reserveCapacity(deals.count)
-    guard let dealRecord = covenant.schema.deal else {
-      return deals.map { BatchEntry(source: $0.source, result: nil, diagnostics: [
-        Diagnostic(SemanticDiagnostics.dataDeclaration(.noDealFields(.batch)), file: covenant.file.name)]) }
+    checkBatch(deals, snapshotDocument: snapshotDocument, figures: figures, progress: progress) { entries.append($0) }
+    return entries
+  }
+
+  /// The same, handing each deal's entry to `each` as soon as it is checked, in order: a report
+  /// written deal by deal holds one deal's result at a time.
+  public mutating func checkBatch(
+    _ deals: [DealInput], snapshotDocument: JSONDocument?, figures: Bool = true, progress: ((Int, Int) -> Void)? = nil,
+    each: (BatchEntry) -> Void
+  ) {
+    guard covenant.schema.deal != nil else {
+      for d in deals {
+        each(BatchEntry(source: d.source, result: nil, diagnostics: [
+          Diagnostic(SemanticDiagnostics.dataDeclaration(.noDealFields(.batch)), file: covenant.file.name)]))
+      }
+      return
     }
     for (i, d) in deals.enumerated() {
       progress?(i, deals.count)
@@ -36,17 +51,16 @@ extension CovenantRunner {
       switch Deal.load(d.document, file: d.source, node: d.node, path: d.path, snapshot: snapshotDocument, covenant: covenant) {
       case .success(let loaded): deal = loaded
       case .failure(let e):
-        entries.append(BatchEntry(source: d.source, result: nil, diagnostics: e.list))
+        each(BatchEntry(source: d.source, result: nil, diagnostics: e.list))
         continue
       }
       do {
-        let r = try check(deal: deal.values, dealData: deal.governance, bounds: true)
-        entries.append(BatchEntry(source: d.source, result: r, diagnostics: []))
+        let r = try check(deal: deal.values, dealData: deal.governance, bounds: true, figures: figures)
+        each(BatchEntry(source: d.source, result: r, diagnostics: []))
       } catch {
-        entries.append(BatchEntry(source: d.source, result: nil, diagnostics: [error.diagnostic(file: covenant.file.name)]))
+        each(BatchEntry(source: d.source, result: nil, diagnostics: [error.diagnostic(file: covenant.file.name)]))
       }
     }
     progress?(deals.count, deals.count)
-    return entries
   }
 }

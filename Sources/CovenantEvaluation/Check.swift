@@ -298,7 +298,11 @@ public struct CovenantRunner {
   /// capacity (costs a few more evaluations per clause).
   /// `holdsOnly` (the capacity's verifications): the verdicts tell a breach from no breach, and
   /// the deal's figures are left out (see `evaluate`).
-  public mutating func check(deal: Value?, dealData: DealGovernance? = nil, bounds: Bool = true, holdsOnly: Bool = false) throws(EvaluationError) -> CheckResult {
+  /// `figures: false` (a text batch, whose line shows verdicts and the capacity): every verdict,
+  /// warning, bound and the capacity as a full check gives them, but the deal's requirement
+  /// outcomes keep only their status (`outcome(statusOnly:)`: no headroom, other view or group
+  /// labels) and no definition derivations or reported figures are made.
+  public mutating func check(deal: Value?, dealData: DealGovernance? = nil, bounds: Bool = true, holdsOnly: Bool = false, figures: Bool = true) throws(EvaluationError) -> CheckResult {
     if snapshotEvaluator == nil {
       snapshotEvaluator = try Evaluator(covenant: covenant, snapshot: snapshot, deal: nil, proForma: false, cache: cache)
       snapshotEvaluator?.naive = naive
@@ -314,7 +318,7 @@ public struct CovenantRunner {
     var samples: Samples? = nil
     if bounds, let deal { samples = try self.samples(deal, pro: pro) }
     for ci in covenant.clauses.indices {
-      var r = try checkClause(ci, deal: deal, dealData: dealData, holdsOnly: holdsOnly, snap: &snap, pro: &pro, dealSnapshot: &dealSnapshot, samples: &samples)
+      var r = try checkClause(ci, deal: deal, dealData: dealData, holdsOnly: holdsOnly, statusOnly: !figures, snap: &snap, pro: &pro, dealSnapshot: &dealSnapshot, samples: &samples)
       if let prune, !holdsOnly { prune(&r) }
       results.append(r)
     }
@@ -337,7 +341,7 @@ public struct CovenantRunner {
   /// forma, its governance, consent, waiver and exceptions (cross-references come after, across
   /// clauses). The capacity's verification runs it alone for the clauses that move with the amount.
   mutating func checkClause(
-    _ ci: Int, deal: Value?, dealData: DealGovernance?, holdsOnly: Bool,
+    _ ci: Int, deal: Value?, dealData: DealGovernance?, holdsOnly: Bool, statusOnly: Bool = false,
     snap: inout Evaluator, pro: inout Evaluator?, dealSnapshot: inout Evaluator?, samples: inout Samples?
   ) throws(EvaluationError) -> ClauseResult {
     let clause = covenant.clauses[ci]
@@ -382,7 +386,7 @@ public struct CovenantRunner {
           dealSnapshot = try Evaluator(covenant: covenant, snapshot: snapshot, deal: deal, proForma: false, cache: naive ? SnapshotCache() : snap.cache, context: snap.context)
           dealSnapshot?.naive = naive
         }
-        r.snapshot = try evaluate(clause, &dealSnapshot!, holdsOnly: holdsOnly)
+        r.snapshot = try evaluate(clause, &dealSnapshot!, holdsOnly: holdsOnly, statusOnly: statusOnly)
       } else if let cached = snapshotResults[ci], holdsOnly || prune == nil {
         r.snapshot = cached
       } else {
@@ -393,7 +397,7 @@ public struct CovenantRunner {
       }
     }
     if testProForma, var p = pro {
-      r.proForma = try evaluate(clause, &p, holdsOnly: holdsOnly)
+      r.proForma = try evaluate(clause, &p, holdsOnly: holdsOnly, statusOnly: statusOnly)
       pro = p
       if var s = samples {
         r.largestAmount = try solveBound(ci, &s)
@@ -528,7 +532,10 @@ public struct CovenantRunner {
   /// expressions are evaluated (an error is the same error), but the figures a report shows
   /// (headroom, the other view, warnings, labels, derivations) are left out: such an evaluation's
   /// `verdict` tells a breach from no breach and nothing more.
-  func evaluate(_ clause: CheckedClause, _ ev: inout Evaluator, holdsOnly: Bool = false) throws(EvaluationError) -> ClauseEvaluation {
+  /// `statusOnly` (a text batch): every outcome keeps what `OutcomeStatus` holds, so the
+  /// verdict, warnings included, is the full evaluation's; figures, labels, derivations and
+  /// reported values are left out (the same expressions are evaluated).
+  func evaluate(_ clause: CheckedClause, _ ev: inout Evaluator, holdsOnly: Bool = false, statusOnly: Bool = false) throws(EvaluationError) -> ClauseEvaluation {
     var outcomes: [RequirementOutcome] = []
     var reported: [ReportedFigure] = []
     let keys: [Value?] = clause.window != nil ? [] : try clause.group.map { g throws(EvaluationError) in try ev.groupKeys(g).map { Optional($0) } } ?? [nil]
@@ -551,13 +558,13 @@ public struct CovenantRunner {
           entries.append(GroupOutcomes.Entry(o))
           continue
         }
-        var o = try outcome(req, clause, &ev, holdsOnly: holdsOnly)
+        var o = try outcome(req, clause, &ev, holdsOnly: holdsOnly, statusOnly: statusOnly)
         try attachPeriods(&o, req, &ev)
         if !holdsOnly, let key, let g = clause.group { o.group = "\(g.fieldName) \(Format.plain(key, covenant.schema))" }
         outcomes.append(o)
       }
       for rep in clause.reports {
-        if holdsOnly {
+        if holdsOnly || statusOnly {
           _ = try ev.eval(rep.expr)
           continue
         }
@@ -574,7 +581,7 @@ public struct CovenantRunner {
         o.holds = false
         o.examined = missing.count
         o.notEvaluatedCount = missing.count
-        if !holdsOnly { o.notEvaluated = missing.items.map { label(list, $0, labelField(g)) } }
+        if !holdsOnly, !statusOnly { o.notEvaluated = missing.items.map { label(list, $0, labelField(g)) } }
         outcomes.insert(o, at: 0)
       }
     }
@@ -582,7 +589,7 @@ public struct CovenantRunner {
       head: outcomes,
       groups: lazy
         ? GroupOutcomes(runner: self, clause: clause, keys: keys.compactMap { $0 }, holdsOnly: holdsOnly, entries: entries, evaluator: ev) : nil)
-    let definitions = try definitionFigures(clause, &ev, holdsOnly: holdsOnly)
+    let definitions = try definitionFigures(clause, &ev, holdsOnly: holdsOnly || statusOnly)
     let status = all.indices.lazy.map { all.status(at: $0) }
     let failed = status.contains { $0.holds == false }
     let verdict: Verdict

@@ -110,8 +110,12 @@ public struct RequirementOutcomes: RandomAccessCollection, Hashable, Sendable, E
     }
   }
 
+  /// Outcomes that share one group list (a batch's snapshot evaluation, reused by every deal)
+  /// are equal without computing any group's figures: the same evaluation gives the same
+  /// outcomes. Otherwise every outcome is compared.
   public static func == (a: RequirementOutcomes, b: RequirementOutcomes) -> Bool {
-    a.count == b.count && a.elementsEqual(b)
+    if let g = a.groups, g === b.groups, a.head == b.head { return true }
+    return a.count == b.count && a.elementsEqual(b)
   }
 
   public func hash(into h: inout Hasher) {

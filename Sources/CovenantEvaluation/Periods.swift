@@ -258,6 +258,7 @@ extension Evaluator {
 
   /// What the report says about the periods a requirement's trailing figures used.
   mutating func periodsUsed(_ expr: TExpr) throws(EvaluationError) -> [PeriodsUsed] {
+    if !context.requirementsReadTrailing { return [] }
     var plans: [TrailingPlan] = []
     var seenDefinitions = Set<Int>()
     Self.collectTrailing(expr, context.covenant.definitions, into: &plans, seen: &seenDefinitions)

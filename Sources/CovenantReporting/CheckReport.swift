@@ -779,6 +779,9 @@ public enum CheckReport {
   /// differ gets its own).
   public final class SnapshotJSONCache {
     var entries: [Int: (evaluation: ClauseEvaluation, json: JSONOut)] = [:]
+    /// Each clause's text as shown (whitespace folded) and its line, the same for every deal:
+    /// made once per clause, reused while the clause's text and place are the same.
+    var heads: [Int: (text: String?, span: SourceSpan, shown: JSONOut, line: JSONOut)] = [:]
     /// The level the figures are written at (a batch's deal objects are rendered at level 1).
     let indent: Int
     public init(indent: Int) { self.indent = indent }
@@ -790,18 +793,29 @@ public enum CheckReport {
       entries[index] = (e, j)
       return j
     }
+
+    func head(_ index: Int, _ c: ClauseResult, _ file: SourceFile) -> (text: JSONOut, line: JSONOut) {
+      if let known = heads[index], known.span == c.span, known.text == c.text { return (known.shown, known.line) }
+      let made = (clauseText(c), clauseLine(c, file))
+      heads[index] = (c.text, c.span, made.0, made.1)
+      return made
+    }
   }
+
+  static func clauseText(_ c: ClauseResult) -> JSONOut { .opt(c.text.map(CovenantRunner.clean)) }
+  static func clauseLine(_ c: ClauseResult, _ file: SourceFile) -> JSONOut { .number("\(file.location(of: c.span.start).line)") }
 
   public static func clauseJSON(_ c: ClauseResult, covenant: CheckedCovenant, allGroups: Bool = false) -> JSONOut {
     clauseJSON(c, covenant: covenant, allGroups: allGroups, snapshot: evaluationJSON(c.snapshot, covenant.schema, allGroups: allGroups))
   }
 
-  static func clauseJSON(_ c: ClauseResult, covenant: CheckedCovenant, allGroups: Bool, snapshot: JSONOut) -> JSONOut {
+  /// `head`: the clause's text and line when already made (`SnapshotJSONCache.head`).
+  static func clauseJSON(_ c: ClauseResult, covenant: CheckedCovenant, allGroups: Bool, snapshot: JSONOut, head: (text: JSONOut, line: JSONOut)? = nil) -> JSONOut {
     let schema = covenant.schema
     let applies: [JSONOut] = c.applies.map { .string(ClauseWording.applies($0)) }
     return .object([
-      ("id", .string(c.id)), ("section", .string("§" + c.id)), ("title", .opt(c.title)), ("text", .opt(c.text.map(CovenantRunner.clean))),
-      ("line", .number("\(covenant.file.location(of: c.span.start).line)")),
+      ("id", .string(c.id)), ("section", .string("§" + c.id)), ("title", .opt(c.title)), ("text", head?.text ?? clauseText(c)),
+      ("line", head?.line ?? clauseLine(c, covenant.file)),
       ("verdict", .string(c.verdict.rawValue)), ("note", .opt(c.note)),
       ("applies", .array(applies)),
       ("snapshot", snapshot), ("pro_forma", evaluationJSON(c.proForma, schema, allGroups: allGroups)),
@@ -864,7 +878,8 @@ public enum CheckReport {
       ("clauses", .elements(count: r.clauses.count) { i in
         let c = r.clauses[i]
         return clauseJSON(c, covenant: covenant, allGroups: allGroups,
-          snapshot: snapshotCache?.json(i, c.snapshot, covenant.schema, allGroups: allGroups) ?? evaluationJSON(c.snapshot, covenant.schema, allGroups: allGroups))
+          snapshot: snapshotCache?.json(i, c.snapshot, covenant.schema, allGroups: allGroups) ?? evaluationJSON(c.snapshot, covenant.schema, allGroups: allGroups),
+          head: snapshotCache?.head(i, c, covenant.file))
       }),
     ])
   }

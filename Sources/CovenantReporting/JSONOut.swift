@@ -118,18 +118,27 @@ public indirect enum JSONOut {
 
   /// Quotes and escapes on UTF-8 bytes: `"`, `\`, and control characters (as `\n`, `\r`, `\t`
   /// or `\u00XX`); every other character, non-ASCII included, is copied as it is.
+  /// Runs of bytes that need no escape are copied whole.
   static func escape(_ s: String, into out: inout [UInt8]) {
     out.append(0x22)
-    for b in s.utf8 {
-      switch b {
-      case 0x22: out += [0x5C, 0x22]
-      case 0x5C: out += [0x5C, 0x5C]
-      case 0x0A: out += [0x5C, UInt8(ascii: "n")]
-      case 0x0D: out += [0x5C, UInt8(ascii: "r")]
-      case 0x09: out += [0x5C, UInt8(ascii: "t")]
-      case 0..<0x20, 0x7F: out.append(contentsOf: ("\\u" + String(b, radix: 16).leftPadded(4)).utf8)
-      default: out.append(b)
+    var s = s
+    s.withUTF8 { bytes in
+      var start = 0
+      for i in 0..<bytes.count {
+        let b = bytes[i]
+        if b >= 0x20, b != 0x22, b != 0x5C, b != 0x7F { continue }
+        if start < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i])) }
+        start = i + 1
+        switch b {
+        case 0x22: out += [0x5C, 0x22]
+        case 0x5C: out += [0x5C, 0x5C]
+        case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+        case 0x0D: out += [0x5C, UInt8(ascii: "r")]
+        case 0x09: out += [0x5C, UInt8(ascii: "t")]
+        default: out.append(contentsOf: ("\\u" + String(b, radix: 16).leftPadded(4)).utf8)
+        }
       }
+      if start < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count])) }
     }
     out.append(0x22)
   }

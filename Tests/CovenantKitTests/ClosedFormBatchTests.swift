@@ -200,4 +200,45 @@ import Testing
     let (atEdge, _) = try compareWithFullChecks(Self.withGroups, atAndAboveCapacity(lines, first))
     for (i, r) in atEdge.enumerated() { #expect(r.compliant == (i % 2 == 0), "edge deal \(i)") }
   }
+
+  /// A text batch checks deals without their figures (`checkBatch(figures: false)`): every
+  /// verdict, warning, bound and the capacity must still be the naive full check's.
+  func compareStatusOnly(_ text: String, _ lines: [String]) throws {
+    let (runner, c, doc) = try compile(text)
+    let ins = try inputs(lines)
+    var incremental = runner
+    let batch = incremental.checkBatch(ins, snapshotDocument: doc, figures: false)
+    #expect(batch.count == ins.count)
+    for (input, entry) in zip(ins, batch) {
+      var fresh = runner
+      fresh.naive = true
+      let deal = try DataLoader.load(input.document, record: try #require(c.schema.deal), schema: c.schema, file: input.source, node: input.node, path: input.path).get()
+      let gov = try DataLoader.governance(deal: input.document, dealFile: input.source, snapshot: doc, covenant: c, node: input.node, path: input.path).get()
+      let full = try fresh.check(deal: deal, dealData: gov, bounds: true)
+      let result = try #require(entry.result, "\(input.source): \(entry.diagnostics.map(\.message))")
+      #expect(full.compliant == result.compliant, "\(input.source)")
+      #expect(full.capacity == result.capacity, "\(input.source): capacity differs")
+      #expect(full.dealID == result.dealID)
+      #expect(full.clauses.count == result.clauses.count)
+      for (f, r) in zip(full.clauses, result.clauses) {
+        #expect(f.verdict == r.verdict, "\(input.source) §\(f.id)")
+        #expect(f.largestAmount == r.largestAmount, "\(input.source) §\(f.id)")
+        #expect(f.notes == r.notes && f.disapplied == r.disapplied && f.exceptions == r.exceptions, "\(input.source) §\(f.id)")
+        #expect(f.proForma?.verdict == r.proForma?.verdict && f.snapshot?.verdict == r.snapshot?.verdict, "\(input.source) §\(f.id)")
+        #expect(f.proForma?.undefined == r.proForma?.undefined, "\(input.source) §\(f.id)")
+        let fs = f.proForma.map { e in e.outcomes.indices.map { e.outcomes.status(at: $0) } }
+        let rs = r.proForma.map { e in e.outcomes.indices.map { e.outcomes.status(at: $0) } }
+        #expect(fs == rs, "\(input.source) §\(f.id): outcome status differs")
+      }
+    }
+  }
+
+  @Test func aTextBatchWithoutFiguresHasTheFullChecksVerdicts() throws {
+    let lines = deals(60)
+    let (first, _) = try compareWithFullChecks(Self.covenant, lines)
+    // Warnings happen (the sector cap warns above 90% of its limit), so `warned` is compared too.
+    #expect(first.contains { $0.clauses.contains { $0.verdict == .warning } })
+    try compareStatusOnly(Self.covenant, lines + atAndAboveCapacity(lines, first))
+    try compareStatusOnly(Self.withGroups, lines)
+  }
 }

@@ -227,4 +227,32 @@ import Testing
     #expect(text.stdout.contains("… and 45 more groups, 2 of them over their limits"), "\(text.stdout)")
     #expect(runCommand(Array(args.dropLast(2)) + ["--all-groups"]).stdout == text.stdout)
   }
+
+  /// A string is escaped in runs (bytes that need no escape copied whole): every byte is what
+  /// the rule byte by byte gives, for quotes, backslashes, each control character, DEL,
+  /// non-ASCII text and strings that start or end with an escape.
+  @Test func escapingCopiesRunsAsTheByteRuleSays() {
+    func byByte(_ s: String) -> [UInt8] {
+      var out: [UInt8] = [0x22]
+      for b in s.utf8 {
+        switch b {
+        case 0x22: out += [0x5C, 0x22]
+        case 0x5C: out += [0x5C, 0x5C]
+        case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+        case 0x0D: out += [0x5C, UInt8(ascii: "r")]
+        case 0x09: out += [0x5C, UInt8(ascii: "t")]
+        case 0..<0x20, 0x7F: out += Array(("\\u" + String(b, radix: 16).leftPadded(4)).utf8)
+        default: out.append(b)
+        }
+      }
+      return out + [0x22]
+    }
+    var samples = ["", "plain", "\"", "a\"b", "\\", "x\\", "tab\tnew\nline\r", "\u{7F}del", "é §e.b — 10% ≤ 40%", "\u{1}\u{1F}", "end\n"]
+    samples.append(String(decoding: (0..<128).map { UInt8($0) }, as: UTF8.self))
+    for s in samples {
+      var out: [UInt8] = [0x41]
+      JSONOut.escape(s, into: &out)
+      #expect(out == [0x41] + byByte(s), "\(s.debugDescription)")
+    }
+  }
 }

@@ -21,9 +21,21 @@ public struct Evaluator {
     /// Definitions whose value depends on the test date of trailing figures (see Periods.swift):
     /// inside a `for each window` they are computed per window, not taken from the cache.
     let periodDependent: [Bool]
+    /// Whether any requirement reads a trailing figure (directly or through a definition): when
+    /// none does, no requirement's periods are looked for (`periodsUsed`), per group and per deal.
+    let requirementsReadTrailing: Bool
     init(_ covenant: CheckedCovenant) {
       self.covenant = covenant
       self.periodDependent = PeriodDependence.periodDependence(covenant)
+      var plans: [TrailingPlan] = []
+      var seen = Set<Int>()
+      for clause in covenant.clauses {
+        // A consent's higher limits replace the requirements when it is given: theirs count too.
+        for req in clause.requirements + (clause.consent?.lifted ?? []) {
+          Evaluator.collectTrailing(req.expr, covenant.definitions, into: &plans, seen: &seen)
+        }
+      }
+      self.requirementsReadTrailing = !plans.isEmpty
     }
   }
   let context: Context
