@@ -25,9 +25,11 @@ public enum Verdict: String, Hashable, Sendable, Comparable {
 
 /// One requirement, in one group, in one context, with the figures behind its verdict.
 public struct RequirementOutcome: Hashable, Sendable {
-  public var requirement: String
-  /// `sector power` inside `for each sector`.
-  public var group: String?
+  /// The requirement, as written or as evaluation adds it (`Requirement`; worded by
+  /// CovenantReporting, `text`).
+  public var requirement: Requirement
+  /// The group inside `for each sector` (`sector power`) or a window of periods.
+  public var group: Group?
   /// nil when the figures are undefined (the maximum of no holdings).
   public var holds: Bool?
   public var comparison: BinaryOp?
@@ -40,21 +42,22 @@ public struct RequirementOutcome: Hashable, Sendable {
   /// value ÷ limit for caps.
   public var utilization: Exact?
   public var warned = false
-  public var offenders: [String] = []
+  /// The first offenders of an `every`/`no`, each with what it showed (`Acme [3]`,
+  /// `tranche.spread = 121 bps`).
+  public var offenders: [ElementValues] = []
   public var offenderCount = 0
   public var examined = 0
   /// Elements (or, under `for each`, elements without a group) whose condition could not be
   /// evaluated: the requirement cannot be shown to hold for them, so it does not hold.
-  public var notEvaluated: [String] = []
+  public var notEvaluated: [Element] = []
   public var notEvaluatedCount = 0
-  /// What each offender (and a `some`'s satisfying element) showed: `tranche.spread = 121 bps`.
-  public var evidence: [String] = []
-  /// For a `some` that holds: the first element that satisfies it, and how many do.
-  public var satisfiedBy: String?
+  /// For a `some` that holds: the first element that satisfies it, with what it showed, and how
+  /// many do.
+  public var satisfiedBy: ElementValues?
   public var matching = 0
   /// For an `every`/`no` that holds over a short list (a deal's tranches): each element with the
-  /// values it showed, `Senior A [0]: tranche.spread = 100 bps`.
-  public var passing: [String] = []
+  /// values it showed (`Senior A [0]`, `tranche.spread = 100 bps`).
+  public var passing: [ElementValues] = []
   /// Set for an `every`/`some`/`no` requirement.
   public var quantifier: Quantifier?
   /// The other view of a cap or floor. For `A <= P of B` (and `A <= k x B`): `ratio` is A/B,
@@ -135,7 +138,7 @@ public struct ClauseEvaluation: Hashable, Sendable {
 public struct ReportedFigure: Hashable, Sendable {
   /// The expression as written.
   public var figure: String
-  public var group: String?
+  public var group: RequirementOutcome.Group?
   public var value: Value
   public var style: NumberStyle?
 }
@@ -553,7 +556,7 @@ public struct CovenantRunner {
         }
         var o = try outcome(req, clause, &ev, holdsOnly: holdsOnly)
         try attachPeriods(&o, req, &ev)
-        if !holdsOnly, let key, let g = clause.group { o.group = "\(g.fieldName) \(Format.plain(key, covenant.schema))" }
+        if !holdsOnly, let key, let g = clause.group { o.group = .key(field: g.fieldName, value: Format.plain(key, covenant.schema)) }
         outcomes.append(o)
       }
       for rep in clause.reports {
@@ -561,7 +564,7 @@ public struct CovenantRunner {
           _ = try ev.eval(rep.expr)
           continue
         }
-        let group = key.flatMap { k in clause.group.map { "\($0.fieldName) \(Format.plain(k, covenant.schema))" } }
+        let group = key.flatMap { k in clause.group.map { RequirementOutcome.Group.key(field: $0.fieldName, value: Format.plain(k, covenant.schema)) } }
         reported.append(ReportedFigure(figure: Self.clean(rep.source), group: group, value: try ev.eval(rep.expr), style: Self.style(rep.expr)))
       }
     }
@@ -569,8 +572,8 @@ public struct CovenantRunner {
     if let g = clause.group {
       let missing = try ev.elementsWithoutGroup(g)
       if missing.count > 0, case .list(let list) = try ev.eval(g.list) {
-        var o = RequirementOutcome(requirement: "every element has a `\(g.fieldName)` to group by")
-        o.group = "\(g.fieldName) missing"
+        var o = RequirementOutcome(requirement: .everyElementHasGroupField(g.fieldName))
+        o.group = .missing(field: g.fieldName)
         o.holds = false
         o.examined = missing.count
         o.notEvaluatedCount = missing.count
@@ -609,7 +612,7 @@ public struct CovenantRunner {
   /// warned) and the figures compared, without the rest (headroom, the other view, a
   /// quantifier's elements); the same expressions are evaluated, so an error is the same error.
   func outcome(_ req: CheckedRequirement, _ clause: CheckedClause, _ ev: inout Evaluator, holdsOnly: Bool = false, statusOnly: Bool = false) throws(EvaluationError) -> RequirementOutcome {
-    var o = RequirementOutcome(requirement: req.source)
+    var o = RequirementOutcome(requirement: .written(req.source))
     switch req.expr.kind {
     case .compare(let op, let a, let b):
       if let o = try ratioOutcome(req, op, a, b, &ev) { return o }
@@ -654,17 +657,16 @@ public struct CovenantRunner {
       if plan.quantifier != .some {
         o.offenderCount = q.offending
         if case .list(let list) = try ev.eval(plan.list) {
-          o.offenders = q.offenders.map { label(list, $0, plan.labelField) }
           for i in q.offenders {
-            o.evidence.append(try evidence(plan, i < list.baseCount ? list.base[i] : list.extra[i - list.baseCount], &ev))
+            let values = try evidence(plan, i < list.baseCount ? list.base[i] : list.extra[i - list.baseCount], &ev)
+            o.offenders.append(RequirementOutcome.ElementValues(element: label(list, i, plan.labelField), values: values))
           }
           if q.offending == 0, list.count <= Self.shortList {
             o.passing = try passingElements(plan, list, &ev)
           }
         }
       } else if o.holds == true, let w = try witness(plan, &ev) {
-        o.satisfiedBy = w.label
-        o.evidence = [w.evidence]
+        o.satisfiedBy = w
       }
     default:
       if case .bool(let h) = try ev.eval(req.expr) { o.holds = h }
@@ -694,7 +696,7 @@ public struct CovenantRunner {
     let dv = try ev.eval(d)
     guard let dm = Self.magnitude(dv), dm.signum <= 0 else { return nil }
     let nv = try ev.eval(n), y = try ev.eval(limit)
-    var o = RequirementOutcome(requirement: req.source)
+    var o = RequirementOutcome(requirement: .written(req.source))
     o.comparison = op
     o.limit = y
     if case .number(let s) = limit.type { o.style = s }
@@ -724,12 +726,12 @@ public struct CovenantRunner {
     }
   }
 
-  func label(_ list: ListValue, _ i: Int, _ field: Int?) -> String {
+  /// The element at `i` of a list: its label field's text, and its position in the data's list
+  /// (none for the deal's own elements).
+  func label(_ list: ListValue, _ i: Int, _ field: Int?) -> RequirementOutcome.Element {
     let element: Value = i < list.base.count ? list.base[i] : list.extra[i - list.base.count]
-    let position = i < list.base.count ? "[\(i)]" : "the proposed deal"
-    if let field, case .record(let fields) = element, case .text(let s) = fields[field] {
-      return i < list.base.count ? "\(s) \(position)" : "\(s) (the proposed deal)"
-    }
-    return position
+    var label: String?
+    if let field, case .record(let fields) = element, case .text(let s) = fields[field] { label = s }
+    return RequirementOutcome.Element(label: label, position: i < list.base.count ? i : nil)
   }
 }

@@ -116,9 +116,13 @@ public enum CheckReport {
   static func reportedLines(_ c: ClauseResult, schema: Schema, indent: String) -> String {
     let before = c.snapshot?.reported ?? [], after = c.proForma?.reported ?? []
     guard !before.isEmpty || !after.isEmpty else { return "" }
-    func key(_ f: ReportedFigure) -> String { f.figure + "\u{0}" + (f.group ?? "") }
-    var rows: [(String, ReportedFigure?, ReportedFigure?)] = []
-    var index: [String: Int] = [:]
+    struct Key: Hashable {
+      var figure: String
+      var group: RequirementOutcome.Group?
+    }
+    func key(_ f: ReportedFigure) -> Key { Key(figure: f.figure, group: f.group) }
+    var rows: [(Key, ReportedFigure?, ReportedFigure?)] = []
+    var index: [Key: Int] = [:]
     for f in before { index[key(f)] = rows.count; rows.append((key(f), f, nil)) }
     for f in after {
       if let i = index[key(f)] { rows[i].2 = f } else { index[key(f)] = rows.count; rows.append((key(f), nil, f)) }
@@ -139,7 +143,7 @@ public enum CheckReport {
         out += indent + "reports: " + f.figure + "\n"
         last = f.figure
       }
-      let prefix = indent + "  " + (f.group.map { $0 + ": " } ?? "")
+      let prefix = indent + "  " + (f.group.map { $0.text + ": " } ?? "")
       if !before.isEmpty, !after.isEmpty {
         out += prefix + "before " + show(b) + ", after " + show(a) + "\n"
       } else {
@@ -288,33 +292,32 @@ public enum CheckReport {
     }
     if o.comparison == nil, o.examined > 0 || o.offenderCount > 0 || o.satisfiedBy != nil {
       if let w = o.satisfiedBy {
-        return ["satisfied by \(w)" + (o.evidence.first.map { $0.isEmpty ? "" : ": " + $0 } ?? "")
+        return ["satisfied by \(w.element.text)" + (w.values.isEmpty ? "" : ": " + w.valuesText)
           + " (\(Format.count(o.matching)) of \(Format.count(o.examined)) match)"]
       }
       var notEvaluated: [String] = []
       if o.notEvaluatedCount > 0 {
         var t = "\(Format.count(o.notEvaluatedCount)) of \(Format.count(o.examined)) could not be evaluated (a figure or field is missing)"
-        if !o.notEvaluated.isEmpty { t += ": " + o.notEvaluated.joined(separator: ", ") }
+        if !o.notEvaluated.isEmpty { t += ": " + o.notEvaluated.map(\.text).joined(separator: ", ") }
         if o.notEvaluatedCount > o.notEvaluated.count { t += ", …" }
         notEvaluated.append(t)
       }
       if o.offenderCount == 0 {
         if !notEvaluated.isEmpty { return notEvaluated }
         if o.holds == false { return ["none of \(Format.count(o.examined)) match"] }
-        if !o.passing.isEmpty { return ["all \(Format.count(o.examined)) pass:"] + o.passing.map { "  " + $0 } }
+        if !o.passing.isEmpty { return ["all \(Format.count(o.examined)) pass:"] + o.passing.map { "  " + $0.text } }
         return ["all \(Format.count(o.examined)) pass"]
       }
       var s = "\(Format.count(o.offenderCount)) of \(Format.count(o.examined)) fail"
       var lines: [String] = []
-      if o.evidence.allSatisfy(\.isEmpty) {
-        if !o.offenders.isEmpty { s += ": " + o.offenders.joined(separator: ", ") }
+      if o.offenders.allSatisfy(\.values.isEmpty) {
+        if !o.offenders.isEmpty { s += ": " + o.offenders.map(\.element.text).joined(separator: ", ") }
         if o.offenderCount > o.offenders.count { s += ", …" }
         return [s] + notEvaluated
       }
       s += ":"
-      for (i, name) in o.offenders.enumerated() {
-        let e = i < o.evidence.count ? o.evidence[i] : ""
-        lines.append("  " + name + (e.isEmpty ? "" : ": " + e))
+      for x in o.offenders {
+        lines.append("  " + x.element.text + (x.values.isEmpty ? "" : ": " + x.valuesText))
       }
       if o.offenderCount > o.offenders.count { lines.append("  … and \(Format.count(o.offenderCount - o.offenders.count)) more") }
       return [s] + lines + notEvaluated
@@ -346,7 +349,7 @@ public enum CheckReport {
     // Only the rows shown are read whole (a group's figures are computed when read); the others
     // by their status, requirement and group.
     var rows: [(before: Int?, after: Int?)]
-    func key(_ l: RequirementOutcomes, _ i: Int) -> String { l.requirement(at: i) + "\u{0}" + (l.group(at: i) ?? "") }
+    func key(_ l: RequirementOutcomes, _ i: Int) -> RowKey { RowKey(l, i) }
     if after.isEmpty {
       rows = before.indices.map { ($0, nil) }
     } else if before.isEmpty {
@@ -355,7 +358,7 @@ public enum CheckReport {
       rows = before.indices.map { ($0, $0) }
     } else {
       rows = []
-      var index: [String: Int] = [:]
+      var index: [RowKey: Int] = [:]
       for i in before.indices {
         let k = key(before, i)
         if let r = index[k] { rows[r].before = i } else { index[k] = rows.count; rows.append((i, nil)) }
@@ -368,7 +371,7 @@ public enum CheckReport {
     func outcomes(_ r: (before: Int?, after: Int?)) -> (RequirementOutcome?, RequirementOutcome?) {
       (r.before.map { before[$0] }, r.after.map { after[$0] })
     }
-    func requirement(_ r: (before: Int?, after: Int?)) -> String? {
+    func requirement(_ r: (before: Int?, after: Int?)) -> RequirementOutcome.Requirement? {
       r.before.map { before.requirement(at: $0) } ?? r.after.map { after.requirement(at: $0) }
     }
     // Long group lists (one per issuer) show what matters: failures, warnings and the
@@ -379,7 +382,7 @@ public enum CheckReport {
     }
     // Requirements in the order written; within one, breaches first, then warnings, then the
     // least headroom.
-    var requirementOrder: [String: Int] = [:]
+    var requirementOrder: [RequirementOutcome.Requirement: Int] = [:]
     for r in rows {
       if let q = requirement(r), requirementOrder[q] == nil { requirementOrder[q] = requirementOrder.count }
     }
@@ -387,13 +390,13 @@ public enum CheckReport {
     // Rows dropped as the clause was checked (`keepShown`) are none of these: they count among the rest.
     let picked = rows.count + c.omittedRows > longGroupList ? ranked(status) : Array(rows.indices)
     let shown = picked.sorted { order($0) != order($1) ? order($0) < order($1) : ahead(status, $0, $1) }
-    var lastReq: String?
+    var lastReq: RequirementOutcome.Requirement?
     for k in shown {
       let (rowBefore, rowAfter) = outcomes(rows[k])
       guard let first = rowBefore ?? rowAfter else { continue }
-      let row = (req: first.requirement, group: first.group, before: rowBefore, after: rowAfter)
+      let row = (req: first.requirement, group: first.group?.text, before: rowBefore, after: rowAfter)
       if row.req != lastReq {
-        out += indent + "requires: " + row.req.split(whereSeparator: \.isNewline).map { $0.trimmingBlanks() }.joined(separator: " ") + "\n"
+        out += indent + "requires: " + row.req.text.split(whereSeparator: \.isNewline).map { $0.trimmingBlanks() }.joined(separator: " ") + "\n"
         lastReq = row.req
       }
       let prefix = indent + "  " + (row.group.map { $0 + ": " } ?? "")
@@ -474,11 +477,13 @@ public enum CheckReport {
 
   // MARK: - What the reports show of a long group list
 
-  /// A row of a clause's figures as every report matches them: a requirement in one group.
+  /// A row of a clause's figures as every report matches them: a requirement in one group, as
+  /// facts (equal exactly when their words are), so that no label is worded to match.
   struct RowKey: Hashable {
-    var requirement: String
-    var group: String?
+    var requirement: RequirementOutcome.Requirement
+    var group: RequirementOutcome.Group?
     init(_ list: RequirementOutcomes, _ i: Int) { (requirement, group) = (list.requirement(at: i), list.group(at: i)) }
+    init(_ o: RequirementOutcome) { (requirement, group) = (o.requirement, o.group) }
   }
 
   /// Drops from a clause's result the group outcomes that no report shows, as soon as the clause
@@ -555,15 +560,15 @@ public enum CheckReport {
     }
     func closeness(_ list: RequirementOutcomes, _ i: Int) -> Exact { CheckReport.closeness(list.status(at: i)) }
     var keep = [Bool](repeating: false, count: rows.count)
-    var requirements = Set<String>()
-    var lastRequirement: String?
+    var requirements = Set<RequirementOutcome.Requirement>()
+    var lastRequirement: RequirementOutcome.Requirement?
     var status: [(bad: Int, utilization: Exact)] = []
     status.reserveCapacity(rows.count)
     for (k, r) in rows.enumerated() {
       let bad = max(severity(before, r.before), severity(after, r.after))
       if bad > 0 { keep[k] = true }
-      let first = r.before.map { before.requirement(at: $0) } ?? r.after.map { after.requirement(at: $0) } ?? ""
-      if first != lastRequirement, requirements.insert(first).inserted { keep[k] = true }
+      let first = r.before.map { before.requirement(at: $0) } ?? r.after.map { after.requirement(at: $0) }
+      if let first, first != lastRequirement, requirements.insert(first).inserted { keep[k] = true }
       lastRequirement = first
       status.append((bad, r.after.map { closeness(after, $0) } ?? r.before.map { closeness(before, $0) } ?? .zero))
     }
@@ -651,7 +656,7 @@ public enum CheckReport {
     ] + total + [
       ("reported", .elements(count: reported.count) { i in
         let f = reported[i]
-        return .object([("figure", .string(f.figure)), ("group", .opt(f.group)), ("value", figure(f.value, schema, style: f.style))])
+        return .object([("figure", .string(f.figure)), ("group", .opt(f.group?.text)), ("value", figure(f.value, schema, style: f.style))])
       }),
       ("definitions", .elements(count: definitions.count) { i in
         let d = definitions[i]
@@ -662,7 +667,7 @@ public enum CheckReport {
   }
 
   static func checkJSON(_ o: RequirementOutcome, _ schema: Schema) -> JSONOut {
-    var m: [(String, JSONOut)] = [("requirement", .string(o.requirement)), ("group", .opt(o.group))]
+    var m: [(String, JSONOut)] = [("requirement", .string(o.requirement.text)), ("group", .opt(o.group?.text))]
     m.append(("holds", o.holds.map { .bool($0) } ?? .null))
     if let note = o.note { m.append(("note", .string(note))) }
     if !o.periods.isEmpty {
@@ -695,14 +700,14 @@ public enum CheckReport {
       m.append(("text", .string(outcomeLines(o, schema: schema).joined(separator: " "))))
     } else if o.examined > 0 || o.offenderCount > 0 || o.satisfiedBy != nil {
       m += [("examined", .number("\(o.examined)")), ("offender_count", .number("\(o.offenderCount)")),
-            ("offenders", .array(o.offenders.enumerated().map { i, name in
-              .object([("element", .string(name)), ("values", .string(i < o.evidence.count ? o.evidence[i] : ""))])
+            ("offenders", .array(o.offenders.map { x in
+              .object([("element", .string(x.element.text)), ("values", .string(x.valuesText))])
             })),
             ("not_evaluated_count", .number("\(o.notEvaluatedCount)")),
-            ("not_evaluated", .array(o.notEvaluated.map { .string($0) }))]
-      if !o.passing.isEmpty { m.append(("elements", .array(o.passing.map { .string($0) }))) }
+            ("not_evaluated", .array(o.notEvaluated.map { .string($0.text) }))]
+      if !o.passing.isEmpty { m.append(("elements", .array(o.passing.map { .string($0.text) }))) }
       if let w = o.satisfiedBy {
-        m += [("matching", .number("\(o.matching)")), ("satisfied_by", .object([("element", .string(w)), ("values", .string(o.evidence.first ?? ""))]))]
+        m += [("matching", .number("\(o.matching)")), ("satisfied_by", .object([("element", .string(w.element.text)), ("values", .string(w.valuesText))]))]
       }
     }
     return .object(m)
