@@ -15,7 +15,6 @@ public struct BatchEntry: Sendable {
   public var result: CheckResult?
   /// The deal could not be read: the entry is invalid, never a pass.
   public var diagnostics: [Diagnostic]
-  public var verdict: String { result.map { $0.compliant ? "compliant" : "breach" } ?? "invalid" }
 }
 
 extension CovenantRunner {

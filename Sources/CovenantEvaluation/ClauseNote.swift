@@ -86,6 +86,6 @@ extension ClauseEvaluation {
     /// No requirement could be evaluated (e.g. nothing matched).
     case allFigures
     /// One requirement (in a group) could not be evaluated, so the clause does not pass.
-    case requirement(String, group: String?)
+    case requirement(RequirementOutcome.Requirement, group: RequirementOutcome.Group?)
   }
 }

@@ -53,31 +53,39 @@ package enum EvaluationDiagnostics {
     }
   }
 
+  /// A period as the data shows it: its list's JSON path (or the list as written), its
+  /// position there, and its label field's text, worded `fiscal_quarters[4] (FY2024 Q3)`.
+  package struct Period: Sendable {
+    var path: String
+    var position: Int
+    var label: String?
+    var text: String { path + "[\(position)]" + (label.map { " (\($0))" } ?? "") }
+  }
   package enum PeriodProblem: Sendable {
-    /// `element`: the period's place in the data (`quarters[2]`); `list`: the list as written.
-    case startsAfterEnd(element: String, list: String, start: CalendarDate, end: CalendarDate)
-    case sameEnd(list: String, end: CalendarDate, previous: String, this: String)
+    /// `element`: the period; `list`: the list as written.
+    case startsAfterEnd(element: Period, list: String, start: CalendarDate, end: CalendarDate)
+    case sameEnd(list: String, end: CalendarDate, previous: Period, this: Period)
     /// `gap`: days between the previous end and this start (negative: an overlap);
     /// `expected`: the day after the previous end (nil past the last date there is).
-    case notConsecutive(list: String, previous: String, previousEnd: CalendarDate, expected: CalendarDate?, this: String, start: CalendarDate, gap: Int)
+    case notConsecutive(list: String, previous: Period, previousEnd: CalendarDate, expected: CalendarDate?, this: Period, start: CalendarDate, gap: Int)
     /// Consecutive periods without start dates that still break (an end that goes back).
-    case breakAt(list: String, this: String)
+    case breakAt(list: String, this: Period)
   }
   package static func periods(_ p: PeriodProblem) -> DiagnosticMessage {
     let consecutiveHelp = "a figure over consecutive periods needs every period once: add the missing period or correct its dates in the data"
     switch p {
     case .startsAfterEnd(let element, let list, let start, let end):
-      return .init("E006", .error, "period \(element) of `\(list)` starts on \(start), after it ends on \(end)", help: "correct the period's dates in the data")
+      return .init("E006", .error, "period \(element.text) of `\(list)` starts on \(start), after it ends on \(end)", help: "correct the period's dates in the data")
     case .sameEnd(let list, let end, let previous, let this):
-      return .init("E006", .error, "two periods of `\(list)` end on \(end): \(previous) and \(this)", help: consecutiveHelp)
+      return .init("E006", .error, "two periods of `\(list)` end on \(end): \(previous.text) and \(this.text)", help: consecutiveHelp)
     case .notConsecutive(let list, let previous, let previousEnd, let expected, let this, let start, let gap):
       let what = gap > 0 ? "a gap of \(gap) day\(gap == 1 ? "" : "s"): is a period missing?" : "an overlap of \(-gap) day\(-gap == 1 ? "" : "s")"
       return .init("E006", .error,
-        "the periods of `\(list)` are not consecutive: \(previous) ends on \(previousEnd), so the next period "
-          + "should start on \(expected.map { "\($0)" } ?? "the next day"), but the next one, \(this), starts on \(start) (\(what))",
+        "the periods of `\(list)` are not consecutive: \(previous.text) ends on \(previousEnd), so the next period "
+          + "should start on \(expected.map { "\($0)" } ?? "the next day"), but the next one, \(this.text), starts on \(start) (\(what))",
         help: consecutiveHelp)
     case .breakAt(let list, let this):
-      return .init("E006", .error, "the periods of `\(list)` are not consecutive at \(this)", help: consecutiveHelp)
+      return .init("E006", .error, "the periods of `\(list)` are not consecutive at \(this.text)", help: consecutiveHelp)
     }
   }
 }

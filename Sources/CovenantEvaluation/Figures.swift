@@ -205,8 +205,8 @@ extension CovenantRunner {
     return out
   }
 
-  /// What an element showed for a quantifier's body: `tranche.spread = 121 bps`.
-  func evidence(_ plan: QuantifierPlan, _ element: Value, _ ev: inout Evaluator) throws(EvaluationError) -> String {
+  /// What an element showed for a quantifier's body: `tranche.spread` and `121 bps`.
+  func evidence(_ plan: QuantifierPlan, _ element: Value, _ ev: inout Evaluator) throws(EvaluationError) -> [RequirementOutcome.Evidence] {
     ev.bind(plan.slot, element)
     let schema = covenant.schema
     var shown: [TExpr] = []
@@ -224,37 +224,37 @@ extension CovenantRunner {
       }
     }
     sides(plan.body)
-    var parts: [String] = []
+    var parts: [RequirementOutcome.Evidence] = []
     var seen = Set<String>()
     for e in shown {
       let text = Self.clean(covenant.file.text(e.span))
       guard seen.insert(text).inserted else { continue }
       do {
-        parts.append("\(text) = \(Format.value(try ev.eval(e), schema, style: Self.style(e)))")
+        parts.append(.value(ShownValue(expression: text, value: Format.value(try ev.eval(e), schema, style: Self.style(e)))))
       } catch where error.isDivisionByZero {
         // A ratio over a zero denominator, which the comparison itself decided.
-        parts.append("\(text): its denominator is zero")
+        parts.append(.zeroDenominator(text))
       }
     }
-    return parts.joined(separator: ", ")
+    return parts
   }
 
   /// Each element a quantifier examined, with its values (short lists only).
-  func passingElements(_ plan: QuantifierPlan, _ list: ListValue, _ ev: inout Evaluator) throws(EvaluationError) -> [String] {
-    var out: [String] = []
+  func passingElements(_ plan: QuantifierPlan, _ list: ListValue, _ ev: inout Evaluator) throws(EvaluationError) -> [RequirementOutcome.ElementValues] {
+    var out: [RequirementOutcome.ElementValues] = []
     for i in 0..<list.count {
       let element = i < list.baseCount ? list.base[i] : list.extra[i - list.baseCount]
       ev.bind(plan.slot, element)
       if let f = plan.filter, try ev.eval(f) != .bool(true) { continue }
       let e = try evidence(plan, element, &ev)
       if e.isEmpty { return [] }
-      out.append(label(list, i, plan.labelField) + ": " + e)
+      out.append(RequirementOutcome.ElementValues(element: label(list, i, plan.labelField), values: e))
     }
     return out
   }
 
   /// The first element that satisfies a `some` (the deal's own elements first).
-  func witness(_ plan: QuantifierPlan, _ ev: inout Evaluator) throws(EvaluationError) -> (label: String, evidence: String)? {
+  func witness(_ plan: QuantifierPlan, _ ev: inout Evaluator) throws(EvaluationError) -> RequirementOutcome.ElementValues? {
     guard case .list(let list) = try ev.eval(plan.list) else { return nil }
     func satisfies(_ element: Value) throws(EvaluationError) -> Bool {
       ev.bind(plan.slot, element)
@@ -274,7 +274,7 @@ extension CovenantRunner {
     }
     guard let i = found else { return nil }
     let element = i < list.baseCount ? list.base[i] : list.extra[i - list.baseCount]
-    return (label(list, i, plan.labelField), try evidence(plan, element, &ev))
+    return RequirementOutcome.ElementValues(element: label(list, i, plan.labelField), values: try evidence(plan, element, &ev))
   }
 
   /// The values an `applies when` condition compared: why it is false, or why it holds.

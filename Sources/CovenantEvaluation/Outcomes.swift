@@ -63,13 +63,13 @@ public struct RequirementOutcomes: RandomAccessCollection, Hashable, Sendable, E
   }
 
   /// The requirement as written (`RequirementOutcome.requirement`), without computing the figures.
-  public func requirement(at i: Int) -> String {
+  public func requirement(at i: Int) -> RequirementOutcome.Requirement {
     guard i >= head.count, let g = groups else { return head[i].requirement }
     return g.requirement(i - head.count)
   }
 
   /// The group (`RequirementOutcome.group`), without computing the figures.
-  public func group(at i: Int) -> String? {
+  public func group(at i: Int) -> RequirementOutcome.Group? {
     guard i >= head.count, let g = groups else { return head[i].group }
     return g.group(i - head.count)
   }
@@ -82,7 +82,7 @@ public struct RequirementOutcomes: RandomAccessCollection, Hashable, Sendable, E
     guard let g = groups, !g.holdsOnly, g.clause.group != nil else { return false }
     let sources = g.clause.requirements.map(\.source)
     guard Set(sources).count == sources.count else { return false }
-    var seen = Set<String>()
+    var seen = Set<RequirementOutcome.Requirement>()
     for h in head {
       guard h.group == nil, seen.insert(h.requirement).inserted else { return false }
     }
@@ -158,13 +158,13 @@ final class GroupOutcomes: @unchecked Sendable {
 
   var count: Int { entries.count }
 
-  func requirement(_ i: Int) -> String {
-    clause.requirements[i % clause.requirements.count].source
+  func requirement(_ i: Int) -> RequirementOutcome.Requirement {
+    .written(clause.requirements[i % clause.requirements.count].source)
   }
 
-  func group(_ i: Int) -> String? {
+  func group(_ i: Int) -> RequirementOutcome.Group? {
     guard !holdsOnly, let g = clause.group else { return nil }
-    return "\(g.fieldName) \(Format.plain(keys[i / clause.requirements.count], runner.covenant.schema))"
+    return .key(field: g.fieldName, value: Format.plain(keys[i / clause.requirements.count], runner.covenant.schema))
   }
 
   /// The outcome `evaluate` would have kept for entry `i`.
@@ -183,7 +183,7 @@ final class GroupOutcomes: @unchecked Sendable {
       } catch {
         // Not reached: the same evaluation succeeded when the status was computed. The status
         // alone, rather than a trap.
-        var o = RequirementOutcome(requirement: req.source)
+        var o = RequirementOutcome(requirement: .written(req.source))
         let e = entries[i]
         (o.holds, o.warned, o.comparison, o.utilization, o.group) = (e.holds, e.warned, e.comparison, e.utilization, label)
         return o

@@ -110,7 +110,8 @@ extension Evaluator {
         if let start, start > end {
           throw EvaluationError(
             EvaluationDiagnostics.periods(.startsAfterEnd(
-              element: "\(Self.dataPath(ref.list, context.covenant.schema) ?? ref.listText)[\(position)]", list: ref.listText, start: start, end: end)),
+              element: EvaluationDiagnostics.Period(path: Self.dataPath(ref.list, context.covenant.schema) ?? ref.listText, position: position),
+              list: ref.listText, start: start, end: end)),
             span: span)
         }
         items.append((element, position, end, start))
@@ -150,12 +151,12 @@ extension Evaluator {
   }
 
   /// A period as the data shows it: its JSON path (`fiscal_quarters[4]`) and its label (`FY2024 Q3`).
-  func periodName(_ c: PeriodCalendar, _ i: Int, _ ref: PeriodCalendarRef) -> String {
-    var name = (Self.dataPath(ref.list, context.covenant.schema) ?? ref.listText) + "[\(c.positions[i])]"
+  func periodName(_ c: PeriodCalendar, _ i: Int, _ ref: PeriodCalendarRef) -> EvaluationDiagnostics.Period {
+    var name = EvaluationDiagnostics.Period(path: Self.dataPath(ref.list, context.covenant.schema) ?? ref.listText, position: c.positions[i])
     if case .list(.record(let r)) = ref.list.type, let l = context.covenant.schema.records[r].labelField,
       case .record(let fields) = c.elements[i], l < fields.count, case .text(let label) = fields[l]
     {
-      name += " (\(label))"
+      name.label = label
     }
     return name
   }
@@ -302,13 +303,14 @@ extension CovenantRunner {
   }
 
   /// `for each window of N consecutive periods in LIST:`: every requirement once per window,
-  /// with the window's last end as the test date; grouped as "4 periods ending 2025-06-29".
+  /// with the window's last end as the test date; grouped by the window (`Group.window`: "4
+  /// periods ending 2025-06-29").
   func evaluateWindows(
     _ clause: CheckedClause, _ w: PeriodWindow, _ ev: inout Evaluator, _ outcomes: inout [RequirementOutcome], _ reported: inout [ReportedFigure]
   ) throws(EvaluationError) {
     let (ends, available, asOf) = try ev.windowEnds(w, span: clause.span)
     if ends.isEmpty {
-      var o = RequirementOutcome(requirement: "each window of \(w.periods) consecutive periods of `\(w.calendar.listText)`")
+      var o = RequirementOutcome(requirement: .windows(periods: w.periods, list: w.calendar.listText))
       o.explanation = asOf.map { .periods(PeriodsUsed(list: w.calendar.listText, needed: w.periods, available: available, testDate: $0)) }
         ?? .noAsOfDateForPeriods
       outcomes.append(o)
@@ -317,7 +319,7 @@ extension CovenantRunner {
     defer { ev.periodDate = nil }
     for end in ends {
       ev.periodDate = end
-      let group = "\(w.periods) periods ending \(end)"
+      let group = RequirementOutcome.Group.window(periods: w.periods, ending: end)
       for req in clause.requirements {
         var o = try outcome(req, clause, &ev)
         try attachPeriods(&o, req, &ev)

@@ -62,7 +62,7 @@ public enum CIFormats {
       let all = (c.proForma ?? c.snapshot)?.outcomes ?? []
       let failing = all.indices.lazy.filter { all.status(at: $0).holds == false || all.status(at: $0).warned }.map { all[$0] }
       for o in failing.prefix(3) {
-        msg += "; " + (o.group.map { $0 + ": " } ?? "") + CheckReport.outcomeText(o, schema: covenant.schema)
+        msg += "; " + (o.group.map { $0.text + ": " } ?? "") + CheckReport.outcomeText(o, schema: covenant.schema)
       }
       for g in c.governance.map(GovernanceWording.lines) ?? [] where c.governance?.verdict == .breach { msg += "; " + g }
       return Finding(ruleID: c.verdict == .breach ? "breach" : "warning", level: c.verdict == .breach ? .error : .warning,

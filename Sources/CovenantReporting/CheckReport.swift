@@ -116,9 +116,13 @@ public enum CheckReport {
   static func reportedLines(_ c: ClauseResult, schema: Schema, indent: String) -> String {
     let before = c.snapshot?.reported ?? [], after = c.proForma?.reported ?? []
     guard !before.isEmpty || !after.isEmpty else { return "" }
-    func key(_ f: ReportedFigure) -> String { f.figure + "\u{0}" + (f.group ?? "") }
-    var rows: [(String, ReportedFigure?, ReportedFigure?)] = []
-    var index: [String: Int] = [:]
+    struct Key: Hashable {
+      var figure: String
+      var group: RequirementOutcome.Group?
+    }
+    func key(_ f: ReportedFigure) -> Key { Key(figure: f.figure, group: f.group) }
+    var rows: [(Key, ReportedFigure?, ReportedFigure?)] = []
+    var index: [Key: Int] = [:]
     for f in before { index[key(f)] = rows.count; rows.append((key(f), f, nil)) }
     for f in after {
       if let i = index[key(f)] { rows[i].2 = f } else { index[key(f)] = rows.count; rows.append((key(f), nil, f)) }
@@ -139,7 +143,7 @@ public enum CheckReport {
         out += indent + "reports: " + f.figure + "\n"
         last = f.figure
       }
-      let prefix = indent + "  " + (f.group.map { $0 + ": " } ?? "")
+      let prefix = indent + "  " + (f.group.map { $0.text + ": " } ?? "")
       if !before.isEmpty, !after.isEmpty {
         out += prefix + "before " + show(b) + ", after " + show(a) + "\n"
       } else {
@@ -288,33 +292,32 @@ public enum CheckReport {
     }
     if o.comparison == nil, o.examined > 0 || o.offenderCount > 0 || o.satisfiedBy != nil {
       if let w = o.satisfiedBy {
-        return ["satisfied by \(w)" + (o.evidence.first.map { $0.isEmpty ? "" : ": " + $0 } ?? "")
+        return ["satisfied by \(w.element.text)" + (w.values.isEmpty ? "" : ": " + w.valuesText)
           + " (\(Format.count(o.matching)) of \(Format.count(o.examined)) match)"]
       }
       var notEvaluated: [String] = []
       if o.notEvaluatedCount > 0 {
         var t = "\(Format.count(o.notEvaluatedCount)) of \(Format.count(o.examined)) could not be evaluated (a figure or field is missing)"
-        if !o.notEvaluated.isEmpty { t += ": " + o.notEvaluated.joined(separator: ", ") }
+        if !o.notEvaluated.isEmpty { t += ": " + o.notEvaluated.map(\.text).joined(separator: ", ") }
         if o.notEvaluatedCount > o.notEvaluated.count { t += ", …" }
         notEvaluated.append(t)
       }
       if o.offenderCount == 0 {
         if !notEvaluated.isEmpty { return notEvaluated }
         if o.holds == false { return ["none of \(Format.count(o.examined)) match"] }
-        if !o.passing.isEmpty { return ["all \(Format.count(o.examined)) pass:"] + o.passing.map { "  " + $0 } }
+        if !o.passing.isEmpty { return ["all \(Format.count(o.examined)) pass:"] + o.passing.map { "  " + $0.text } }
         return ["all \(Format.count(o.examined)) pass"]
       }
       var s = "\(Format.count(o.offenderCount)) of \(Format.count(o.examined)) fail"
       var lines: [String] = []
-      if o.evidence.allSatisfy(\.isEmpty) {
-        if !o.offenders.isEmpty { s += ": " + o.offenders.joined(separator: ", ") }
+      if o.offenders.allSatisfy(\.values.isEmpty) {
+        if !o.offenders.isEmpty { s += ": " + o.offenders.map(\.element.text).joined(separator: ", ") }
         if o.offenderCount > o.offenders.count { s += ", …" }
         return [s] + notEvaluated
       }
       s += ":"
-      for (i, name) in o.offenders.enumerated() {
-        let e = i < o.evidence.count ? o.evidence[i] : ""
-        lines.append("  " + name + (e.isEmpty ? "" : ": " + e))
+      for x in o.offenders {
+        lines.append("  " + x.element.text + (x.values.isEmpty ? "" : ": " + x.valuesText))
       }
       if o.offenderCount > o.offenders.count { lines.append("  … and \(Format.count(o.offenderCount - o.offenders.count)) more") }
       return [s] + lines + notEvaluated
@@ -346,7 +349,7 @@ public enum CheckReport {
     // Only the rows shown are read whole (a group's figures are computed when read); the others
     // by their status, requirement and group.
     var rows: [(before: Int?, after: Int?)]
-    func key(_ l: RequirementOutcomes, _ i: Int) -> String { l.requirement(at: i) + "\u{0}" + (l.group(at: i) ?? "") }
+    func key(_ l: RequirementOutcomes, _ i: Int) -> RowKey { RowKey(l, i) }
     if after.isEmpty {
       rows = before.indices.map { ($0, nil) }
     } else if before.isEmpty {
@@ -355,7 +358,7 @@ public enum CheckReport {
       rows = before.indices.map { ($0, $0) }
     } else {
       rows = []
-      var index: [String: Int] = [:]
+      var index: [RowKey: Int] = [:]
       for i in before.indices {
         let k = key(before, i)
         if let r = index[k] { rows[r].before = i } else { index[k] = rows.count; rows.append((i, nil)) }
@@ -368,7 +371,7 @@ public enum CheckReport {
     func outcomes(_ r: (before: Int?, after: Int?)) -> (RequirementOutcome?, RequirementOutcome?) {
       (r.before.map { before[$0] }, r.after.map { after[$0] })
     }
-    func requirement(_ r: (before: Int?, after: Int?)) -> String? {
+    func requirement(_ r: (before: Int?, after: Int?)) -> RequirementOutcome.Requirement? {
       r.before.map { before.requirement(at: $0) } ?? r.after.map { after.requirement(at: $0) }
     }
     // Long group lists (one per issuer) show what matters: failures, warnings and the
@@ -379,7 +382,7 @@ public enum CheckReport {
     }
     // Requirements in the order written; within one, breaches first, then warnings, then the
     // least headroom.
-    var requirementOrder: [String: Int] = [:]
+    var requirementOrder: [RequirementOutcome.Requirement: Int] = [:]
     for r in rows {
       if let q = requirement(r), requirementOrder[q] == nil { requirementOrder[q] = requirementOrder.count }
     }
@@ -387,13 +390,13 @@ public enum CheckReport {
     // Rows dropped as the clause was checked (`keepShown`) are none of these: they count among the rest.
     let picked = rows.count + c.omittedRows > longGroupList ? ranked(status) : Array(rows.indices)
     let shown = picked.sorted { order($0) != order($1) ? order($0) < order($1) : ahead(status, $0, $1) }
-    var lastReq: String?
+    var lastReq: RequirementOutcome.Requirement?
     for k in shown {
       let (rowBefore, rowAfter) = outcomes(rows[k])
       guard let first = rowBefore ?? rowAfter else { continue }
-      let row = (req: first.requirement, group: first.group, before: rowBefore, after: rowAfter)
+      let row = (req: first.requirement, group: first.group?.text, before: rowBefore, after: rowAfter)
       if row.req != lastReq {
-        out += indent + "requires: " + row.req.split(whereSeparator: \.isNewline).map { $0.trimmingBlanks() }.joined(separator: " ") + "\n"
+        out += indent + "requires: " + row.req.text.split(whereSeparator: \.isNewline).map { $0.trimmingBlanks() }.joined(separator: " ") + "\n"
         lastReq = row.req
       }
       let prefix = indent + "  " + (row.group.map { $0 + ": " } ?? "")
@@ -470,417 +473,5 @@ public enum CheckReport {
     if failed > 0 { parts.append("\(failed) of them over their limits") }
     if warned > 0 { parts.append("\(warned) warned") }
     return parts.joined(separator: ", ")
-  }
-
-  // MARK: - What the reports show of a long group list
-
-  /// A row of a clause's figures as every report matches them: a requirement in one group.
-  struct RowKey: Hashable {
-    var requirement: String
-    var group: String?
-    init(_ list: RequirementOutcomes, _ i: Int) { (requirement, group) = (list.requirement(at: i), list.group(at: i)) }
-  }
-
-  /// Drops from a clause's result the group outcomes that no report shows, as soon as the clause
-  /// is checked (`CovenantRunner.prune`), so that a covenant of many `for each` clauses does not
-  /// hold every group's figures at once. Kept: every failed or warned group (the JSON report lists
-  /// them all, SARIF and GitHub cite the first), the groups that rank in the first
-  /// `groupsShown` of the text, Markdown and HTML reports (before and after the deal together)
-  /// and of each JSON evaluation (alone), and each requirement's first group (the text report
-  /// orders requirements by it), each with its figures before and after the deal. The counts of
-  /// what was dropped (`ClauseResult.omittedRows`, `ClauseEvaluation.omittedOutcomes`) keep the
-  /// reports' totals; every report of the pruned result is the report of the whole one, except
-  /// a JSON report with `--all-groups`, which needs every group (do not prune for it). A clause
-  /// whose rows repeat (two requirements written alike) is kept whole.
-  public static func keepShown(_ c: inout ClauseResult) {
-    let before = c.snapshot?.outcomes ?? [], after = c.proForma?.outcomes ?? []
-    guard before.count + after.count > longGroupList, c.omittedRows == 0 else { return }
-    // Rows as the reports match them: the snapshot's in order, then the deal's new ones.
-    var rowOfBefore: [Int] = [], rowOfAfter: [Int] = []
-    var rows: [(before: Int?, after: Int?)] = []
-    // A long group list's rows are distinct by construction, and a deal that brings no new group
-    // leaves them in place: match by position, without a label per group (917k issuers).
-    if before.rowsDistinctByConstruction, after.isEmpty || before.sameRows(after) {
-      rowOfBefore = Array(before.indices)
-      rowOfAfter = Array(after.indices)
-      rows = before.indices.map { ($0, after.isEmpty ? nil : $0) }
-    } else if before.isEmpty, after.rowsDistinctByConstruction {
-      rowOfAfter = Array(after.indices)
-      rows = after.indices.map { (nil, $0) }
-    } else {
-      guard matchRows(before, after, &rows, &rowOfBefore, &rowOfAfter) else { return }
-    }
-    pruneRows(&c, before, after, rows, rowOfBefore, rowOfAfter)
-  }
-
-  /// Rows matched by requirement and group (a deal may bring new groups); false when rows repeat
-  /// (two requirements written alike), and the clause is then kept whole.
-  static func matchRows(
-    _ before: RequirementOutcomes, _ after: RequirementOutcomes, _ rows: inout [(before: Int?, after: Int?)],
-    _ rowOfBefore: inout [Int], _ rowOfAfter: inout [Int]
-  ) -> Bool {
-    var index: [RowKey: Int] = [:]
-    index.reserveCapacity(max(before.count, after.count))
-    for i in before.indices {
-      guard index.updateValue(rows.count, forKey: RowKey(before, i)) == nil else { return false }
-      rowOfBefore.append(rows.count)
-      rows.append((i, nil))
-    }
-    var seenAfter = Set<RowKey>()
-    for i in after.indices {
-      let k = RowKey(after, i)
-      guard seenAfter.insert(k).inserted else { return false }
-      if let r = index[k] {
-        rows[r].after = i
-        rowOfAfter.append(r)
-      } else {
-        rowOfAfter.append(rows.count)
-        rows.append((nil, i))
-      }
-    }
-    return true
-  }
-
-  /// Keeps the rows some report shows (see `keepShown`), and counts the rest.
-  static func pruneRows(
-    _ c: inout ClauseResult, _ before: RequirementOutcomes, _ after: RequirementOutcomes,
-    _ rows: [(before: Int?, after: Int?)], _ rowOfBefore: [Int], _ rowOfAfter: [Int]
-  ) {
-    guard rows.count > longGroupList else { return }
-    // Read in place: an outcome is a large value, and a clause may have hundreds of thousands.
-    // Statuses only: a long list computes a group's figures when it is read (`RequirementOutcomes`).
-    func severity(_ list: RequirementOutcomes, _ i: Int?) -> Int {
-      guard let i else { return 0 }
-      return CheckReport.severity(list.status(at: i))
-    }
-    func closeness(_ list: RequirementOutcomes, _ i: Int) -> Exact { CheckReport.closeness(list.status(at: i)) }
-    var keep = [Bool](repeating: false, count: rows.count)
-    var requirements = Set<String>()
-    var lastRequirement: String?
-    var status: [(bad: Int, utilization: Exact)] = []
-    status.reserveCapacity(rows.count)
-    for (k, r) in rows.enumerated() {
-      let bad = max(severity(before, r.before), severity(after, r.after))
-      if bad > 0 { keep[k] = true }
-      let first = r.before.map { before.requirement(at: $0) } ?? r.after.map { after.requirement(at: $0) } ?? ""
-      if first != lastRequirement, requirements.insert(first).inserted { keep[k] = true }
-      lastRequirement = first
-      status.append((bad, r.after.map { closeness(after, $0) } ?? r.before.map { closeness(before, $0) } ?? .zero))
-    }
-    for k in ranked(status) { keep[k] = true }
-    // A JSON evaluation lists all of a short list, and ranks a long one on its own (as the rows
-    // do when there is one evaluation).
-    if !before.isEmpty, !after.isEmpty {
-      for (list, rowOf) in [(before, rowOfBefore), (after, rowOfAfter)] {
-        let own = list.count > longGroupList ? ranked(list.indices.map { (severity(list, $0), closeness(list, $0)) }) : Array(list.indices)
-        for i in own { keep[rowOf[i]] = true }
-      }
-    }
-    let kept = keep.lazy.filter { $0 }.count
-    guard kept < rows.count else { return }
-    c.omittedRows += rows.count - kept
-    if var e = c.snapshot {
-      e.outcomes = RequirementOutcomes(before.indices.filter { keep[rowOfBefore[$0]] }.map { before[$0] })
-      e.omittedOutcomes += before.count - e.outcomes.count
-      c.snapshot = e
-    }
-    if var e = c.proForma {
-      e.outcomes = RequirementOutcomes(after.indices.filter { keep[rowOfAfter[$0]] }.map { after[$0] })
-      e.omittedOutcomes += after.count - e.outcomes.count
-      c.proForma = e
-    }
-  }
-
-  // MARK: - JSON
-
-  /// `points`: a difference of percentages, in percentage points (`"unit": "points"`).
-  public static func figure(_ v: Value?, _ schema: Schema, style: NumberStyle? = nil, points: Bool = false) -> JSONOut {
-    guard let v, v != .absent else { return .null }
-    switch v {
-    case .money(let x, let c):
-      return .object([("type", .string("money")), ("exact", .string(x.description)), ("currency", .string(c)), ("display", .string(Format.value(v, schema)))])
-    case .number(let x):
-      // `exact` in the unit displayed: "35" with unit "%" for 35%, "101.25" with "bps".
-      let (scale, unit): (Int, String?) = switch style ?? .plain {
-      case .percent: (100, "%")
-      case .bps: (10_000, "bps")
-      case .multiple: (1, "x")
-      case .plain: (1, nil)
-      }
-      let shown = (try? x.multiplied(by: Exact(scale))) ?? x
-      let inPoints = points && style == .percent
-      return .object([("type", .string((style ?? .plain).rawValue)), ("exact", .string(shown.description))]
-        + (unit.map { [("unit", JSONOut.string(inPoints ? "points" : $0))] } ?? [])
-        + [("display", .string(inPoints ? Format.points(x) : Format.value(v, schema, style: style)))])
-    default:
-      return .object([("type", .string("value")), ("display", .string(Format.plain(v, schema)))])
-    }
-  }
-
-  /// The groups a JSON report lists, as indices into `status`. With more than `longGroupList`
-  /// groups (one per issuer: 917k in the largest portfolio measured), every failed and warned
-  /// group in order of severity, then utilization, then made up to `groupsShown` with the passing
-  /// groups nearest their limits — the text report's five when at most five fail; otherwise all,
-  /// in order. A report of every group is `--all-groups`.
-  /// `omitted`: groups dropped before the report (`keepShown`), none of which it would list.
-  static func listedGroups(_ status: [(bad: Int, utilization: Exact)], all: Bool, omitted: Int = 0) -> [Int] {
-    guard !all, status.count + omitted > longGroupList else { return Array(status.indices) }
-    let bad = status.indices.filter { status[$0].bad > 0 }
-    // The top `groupsShown` contain every bad group when there are no more than that.
-    guard bad.count > groupsShown else { return ranked(status) }
-    return bad.sorted { ahead(status, $0, $1) }
-  }
-
-  /// `allGroups`: every group's check, in order; otherwise a long group list keeps the groups that
-  /// matter (`listedGroups`) and `checks_total` says how many there were. Checks are made one at a
-  /// time as they are written.
-  static func evaluationJSON(_ e: ClauseEvaluation?, _ schema: Schema, allGroups: Bool = false) -> JSONOut {
-    guard let e else { return .null }
-    let all = e.outcomes
-    var listed: [Int]? = nil
-    var total: [(String, JSONOut)] = []
-    // `omittedOutcomes`: checks dropped as the clause was checked (`keepShown`), none of them listed.
-    if !allGroups || e.omittedOutcomes > 0, all.count + e.omittedOutcomes > longGroupList {
-      listed = listedGroups(all.indices.map { i in let s = all.status(at: i); return (severity(s), closeness(s)) }, all: false, omitted: e.omittedOutcomes)
-      total = [("checks_total", .number("\(all.count + e.omittedOutcomes)"))]
-    }
-    let reported = e.reported, definitions = e.definitions
-    return .object([
-      ("verdict", .string(e.verdict.rawValue)),
-      ("note", .opt(e.note)),
-    ] + total + [
-      ("reported", .elements(count: reported.count) { i in
-        let f = reported[i]
-        return .object([("figure", .string(f.figure)), ("group", .opt(f.group)), ("value", figure(f.value, schema, style: f.style))])
-      }),
-      ("definitions", .elements(count: definitions.count) { i in
-        let d = definitions[i]
-        return .object([("name", .string(d.name)), ("value", figure(d.value, schema, style: d.style)), ("derivation", .string(d.derivation))])
-      }),
-      ("checks", .elements(count: listed?.count ?? all.count) { k in checkJSON(all[listed?[k] ?? k], schema) }),
-    ])
-  }
-
-  static func checkJSON(_ o: RequirementOutcome, _ schema: Schema) -> JSONOut {
-    var m: [(String, JSONOut)] = [("requirement", .string(o.requirement)), ("group", .opt(o.group))]
-    m.append(("holds", o.holds.map { .bool($0) } ?? .null))
-    if let note = o.note { m.append(("note", .string(note))) }
-    if !o.periods.isEmpty {
-      m.append(("periods", .array(o.periods.map { u in
-        .object([("list", .string(u.list)), ("needed", .number("\(u.needed)")), ("available", .number("\(u.available)")),
-                 ("as_of", .string(u.testDate.description)), ("first_end", .opt(u.firstEnd?.description)),
-                 ("last_end", .opt(u.lastEnd?.description))])
-      })))
-    }
-    if let op = o.comparison {
-      m += [("comparison", .string(op.rawValue)), ("value", figure(o.value, schema, style: o.style)),
-            ("limit", figure(o.limit, schema, style: o.style)), ("headroom", figure(o.headroom, schema, style: o.style, points: true)),
-            ("utilization", o.utilization.map { .string($0.description) } ?? .null), ("warned", .bool(o.warned))]
-      if let r = o.ratio, let p = o.ratioLimit, let st = o.ratioStyle {
-        let cap = isCap(o.comparison ?? .le)
-        m += [("ratio", figure(.number(r), schema, style: st)), ("ratio_limit", figure(.number(p), schema, style: st)),
-              ("ratio_headroom", figure((try? (cap ? p.subtracting(r) : r.subtracting(p))).map { .number($0) }, schema, style: st, points: true)),
-              ("base", figure(o.base, schema)), ("base_expression", .opt(o.baseText))]
-      } else if let a = o.amount, let b = o.base {
-        let cap = isCap(o.comparison ?? .le)
-        var head: Value?
-        if let lim = o.amountLimit, let am = CovenantRunner.magnitude(a), let lm = CovenantRunner.magnitude(lim),
-          let d = try? (cap ? lm.subtracting(am) : am.subtracting(lm))
-        {
-          head = if case .money(_, let c) = lim { .money(d, currency: c) } else { .number(d) }
-        }
-        m += [("amount", figure(a, schema)), ("base", figure(b, schema)), ("base_expression", .opt(o.baseText)),
-              ("amount_limit", figure(o.amountLimit, schema)), ("amount_headroom", figure(head, schema))]
-      }
-      m.append(("text", .string(outcomeLines(o, schema: schema).joined(separator: " "))))
-    } else if o.examined > 0 || o.offenderCount > 0 || o.satisfiedBy != nil {
-      m += [("examined", .number("\(o.examined)")), ("offender_count", .number("\(o.offenderCount)")),
-            ("offenders", .array(o.offenders.enumerated().map { i, name in
-              .object([("element", .string(name)), ("values", .string(i < o.evidence.count ? o.evidence[i] : ""))])
-            })),
-            ("not_evaluated_count", .number("\(o.notEvaluatedCount)")),
-            ("not_evaluated", .array(o.notEvaluated.map { .string($0) }))]
-      if !o.passing.isEmpty { m.append(("elements", .array(o.passing.map { .string($0) }))) }
-      if let w = o.satisfiedBy {
-        m += [("matching", .number("\(o.matching)")), ("satisfied_by", .object([("element", .string(w)), ("values", .string(o.evidence.first ?? ""))]))]
-      }
-    }
-    return .object(m)
-  }
-
-  static func boundJSON(_ b: AmountBound?) -> JSONOut {
-    guard let b else { return .null }
-    switch b {
-    case .atMost(let x, let c):
-      return .object([("kind", .string("at most")), ("exact", .string(x.description)), ("currency", .string(c)), ("display", .string(boundText(b) ?? ""))])
-    case .lessThan(let x, let c):
-      return .object([("kind", .string("less than")), ("exact", .string(x.description)), ("currency", .string(c)), ("display", .string(boundText(b) ?? ""))])
-    case .unlimited: return .object([("kind", .string("unlimited"))])
-    case .noAmount: return .object([("kind", .string("none"))])
-    case .notComputed(let why): return .object([("kind", .string("not computed")), ("reason", .string(CapacityWording.unsolvable(why)))])
-    }
-  }
-
-  /// Each source of a consent exception: `consent by lpac (vote): given — in favour: 3 of 5 …`,
-  /// `consent C-7 of lps on file: not given — expired 2026-01-31, before …`; with a vote, its tally.
-  /// `details`: the tallies of votes that did not qualify (the clause is in breach, so the
-  /// reader needs to see why); a vote that lifted the clause always shows its tally.
-  static func consentLines(_ c: ConsentOutcome?, details: Bool) -> [String] {
-    guard let c else { return [] }
-    var out: [String] = []
-    for s in c.sources {
-      let what = s.kind == .vote ? "vote: \(s.description)" : s.kind == .flag ? "flag: \(s.description)" : s.description
-      let reason = ConsentWording.reason(s.reason)
-      out.append("consent — \(what): \(s.qualifies ? "given" : "not given") (\(reason))" + (s.location.map { " [\($0)]" } ?? ""))
-      if let t = s.tally, s.qualifies ? c.applied : details {
-        for line in GovernanceWording.lines(t) where line != reason { out.append("  " + line) }
-      }
-    }
-    return out
-  }
-
-  static func consentJSON(_ c: ConsentOutcome) -> JSONOut {
-    .object([
-      ("given", .bool(c.given)), ("applied", .bool(c.applied)), ("by", .opt(c.by?.description)),
-      ("lifted_to", .opt(c.liftedTo)),
-      ("sources", .array(c.sources.map { s in
-        .object([
-          ("kind", .string(s.kind.rawValue)), ("body", .opt(s.body)), ("description", .string(s.description)),
-          ("qualifies", .bool(s.qualifies)), ("reason", .string(ConsentWording.reason(s.reason))), ("id", .opt(s.id)),
-          ("granted", .opt(s.granted?.description)), ("expires", .opt(s.expires?.description)), ("location", .opt(s.location)),
-          ("tally", s.tally.map { governanceJSON($0) } ?? .null),
-        ])
-      })),
-    ])
-  }
-
-  static func governanceJSON(_ g: GovernanceOutcome?) -> JSONOut {
-    guard let g else { return .null }
-    func ex(_ x: Exact?) -> JSONOut { x.map { .string($0.description) } ?? .null }
-    // Keys of a body's vote only where there is one, so reports without bodies keep their shape.
-    let body: [(String, JSONOut)] = (g.body.map {
-      [("body", JSONOut.string($0)), ("rule", .opt(g.rule.map(GovernanceWording.ruleName))),
-       ("excluded_by_class", .array(g.excludedByClass.map { .string($0) })), ("excluded_as_conflicted", .array(g.excludedAsConflicted.map { .string($0) })),
-       ("quorum_members_present", g.membersPresent.map { .number("\($0)") } ?? .null), ("quorum_members_required", g.membersRequired.map { .number("\($0)") } ?? .null)]
-    } ?? [])
-      + (g.bodyVotes.isEmpty ? [] : [("body_votes", .array(g.bodyVotes.map { governanceJSON($0) }))])
-    return .object(body + [
-      ("verdict", .string(g.verdict.rawValue)),
-      ("votes_for", ex(g.votesFor)), ("votes_against", ex(g.votesAgainst)), ("abstaining", ex(g.abstaining)),
-      ("absent", ex(g.absent)), ("total_voting_power", ex(g.totalPower)), ("fraction", ex(g.fraction)),
-      ("required", ex(g.required)), ("quorum_present", ex(g.quorumPresent)), ("quorum_required", ex(g.quorumRequired)),
-      ("missing_approvals", .array(g.missingApprovals.map { .string(GovernanceWording.missing($0)) })),
-      ("lines", .array(GovernanceWording.lines(g).map { .string($0) })),
-    ])
-  }
-
-  /// The snapshot figures of a batch, which every deal repeats: each clause's rendered once and
-  /// reused while the evaluation is the same (compared in full, so a deal whose snapshot figures
-  /// differ gets its own).
-  public final class SnapshotJSONCache {
-    var entries: [Int: (evaluation: ClauseEvaluation, json: JSONOut)] = [:]
-    /// Each clause's text as shown (whitespace folded) and its line, the same for every deal:
-    /// made once per clause, reused while the clause's text and place are the same.
-    var heads: [Int: (text: String?, span: SourceSpan, shown: JSONOut, line: JSONOut)] = [:]
-    /// The level the figures are written at (a batch's deal objects are rendered at level 1).
-    let indent: Int
-    public init(indent: Int) { self.indent = indent }
-
-    func json(_ index: Int, _ e: ClauseEvaluation?, _ schema: Schema, allGroups: Bool) -> JSONOut {
-      guard let e else { return .null }
-      if let known = entries[index], known.evaluation == e { return known.json }
-      let j = JSONOut.prerendered(evaluationJSON(e, schema, allGroups: allGroups), indent: indent)
-      entries[index] = (e, j)
-      return j
-    }
-
-    func head(_ index: Int, _ c: ClauseResult, _ file: SourceFile) -> (text: JSONOut, line: JSONOut) {
-      if let known = heads[index], known.span == c.span, known.text == c.text { return (known.shown, known.line) }
-      let made = (clauseText(c), clauseLine(c, file))
-      heads[index] = (c.text, c.span, made.0, made.1)
-      return made
-    }
-  }
-
-  static func clauseText(_ c: ClauseResult) -> JSONOut { .opt(c.text.map(CovenantRunner.clean)) }
-  static func clauseLine(_ c: ClauseResult, _ file: SourceFile) -> JSONOut { .number("\(file.location(of: c.span.start).line)") }
-
-  public static func clauseJSON(_ c: ClauseResult, covenant: CheckedCovenant, allGroups: Bool = false) -> JSONOut {
-    clauseJSON(c, covenant: covenant, allGroups: allGroups, snapshot: evaluationJSON(c.snapshot, covenant.schema, allGroups: allGroups))
-  }
-
-  /// `head`: the clause's text and line when already made (`SnapshotJSONCache.head`).
-  static func clauseJSON(_ c: ClauseResult, covenant: CheckedCovenant, allGroups: Bool, snapshot: JSONOut, head: (text: JSONOut, line: JSONOut)? = nil) -> JSONOut {
-    let schema = covenant.schema
-    let applies: [JSONOut] = c.applies.map { .string(ClauseWording.applies($0)) }
-    return .object([
-      ("id", .string(c.id)), ("section", .string("§" + c.id)), ("title", .opt(c.title)), ("text", head?.text ?? clauseText(c)),
-      ("line", head?.line ?? clauseLine(c, covenant.file)),
-      ("verdict", .string(c.verdict.rawValue)), ("note", .opt(c.note)),
-      ("applies", .array(applies)),
-      ("snapshot", snapshot), ("pro_forma", evaluationJSON(c.proForma, schema, allGroups: allGroups)),
-      ("largest_compliant_amount", boundJSON(c.largestAmount)),
-      ("governance", governanceJSON(c.governance)),
-    ] + (c.consent.map { [("consent", consentJSON($0))] } ?? []) + crossReferenceJSON(c))
-  }
-
-  /// `disapplied_by` on a disapplied clause and `exceptions` on a clause that makes them; absent
-  /// otherwise, like `capacity` without a deal.
-  static func crossReferenceJSON(_ c: ClauseResult) -> [(String, JSONOut)] {
-    var out: [(String, JSONOut)] = []
-    if let d = c.disapplied {
-      out.append(("disapplied_by", .object([
-        ("clause", .string(d.clause)), ("title", .opt(d.title)), ("form", .string(d.form.rawValue)),
-        ("reason", .string(d.reason)), ("verdict_had_it_applied", .string(d.verdictHadItApplied.rawValue)),
-      ])))
-    }
-    if !c.subjectTo.isEmpty {
-      out.append(("subject_to", .array(c.subjectTo.map { p in
-        .object([("clause", .string(p.clause)), ("title", .opt(p.title)), ("verdict", .string(p.verdict.rawValue))])
-      })))
-    }
-    if !c.exceptions.isEmpty {
-      out.append(("exceptions", .array(c.exceptions.map { x in
-        .object([
-          ("clauses", .array(x.clauses.map { .string($0) })), ("condition", .string(x.condition)), ("values", .string(ClauseWording.values(x.values))),
-          ("in_effect", .bool(x.holds == true)), ("condition_holds", x.holds.map { .bool($0) } ?? .null),
-        ])
-      })))
-    }
-    return out
-  }
-
-  /// `150 JPY per USD` or `0.0067 USD per JPY`, as the data quotes it.
-  static func fxText(_ f: FXRate, _ schema: Schema) -> String {
-    let rate = Format.number(f.quoted, style: .plain)
-    return f.quotedPerBase ? "\(rate) \(f.currency) per \(schema.baseCurrency)" : "\(rate) \(schema.baseCurrency) per \(f.currency)"
-  }
-
-  /// The report of one check. Its clauses, and each clause's checks, are made as they are
-  /// written (`JSONOut.elements`): written to a `ReportWriter` with a sink, the report streams.
-  /// `allGroups`: every group's check (`--all-groups`); otherwise the groups that matter
-  /// (`listedGroups`).
-  public static func json(_ r: CheckResult, covenant: CheckedCovenant, allGroups: Bool = false, snapshotCache: SnapshotJSONCache? = nil) -> JSONOut {
-    var counts: [(String, JSONOut)] = []
-    for v in [Verdict.pass, .warning, .breach, .notApplicable, .waived, .disapplied] {
-      counts.append((v.rawValue, .number("\(r.clauses.filter { $0.verdict == v }.count)")))
-    }
-    return .object([
-      ("covenant", .string(covenant.title)), ("version", .opt(covenant.version)),
-      ("as_of", .opt(r.asOf?.description)), ("deal", .opt(r.dealID)),
-      ("fx_rates", .array(r.fxRates.map { f in
-        .object([("currency", .string(f.currency)), ("quoted", .string(fxText(f, covenant.schema))),
-                 ("base_per_unit", .string(f.basePerUnit.description))])
-      })),
-      ("verdict", .string(r.compliant ? "compliant" : "breach")),
-      ("summary", .object(counts)),
-    ] + (r.capacity == nil ? [] : [("capacity", capacityJSON(r.capacity))]) + [
-      ("clauses", .elements(count: r.clauses.count) { i in
-        let c = r.clauses[i]
-        return clauseJSON(c, covenant: covenant, allGroups: allGroups,
-          snapshot: snapshotCache?.json(i, c.snapshot, covenant.schema, allGroups: allGroups) ?? evaluationJSON(c.snapshot, covenant.schema, allGroups: allGroups),
-          head: snapshotCache?.head(i, c, covenant.file))
-      }),
-    ])
   }
 }

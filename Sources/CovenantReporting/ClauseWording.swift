@@ -122,7 +122,7 @@ public enum ClauseWording {
     switch u {
     case .allFigures: "its figures are undefined for this data (e.g. nothing matched)"
     case .requirement(let requirement, let group):
-      "not every requirement could be evaluated: `\(requirement)`\(group.map { " (\($0))" } ?? "") is undefined for this data"
+      "not every requirement could be evaluated: `\(requirement.text)`\(group.map { " (\($0.text))" } ?? "") is undefined for this data"
     }
   }
 }

@@ -11,8 +11,8 @@ public enum DocumentReport {
 
   /// One row of a clause's table: a requirement in a group, before and after the deal.
   struct Row {
-    var requirement: String
-    var group: String?
+    var requirement: RequirementOutcome.Requirement
+    var group: RequirementOutcome.Group?
     var before: RequirementOutcome?
     var after: RequirementOutcome?
     var severity: Int
@@ -36,9 +36,9 @@ public enum DocumentReport {
   static func views(_ r: CheckResult, covenant: CheckedCovenant) -> [ClauseView] {
     r.clauses.map { c in
       let before = c.snapshot?.outcomes ?? [], after = c.proForma?.outcomes ?? []
-      var order: [String] = []
-      var byKey: [String: Row] = [:]
-      func key(_ o: RequirementOutcome) -> String { o.requirement + "\u{0}" + (o.group ?? "") }
+      var order: [CheckReport.RowKey] = []
+      var byKey: [CheckReport.RowKey: Row] = [:]
+      func key(_ o: RequirementOutcome) -> CheckReport.RowKey { CheckReport.RowKey(o) }
       for (o, isAfter) in before.map({ ($0, false) }) + after.map({ ($0, true) }) {
         let k = key(o)
         if byKey[k] == nil {
@@ -192,18 +192,18 @@ public enum DocumentReport {
       out += "\n### <a id=\"\(anchor(c.id))\"></a>§\(c.id) \(c.title ?? "") — \(symbol(c.verdict)) \(word(c.verdict))\n\n"
       if let text = c.text { out += "> " + oneLine(text) + "\n\n" }
       if let note = c.note { out += "*\(cell(note))*\n\n" }
-      var lastReq: String?
+      var lastReq: RequirementOutcome.Requirement?
       var tableOpen = false
       for row in v.rows {
         if row.requirement != lastReq {
           if tableOpen { out += "\n" }
-          out += "Requires: \(code(row.requirement))\n\n"
+          out += "Requires: \(code(row.requirement.text))\n\n"
           out += "| group | before | after | limit | headroom | status |\n|---|---:|---:|---:|---:|---|\n"
           lastReq = row.requirement
           tableOpen = true
         }
         let worst = row.after ?? row.before
-        out += "| \(cell(row.group ?? "—")) | \(cell(figure(row.before, schema))) | \(cell(figure(row.after, schema))) | "
+        out += "| \(cell(row.group?.text ?? "—")) | \(cell(figure(row.before, schema))) | \(cell(figure(row.after, schema))) | "
           + "\(cell(limit(worst, schema))) | \(cell(headroom(worst, schema))) | \(cell(status(worst))) |\n"
       }
       if let hidden = v.hidden { out += "| \(cell(hidden)) | | | | | |\n" }
@@ -223,7 +223,7 @@ public enum DocumentReport {
 
   static func rowLabel(_ row: Row?) -> String {
     guard let g = row?.group else { return "" }
-    return g + ": "
+    return g.text + ": "
   }
 
   /// `4.2(a)` → `clause-4-2-a`.
@@ -445,19 +445,19 @@ public enum DocumentReport {
       body += "<h3 id=\"h-\(anchor(c.id))\"><span>§\(escape(c.id)) \(escape(c.title ?? ""))</span> \(badge(c.verdict))</h3>"
       if let text = c.text { body += "<blockquote>\(escape(oneLine(text)))</blockquote>" }
       if let note = c.note { body += "<p class=\"note\">\(escape(note))</p>" }
-      var lastReq: String?
+      var lastReq: RequirementOutcome.Requirement?
       var open = false
       for row in view.rows {
         if row.requirement != lastReq {
           if open { body += "</tbody></table></div>" }
-          body += "<p>Requires: <code>\(escape(oneLine(row.requirement)))</code></p><div class=\"wrap\"><table>"
+          body += "<p>Requires: <code>\(escape(oneLine(row.requirement.text)))</code></p><div class=\"wrap\"><table>"
           body += "<thead><tr><th scope=\"col\">Group</th><th scope=\"col\">Before</th><th scope=\"col\">After</th><th scope=\"col\">Limit</th>"
           body += "<th scope=\"col\">Headroom</th><th scope=\"col\">Status</th><th scope=\"col\">Against the limit</th></tr></thead><tbody>"
           lastReq = row.requirement
           open = true
         }
         let worst = row.after ?? row.before
-        body += "<tr><th scope=\"row\">\(escape(row.group ?? "—"))</th><td class=\"num\">\(escape(figure(row.before, schema)))</td>"
+        body += "<tr><th scope=\"row\">\(escape(row.group?.text ?? "—"))</th><td class=\"num\">\(escape(figure(row.before, schema)))</td>"
         body += "<td class=\"num\">\(escape(figure(row.after, schema)))</td><td class=\"num\">\(escape(limit(worst, schema)))</td>"
         body += "<td class=\"num\">\(escape(headroom(worst, schema)))</td><td>\(escape(status(worst)))</td><td>\(bars(row, warn: view.warnFraction))</td></tr>"
       }

@@ -26,31 +26,6 @@ extension Format {
     return String(t)
   }
 
-  /// A nonzero difference shown as a figure: `less than 0.01x` rather than `≈0.00x` when it
-  /// rounds to zero, so a breach never reads as "over by 0".
-  public static func difference(_ d: Value, _ schema: Schema, style: NumberStyle?, points usePoints: Bool = false) -> String {
-    let shown = usePoints ? { if case .number(let x) = d { return points(x) } else { return value(d, schema, style: style) } }() : value(d, schema, style: style)
-    // Scalar by scalar: a figure's digits never carry a combining mark, so this is the character
-    // test without breaking the text into characters (~9,000 instructions a figure).
-    let zero = !shown.unicodeScalars.contains { $0.value >= 0x31 && $0.value <= 0x39 }
-    guard zero, let m = d.magnitude, m.signum != 0 else { return shown }
-    let unit: String
-    switch d {
-    case .money(_, let c): unit = money((try? Exact(num: 1, den: 100)) ?? .one, c)
-    case .number:
-      if usePoints { unit = "0.01 points" } else {
-        switch style ?? .plain {
-        case .percent: unit = "0.01%"
-        case .bps: unit = "0.01 bps"
-        case .multiple: unit = "0.01x"
-        case .plain: unit = "0.0001"
-        }
-      }
-    default: return shown
-    }
-    return "less than " + unit
-  }
-
   public static func value(_ v: Value, _ schema: Schema, style: NumberStyle? = nil, extra: Int = 0) -> String {
     switch v {
     case .number(let x): number(x, style: style ?? .plain, extra: extra)

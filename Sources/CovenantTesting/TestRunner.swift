@@ -242,10 +242,13 @@ public enum TestRunner {
         case .proForma?: eval = c.proForma
         case nil: eval = c.proForma ?? c.snapshot
         }
-        guard let outcome = eval?.outcomes.first(where: { group == nil || $0.group == group }) else {
-          let groups = (eval?.outcomes.compactMap(\.group) ?? []).map { "\"\($0)\"" }.joined(separator: ", ")
+        // Matched by the group's words (`for "sector power"`); only the matching outcome is read whole.
+        let outcomes = eval?.outcomes ?? []
+        guard let at = outcomes.indices.first(where: { group == nil || outcomes.group(at: $0)?.text == group }) else {
+          let groups = outcomes.indices.compactMap { outcomes.group(at: $0)?.text }.map { "\"\($0)\"" }.joined(separator: ", ")
           return ("\(e.text): no such figure\(groups.isEmpty ? "" : "; groups are \(groups)")", c.id)
         }
+        let outcome = outcomes[at]
         let v: Value? = switch figure {
         case .value: outcome.value
         case .limit: outcome.limit

@@ -26,7 +26,7 @@ import Testing
       """
     let (r, _) = try run(cov, snapshot: twoSectors)
     #expect(verdict(r, "1") == .breach)  // logistics is 65%
-    let power = r.clauses[0].snapshot?.outcomes.first { $0.group == "sector power" }
+    let power = r.clauses[0].snapshot?.outcomes.first { $0.group?.text == "sector power" }
     #expect(power?.holds == true)
     #expect(power?.headroom == .number(.zero))
   }
@@ -77,7 +77,7 @@ import Testing
     let (r, _) = try run(cov, snapshot: snap, deal: deal)
     let c = r.clauses[0]
     #expect(c.snapshot?.verdict == .breach)  // logistics 70% before
-    #expect(c.proForma?.outcomes.first { $0.group == "sector power" }?.value == .money(Exact(40), currency: "USD"))
+    #expect(c.proForma?.outcomes.first { $0.group?.text == "sector power" }?.value == .money(Exact(40), currency: "USD"))
     // Power: 30 + x <= 0.35 (100 + x)  →  x <= 5/0.65 = 100/13; logistics fails at any amount below 100.
     #expect(c.largestAmount == .noAmount)
     let cov2 = prelude + "§1 \"cap\"\n  sum of holdings.value where sector = power <= 35% of nav\n"
@@ -210,7 +210,7 @@ import Testing
     let (r, _) = try run(cov, snapshot: snap)
     let o = r.clauses[0].snapshot?.outcomes.first
     #expect(o?.offenderCount == 2)
-    #expect(o?.offenders == ["H2 [1]", "H3 [2]"])
+    #expect(o?.offenders.map(\.element.text) == ["H2 [1]", "H3 [2]"])
   }
 
   @Test func undefinedFiguresAreNotApplicableNotPass() throws {
@@ -321,7 +321,7 @@ import Testing
       """
     let snap = #"{"holdings": [{"id": "a", "loans": [{"kind_of": "senior", "amount": 6}, {"kind_of": "junior", "amount": 50}]}, {"id": "b", "loans": [{"kind_of": "senior", "amount": 11}]}]}"#
     let (r, _) = try run(cov, snapshot: snap)
-    #expect(r.clauses[0].snapshot?.outcomes.first?.offenders == ["b [1]"])
+    #expect(r.clauses[0].snapshot?.outcomes.first?.offenders.map(\.element.text) == ["b [1]"])
   }
 
   /// A `for each` over many groups shows the five that matter in the text report — breaches,

@@ -84,7 +84,7 @@ import Testing
     let outcomes = try #require(r.clauses[0].snapshot?.outcomes)
     #expect(outcomes.count == 60)  // 30 groups × 2 requirements
     // H0: 300 of 300 + 110 + Σ(12…39) = 1124.
-    let h0 = try #require(outcomes.first { $0.group == "id H0" })
+    let h0 = try #require(outcomes.first { $0.group?.text == "id H0" })
     #expect(h0.holds == false)
     #expect(h0.amount == .money(Exact(300), currency: "USD"))
     #expect(h0.base == .money(Exact(1124), currency: "USD"))

@@ -89,7 +89,7 @@ import Testing
     #expect(outcome(r, "1")?.value == .money(Exact(-5_000_000), currency: "USD"))
     #expect(Format.value(outcome(r, "1")!.value!, c.schema) == "-$5,000,000")
     #expect(verdict(r, "2") == .breach)
-    #expect(outcome(r, "2")?.offenders == ["LN-1 [0]"])
+    #expect(outcome(r, "2")?.offenders.map(\.element.text) == ["LN-1 [0]"])
   }
 
   @Test func aNearMissBelowTheSignedFloorBreaches() throws {
@@ -232,7 +232,7 @@ import Testing
     let loans = [Self.loan("LN-1", ebitda: "10", interest: "0"), Self.loan("LN-2", ebitda: "0", interest: "0"), Self.loan("LN-3", ebitda: "-5", debt: "0")]
     let (r, _) = try run(cov, snapshot: Self.snapshot(loans))
     #expect(verdict(r, "1") == .breach)
-    #expect(outcome(r, "1")?.offenders == ["LN-2 [1]", "LN-3 [2]"])
+    #expect(outcome(r, "1")?.offenders.map(\.element.text) == ["LN-2 [1]", "LN-3 [2]"])
     #expect(verdict(r, "2") == .breach)  // total EBITDA 5 is positive: 200 / 5 = 40x
     #expect(outcome(r, "2")?.note == nil)
     #expect(outcome(r, "2")?.limit == .number(Exact(40)))
@@ -260,7 +260,7 @@ import Testing
     let loans = [Self.loan("LN-1", ebitda: "1", extra: ", \"grade\": \"ig\""), Self.loan("LN-2", ebitda: "1"), Self.loan("LN-3", ebitda: "1", extra: ", \"grade\": null")]
     let (r, _) = try run(cov, snapshot: Self.snapshot(loans))
     #expect(verdict(r, "1") == .breach)
-    #expect(outcome(r, "1")?.offenders == ["LN-2 [1]", "LN-3 [2]"])
+    #expect(outcome(r, "1")?.offenders.map(\.element.text) == ["LN-2 [1]", "LN-3 [2]"])
     #expect(outcome(r, "1")?.notEvaluatedCount == 0)
     #expect(verdict(r, "2") == .breach)
     #expect(verdict(r, "3") == .breach)
@@ -287,7 +287,7 @@ import Testing
     let fam = c.schema.records[0].fields[2]
     #expect(fam.defaultField == 1)
     #expect(verdict(r, "1") == .breach)
-    let groups = r.clauses[0].snapshot?.outcomes.map { "\($0.group ?? "") \($0.holds == true)" }
+    let groups = r.clauses[0].snapshot?.outcomes.map { "\($0.group?.text ?? "") \($0.holds == true)" }
     #expect(groups == ["family Acme false", "family Gamma true"])
     // A deal's element takes its sponsor as its family too.
     let (r2, _) = try run(cov, snapshot: Self.snapshot([loans[2]]), deal: "{\"ref\": \"D-1\", \"sponsor\": \"Gamma\", \"amount\": 11}")
@@ -465,7 +465,7 @@ import Testing
     let (r, c) = try run(cov, snapshot: Self.gridSnapshot)
     #expect(verdict(r, "1") == .pass)  // 60 of 100: exactly the cap
     #expect(verdict(r, "3") == .breach)
-    #expect(r.clauses[2].snapshot?.outcomes.first?.requirement == "zone_capex(north) <= $59.99")
+    #expect(r.clauses[2].snapshot?.outcomes.first?.requirement == .written("zone_capex(north) <= $59.99"))
     // Planned as the written-out `where zone = that zone`: keyed by the zone field.
     guard case .compare(_, let lhs, _) = CovenantSession.plan(c).covenant.clauses[0].requirements[0].expr.kind, case .aggregate(let plan) = lhs.kind else {
       Issue.record("not an aggregate")

@@ -204,7 +204,7 @@ import Testing
     let outcomes = try #require(r.clauses.first { $0.id == "6.2" }?.snapshot?.outcomes)
     #expect(outcomes.count == 5)
     var byWindow: [String: RequirementOutcome] = [:]
-    for o in outcomes { byWindow[o.group ?? ""] = o }
+    for o in outcomes { byWindow[o.group?.text ?? ""] = o }
     #expect(byWindow["4 periods ending 2024-10-05"]?.holds == true)
     #expect(byWindow["4 periods ending 2024-10-05"]?.value == .number(try ratio(33, 8)))
     #expect(byWindow["4 periods ending 2025-01-04"]?.holds == true)

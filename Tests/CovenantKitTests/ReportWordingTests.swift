@@ -196,9 +196,31 @@ struct ReportWordingTests {
     #expect(!b.contains("1.50x > 1.50x"), "\(b)")
   }
 
+  /// A clause's rows and a quantifier's elements are facts from evaluation, worded here
+  /// (`OutcomeWording`, issue 15): each fact's words, as every report shows them.
+  @Test func rowsAndElementsAreWordedFromFacts() throws {
+    typealias O = RequirementOutcome
+    #expect(O.Requirement.written("nav > $0").text == "nav > $0")
+    #expect(O.Requirement.everyElementHasGroupField("sector").text == "every element has a `sector` to group by")
+    #expect(O.Requirement.windows(periods: 4, list: "quarters").text == "each window of 4 consecutive periods of `quarters`")
+    #expect(O.Group.key(field: "sector", value: "Tech").text == "sector Tech")
+    #expect(O.Group.missing(field: "sector").text == "sector missing")
+    let end = try #require(CalendarDate(year: 2024, month: 12, day: 28))
+    #expect(O.Group.window(periods: 4, ending: end).text == "4 periods ending 2024-12-28")
+    #expect(O.Element(label: "Acme", position: 3).text == "Acme [3]")
+    #expect(O.Element(label: nil, position: 0).text == "[0]")
+    #expect(O.Element(label: "Acme", position: nil).text == "Acme (the proposed deal)")
+    #expect(O.Element(label: nil, position: nil).text == "the proposed deal")
+    let shown = O.ElementValues(element: O.Element(label: "Senior A", position: 0), values: [
+      .value(ShownValue(expression: "tranche.spread", value: "121 bps")), .zeroDenominator("a / b"),
+    ])
+    #expect(shown.text == "Senior A [0]: tranche.spread = 121 bps, a / b: its denominator is zero")
+    #expect(O.ElementValues(element: O.Element(label: nil, position: 2), values: []).valuesText.isEmpty)
+  }
+
   @Test func countsHaveThousandsSeparators() {
     #expect(Format.count(1_000_000) == "1,000,000")
-    var o = RequirementOutcome(requirement: "every x")
+    var o = RequirementOutcome(requirement: .written("every x"))
     o.examined = 1_000_000
     o.offenderCount = 2012
     o.holds = false

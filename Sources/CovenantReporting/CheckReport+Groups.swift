@@ -1,0 +1,127 @@
+import CovenantValues
+import CovenantSyntax
+import CovenantSemantics
+import CovenantEvaluation
+
+extension CheckReport {
+  // MARK: - What the reports show of a long group list
+
+  /// A row of a clause's figures as every report matches them: a requirement in one group, as
+  /// facts (equal exactly when their words are), so that no label is worded to match.
+  struct RowKey: Hashable {
+    var requirement: RequirementOutcome.Requirement
+    var group: RequirementOutcome.Group?
+    init(_ list: RequirementOutcomes, _ i: Int) { (requirement, group) = (list.requirement(at: i), list.group(at: i)) }
+    init(_ o: RequirementOutcome) { (requirement, group) = (o.requirement, o.group) }
+  }
+
+  /// Drops from a clause's result the group outcomes that no report shows, as soon as the clause
+  /// is checked (`CovenantRunner.prune`), so that a covenant of many `for each` clauses does not
+  /// hold every group's figures at once. Kept: every failed or warned group (the JSON report lists
+  /// them all, SARIF and GitHub cite the first), the groups that rank in the first
+  /// `groupsShown` of the text, Markdown and HTML reports (before and after the deal together)
+  /// and of each JSON evaluation (alone), and each requirement's first group (the text report
+  /// orders requirements by it), each with its figures before and after the deal. The counts of
+  /// what was dropped (`ClauseResult.omittedRows`, `ClauseEvaluation.omittedOutcomes`) keep the
+  /// reports' totals; every report of the pruned result is the report of the whole one, except
+  /// a JSON report with `--all-groups`, which needs every group (do not prune for it). A clause
+  /// whose rows repeat (two requirements written alike) is kept whole.
+  public static func keepShown(_ c: inout ClauseResult) {
+    let before = c.snapshot?.outcomes ?? [], after = c.proForma?.outcomes ?? []
+    guard before.count + after.count > longGroupList, c.omittedRows == 0 else { return }
+    // Rows as the reports match them: the snapshot's in order, then the deal's new ones.
+    var rowOfBefore: [Int] = [], rowOfAfter: [Int] = []
+    var rows: [(before: Int?, after: Int?)] = []
+    // A long group list's rows are distinct by construction, and a deal that brings no new group
+    // leaves them in place: match by position, without a label per group (917k issuers).
+    if before.rowsDistinctByConstruction, after.isEmpty || before.sameRows(after) {
+      rowOfBefore = Array(before.indices)
+      rowOfAfter = Array(after.indices)
+      rows = before.indices.map { ($0, after.isEmpty ? nil : $0) }
+    } else if before.isEmpty, after.rowsDistinctByConstruction {
+      rowOfAfter = Array(after.indices)
+      rows = after.indices.map { (nil, $0) }
+    } else {
+      guard matchRows(before, after, &rows, &rowOfBefore, &rowOfAfter) else { return }
+    }
+    pruneRows(&c, before, after, rows, rowOfBefore, rowOfAfter)
+  }
+
+  /// Rows matched by requirement and group (a deal may bring new groups); false when rows repeat
+  /// (two requirements written alike), and the clause is then kept whole.
+  static func matchRows(
+    _ before: RequirementOutcomes, _ after: RequirementOutcomes, _ rows: inout [(before: Int?, after: Int?)],
+    _ rowOfBefore: inout [Int], _ rowOfAfter: inout [Int]
+  ) -> Bool {
+    var index: [RowKey: Int] = [:]
+    index.reserveCapacity(max(before.count, after.count))
+    for i in before.indices {
+      guard index.updateValue(rows.count, forKey: RowKey(before, i)) == nil else { return false }
+      rowOfBefore.append(rows.count)
+      rows.append((i, nil))
+    }
+    var seenAfter = Set<RowKey>()
+    for i in after.indices {
+      let k = RowKey(after, i)
+      guard seenAfter.insert(k).inserted else { return false }
+      if let r = index[k] {
+        rows[r].after = i
+        rowOfAfter.append(r)
+      } else {
+        rowOfAfter.append(rows.count)
+        rows.append((nil, i))
+      }
+    }
+    return true
+  }
+
+  /// Keeps the rows some report shows (see `keepShown`), and counts the rest.
+  static func pruneRows(
+    _ c: inout ClauseResult, _ before: RequirementOutcomes, _ after: RequirementOutcomes,
+    _ rows: [(before: Int?, after: Int?)], _ rowOfBefore: [Int], _ rowOfAfter: [Int]
+  ) {
+    guard rows.count > longGroupList else { return }
+    // Read in place: an outcome is a large value, and a clause may have hundreds of thousands.
+    // Statuses only: a long list computes a group's figures when it is read (`RequirementOutcomes`).
+    func severity(_ list: RequirementOutcomes, _ i: Int?) -> Int {
+      guard let i else { return 0 }
+      return CheckReport.severity(list.status(at: i))
+    }
+    func closeness(_ list: RequirementOutcomes, _ i: Int) -> Exact { CheckReport.closeness(list.status(at: i)) }
+    var keep = [Bool](repeating: false, count: rows.count)
+    var requirements = Set<RequirementOutcome.Requirement>()
+    var lastRequirement: RequirementOutcome.Requirement?
+    var status: [(bad: Int, utilization: Exact)] = []
+    status.reserveCapacity(rows.count)
+    for (k, r) in rows.enumerated() {
+      let bad = max(severity(before, r.before), severity(after, r.after))
+      if bad > 0 { keep[k] = true }
+      let first = r.before.map { before.requirement(at: $0) } ?? r.after.map { after.requirement(at: $0) }
+      if let first, first != lastRequirement, requirements.insert(first).inserted { keep[k] = true }
+      lastRequirement = first
+      status.append((bad, r.after.map { closeness(after, $0) } ?? r.before.map { closeness(before, $0) } ?? .zero))
+    }
+    for k in ranked(status) { keep[k] = true }
+    // A JSON evaluation lists all of a short list, and ranks a long one on its own (as the rows
+    // do when there is one evaluation).
+    if !before.isEmpty, !after.isEmpty {
+      for (list, rowOf) in [(before, rowOfBefore), (after, rowOfAfter)] {
+        let own = list.count > longGroupList ? ranked(list.indices.map { (severity(list, $0), closeness(list, $0)) }) : Array(list.indices)
+        for i in own { keep[rowOf[i]] = true }
+      }
+    }
+    let kept = keep.lazy.filter { $0 }.count
+    guard kept < rows.count else { return }
+    c.omittedRows += rows.count - kept
+    if var e = c.snapshot {
+      e.outcomes = RequirementOutcomes(before.indices.filter { keep[rowOfBefore[$0]] }.map { before[$0] })
+      e.omittedOutcomes += before.count - e.outcomes.count
+      c.snapshot = e
+    }
+    if var e = c.proForma {
+      e.outcomes = RequirementOutcomes(after.indices.filter { keep[rowOfAfter[$0]] }.map { after[$0] })
+      e.omittedOutcomes += after.count - e.outcomes.count
+      c.proForma = e
+    }
+  }
+}
