@@ -6,7 +6,8 @@
 # data file's, plus 64 MB; the script prints what happened and exits 1 if any did not.
 # Two valid covenants of many clauses (90,000 one-line clauses, ~4.7 MB; the benchmark
 # covenant's clauses repeated 10,000 times, ~1.7 MB) must validate (exit 0) within the same
-# bound: what the checker keeps per clause is bounded by the clause's text.
+# bound: what the checker keeps per clause is bounded by the clause's text. `fmt` of both must
+# succeed (exit 0) within it too: it lays out a declaration at a time as it parses.
 #
 # usage: scripts/hostile.sh [SIZE_MB]      (default 100)
 set -euo pipefail
@@ -90,4 +91,6 @@ run "validate: 1 MB of '@'" 4 "$DIR/unreadable.cov" validate "$DIR/unreadable.co
 run "check: ${MB} MB portfolio, one line" 2 "$DIR/long-line.json" check "$DIR/ok.cov" --portfolio "$DIR/long-line.json"
 EXPECT_VALID=1 run "validate: 90,000 small clauses" 4 "$DIR/many-small.cov" validate "$DIR/many-small.cov"
 EXPECT_VALID=1 run "validate: 10,000 benchmark clauses" 4 "$DIR/many-bench.cov" validate "$DIR/many-bench.cov"
+EXPECT_VALID=1 run "fmt: 90,000 small clauses" 4 "$DIR/many-small.cov" fmt "$DIR/many-small.cov"
+EXPECT_VALID=1 run "fmt: 10,000 benchmark clauses" 4 "$DIR/many-bench.cov" fmt "$DIR/many-bench.cov"
 exit $status

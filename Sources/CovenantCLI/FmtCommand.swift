@@ -22,7 +22,8 @@ extension Commands {
       }
       sources[file.name] = file
       let formatted: String
-      switch CovenantSession.parse(file).flatMap({ Formatter.format($0, of: file) }) {
+      // Laid out as it is parsed (no tree of the whole file held): the parse's errors, or F001.
+      switch Formatter.format(file) {
       case .failure(let ds):
         out.stderr += render(ds.list, sources: sources, color: c.errorColor)
         out.stderr += "\(file.name): not formatted: it does not parse (the file is left unchanged)\n"

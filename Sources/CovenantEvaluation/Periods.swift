@@ -279,6 +279,14 @@ extension Evaluator {
     return out
   }
 
+  /// True when `periodsUsed` of the expression can find any period: it reads a trailing figure.
+  static func readsTrailing(_ t: TExpr, _ definitions: [CheckedDefinition]) -> Bool {
+    var plans: [TrailingPlan] = []
+    var seen = Set<Int>()
+    collectTrailing(t, definitions, into: &plans, seen: &seen)
+    return !plans.isEmpty
+  }
+
   /// The trailing figures an expression reads, directly or through definitions.
   static func collectTrailing(_ t: TExpr, _ definitions: [CheckedDefinition], into plans: inout [TrailingPlan], seen: inout Set<Int>) {
     func go(_ x: TExpr) { collectTrailing(x, definitions, into: &plans, seen: &seen) }

@@ -41,8 +41,10 @@ public enum Planner {
   }
 }
 
-/// Walks the checked tree once, rewriting each unplanned node into its plan. Identical nodes
-/// (the same slot, so copies of one written expression) get the same id and share their cache.
+/// Walks the checked tree once, rewriting each unplanned node into its plan. Identical nodes get
+/// the same id and share their cache: identical as written wherever they are, so where they are
+/// (spans) and which slot their own element is bound to do not count (`PlanIdentity`); the 1,250
+/// `for each issuer` clauses of a 10,000-clause covenant compute their per-issuer totals once.
 struct CovenantPlanBuilder {
   let schema: Schema
   var aggregateIDs: [AggregatePlan: Int] = [:]
@@ -189,7 +191,7 @@ struct CovenantPlanBuilder {
     p.invariant = free.isEmpty && listFree.isEmpty
     // The key is looked up per deal, so a deal-dependent key does not stop caching the per-key values.
     p.cacheable = p.invariant && ![p.list, p.value, p.weight, p.filter].compactMap({ $0 }).contains(where: \.usesDeal)
-    p.id = Self.number(p, &aggregateIDs, &aggregateCount)
+    p.id = Self.number(PlanIdentity.of(p), &aggregateIDs, &aggregateCount)
     return p
   }
 
@@ -202,7 +204,7 @@ struct CovenantPlanBuilder {
     let (free, listFree) = reads([q.filter, q.body], slot: q.slot, list: q.list)
     q.invariant = free.isEmpty && listFree.isEmpty
     q.cacheable = q.invariant && ![q.list, q.filter, q.body].compactMap({ $0 }).contains(where: \.usesDeal)
-    q.id = Self.number(q, &quantifierIDs, &quantifierCount)
+    q.id = Self.number(PlanIdentity.of(q), &quantifierIDs, &quantifierCount)
     return q
   }
 
@@ -216,7 +218,7 @@ struct CovenantPlanBuilder {
     p.filter = p.filter.map { expr($0) }
     p.calendar.list = expr(p.calendar.list)
     (p.filter, p.keyField, p.key) = PlanAnalysis.split(p.filter, slot: p.slot, list: p.list, schema: schema)
-    p.id = Self.number(p, &trailingIDs, &aggregateCount)
+    p.id = Self.number(PlanIdentity.of(p), &trailingIDs, &aggregateCount)
     return p
   }
 
@@ -226,5 +228,90 @@ struct CovenantPlanBuilder {
     ids[node] = count
     count += 1
     return count - 1
+  }
+}
+
+/// What makes two plans the same computation, as a value to compare: the plan with every span
+/// cleared and each slot bound inside it (its own element's, and those of the aggregates and
+/// quantifiers within) renumbered in the order met, below zero so that no renumbered slot is
+/// taken for a local of an enclosing scope, which keeps its number. Two copies of one written
+/// expression, or the same expression written in two clauses, then compare equal; the evaluator
+/// runs each node with its own slot and span, and only the cached value is shared. Types,
+/// `usesDeal`, ids of planned inner nodes and everything else still count.
+struct PlanIdentity {
+  private var renumbered: [Int: Int] = [:]
+
+  static func of(_ p: AggregatePlan) -> AggregatePlan {
+    var i = PlanIdentity()
+    return i.aggregate(p)
+  }
+  static func of(_ q: QuantifierPlan) -> QuantifierPlan {
+    var i = PlanIdentity()
+    return i.quantifier(q)
+  }
+  static func of(_ p: TrailingPlan) -> TrailingPlan {
+    var i = PlanIdentity()
+    return i.trailing(p)
+  }
+
+  private mutating func bind(_ slot: Int) -> Int {
+    let n = -2 - renumbered.count
+    renumbered[slot] = n
+    return n
+  }
+
+  mutating func aggregate(_ plan: AggregatePlan) -> AggregatePlan {
+    var p = plan
+    p.list = expr(p.list)
+    p.slot = bind(p.slot)
+    p.value = p.value.map { expr($0) }
+    p.weight = p.weight.map { expr($0) }
+    p.filter = p.filter.map { expr($0) }
+    p.key = p.key.map { expr($0) }
+    return p
+  }
+
+  mutating func quantifier(_ plan: QuantifierPlan) -> QuantifierPlan {
+    var q = plan
+    q.list = expr(q.list)
+    q.slot = bind(q.slot)
+    q.filter = q.filter.map { expr($0) }
+    q.body = expr(q.body)
+    return q
+  }
+
+  mutating func trailing(_ plan: TrailingPlan) -> TrailingPlan {
+    var p = plan
+    p.list = expr(p.list)
+    p.calendar.list = expr(p.calendar.list)
+    p.slot = bind(p.slot)
+    p.value = p.value.map { expr($0) }
+    p.filter = p.filter.map { expr($0) }
+    p.key = p.key.map { expr($0) }
+    return p
+  }
+
+  mutating func expr(_ t: TExpr) -> TExpr {
+    var t = t
+    t.span = .none
+    switch t.kind {
+    case .constant, .definition, .snapshotRoot, .dealRoot, .groupKey, .invalid: break
+    case .local(let s): if let n = renumbered[s] { t.kind = .local(n) }
+    case .field(let b, let i): t.kind = .field(expr(b), i)
+    case .negate(let b): t.kind = .negate(expr(b))
+    case .not(let b): t.kind = .not(expr(b))
+    case .arithmetic(let op, let a, let b): t.kind = .arithmetic(op, expr(a), expr(b))
+    case .compare(let op, let a, let b): t.kind = .compare(op, expr(a), expr(b))
+    case .logic(let op, let a, let b): t.kind = .logic(op, expr(a), expr(b))
+    case .membership(let negated, let a, let items): t.kind = .membership(negated: negated, expr(a), items.map { expr($0) })
+    case .convert(let b, let code): t.kind = .convert(expr(b), code)
+    case .presence(let b, let missing): t.kind = .presence(expr(b), missing: missing)
+    case .conditional(let c, let a, let b): t.kind = .conditional(expr(c), expr(a), expr(b))
+    case .extremum(let isMax, let items): t.kind = .extremum(max: isMax, items.map { expr($0) })
+    case .aggregate(let p): t.kind = .aggregate(aggregate(p))
+    case .quantifier(let q): t.kind = .quantifier(quantifier(q))
+    case .trailing(let p): t.kind = .trailing(trailing(p))
+    }
+    return t
   }
 }

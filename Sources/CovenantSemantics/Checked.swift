@@ -4,13 +4,23 @@ import CovenantSyntax
 /// The checked program: names resolved to slots and field indices, every node typed. This is
 /// what the evaluator runs; it never sees the parsed tree.
 public struct TExpr: Hashable, Sendable {
+  // Stored in this order so that the type's 17 bytes and the two flags share the last words:
+  // 48 bytes a node, not 56 (nodes are stored inline in their parents' boxes).
   public var kind: Kind
-  public var type: ValueType
   public var span: SourceSpan
+  public var type: ValueType
   /// True when the value can differ between deals (it reads `deal`, or the joined list pro forma).
   public var usesDeal: Bool
   /// True when the value reads the list that deals join (so the clause is tested pro forma).
   public var usesJoinedList: Bool
+
+  public init(kind: Kind, type: ValueType, span: SourceSpan, usesDeal: Bool, usesJoinedList: Bool) {
+    self.kind = kind
+    self.span = span
+    self.type = type
+    self.usesDeal = usesDeal
+    self.usesJoinedList = usesJoinedList
+  }
 
   public indirect enum Kind: Hashable, Sendable {
     case constant(Value)
@@ -93,40 +103,64 @@ public struct CheckedDefinition: Hashable, Sendable {
 
 public struct CheckedRequirement: Hashable, Sendable {
   public var expr: TExpr
-  /// The requirement as written, for reports.
-  public var source: String
   public var span: SourceSpan
+  /// The requirement as written, for reports: the file's text at `span`, read when asked (a copy
+  /// per requirement was ~80 bytes a clause of a 90,000-clause covenant), or the text given.
+  public var source: String {
+    get {
+      switch text {
+      case .file(let bytes): SourceFile.text(bytes, span)
+      case .written(let s): s
+      }
+    }
+    set { text = .written(newValue) }
+  }
+  private var text: Text
+
+  private enum Text: Sendable {
+    /// The file's bytes (shared with `SourceFile.bytes`, not copied).
+    case file([UInt8])
+    case written(String)
+  }
+
+  public init(expr: TExpr, source: String, span: SourceSpan) {
+    self.expr = expr
+    self.span = span
+    self.text = .written(source)
+  }
+
+  /// The requirement written at `span` of `file`.
+  public init(expr: TExpr, file: SourceFile, span: SourceSpan) {
+    self.expr = expr
+    self.span = span
+    self.text = .file(file.bytes)
+  }
+
+  public static func == (a: CheckedRequirement, b: CheckedRequirement) -> Bool {
+    a.expr == b.expr && a.span == b.span && a.source == b.source
+  }
+  public func hash(into h: inout Hasher) {
+    h.combine(expr)
+    h.combine(span)
+    h.combine(source)
+  }
 }
 
-/// Most clauses are a requirement or two: what a few use (dates, a group, a warning level,
-/// approvals, votes, a window, a consent exception) is kept in one box, so a clause without them
-/// costs its common fields only (a covenant of 90,000 small clauses held several hundred bytes of
-/// empty optionals per clause). Reads and writes go through the properties below.
+/// Most clauses are a requirement or two: what a few use (conditions, dates, a group, a warning
+/// level, approvals, votes, a window, a consent exception, reported figures, exceptions and
+/// cross-references) is kept in one box, so a clause without them costs its common fields only
+/// (a covenant of 90,000 small clauses held several hundred bytes of empty optionals and arrays
+/// per clause). Reads and writes go through the properties below.
 public struct CheckedClause: Hashable, Sendable {
   public var id: String
   public var title: String?
   public var text: String?
   public var span: SourceSpan
-  public var appliesWhen: [TExpr]
   public var testedOn: TestedOn
   public var severityWarning: Bool
   /// The clause reads the deal: without a deal it is not applicable.
   public var needsDeal: Bool
   public var requirements: [CheckedRequirement]
-  public var waivableBy: [ResolvedPartyRef]
-  /// Figures the clause requires the report to show (`report …`); they check nothing.
-  public var reports: [CheckedRequirement] = []
-  /// `sections §4.9, §4.10 do not apply when …`: the exceptions this clause makes to others.
-  public var exceptions: [Exception] = []
-  /// The clauses that can disapply this one, resolved to indices of `CheckedCovenant.clauses`:
-  /// others' `notwithstanding` and exceptions naming it. The evaluator disapplies it when one of
-  /// them is engaged (grammar.md, *Cross-references*).
-  public var displacedBy: [Displacement] = []
-  /// `subject to §…`: the clauses that prevail over this one (indices). Both are applied — two
-  /// limits that must both be met — and the report shows each one's verdict beside this clause.
-  public var subjectTo: [Int] = []
-  /// Votes of named bodies (`approved by majority in interest of lps`, `votes of lpac in favour …`).
-  public var bodyVotes: [CheckedVoteRule] = []
   /// nil while every rarely used part is absent.
   private var rare: RareBox?
 
@@ -139,13 +173,13 @@ public struct CheckedClause: Hashable, Sendable {
     self.title = title
     self.text = text
     self.span = span
-    self.appliesWhen = appliesWhen
     self.testedOn = testedOn
     self.severityWarning = severityWarning
     self.requirements = requirements
-    self.waivableBy = waivableBy
     self.needsDeal = needsDeal
     updateRare {
+      $0.appliesWhen = appliesWhen
+      $0.waivableBy = waivableBy
       $0.effectiveFrom = effectiveFrom
       $0.until = until
       $0.group = group
@@ -156,6 +190,13 @@ public struct CheckedClause: Hashable, Sendable {
   }
 
   private struct Rare: Hashable, Sendable {
+    var appliesWhen: [TExpr] = []
+    var waivableBy: [ResolvedPartyRef] = []
+    var reports: [CheckedRequirement] = []
+    var exceptions: [Exception] = []
+    var displacedBy: [Displacement] = []
+    var subjectTo: [Int] = []
+    var bodyVotes: [CheckedVoteRule] = []
     var effectiveFrom: TExpr?
     var until: TExpr?
     var group: Group?
@@ -182,6 +223,42 @@ public struct CheckedClause: Hashable, Sendable {
     rare = r == Rare() ? nil : RareBox(r)
   }
 
+  public var appliesWhen: [TExpr] {
+    get { rare?.value.appliesWhen ?? [] }
+    set { updateRare { $0.appliesWhen = newValue } }
+  }
+  public var waivableBy: [ResolvedPartyRef] {
+    get { rare?.value.waivableBy ?? [] }
+    set { updateRare { $0.waivableBy = newValue } }
+  }
+  /// Figures the clause requires the report to show (`report …`); they check nothing.
+  public var reports: [CheckedRequirement] {
+    get { rare?.value.reports ?? [] }
+    set { updateRare { $0.reports = newValue } }
+  }
+  /// `sections §4.9, §4.10 do not apply when …`: the exceptions this clause makes to others.
+  public var exceptions: [Exception] {
+    get { rare?.value.exceptions ?? [] }
+    set { updateRare { $0.exceptions = newValue } }
+  }
+  /// The clauses that can disapply this one, resolved to indices of `CheckedCovenant.clauses`:
+  /// others' `notwithstanding` and exceptions naming it. The evaluator disapplies it when one of
+  /// them is engaged (grammar.md, *Cross-references*).
+  public var displacedBy: [Displacement] {
+    get { rare?.value.displacedBy ?? [] }
+    set { updateRare { $0.displacedBy = newValue } }
+  }
+  /// `subject to §…`: the clauses that prevail over this one (indices). Both are applied — two
+  /// limits that must both be met — and the report shows each one's verdict beside this clause.
+  public var subjectTo: [Int] {
+    get { rare?.value.subjectTo ?? [] }
+    set { updateRare { $0.subjectTo = newValue } }
+  }
+  /// Votes of named bodies (`approved by majority in interest of lps`, `votes of lpac in favour …`).
+  public var bodyVotes: [CheckedVoteRule] {
+    get { rare?.value.bodyVotes ?? [] }
+    set { updateRare { $0.bodyVotes = newValue } }
+  }
   public var effectiveFrom: TExpr? {
     get { rare?.value.effectiveFrom }
     set { updateRare { $0.effectiveFrom = newValue } }

@@ -12,6 +12,11 @@ extension SpanInsensitive {
     for (x, y) in zip(a.declarations, b.declarations) where x.withoutSpans != y.withoutSpans { return false }
     return true
   }
+
+  /// Two declarations, as `equal` compares those of whole covenants (the formatter's round
+  /// trip compares them one at a time as the layout is parsed again).
+  package static func equal(_ a: Declaration, _ b: Declaration) -> Bool { a.withoutSpans == b.withoutSpans }
+  package static func equal(_ a: Header?, _ b: Header?) -> Bool { a.map({ $0.withoutSpans }) == b.map({ $0.withoutSpans }) }
 }
 
 extension Header {

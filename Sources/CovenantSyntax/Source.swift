@@ -107,7 +107,19 @@ public struct SourceFile: Sendable {
   /// The text of a 1-based line without its line ending; invalid UTF-8 shows as U+FFFD.
   public func lineText(_ line: Int) -> String { String(decoding: bytes[lineRange(line)], as: UTF8.self) }
 
-  public func text(_ span: SourceSpan) -> String {
+  /// True when the bytes of `span` are exactly `w`'s (ASCII keywords): no `String` is made.
+  package func bytesEqual(_ span: SourceSpan, _ w: StaticString) -> Bool {
+    let s = span.start, n = w.utf8CodeUnitCount
+    guard span.end - s == n, s >= 0, span.end <= bytes.count else { return false }
+    let p = w.utf8Start
+    for k in 0..<n where bytes[s + k] != p[k] { return false }
+    return true
+  }
+
+  public func text(_ span: SourceSpan) -> String { Self.text(bytes, span) }
+
+  /// The text of `span` in `bytes` (a file's), clamped to them; invalid UTF-8 shows as U+FFFD.
+  public static func text(_ bytes: [UInt8], _ span: SourceSpan) -> String {
     let s = min(max(0, span.start), bytes.count), e = min(max(s, span.end), bytes.count)
     return String(decoding: bytes[s..<e], as: UTF8.self)
   }

@@ -239,6 +239,64 @@ import Testing
     #expect(verdicts.isSuperset(of: [.pass, .breach]))
   }
 
+  /// The clauses again under other ids, with other binder names and spacing: what the 10,000-clause
+  /// benchmark covenant is (its 1,250 `for each issuer` clauses each computed the per-issuer
+  /// totals while the planner told copies apart by their spans and slots).
+  static var clausesAgain: String {
+    clauses.replacingOccurrences(of: "§", with: "§10")
+      .replacingOccurrences(of: "holding in holdings", with: "h in  holdings")
+      .replacingOccurrences(of: "holding.", with: "h.")
+      .replacingOccurrences(of: "that ", with: "that  ")
+  }
+
+  @Test func identicalAggregatesOfDifferentClausesShareTheirIDs() throws {
+    let once = CovenantSession.plan(try #require(compile(Self.covenantHeader + Self.clauses).covenant))
+    let c = try #require(compile(Self.covenantHeader + Self.clauses + Self.clausesAgain).covenant)
+    let twice = CovenantSession.plan(c)
+    #expect(twice.covenant.clauses.count == 2 * once.covenant.clauses.count)
+    #expect(twice.aggregateCount == once.aggregateCount)
+    #expect(twice.quantifierCount == once.quantifierCount)
+    // Different aggregates still have different ids: the sector and issuer caps, a deal's.
+    #expect(once.aggregateCount >= 10)
+    // Each copy gives what its original gives, and what a naive evaluation gives.
+    let (snap, doc) = try load(c, Self.holdingsJSON(900, seed: 8, issuers: 120))
+    var fast = CovenantRunner(covenant: c, snapshot: snap)
+    var naive = CovenantRunner(covenant: c, snapshot: snap)
+    naive.naive = true
+    let report = try fast.check(deal: nil)
+    #expect(try report == naive.check(deal: nil))
+    let n = once.covenant.clauses.count
+    for i in 0..<n {
+      #expect(report.clauses[i].verdict == report.clauses[n + i].verdict)
+      #expect(report.clauses[i].snapshot?.outcomes.map(\.holds) == report.clauses[n + i].snapshot?.outcomes.map(\.holds))
+    }
+    let dealRecord = try #require(c.schema.deal)
+    for text in Self.dealsJSON(6, seed: 9, issuers: 120) {
+      let dealDoc = try JSONParser.parse(Array(text.utf8)).get()
+      let deal = try DataLoader.load(dealDoc, record: dealRecord, schema: c.schema, file: "d.json").get()
+      let gov = try DataLoader.governance(deal: dealDoc, dealFile: "d.json", snapshot: doc, covenant: c).get()
+      var fresh = CovenantRunner(covenant: c, snapshot: snap)
+      fresh.naive = true
+      let expected = try fresh.check(deal: deal, dealData: gov)
+      #expect(try fast.check(deal: deal, dealData: gov) == expected)
+    }
+  }
+
+  /// What a covenant of many small clauses holds per clause (issue 18.4: `validate` of 90,000
+  /// one-line clauses within 4× the file): a checked node 48 bytes inline, a clause record
+  /// without its rarely used parts, a requirement's text read from the file when reported.
+  @Test func checkedNodesAndClausesStaySmall() throws {
+    #expect(MemoryLayout<TExpr>.stride <= 48)
+    #expect(MemoryLayout<CheckedClause>.stride <= 88)
+    let source = Self.covenantHeader + "§1 \"leverage\"\n  total_debt   <= 2.0x fund.equity\n"
+    let c = try #require(compile(source).covenant)
+    #expect(c.clauses[0].requirements[0].source == "total_debt   <= 2.0x fund.equity")
+    #expect(c.clauses[0].appliesWhen.isEmpty && c.clauses[0].reports.isEmpty && c.clauses[0].displacedBy.isEmpty)
+    var r = c.clauses[0].requirements[0]
+    r.source = "written"
+    #expect(r.source == "written" && r != c.clauses[0].requirements[0])
+  }
+
   @Test func evaluationOverColumnsEqualsEvaluationOverValues() throws {
     // The same snapshot held as plain values (as before columns existed) gives the same report;
     // 4,500 holdings, so that identifiers and names are kept as slices of the source.

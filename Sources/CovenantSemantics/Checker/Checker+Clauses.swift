@@ -48,14 +48,14 @@ extension Checker {
         clause.window = checkWindow(periods: n, list: listExpr, span: span)
       case .requirement(let e):
         let checked = checkCondition(e, what: "a requirement")
-        clause.requirements.append(CheckedRequirement(expr: checked, source: file.text(e.span), span: e.span))
+        clause.requirements.append(CheckedRequirement(expr: checked, file: file, span: e.span))
       case .report(let e, _):
         let checked = checkExpr(e)
         switch checked.type {
         case .record, .list, .fx:
           report(SemanticDiagnostics.reportNotAFigure(schema.typeName(checked.type)), e.span)
         default:
-          clause.reports.append(CheckedRequirement(expr: checked, source: file.text(e.span), span: e.span))
+          clause.reports.append(CheckedRequirement(expr: checked, file: file, span: e.span))
         }
       case .warn(let above, let inclusive, let fraction, let span):
         let f = checkExpr(fraction)

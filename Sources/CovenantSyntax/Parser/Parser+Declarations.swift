@@ -3,10 +3,15 @@ import CovenantValues
 extension Parser {
   // MARK: - Declarations
 
-  static let declarationWords: Set<String> = ["covenant", "kind", "record", "data", "define", "pro", "party", "governance", "body"]
-
+  /// Words that start a declaration: `pro` only before `forma`, `body` only before a name.
+  /// Compared in place (this is asked at the start of every line of a clause).
   func startsDeclaration(_ t: Token) -> Bool {
-    t.kind == .clauseID || t.kind == .endOfFile || (t.kind == .word && Self.declarationWords.contains(text(t)) && (text(t) != "pro" || isWord("forma", peekToken())) && (text(t) != "body" || peekToken().kind == .word))
+    if t.kind == .clauseID || t.kind == .endOfFile { return true }
+    guard t.kind == .word else { return false }
+    if isWord("pro", t) { return isWord("forma", peekToken()) }
+    if isWord("body", t) { return peekToken().kind == .word }
+    return isWord("covenant", t) || isWord("kind", t) || isWord("record", t) || isWord("data", t) || isWord("define", t)
+      || isWord("party", t) || isWord("governance", t)
   }
 
   /// Skips to the next line that starts a declaration or a clause.

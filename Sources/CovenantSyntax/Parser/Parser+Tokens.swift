@@ -8,9 +8,12 @@ extension Parser {
   func text(_ t: Token) -> String { file.text(t.span) }
   var atEnd: Bool { tok.kind == .endOfFile }
 
-  func isWord(_ w: String, _ t: Token? = nil) -> Bool {
+  /// Compares the word's bytes in the source with `w`'s in place: no `String` is made per test
+  /// (the parser asks several times per token).
+  func isWord(_ w: StaticString, _ t: Token? = nil) -> Bool {
     let t = t ?? tok
-    return t.kind == .word && text(t) == w
+    guard t.kind == .word else { return false }
+    return file.bytesEqual(t.span, w)
   }
   func isPunct(_ p: Token.Punct, _ t: Token? = nil) -> Bool { (t ?? tok).kind == .punct(p) }
 
@@ -21,7 +24,7 @@ extension Parser {
     return t
   }
 
-  mutating func acceptWord(_ w: String) -> Bool {
+  mutating func acceptWord(_ w: StaticString) -> Bool {
     if isWord(w) { advance(); return true }
     return false
   }
@@ -59,7 +62,7 @@ extension Parser {
     throw ParseError()
   }
 
-  mutating func expectWord(_ w: String, _ what: String? = nil) throws(ParseError) {
+  mutating func expectWord(_ w: StaticString, _ what: String? = nil) throws(ParseError) {
     if !acceptWord(w) { try fail(what ?? "`\(w)`") }
   }
   mutating func expectPunct(_ p: Token.Punct, help: String? = nil) throws(ParseError) {

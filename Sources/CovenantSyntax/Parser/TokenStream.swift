@@ -3,11 +3,14 @@
 /// never looks back more than one token, so memory is the source plus the syntax tree, not the
 /// source plus 24 bytes a token (a one-line 100 MB covenant was 50 million tokens).
 final class TokenStream {
-  private(set) var lexer: Lexer
+  // Unchecked exclusivity: the parser reads a token several times per token it consumes, and
+  // each read of a class's property was a dynamic access check (`swift_beginAccess`). The
+  // stream is the parser's own; nothing else reaches it.
+  @exclusivity(unchecked) private(set) var lexer: Lexer
   /// Tokens `base ..< base + buffer.count`; the last one is the end of file once `ended`.
-  private var buffer: [Token] = []
-  private var base = 0
-  private var ended = false
+  @exclusivity(unchecked) private var buffer: [Token] = []
+  @exclusivity(unchecked) private var base = 0
+  @exclusivity(unchecked) private var ended = false
 
   init(_ lexer: Lexer) { self.lexer = lexer }
 
