@@ -101,9 +101,9 @@ struct AggregateKernel {
       return nil
     }
     let absentSlot = slots - 1
-    var sums = [Int128](repeating: 0, count: slots)
-    var counts = [Int](repeating: 0, count: slots)
-    var seen = [Bool](repeating: false, count: slots)
+    // One record per slot (sum, count, seen): a group's totals are one cache line apart from the
+    // next group's, not three (917k issuers are looked up in key order, at random slots).
+    var totals = [ColumnGroups.Slot](repeating: ColumnGroups.Slot(), count: slots)
     var wholeCount = 0, wholeSelected = 0
     var whole: Int128 = 0, wholeSum: Int128 = 0
     var anySeen = false
@@ -112,9 +112,7 @@ struct AggregateKernel {
     let n = table.count, filter = self.filter, hasUnits = units != nil
     let amounts = units ?? []
     // One pass, through raw buffers: the key's slot, then the totals of that slot.
-    sums.withUnsafeMutableBufferPointer { sums in
-      counts.withUnsafeMutableBufferPointer { counts in
-        seen.withUnsafeMutableBufferPointer { seen in
+    totals.withUnsafeMutableBufferPointer { totals in
           members.withUnsafeBufferPointer { members in
             ids.withUnsafeBufferPointer { ids in
               amounts.withUnsafeBufferPointer { amounts in
@@ -137,7 +135,7 @@ struct AggregateKernel {
                   if hasUnits {
                     u = amounts[r]
                     if u == RecordTable.absentUnits { continue }
-                    seen[s] = true
+                    totals[s].seen = true
                     anySeen = true
                   }
                   if share {
@@ -145,18 +143,16 @@ struct AggregateKernel {
                     whole += Int128(u)
                   }
                   guard selected else { continue }
-                  counts[s] += 1
+                  totals[s].count += 1
                   wholeSelected += 1
                   if adds {
-                    sums[s] += Int128(u)
+                    totals[s].sum += Int128(u)
                     wholeSum += Int128(u)
                   }
                 }
               }
             }
           }
-        }
-      }
     }
     var w = AggregateState()
     if share {
@@ -168,7 +164,7 @@ struct AggregateKernel {
       w.currency = anySeen ? currency : nil
     }
     return GroupedState(whole: w, columnar: ColumnGroups(
-      keys: keys, absentSlot: absentSlot, sums: sums, counts: counts, seen: seen, scale: scale, currency: currency,
+      keys: keys, absentSlot: absentSlot, totals: totals, scale: scale, currency: currency,
       addsToSum: adds, hasValue: units != nil, table: table, field: field))
   }
 }
@@ -189,10 +185,14 @@ final class ColumnGroups: Sendable {
     case interned(InternIndex, country: Bool)
   }
   let keys: Keys
+  /// A slot's totals: the sum of its amounts, how many rows, and whether any had an amount.
+  struct Slot {
+    var sum: Int128 = 0
+    var count = 0
+    var seen = false
+  }
   let absentSlot: Int
-  let sums: [Int128]
-  let counts: [Int]
-  let seen: [Bool]
+  let totals: [Slot]
   let scale: Int
   let currency: String?
   let addsToSum: Bool
@@ -202,16 +202,14 @@ final class ColumnGroups: Sendable {
   let field: Int
 
   init(
-    keys: Keys, absentSlot: Int, sums: [Int128], counts: [Int], seen: [Bool], scale: Int, currency: String?, addsToSum: Bool, hasValue: Bool,
+    keys: Keys, absentSlot: Int, totals: [Slot], scale: Int, currency: String?, addsToSum: Bool, hasValue: Bool,
     table: RecordTable? = nil, field: Int = -1
   ) {
     self.table = table
     self.field = field
     self.keys = keys
     self.absentSlot = absentSlot
-    self.sums = sums
-    self.counts = counts
-    self.seen = seen
+    self.totals = totals
     self.scale = scale
     self.currency = currency
     self.addsToSum = addsToSum
@@ -240,10 +238,11 @@ final class ColumnGroups: Sendable {
   func state(for key: Value, hint: GroupKeyHint? = nil, span: SourceSpan) throws(EvaluationError) -> AggregateState {
     var state = AggregateState()
     guard let s = slot(key, hint: hint) else { return state }
-    state.count = counts[s]
-    if hasValue, seen[s] { state.currency = currency }
+    let t = totals[s]
+    state.count = t.count
+    if hasValue, t.seen { state.currency = currency }
     if addsToSum {
-      let (units, scale) = (sums[s], self.scale)
+      let (units, scale) = (t.sum, self.scale)
       state.sum = try Evaluator.checked(span) { () throws(ArithmeticError) in try Exact.fromUnits(units, scale: scale) }
     }
     return state
