@@ -557,7 +557,7 @@ public struct CovenantRunner {
     for n in 0..<passes {
       let key: Value? = clause.group == nil ? nil : groupKeys[n]
       if let key { ev.groupKey = key }
-      if let ids, let g = clause.group { ev.groupKeyHint = GroupKeyHint(table: ids.table, field: g.field, id: ids.ids[n]) }
+      if let ids, let g = clause.group { ev.groupKeyHint = GroupKeyHint(table: ids.table, field: g.field, id: ids.ids[n], position: n) }
       for (r, req) in clause.requirements.enumerated() {
         if lazy {
           var o = try outcome(req, clause, &ev, holdsOnly: holdsOnly, statusOnly: true)

@@ -94,6 +94,7 @@ extension Evaluator {
         // The keys' numbers are found with them, once (they were sorted twice): `groupKeyIDs`.
         keys = ids.map { country ? .country(strings[Int($0)]) : .text(strings[Int($0)]) }
         cache.setGroupKeyIDs(cacheKey, (table, ids))
+        cache.setColumnOrder(table, group.field, ids)
       } else if let table = list.table, let k = table.distinctValues(group.field) {
         keys = k
       } else {
