@@ -128,10 +128,12 @@ public struct RequirementOutcomes: RandomAccessCollection, Hashable, Sendable, E
 /// status, and the evaluation that computes its figures when they are read.
 final class GroupOutcomes: @unchecked Sendable {
   struct Entry {
+    // The 16-byte-aligned figure first, the one-byte fields after it: 48 bytes an entry, not 64
+    // (917k issuers: 15 MB less).
+    var utilization: Exact?
     var holds: Bool?
     var warned: Bool
     var comparison: BinaryOp?
-    var utilization: Exact?
     init(_ o: RequirementOutcome) {
       (holds, warned, comparison, utilization) = (o.holds, o.warned, o.comparison, o.utilization)
     }

@@ -16,22 +16,27 @@ extension CovenantRunner {
   func evaluate(_ clause: CheckedClause, _ ev: inout Evaluator, holdsOnly: Bool = false, statusOnly: Bool = false) throws(EvaluationError) -> ClauseEvaluation {
     var outcomes: [RequirementOutcome] = []
     var reported: [ReportedFigure] = []
-    let keys: [Value?] = clause.window != nil ? [] : try clause.group.map { g throws(EvaluationError) in try ev.groupKeys(g).map { Optional($0) } } ?? [nil]
+    // The group keys as cached (one list per snapshot list, not copied per clause): a `for each`
+    // of 917k issuers read them through copies of 917k values.
+    let groupKeys: [Value] = clause.window != nil ? [] : try clause.group.map { g throws(EvaluationError) in try ev.groupKeys(g) } ?? []
+    // One pass per group; one without a key for a clause without groups; none for windows.
+    let passes = clause.window != nil ? 0 : clause.group == nil ? 1 : groupKeys.count
     if let w = clause.window { try evaluateWindows(clause, w, &ev, &outcomes, &reported) }
     // A long list of groups (one per issuer) keeps each group's status, and computes a group's
     // figures when a report reads them (`RequirementOutcomes`).
     // Quantifiers stay whole: their elements' labels and evidence evaluate more than the verdict did.
-    let lazy = clause.group != nil && keys.count > eagerGroups
+    let lazy = clause.group != nil && passes > eagerGroups
       && !clause.requirements.contains { if case .quantifier = $0.expr.kind { true } else { false } }
     var entries: [GroupOutcomes.Entry] = []
-    if lazy { entries.reserveCapacity(keys.count * clause.requirements.count) }
-    let ids = try clause.group.flatMap { g throws(EvaluationError) in try ev.groupKeyIDs(g, count: keys.count) }
+    if lazy { entries.reserveCapacity(passes * clause.requirements.count) }
+    let ids = try clause.group.flatMap { g throws(EvaluationError) in try ev.groupKeyIDs(g, count: passes) }
     // Whether each requirement reads a trailing figure, found once rather than per group (the
     // walk was 15% of checking 1,250 `for each issuer` clauses); without one there are no periods.
     let readsPeriods = clause.requirements.map { Evaluator.readsTrailing($0.expr, covenant.definitions) }
-    for (n, key) in keys.enumerated() {
+    for n in 0..<passes {
+      let key: Value? = clause.group == nil ? nil : groupKeys[n]
       if let key { ev.groupKey = key }
-      if let ids, let g = clause.group { ev.groupKeyHint = GroupKeyHint(table: ids.table, field: g.field, id: ids.ids[n]) }
+      if let ids, let g = clause.group { ev.groupKeyHint = GroupKeyHint(table: ids.table, field: g.field, id: ids.ids[n], position: n) }
       for (r, req) in clause.requirements.enumerated() {
         if lazy {
           var o = try outcome(req, clause, &ev, holdsOnly: holdsOnly, statusOnly: true)
@@ -69,7 +74,7 @@ extension CovenantRunner {
     let all = RequirementOutcomes(
       head: outcomes,
       groups: lazy
-        ? GroupOutcomes(runner: self, clause: clause, keys: keys.compactMap { $0 }, holdsOnly: holdsOnly, entries: entries, evaluator: ev) : nil)
+        ? GroupOutcomes(runner: self, clause: clause, keys: groupKeys, holdsOnly: holdsOnly, entries: entries, evaluator: ev) : nil)
     let definitions = try definitionFigures(clause, &ev, holdsOnly: holdsOnly || statusOnly)
     let status = all.indices.lazy.map { all.status(at: $0) }
     let failed = status.contains { $0.holds == false }

@@ -30,21 +30,33 @@ extension CheckReport {
     let before = c.snapshot?.outcomes ?? [], after = c.proForma?.outcomes ?? []
     guard before.count + after.count > longGroupList, c.omittedRows == 0 else { return }
     // Rows as the reports match them: the snapshot's in order, then the deal's new ones.
-    var rowOfBefore: [Int] = [], rowOfAfter: [Int] = []
-    var rows: [(before: Int?, after: Int?)] = []
     // A long group list's rows are distinct by construction, and a deal that brings no new group
-    // leaves them in place: match by position, without a label per group (917k issuers).
+    // leaves them in place: match by position, without a label per group (917k issuers), and
+    // without a table of the rows.
     if before.rowsDistinctByConstruction, after.isEmpty || before.sameRows(after) {
-      rowOfBefore = Array(before.indices)
-      rowOfAfter = Array(after.indices)
-      rows = before.indices.map { ($0, after.isEmpty ? nil : $0) }
+      pruneRows(&c, before, after, MatchedRows(count: before.count, before: true, after: !after.isEmpty))
     } else if before.isEmpty, after.rowsDistinctByConstruction {
-      rowOfAfter = Array(after.indices)
-      rows = after.indices.map { (nil, $0) }
+      pruneRows(&c, before, after, MatchedRows(count: after.count, before: false, after: true))
     } else {
+      var rowOfBefore: [Int] = [], rowOfAfter: [Int] = []
+      var rows: [(before: Int?, after: Int?)] = []
       guard matchRows(before, after, &rows, &rowOfBefore, &rowOfAfter) else { return }
+      var matched = MatchedRows(count: rows.count, before: true, after: true)
+      (matched.pairs, matched.rowOfBefore, matched.rowOfAfter) = (rows, rowOfBefore, rowOfAfter)
+      pruneRows(&c, before, after, matched)
     }
-    pruneRows(&c, before, after, rows, rowOfBefore, rowOfAfter)
+  }
+
+  /// A clause's rows as `keepShown` matched them: row `k`'s outcome before and after the deal,
+  /// and the row of each outcome. Without the arrays, row `k` is outcome `k` of each list.
+  struct MatchedRows {
+    var count: Int
+    var before: Bool, after: Bool
+    var pairs: [(before: Int?, after: Int?)]? = nil
+    var rowOfBefore: [Int]? = nil, rowOfAfter: [Int]? = nil
+    subscript(k: Int) -> (before: Int?, after: Int?) { pairs?[k] ?? (before ? k : nil, after ? k : nil) }
+    func row(before i: Int) -> Int { rowOfBefore?[i] ?? i }
+    func row(after i: Int) -> Int { rowOfAfter?[i] ?? i }
   }
 
   /// Rows matched by requirement and group (a deal may bring new groups); false when rows repeat
@@ -77,8 +89,7 @@ extension CheckReport {
 
   /// Keeps the rows some report shows (see `keepShown`), and counts the rest.
   static func pruneRows(
-    _ c: inout ClauseResult, _ before: RequirementOutcomes, _ after: RequirementOutcomes,
-    _ rows: [(before: Int?, after: Int?)], _ rowOfBefore: [Int], _ rowOfAfter: [Int]
+    _ c: inout ClauseResult, _ before: RequirementOutcomes, _ after: RequirementOutcomes, _ rows: MatchedRows
   ) {
     guard rows.count > longGroupList else { return }
     // Read in place: an outcome is a large value, and a clause may have hundreds of thousands.
@@ -91,35 +102,39 @@ extension CheckReport {
     var keep = [Bool](repeating: false, count: rows.count)
     var requirements = Set<RequirementOutcome.Requirement>()
     var lastRequirement: RequirementOutcome.Requirement?
-    var status: [(bad: Int, utilization: Exact)] = []
-    status.reserveCapacity(rows.count)
-    for (k, r) in rows.enumerated() {
+    // Each row's status is computed when ranked, not kept: an array of them was 58 MB for 917k groups.
+    func status(_ k: Int) -> (bad: Int, utilization: Exact) {
+      let r = rows[k]
+      return (max(severity(before, r.before), severity(after, r.after)),
+        r.after.map { closeness(after, $0) } ?? r.before.map { closeness(before, $0) } ?? .zero)
+    }
+    for k in 0..<rows.count {
+      let r = rows[k]
       let bad = max(severity(before, r.before), severity(after, r.after))
       if bad > 0 { keep[k] = true }
       let first = r.before.map { before.requirement(at: $0) } ?? r.after.map { after.requirement(at: $0) }
       if let first, first != lastRequirement, requirements.insert(first).inserted { keep[k] = true }
       lastRequirement = first
-      status.append((bad, r.after.map { closeness(after, $0) } ?? r.before.map { closeness(before, $0) } ?? .zero))
     }
-    for k in ranked(status) { keep[k] = true }
+    for k in ranked(rows.count, status) { keep[k] = true }
     // A JSON evaluation lists all of a short list, and ranks a long one on its own (as the rows
     // do when there is one evaluation).
     if !before.isEmpty, !after.isEmpty {
-      for (list, rowOf) in [(before, rowOfBefore), (after, rowOfAfter)] {
-        let own = list.count > longGroupList ? ranked(list.indices.map { (severity(list, $0), closeness(list, $0)) }) : Array(list.indices)
-        for i in own { keep[rowOf[i]] = true }
+      for (list, isBefore) in [(before, true), (after, false)] {
+        let own = list.count > longGroupList ? ranked(list.count) { (severity(list, $0), closeness(list, $0)) } : Array(list.indices)
+        for i in own { keep[isBefore ? rows.row(before: i) : rows.row(after: i)] = true }
       }
     }
     let kept = keep.lazy.filter { $0 }.count
     guard kept < rows.count else { return }
     c.omittedRows += rows.count - kept
     if var e = c.snapshot {
-      e.outcomes = RequirementOutcomes(before.indices.filter { keep[rowOfBefore[$0]] }.map { before[$0] })
+      e.outcomes = RequirementOutcomes(before.indices.filter { keep[rows.row(before: $0)] }.map { before[$0] })
       e.omittedOutcomes += before.count - e.outcomes.count
       c.snapshot = e
     }
     if var e = c.proForma {
-      e.outcomes = RequirementOutcomes(after.indices.filter { keep[rowOfAfter[$0]] }.map { after[$0] })
+      e.outcomes = RequirementOutcomes(after.indices.filter { keep[rows.row(after: $0)] }.map { after[$0] })
       e.omittedOutcomes += after.count - e.outcomes.count
       c.proForma = e
     }

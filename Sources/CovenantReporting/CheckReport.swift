@@ -449,14 +449,23 @@ public enum CheckReport {
     return sa != sb ? sa > sb : ua != ub ? ua > ub : a < b
   }
 
-  static func ranked(_ status: [(bad: Int, utilization: Exact)]) -> [Int] {
-    func ahead(_ a: Int, _ b: Int) -> Bool { Self.ahead(status, a, b) }
-    var best: [Int] = []
-    for i in status.indices where best.count < groupsShown || ahead(i, best[best.count - 1]) {
-      best.insert(i, at: best.firstIndex { ahead(i, $0) } ?? best.count)
+  static func ranked(_ status: [(bad: Int, utilization: Exact)]) -> [Int] { ranked(status.count) { status[$0] } }
+
+  /// `ranked` of `count` rows whose statuses are computed when read, each once: a clause of 917k
+  /// groups needs no array of them (58 MB).
+  static func ranked(_ count: Int, _ status: (Int) -> (bad: Int, utilization: Exact)) -> [Int] {
+    var best: [(index: Int, bad: Int, utilization: Exact)] = []
+    func ahead(_ a: (index: Int, bad: Int, utilization: Exact), _ b: (index: Int, bad: Int, utilization: Exact)) -> Bool {
+      a.bad != b.bad ? a.bad > b.bad : a.utilization != b.utilization ? a.utilization > b.utilization : a.index < b.index
+    }
+    for i in 0..<count {
+      let (bad, utilization) = status(i)
+      let row = (index: i, bad: bad, utilization: utilization)
+      guard best.count < groupsShown || ahead(row, best[best.count - 1]) else { continue }
+      best.insert(row, at: best.firstIndex { ahead(row, $0) } ?? best.count)
       if best.count > groupsShown { best.removeLast() }
     }
-    return best
+    return best.map(\.index)
   }
 
   /// "12 more groups within their limits", or what the hidden groups hold when some failed.

@@ -248,8 +248,17 @@ package struct InternIndex: Sendable {
     return s.withUTF8 { insert($0) }
   }
 
-  private mutating func grow() {
-    var bigger = [UInt32](repeating: UInt32.max, count: slots.count * 2)
+  /// Makes room for `n` values in all without growing the table on the way.
+  package mutating func reserve(_ n: Int) {
+    var size = slots.count
+    while n * 2 > size { size *= 2 }
+    if size > slots.count { grow(to: size) }
+  }
+
+  private mutating func grow() { grow(to: slots.count * 2) }
+
+  private mutating func grow(to size: Int) {
+    var bigger = [UInt32](repeating: UInt32.max, count: size)
     let mask = bigger.count - 1
     arena.withUnsafeBufferPointer { a in
       for id in 0..<count {

@@ -35,8 +35,8 @@ import Testing
   static let deal = "{\"id\": \"H7\", \"sector\": \"power\", \"domicile\": \"US\", \"amount\": 5}"
   static let newGroupDeal = "{\"id\": \"NEW\", \"sector\": \"power\", \"domicile\": \"US\", \"amount\": 5}"
 
-  func check(eager: Bool, deal: String?) throws -> (CheckResult, CheckedCovenant) {
-    let compiled = compile(Self.covenant)
+  func check(eager: Bool, deal: String?, naive: Bool = false, covenant: String = Self.covenant) throws -> (CheckResult, CheckedCovenant) {
+    let compiled = compile(covenant)
     guard let c = compiled.covenant else { throw RunFailure(description: compiled.diagnostics.map(\.message).joined(separator: "\n")) }
     func load(_ text: String, _ record: Int?) throws -> Value {
       guard let record, case .success(let doc) = DataLoader.parseJSON(Array(text.utf8), file: "x.json"),
@@ -46,7 +46,29 @@ import Testing
     }
     var runner = CovenantRunner(plan: Planner.plan(c), snapshot: try load(Self.snapshot, c.schema.snapshot))
     if eager { runner.eagerGroups = .max }
+    runner.naive = naive
     return (try runner.check(deal: try deal.map { try load($0, c.schema.deal) }), c)
+  }
+
+  /// Once a `for each` has sorted an interned column's values, the totals over that column are
+  /// kept in key order (`ColumnGroups.rank`): H10 is the third key but the eleventh value seen.
+  /// Every figure, of the groups and of a deal's own group looked up by its text, is the one the
+  /// row-by-row evaluation (no columns) finds.
+  @Test(arguments: [nil, Self.deal, Self.newGroupDeal])
+  func groupTotalsInKeyOrderAreTheRowByRowOnes(deal: String?) throws {
+    let covenant = Self.covenant + """
+      §3 "The deal's own holding"
+        tested on pro forma
+        share of holdings.value where id = deal.id <= 30%
+
+      """
+    let (columnar, c) = try check(eager: false, deal: deal, covenant: covenant)
+    let (naive, _) = try check(eager: false, deal: deal, naive: true, covenant: covenant)
+    #expect(columnar.clauses.map(\.verdict) == naive.clauses.map(\.verdict))
+    #expect(CheckReport.text(columnar, covenant: c) == CheckReport.text(naive, covenant: c))
+    #expect(CheckReport.json(columnar, covenant: c, allGroups: true).render() == CheckReport.json(naive, covenant: c, allGroups: true).render())
+    // H0 is over the cap, whatever its slot.
+    #expect(CheckReport.text(columnar, covenant: c).contains("id H0:"))
   }
 
   @Test(arguments: [nil, Self.deal, Self.newGroupDeal])

@@ -171,7 +171,10 @@ struct ColumnBuilder {
     case (.interned, .interned) where country == o.country:
       var map: [UInt32] = []
       map.reserveCapacity(o.index.count)
-      for id in 0..<o.index.count { map.append(Array(o.index.bytes(id)).withUnsafeBufferPointer { index.insert($0).id }) }
+      // Room for every value of both parts at once (no table doubling on the way), and each
+      // value hashed in place (it was copied into an array of its own first).
+      index.reserve(index.count + o.index.count)
+      for id in 0..<o.index.count { map.append(o.index.bytes(id).withUnsafeBufferPointer { index.insert($0).id }) }
       ids.reserveCapacity(ids.count + o.ids.count)
       for id in o.ids { ids.append(id == RecordTable.absentID ? id : map[Int(id)]) }
     case (.interned, .slices) where !country:

@@ -83,11 +83,15 @@ struct AggregateKernel {
   }
 
   /// Totals per value of `field` (a kind or interned column), in one pass; nil for other columns.
-  func foldGrouped(field: Int, span: SourceSpan) throws(EvaluationError) -> GroupedState? {
+  /// `order`: the numbers of an interned column's distinct values in key order (`distinctIDs`),
+  /// when known: the totals are then kept in that order, so that a `for each` reading its groups
+  /// in key order reads them one after another (917k issuers: a cache miss per group otherwise).
+  func foldGrouped(field: Int, order: [UInt32]? = nil, span: SourceSpan) throws(EvaluationError) -> GroupedState? {
     guard field < table.columns.count else { return nil }
     let slots: Int
     let keys: ColumnGroups.Keys
     var members: [UInt8] = [], ids: [UInt32] = []
+    var rank: [UInt32]? = nil
     switch table.columns[field] {
     case .kind(let k, let m):
       slots = 256
@@ -97,13 +101,33 @@ struct AggregateKernel {
       slots = strings.count + 1
       keys = .interned(index, country: country)
       ids = i
+      if let order, order.count <= strings.count {
+        // Each value's slot: its place in `order`, then the values not in it (none in practice).
+        var r = [UInt32](repeating: UInt32.max, count: strings.count)
+        var valid = true
+        for (n, id) in order.enumerated() {
+          guard Int(id) < r.count, r[Int(id)] == UInt32.max else {
+            valid = false
+            break
+          }
+          r[Int(id)] = UInt32(n)
+        }
+        if valid {
+          var next = UInt32(order.count)
+          for id in r.indices where r[id] == UInt32.max {
+            r[id] = next
+            next += 1
+          }
+          rank = r
+        }
+      }
     default:
       return nil
     }
     let absentSlot = slots - 1
-    var sums = [Int128](repeating: 0, count: slots)
-    var counts = [Int](repeating: 0, count: slots)
-    var seen = [Bool](repeating: false, count: slots)
+    // One record per slot (sum, count, seen): a group's totals are one cache line apart from the
+    // next group's, not three (917k issuers are looked up in key order, at random slots).
+    var totals = [ColumnGroups.Slot](repeating: ColumnGroups.Slot(), count: slots)
     var wholeCount = 0, wholeSelected = 0
     var whole: Int128 = 0, wholeSum: Int128 = 0
     var anySeen = false
@@ -111,12 +135,12 @@ struct AggregateKernel {
     let byMember = !members.isEmpty || ids.isEmpty
     let n = table.count, filter = self.filter, hasUnits = units != nil
     let amounts = units ?? []
+    let ranked = rank != nil, ranks = rank ?? []
     // One pass, through raw buffers: the key's slot, then the totals of that slot.
-    sums.withUnsafeMutableBufferPointer { sums in
-      counts.withUnsafeMutableBufferPointer { counts in
-        seen.withUnsafeMutableBufferPointer { seen in
+    totals.withUnsafeMutableBufferPointer { totals in
           members.withUnsafeBufferPointer { members in
             ids.withUnsafeBufferPointer { ids in
+              ranks.withUnsafeBufferPointer { ranks in
               amounts.withUnsafeBufferPointer { amounts in
                 for r in 0..<n {
                   var selected = true
@@ -132,12 +156,12 @@ struct AggregateKernel {
                     s = m == RecordTable.absentMember ? absentSlot : Int(m)
                   } else {
                     let id = ids[r]
-                    s = id == RecordTable.absentID ? absentSlot : Int(id)
+                    s = id == RecordTable.absentID ? absentSlot : ranked ? Int(ranks[Int(id)]) : Int(id)
                   }
                   if hasUnits {
                     u = amounts[r]
                     if u == RecordTable.absentUnits { continue }
-                    seen[s] = true
+                    totals[s].seen = true
                     anySeen = true
                   }
                   if share {
@@ -145,18 +169,17 @@ struct AggregateKernel {
                     whole += Int128(u)
                   }
                   guard selected else { continue }
-                  counts[s] += 1
+                  totals[s].count += 1
                   wholeSelected += 1
                   if adds {
-                    sums[s] += Int128(u)
+                    totals[s].sum += Int128(u)
                     wholeSum += Int128(u)
                   }
                 }
               }
+              }
             }
           }
-        }
-      }
     }
     var w = AggregateState()
     if share {
@@ -168,8 +191,8 @@ struct AggregateKernel {
       w.currency = anySeen ? currency : nil
     }
     return GroupedState(whole: w, columnar: ColumnGroups(
-      keys: keys, absentSlot: absentSlot, sums: sums, counts: counts, seen: seen, scale: scale, currency: currency,
-      addsToSum: adds, hasValue: units != nil, table: table, field: field))
+      keys: keys, absentSlot: absentSlot, totals: totals, scale: scale, currency: currency,
+      addsToSum: adds, hasValue: units != nil, table: table, field: field, order: rank == nil ? nil : order, rank: rank))
   }
 }
 
@@ -179,6 +202,8 @@ struct GroupKeyHint {
   let table: RecordTable
   let field: Int
   let id: UInt32
+  /// The key's place in the `for each`'s keys (the order of `distinctIDs`).
+  let position: Int
 }
 
 /// Per-group totals over a table column: one slot per kind member or interned value, and one
@@ -189,10 +214,14 @@ final class ColumnGroups: Sendable {
     case interned(InternIndex, country: Bool)
   }
   let keys: Keys
+  /// A slot's totals: the sum of its amounts, how many rows, and whether any had an amount.
+  struct Slot {
+    var sum: Int128 = 0
+    var count = 0
+    var seen = false
+  }
   let absentSlot: Int
-  let sums: [Int128]
-  let counts: [Int]
-  let seen: [Bool]
+  let totals: [Slot]
   let scale: Int
   let currency: String?
   let addsToSum: Bool
@@ -200,18 +229,22 @@ final class ColumnGroups: Sendable {
   /// The column the totals are of (`table.columns[field]`).
   let table: RecordTable?
   let field: Int
+  /// When the slots of an interned column are in key order: the numbers of its values in that
+  /// order, and each number's slot.
+  let order: [UInt32]?
+  let rank: [UInt32]?
 
   init(
-    keys: Keys, absentSlot: Int, sums: [Int128], counts: [Int], seen: [Bool], scale: Int, currency: String?, addsToSum: Bool, hasValue: Bool,
-    table: RecordTable? = nil, field: Int = -1
+    keys: Keys, absentSlot: Int, totals: [Slot], scale: Int, currency: String?, addsToSum: Bool, hasValue: Bool,
+    table: RecordTable? = nil, field: Int = -1, order: [UInt32]? = nil, rank: [UInt32]? = nil
   ) {
     self.table = table
     self.field = field
+    self.order = order
+    self.rank = rank
     self.keys = keys
     self.absentSlot = absentSlot
-    self.sums = sums
-    self.counts = counts
-    self.seen = seen
+    self.totals = totals
     self.scale = scale
     self.currency = currency
     self.addsToSum = addsToSum
@@ -221,7 +254,17 @@ final class ColumnGroups: Sendable {
   /// `hint`: the key's number in the interned column it was read from (a `for each` over this
   /// very column): its slot, without hashing the text.
   func slot(_ key: Value, hint: GroupKeyHint? = nil) -> Int? {
-    if let h = hint, let t = table, h.table === t, h.field == field, case .interned = keys, Int(h.id) < absentSlot { return Int(h.id) }
+    if let h = hint, let t = table, h.table === t, h.field == field, case .interned = keys {
+      if let order, let rank {
+        // The `for each`'s keys are in the slots' order: the key's place is its slot.
+        if h.position >= 0, h.position < order.count, order[h.position] == h.id { return h.position }
+        if Int(h.id) < rank.count { return Int(rank[Int(h.id)]) }
+      } else if Int(h.id) < absentSlot {
+        return Int(h.id)
+      }
+    }
+    /// The slot of value number `id`.
+    func slotOf(_ id: UInt32) -> Int { rank.map { Int($0[Int(id)]) } ?? Int(id) }
     switch key {
     case .absent: return absentSlot
     case .kind(let vk, let m):
@@ -229,10 +272,10 @@ final class ColumnGroups: Sendable {
       return m
     case .text(let s):
       guard case .interned(let index, false) = keys else { return nil }
-      return index.find(s).map { Int($0) }
+      return index.find(s).map(slotOf)
     case .country(let s):
       guard case .interned(let index, true) = keys else { return nil }
-      return index.find(s).map { Int($0) }
+      return index.find(s).map(slotOf)
     default: return nil
     }
   }
@@ -240,10 +283,11 @@ final class ColumnGroups: Sendable {
   func state(for key: Value, hint: GroupKeyHint? = nil, span: SourceSpan) throws(EvaluationError) -> AggregateState {
     var state = AggregateState()
     guard let s = slot(key, hint: hint) else { return state }
-    state.count = counts[s]
-    if hasValue, seen[s] { state.currency = currency }
+    let t = totals[s]
+    state.count = t.count
+    if hasValue, t.seen { state.currency = currency }
     if addsToSum {
-      let (units, scale) = (sums[s], self.scale)
+      let (units, scale) = (t.sum, self.scale)
       state.sum = try Evaluator.checked(span) { () throws(ArithmeticError) in try Exact.fromUnits(units, scale: scale) }
     }
     return state

@@ -111,6 +111,7 @@ public struct SnapshotCache: Sendable {
       var quantifiers: [Int: QuantifierState] = [:]
       var groupKeys: [String: [Value]] = [:]
       var groupKeyIDs: [String: (table: RecordTable, ids: [UInt32])] = [:]
+      var columnOrders: [(table: RecordTable, field: Int, ids: [UInt32])] = []
     }
     let tables = Mutex(Tables())
   }
@@ -131,6 +132,16 @@ public struct SnapshotCache: Sendable {
   func setGroupKeys(_ key: String, _ k: [Value]) { store.tables.withLock { $0.groupKeys[key] = k } }
   func groupKeyIDs(_ key: String) -> (table: RecordTable, ids: [UInt32])? { store.tables.withLock { $0.groupKeyIDs[key] } }
   func setGroupKeyIDs(_ key: String, _ k: (table: RecordTable, ids: [UInt32])) { store.tables.withLock { $0.groupKeyIDs[key] = k } }
+  /// The numbers of the distinct values of an interned column in key order (`distinctIDs`), once
+  /// a `for each` has read them: totals over that column are then kept in that order.
+  func columnOrder(_ table: RecordTable, _ field: Int) -> [UInt32]? {
+    store.tables.withLock { $0.columnOrders.first { $0.table === table && $0.field == field }?.ids }
+  }
+  func setColumnOrder(_ table: RecordTable, _ field: Int, _ ids: [UInt32]) {
+    store.tables.withLock { t in
+      if !t.columnOrders.contains(where: { $0.table === table && $0.field == field }) { t.columnOrders.append((table, field, ids)) }
+    }
+  }
 }
 
 /// Values by a plan's number (aggregates and quantifiers are numbered from 0): an array, so a

@@ -103,7 +103,9 @@ extension Evaluator {
   }
 
   mutating func foldGrouped(_ plan: AggregatePlan, _ list: ListValue, field: Int, span: SourceSpan) throws(EvaluationError) -> GroupedState {
-    if let table = list.table, let kernel = try AggregateKernel(plan, table, &self), let g = try kernel.foldGrouped(field: field, span: span) {
+    if let table = list.table, let kernel = try AggregateKernel(plan, table, &self),
+      let g = try kernel.foldGrouped(field: field, order: cache.columnOrder(table, field), span: span)
+    {
       return g
     }
     var groups: [Value: AggregateState] = [:]

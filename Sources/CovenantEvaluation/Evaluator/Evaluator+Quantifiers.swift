@@ -88,7 +88,14 @@ extension Evaluator {
     if !group.list.usesDeal, let k = cache.groupKeys(cacheKey) {
       keys = k
     } else {
-      if let table = list.table, let k = table.distinctValues(group.field) {
+      if let table = list.table, !group.list.usesDeal, let ids = table.distinctIDs(group.field),
+        case .interned(_, let strings, _, let country) = table.columns[group.field]
+      {
+        // The keys' numbers are found with them, once (they were sorted twice): `groupKeyIDs`.
+        keys = ids.map { country ? .country(strings[Int($0)]) : .text(strings[Int($0)]) }
+        cache.setGroupKeyIDs(cacheKey, (table, ids))
+        cache.setColumnOrder(table, group.field, ids)
+      } else if let table = list.table, let k = table.distinctValues(group.field) {
         keys = k
       } else {
         var seen = Set<Value>()
@@ -123,7 +130,7 @@ extension Evaluator {
   /// added one (then there are as many as `count`); nil otherwise (`groupKeyHint`).
   mutating func groupKeyIDs(_ group: CheckedClause.Group, count: Int) throws(EvaluationError) -> (table: RecordTable, ids: [UInt32])? {
     guard !group.list.usesDeal, case .list(let list) = try eval(group.list), let table = list.table else { return nil }
-    let cacheKey = "\(group.field):\(group.list.span.start)"
+    let cacheKey = Self.groupKeysCacheKey(group)
     if let known = cache.groupKeyIDs(cacheKey) { return known.table === table && known.ids.count == count ? (table, known.ids) : nil }
     guard let ids = table.distinctIDs(group.field) else { return nil }
     cache.setGroupKeyIDs(cacheKey, (table, ids))
