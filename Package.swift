@@ -40,7 +40,7 @@ let package = Package(
     // The pipeline written once (`CovenantSession`): compile, load, check, stopping at the first failing stage.
     .target(
       name: "CovenantDriver",
-      dependencies: ["CovenantValues", "CovenantJSON", "CovenantSyntax", "CovenantSemantics", "CovenantPlanning", "CovenantData", "CovenantEvaluation"],
+      dependencies: ["CovenantValues", "CovenantJSON", "CovenantSyntax", "CovenantSemantics", "CovenantPlanning", "CovenantData", "CovenantEvaluation", "CovenantFormatting"],
       swiftSettings: startUp),
     // Text, JSON, SARIF, JUnit, GitHub, Markdown and HTML reports; rendered diagnostics; the code registry.
     .target(

@@ -23,7 +23,7 @@ extension Commands {
       sources[file.name] = file
       let formatted: String
       // Laid out as it is parsed (no tree of the whole file held): the parse's errors, or F001.
-      switch Formatter.format(file) {
+      switch CovenantSession.format(file) {
       case .failure(let ds):
         out.stderr += render(ds.list, sources: sources, color: c.errorColor)
         out.stderr += "\(file.name): not formatted: it does not parse (the file is left unchanged)\n"

@@ -5,6 +5,7 @@ import CovenantSemantics
 import CovenantPlanning
 import CovenantData
 import CovenantEvaluation
+import CovenantFormatting
 
 /// The pipeline, written once: source → tokens → AST (`parse`, for `fmt`) → checked covenant
 /// (`compile`, for `validate` and every check) → snapshot (`loadSnapshot`, or `useSnapshot` for one
@@ -50,6 +51,11 @@ public struct CovenantSession {
     if parsed.diagnostics.contains(where: \.isError) { return .failure(Diagnostics(parsed.diagnostics)) }
     return .success(parsed)
   }
+
+  /// The canonical layout (`covenant fmt`): the formatter stage parses as it lays out, a
+  /// declaration at a time (`Formatter.format`), so no tree of the whole file is held; the
+  /// parse's errors, F001, or the text.
+  public static func format(_ file: SourceFile) -> Result<String, Diagnostics> { Formatter.format(file) }
 
   /// Lexes, parses and checks the covenant: a session, or the covenant's errors (with its
   /// warnings).

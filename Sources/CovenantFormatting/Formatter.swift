@@ -103,7 +103,7 @@ public enum Formatter {
     return !again.diagnostics.contains(where: \.isError) && again.comments.count == comments
   }
 
-  /// The layout of a covenant already parsed without errors (`covenant fmt` parses through the
+  /// The layout of a covenant already parsed without errors (the fuzz targets parse through the
   /// driver, `CovenantSession.parse`); fails only with F001.
   public static func format(_ parsed: Parser.Result, of file: SourceFile) -> Result<String, Diagnostics> {
     let text = Layout(file: file, parsed: parsed).render()
