@@ -111,18 +111,10 @@ import Testing
   }
 
   func compile(_ text: String) throws -> (CovenantRunner, CheckedCovenant, JSONDocument) {
-    let c = try #require(Checker.compile(SourceFile(name: "shape.cov", bytes: Array(text.utf8))).covenant)
-    let doc = try DataLoader.parseJSON(Array(Self.snapshotJSON.utf8), file: "book.json").get()
-    let snap = try DataLoader.load(doc, record: try #require(c.schema.snapshot), schema: c.schema, file: "book.json").get()
-    return (CovenantRunner(covenant: c, snapshot: snap), c, doc)
+    try batchFixture(text, covenantFile: "shape.cov", snapshotJSON: Self.snapshotJSON, snapshotFile: "book.json")
   }
 
-  func inputs(_ lines: [String]) throws -> [DealInput] {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("shape-\(UUID().uuidString).jsonl")
-    try Data(lines.joined(separator: "\n").utf8).write(to: path)
-    defer { try? FileManager.default.removeItem(at: path) }
-    return try DealSource.read(path.path).get()
-  }
+  func inputs(_ lines: [String]) throws -> [DealInput] { try dealInputs(lines, prefix: "shape") }
 
   /// Each entry of the batch against a fresh, naive check of its deal; returns the results.
   func compareWithFullChecks(_ text: String, _ lines: [String]) throws -> [CheckResult] {
@@ -132,11 +124,7 @@ import Testing
     let batch = incremental.checkBatch(ins, snapshotDocument: doc)
     var out: [CheckResult] = []
     for (input, entry) in zip(ins, batch) {
-      var fresh = runner
-      fresh.naive = true
-      let deal = try DataLoader.load(input.document, record: try #require(c.schema.deal), schema: c.schema, file: input.source, node: input.node, path: input.path).get()
-      let gov = try DataLoader.governance(deal: input.document, dealFile: input.source, snapshot: doc, covenant: c, node: input.node, path: input.path).get()
-      let full = try fresh.check(deal: deal, dealData: gov, bounds: true)
+      let full = try naiveFullCheck(runner, c, doc, input)
       let result = try #require(entry.result, "\(input.source): \(entry.diagnostics.map(\.message))")
       #expect(full.capacity == result.capacity, "\(input.source): capacity differs")
       #expect(full.clauses.map(\.largestAmount) == result.clauses.map(\.largestAmount), "\(input.source): bounds differ")

@@ -108,3 +108,29 @@ extension CovenantRunner {
     self.init(plan: CovenantSession.plan(covenant), snapshot: snapshot)
   }
 }
+
+/// A batch test's covenant compiled and its snapshot loaded: the runner a batch starts from.
+func batchFixture(_ text: String, covenantFile: String, snapshotJSON: String, snapshotFile: String) throws -> (CovenantRunner, CheckedCovenant, JSONDocument) {
+  let c = try #require(Checker.compile(SourceFile(name: covenantFile, bytes: Array(text.utf8))).covenant)
+  let doc = try DataLoader.parseJSON(Array(snapshotJSON.utf8), file: snapshotFile).get()
+  let snap = try DataLoader.load(doc, record: try #require(c.schema.snapshot), schema: c.schema, file: snapshotFile).get()
+  return (CovenantRunner(covenant: c, snapshot: snap), c, doc)
+}
+
+/// Deals given one JSON object a line, read as `--deals` reads a `.jsonl` file.
+func dealInputs(_ lines: [String], prefix: String) throws -> [DealInput] {
+  let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString).jsonl")
+  try Data(lines.joined(separator: "\n").utf8).write(to: path)
+  defer { try? FileManager.default.removeItem(at: path) }
+  return try DealSource.read(path.path).get()
+}
+
+/// One deal of a batch checked alone by a fresh, naive runner (no caches, no reuse across
+/// deals): what every shortcut of a batch must agree with.
+func naiveFullCheck(_ runner: CovenantRunner, _ c: CheckedCovenant, _ doc: JSONDocument, _ input: DealInput) throws -> CheckResult {
+  var fresh = runner
+  fresh.naive = true
+  let deal = try DataLoader.load(input.document, record: try #require(c.schema.deal), schema: c.schema, file: input.source, node: input.node, path: input.path).get()
+  let gov = try DataLoader.governance(deal: input.document, dealFile: input.source, snapshot: doc, covenant: c, node: input.node, path: input.path).get()
+  return try fresh.check(deal: deal, dealData: gov, bounds: true)
+}
