@@ -120,7 +120,6 @@ extension Commands {
 
   static func checkBatch(session: inout CovenantSession, dealsPath: String, format fmt: OutputFormat, allGroups: Bool, context c: Context) -> CommandOutput {
     let covenant = session.covenant
-    let color = c.color
     var out = CommandOutput()
     let sources = [covenant.file.name: covenant.file]
     let inputs: [DealInput]
