@@ -224,9 +224,19 @@ import Testing
     var naive = CovenantRunner(covenant: c, snapshot: snap)
     naive.naive = true
     #expect(try fast.check(deal: nil) == naive.check(deal: nil))
-    let dealRecord = try #require(c.schema.deal)
     var verdicts = Set<Verdict>()
-    for text in Self.dealsJSON(12, seed: 4, issuers: 150) {
+    for expected in try expectEqualToNaive(&fast, c, snap, doc, deals: Self.dealsJSON(12, seed: 4, issuers: 150)) {
+      for clause in expected.clauses { verdicts.insert(clause.verdict) }
+    }
+    #expect(verdicts.isSuperset(of: [.pass, .breach]))
+  }
+
+  /// Each deal checked by `fast` (caches kept across deals) against a fresh, naive check of it
+  /// alone; returns the naive results.
+  func expectEqualToNaive(_ fast: inout CovenantRunner, _ c: CheckedCovenant, _ snap: Value, _ doc: JSONDocument, deals: [String]) throws -> [CheckResult] {
+    let dealRecord = try #require(c.schema.deal)
+    var results: [CheckResult] = []
+    for text in deals {
       let dealDoc = try JSONParser.parse(Array(text.utf8)).get()
       let deal = try DataLoader.load(dealDoc, record: dealRecord, schema: c.schema, file: "d.json").get()
       let gov = try DataLoader.governance(deal: dealDoc, dealFile: "d.json", snapshot: doc, covenant: c).get()
@@ -234,9 +244,9 @@ import Testing
       fresh.naive = true
       let expected = try fresh.check(deal: deal, dealData: gov)
       #expect(try fast.check(deal: deal, dealData: gov) == expected)
-      for clause in expected.clauses { verdicts.insert(clause.verdict) }
+      results.append(expected)
     }
-    #expect(verdicts.isSuperset(of: [.pass, .breach]))
+    return results
   }
 
   /// The clauses again under other ids, with other binder names and spacing: what the 10,000-clause
@@ -270,16 +280,7 @@ import Testing
       #expect(report.clauses[i].verdict == report.clauses[n + i].verdict)
       #expect(report.clauses[i].snapshot?.outcomes.map(\.holds) == report.clauses[n + i].snapshot?.outcomes.map(\.holds))
     }
-    let dealRecord = try #require(c.schema.deal)
-    for text in Self.dealsJSON(6, seed: 9, issuers: 120) {
-      let dealDoc = try JSONParser.parse(Array(text.utf8)).get()
-      let deal = try DataLoader.load(dealDoc, record: dealRecord, schema: c.schema, file: "d.json").get()
-      let gov = try DataLoader.governance(deal: dealDoc, dealFile: "d.json", snapshot: doc, covenant: c).get()
-      var fresh = CovenantRunner(covenant: c, snapshot: snap)
-      fresh.naive = true
-      let expected = try fresh.check(deal: deal, dealData: gov)
-      #expect(try fast.check(deal: deal, dealData: gov) == expected)
-    }
+    _ = try expectEqualToNaive(&fast, c, snap, doc, deals: Self.dealsJSON(6, seed: 9, issuers: 120))
   }
 
   /// What a covenant of many small clauses holds per clause (issue 18.4: `validate` of 90,000
