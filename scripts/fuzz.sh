@@ -6,6 +6,10 @@
 #   scripts/fuzz.sh all SECONDS [libFuzzer args...]      fuzz every target in turn, SECONDS each
 #   scripts/fuzz.sh accumulate SECONDS [args...]         as `all`, then merge what each run found
 #                                                        into Fuzz/corpus/TARGET/ (kept in git)
+#   scripts/fuzz.sh volume SECONDS [TARGET...]           as `accumulate`, with one -O binary for every
+#                                                        target (one build), and each run's executions,
+#                                                        edges, features and outcome appended to
+#                                                        Fuzz/volume.tsv (kept in git: the totals)
 #   scripts/fuzz.sh smoke [RUNS]                         CI smoke: every target, RUNS (2000) inputs
 #                                                        (exact, fmt, columnar: a quarter),
 #                                                        seed 1, fresh corpus, -Onone build
@@ -47,7 +51,7 @@ SUFFIX=""
 TARGETS=(covenant json evaluate exact fmt jsonroundtrip columnar)
 EXAMPLE_COVENANT="$ROOT/examples/us-japan-fund/covenant.cov"
 
-usage() { sed -n '2,37p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,41p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "fuzz.sh: $*" >&2; exit 2; }
 is_target() { local t; for t in "${TARGETS[@]}"; do [[ $t == "$1" ]] && return 0; done; return 1; }
 
@@ -372,7 +376,8 @@ EOF
 }
 
 seed_corpus() { # TARGET [DIR]
-  local target=$1 dir=${2:-$OUT/corpus-$target} n=0 f
+  local target=$1
+  local dir=${2:-$OUT/corpus-$target} n=0 f
   mkdir -p "$dir"
   if [[ -n $(ls -A "$dir" 2>/dev/null) ]]; then
     echo "fuzz.sh: $target: corpus has $(ls "$dir" | wc -l) inputs (${dir#"$ROOT"/})"
@@ -456,7 +461,7 @@ merge_corpus() {
   local t=$1 keep="$ROOT/Fuzz/corpus/$t" tmp="$OUT/merge-$t" f h
   mkdir -p "$keep"
   rm -rf "$tmp" && mkdir -p "$tmp"
-  (cd "$OUT" && "$OUT/fuzz-$t" -merge=1 -timeout=25 -rss_limit_mb=4096 -detect_leaks=0 -max_len=16384 \
+  (cd "$OUT" && COVENANT_FUZZ_TARGET=$t "${MERGE_BIN:-$OUT/fuzz-$t}" -merge=1 -timeout=25 -rss_limit_mb=4096 -detect_leaks=0 -max_len=16384 \
     "$tmp" "$keep" "$OUT/corpus-$t") >"$OUT/merge-$t.log" 2>&1 || { echo "fuzz.sh: $t: merge failed (.build-fuzz/merge-$t.log)"; return 1; }
   rm -f "$keep"/*
   while IFS= read -r f; do
@@ -534,6 +539,51 @@ minimize | minimise)
   "$OUT/fuzz-$t" -minimize_crash=1 -max_total_time="$secs" -timeout=25 -rss_limit_mb=4096 -detect_leaks=0 \
     -exact_artifact_path="$OUT/crashes-$t/minimized-$(basename "$crash")" "$crash" 2>&1 | tail -n 5
   echo "fuzz.sh: minimized input: .build-fuzz/crashes-$t/minimized-$(basename "$crash")"
+  ;;
+volume)
+  [[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || die "usage: scripts/fuzz.sh volume SECONDS [TARGET...]"
+  secs=$2; shift 2
+  targets=("$@")
+  [[ ${#targets[@]} -eq 0 ]] && targets=("${TARGETS[@]}")
+  for t in "${targets[@]}"; do is_target "$t" || die "unknown target \`$t\` (targets: ${TARGETS[*]})"; done
+  build_multi || exit 2
+  status=0
+  record="$ROOT/Fuzz/volume.tsv"
+  [[ -f $record ]] || printf 'date\tcommit\ttarget\tseconds\tcpu_seconds\texecutions\tedges\tfeatures\tresult\n' >"$record"
+  commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+  for t in "${targets[@]}"; do
+    seed_corpus "$t"
+    crashes="$OUT/crashes-$t" log="$OUT/log-$t.txt"
+    mkdir -p "$crashes"
+    before=$(findings "$t")
+    echo "fuzz.sh: $t: fuzzing for ${secs}s with the -O binary of every target (log: .build-fuzz/log-$t.txt)"
+    # CPU seconds as well as wall: on the shared cores the rate a second of wall time says little.
+    rm -f "$OUT/time-$t.txt"
+    timer=()
+    [[ -x /usr/bin/time ]] && timer=(/usr/bin/time -f '%U %S' -o "$OUT/time-$t.txt")
+    (cd "$OUT" && COVENANT_FUZZ_TARGET=$t "${timer[@]}" "$OUT/fuzz-multi" "$OUT/corpus-$t" -max_total_time="$secs" \
+      -print_final_stats=1 -artifact_prefix="$crashes/" -dict="$(dict_for "$t")" -timeout=25 \
+      -rss_limit_mb=4096 -detect_leaks=0) >"$log" 2>&1
+    rc=$?
+    new=$(comm -13 <(echo "$before") <(findings "$t") | sed '/^$/d')
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+    last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
+    cov=$(grep -oE 'cov: [0-9]+' <<<"$last" | cut -d' ' -f2) ft=$(grep -oE 'ft: [0-9]+' <<<"$last" | cut -d' ' -f2)
+    result=clean
+    if [[ -n $new || ($rc -ne 0 && $rc -ne 130) ]]; then
+      result="crash:$(echo $new | tr ' ' ',')"
+      status=1
+      echo "fuzz.sh: $t: FOUND A CRASH (libFuzzer exit $rc): $new"
+      grep -E '^(==[0-9]+==ERROR|SUMMARY)|Fatal error|Precondition failed' "$log" | head -n 5 | sed 's/^/  /'
+    fi
+    cpu=$(awk 'END { printf "%.0f", $1 + $2 }' "$OUT/time-$t.txt" 2>/dev/null)
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$commit" "$t" "$secs" "${cpu:-?}" \
+      "${execs:-0}" "${cov:-?}" "${ft:-?}" "$result" >>"$record"
+    echo "fuzz.sh: $t: ${execs:-?} executions, cov ${cov:-?}, ft ${ft:-?}: $result"
+    MERGE_BIN="$OUT/fuzz-multi" merge_corpus "$t" || status=1
+  done
+  awk -F'\t' 'NR > 1 { n[$3] += $6 } END { for (t in n) printf "fuzz.sh: total executions recorded for %s: %d\n", t, n[t] }' "$record" | LC_ALL=C sort
+  exit $status
   ;;
 accumulate)
   [[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || die "usage: scripts/fuzz.sh accumulate SECONDS [libFuzzer args]"
