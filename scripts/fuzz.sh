@@ -10,6 +10,9 @@
 #                                                        target (one build), and each run's executions,
 #                                                        edges, features and outcome appended to
 #                                                        Fuzz/volume.tsv (kept in git: the totals)
+#   scripts/fuzz.sh totals                               per target, from Fuzz/volume.tsv: executions,
+#                                                        CPU time, executions a CPU second, the last
+#                                                        edges and features, runs with a crash
 #   scripts/fuzz.sh smoke [RUNS]                         CI smoke: every target, RUNS (2000) inputs
 #                                                        (exact, fmt, columnar: a quarter),
 #                                                        seed 1, fresh corpus, -Onone build
@@ -51,7 +54,7 @@ SUFFIX=""
 TARGETS=(covenant json evaluate exact fmt jsonroundtrip columnar)
 EXAMPLE_COVENANT="$ROOT/examples/us-japan-fund/covenant.cov"
 
-usage() { sed -n '2,41p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,44p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "fuzz.sh: $*" >&2; exit 2; }
 is_target() { local t; for t in "${TARGETS[@]}"; do [[ $t == "$1" ]] && return 0; done; return 1; }
 
@@ -510,8 +513,25 @@ smoke() {
   return $status
 }
 
+# Sums Fuzz/volume.tsv by target. The rate is over the runs that recorded their CPU time.
+totals() {
+  local record="$ROOT/Fuzz/volume.tsv"
+  [[ -f $record ]] || die "no Fuzz/volume.tsv yet (scripts/fuzz.sh volume SECONDS records it)"
+  awk -F'\t' '
+    NR == 1 { next }
+    { n[$3] += $6; if ($5 != "?") { cpu[$3] += $5; timed[$3] += $6 }
+      if ($7 != "?") { cov[$3] = $7; ft[$3] = $8 }
+      if ($9 ~ /^crash/) bad[$3]++ }
+    END {
+      printf "%-14s %12s %9s %8s %7s %9s %7s\n", "target", "executions", "CPU h", "exec/s", "edges", "features", "crashes"
+      for (t in n) printf "%-14s %12d %9.2f %8s %7s %9s %7d\n", t, n[t], cpu[t] / 3600,
+        (cpu[t] > 0 ? sprintf("%.0f", timed[t] / cpu[t]) : "?"), cov[t], ft[t], bad[t]
+    }' "$record" | { IFS= read -r head; echo "$head"; LC_ALL=C sort; }
+}
+
 cmd=${1:-}
 case $cmd in
+totals) totals; exit 0 ;;
 smoke)
   runs=${2:-2000}
   [[ $runs =~ ^[0-9]+$ ]] || die "usage: scripts/fuzz.sh smoke [RUNS]"
@@ -582,7 +602,7 @@ volume)
     echo "fuzz.sh: $t: ${execs:-?} executions, cov ${cov:-?}, ft ${ft:-?}: $result"
     MERGE_BIN="$OUT/fuzz-multi" merge_corpus "$t" || status=1
   done
-  awk -F'\t' 'NR > 1 { n[$3] += $6 } END { for (t in n) printf "fuzz.sh: total executions recorded for %s: %d\n", t, n[t] }' "$record" | LC_ALL=C sort
+  totals
   exit $status
   ;;
 accumulate)
