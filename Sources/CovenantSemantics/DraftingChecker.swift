@@ -394,6 +394,10 @@ struct DraftingChecker {
       var clauseIndex: Int
       var atom: Atom
     }
+    // The closures below read the checker through this one copy: reading `self` inside them
+    // copied the whole checker (the covenant's arrays retained one by one) at every call, a
+    // third of the drafting checker's time on 10,000 clauses.
+    let me = self
     let clauses = covenant.clauses
     var measureIndex: [String: Int] = [:]
     var caps: [Limit?] = [], floors: [Limit?] = []
@@ -411,7 +415,7 @@ struct DraftingChecker {
         guard unconditional else { continue }
         var prefix = ""
         if let g = clause.group {
-          guard let lk = key(g.list) else { continue }
+          guard let lk = me.key(g.list) else { continue }
           if first { prefix = "each(\(lk).\(g.field)):" }
         }
         for r in clause.requirements {
@@ -419,11 +423,11 @@ struct DraftingChecker {
             if !first {
               let m = measures[n]
               n += 1
-              guard m >= 0, let a = atom(e, keyed: false) else { continue }
+              guard m >= 0, let a = me.atom(e, keyed: false) else { continue }
               body(Int(m), index, a)
               continue
             }
-            guard let a = atom(e, prefix: prefix), a.op != .eq else {
+            guard let a = me.atom(e, prefix: prefix), a.op != .eq else {
               measures.append(-1)
               continue
             }
@@ -442,7 +446,7 @@ struct DraftingChecker {
     }
     // The strictest of each: the lowest cap, the highest floor.
     func stricter(_ l: Atom, than b: Atom, lower: Bool) -> Bool {
-      guard let o = self.order(l.value, b.value) else { return false }
+      guard let o = me.order(l.value, b.value) else { return false }
       return lower ? (o > 0 || (o == 0 && l.op == .gt && b.op == .ge)) : (o < 0 || (o == 0 && l.op == .lt && b.op == .le))
     }
     forEachLimit(first: true) { m, index, a in
@@ -465,12 +469,12 @@ struct DraftingChecker {
       guard !contradicted[m] else { return }
       let isCap = l.op == .le || l.op == .lt
       guard let best = isCap ? caps[m] : floors[m], l.span != best.atom.span else { return }
-      guard let o = self.order(l.value, best.atom.value) else { return }
+      guard let o = me.order(l.value, best.atom.value) else { return }
       let looser = isCap ? (o > 0 || (o == 0 && l.op == .le && best.atom.op == .lt)) : (o < 0 || (o == 0 && l.op == .ge && best.atom.op == .gt))
       // The stricter one lifts nothing: it is not waivable, so the looser one never decides.
       guard looser, clauses[best.clauseIndex].waivableBy.isEmpty else { return }
       let other = clauses[best.clauseIndex].id == clauses[index].id ? "this clause" : "§\(clauses[best.clauseIndex].id)"
-      let d = diagnostic(SemanticDiagnostics.redundantLimit(text(l.span), stricter: text(best.atom.span), of: other, isCap: isCap), l.span, clause: clauses[index].id)
+      let d = me.diagnostic(SemanticDiagnostics.redundantLimit(me.text(l.span), stricter: me.text(best.atom.span), of: other, isCap: isCap), l.span, clause: clauses[index].id)
       if isCap { reports[m].caps.append(d) } else { reports[m].floors.append(d) }
     }
     for m in 0..<count {
@@ -488,7 +492,13 @@ struct DraftingChecker {
 
   mutating func checkUnused() {
     var usedDefinitions = parametrisedUsed
-    var usedFields: Set<[Int]> = []
+    // A field as (record, index) in one value: a two-element array per insert was an allocation
+    // per field read of every clause.
+    struct FieldUse: Hashable {
+      var record: Int
+      var field: Int
+    }
+    var usedFields: Set<FieldUse> = []
     // A tree walk without a set of visited nodes: definitions are references (`.definition`), so
     // nothing is shared, and hashing whole subtrees made this the slowest step of `validate`.
     func visit(_ e: TExpr) {
@@ -497,14 +507,14 @@ struct DraftingChecker {
         switch x.kind {
         case .definition(let i): usedDefinitions.insert(i)
         case .field(let b, let i):
-          if case .record(let r) = b.type { usedFields.insert([r, i]) }
+          if case .record(let r) = b.type { usedFields.insert(FieldUse(record: r, field: i)) }
         case .aggregate(let p):
-          if let k = p.keyField, case .list(.record(let r)) = p.list.type { usedFields.insert([r, k]) }
+          if let k = p.keyField, case .list(.record(let r)) = p.list.type { usedFields.insert(FieldUse(record: r, field: k)) }
         case .trailing(let p):
           if case .list(.record(let r)) = p.list.type {
-            if let k = p.keyField { usedFields.insert([r, k]) }
-            usedFields.insert([r, p.calendar.endField])
-            if let s = p.calendar.startField { usedFields.insert([r, s]) }
+            if let k = p.keyField { usedFields.insert(FieldUse(record: r, field: k)) }
+            usedFields.insert(FieldUse(record: r, field: p.calendar.endField))
+            if let s = p.calendar.startField { usedFields.insert(FieldUse(record: r, field: s)) }
           }
         default: break
         }
@@ -520,28 +530,28 @@ struct DraftingChecker {
       c.exceptions.forEach { visit($0.condition) }
       if let g = c.group {
         visit(g.list)
-        if case .list(.record(let r)) = g.list.type { usedFields.insert([r, g.field]) }
+        if case .list(.record(let r)) = g.list.type { usedFields.insert(FieldUse(record: r, field: g.field)) }
       }
       if let w = c.window {
         visit(w.calendar.list)
         if case .list(.record(let r)) = w.calendar.list.type {
-          usedFields.insert([r, w.calendar.endField])
-          if let s = w.calendar.startField { usedFields.insert([r, s]) }
+          usedFields.insert(FieldUse(record: r, field: w.calendar.endField))
+          if let s = w.calendar.startField { usedFields.insert(FieldUse(record: r, field: s)) }
         }
       }
     }
     if let p = covenant.proForma {
       p.fields.forEach(visit)
-      if let s = covenant.schema.snapshot { usedFields.insert([s, p.listField]) }
+      if let s = covenant.schema.snapshot { usedFields.insert(FieldUse(record: s, field: p.listField)) }
     }
     let schema = covenant.schema
     if let s = schema.snapshot {
-      if let a = covenant.asOfField { usedFields.insert([s, a]) }
-      if let f = covenant.fxField { usedFields.insert([s, f]) }
+      if let a = covenant.asOfField { usedFields.insert(FieldUse(record: s, field: a)) }
+      if let f = covenant.fxField { usedFields.insert(FieldUse(record: s, field: f)) }
     }
     for (r, rec) in schema.records.enumerated() {
-      if let l = rec.labelField { usedFields.insert([r, l]) }
-      for f in rec.fields { if let d = f.defaultField { usedFields.insert([r, d]) } }
+      if let l = rec.labelField { usedFields.insert(FieldUse(record: r, field: l)) }
+      for f in rec.fields { if let d = f.defaultField { usedFields.insert(FieldUse(record: r, field: d)) } }
     }
     // Definitions.
     var index = 0
@@ -557,7 +567,7 @@ struct DraftingChecker {
     for (r, rec) in schema.records.enumerated() {
       // A record that is never reached (not a field type anywhere, not the snapshot or deal) is
       // not reported field by field.
-      for (i, f) in rec.fields.enumerated() where !usedFields.contains([r, i]) {
+      for (i, f) in rec.fields.enumerated() where !usedFields.contains(FieldUse(record: r, field: i)) {
         // Text fields name and describe elements (`name`, `id`) for the people reading the data.
         if f.type == .fx || f.type == .text { continue }
         report(SemanticDiagnostics.unreadField(f.name, of: rec.name), f.span, clause: nil)
