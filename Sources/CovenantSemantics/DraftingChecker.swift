@@ -70,7 +70,12 @@ struct DraftingChecker {
   private func write(_ e: TExpr, _ out: inout String, _ budget: inout Int, _ binders: inout [Int: Int], depth: Int) -> Bool {
     guard budget > 0, depth < 200 else { return false }
     budget -= 1
-    func w(_ s: String) { out += s; budget -= s.count }
+    func w(_ s: String) {
+      out += s
+      // Characters, as the budget counts them; an ASCII text without a carriage return (CR LF
+      // is one character) has as many as bytes (counting characters was a tenth of a key).
+      budget -= s.utf8.allSatisfy { $0 < 0x80 && $0 != 0x0D } ? s.utf8.count : s.count
+    }
     func sub(_ x: TExpr) -> Bool { write(x, &out, &budget, &binders, depth: depth + 1) }
     func opt(_ x: TExpr?) -> Bool {
       guard let x else { w("_"); return true }
@@ -83,14 +88,16 @@ struct DraftingChecker {
     }
     /// An aggregate or a trailing figure: its list, then its parts with the element's slot bound,
     /// then its key.
-    func overList(_ head: String, _ list: TExpr, slot: Int, _ parts: [TExpr?], keyField: Int?, key: TExpr?) -> Bool {
+    /// `parts` are the first `partCount` of the three (a tuple, not an array: no allocation per
+    /// aggregate).
+    func overList(_ head: String, _ list: TExpr, slot: Int, _ parts: (TExpr?, TExpr?, TExpr?), partCount: Int, keyField: Int?, key: TExpr?) -> Bool {
       w(head)
       guard sub(list) else { return false }
       let old = bind(slot)
       defer { binders[slot] = old }
-      for p in parts {
+      for i in 0..<partCount {
         w(",")
-        guard opt(p) else { return false }
+        guard opt(i == 0 ? parts.0 : i == 1 ? parts.1 : parts.2) else { return false }
       }
       w(",k\(keyField.map(String.init) ?? "_"),")
       guard opt(key) else { return false }
@@ -126,7 +133,7 @@ struct DraftingChecker {
     case .aggregate(let p):
       // As the planner will split it, so `a and s = k` and `s = k and a` read alike.
       let (filter, keyField, key) = p.isPlanned ? (p.filter, p.keyField, p.key) : PlanAnalysis.split(p.filter, slot: p.slot, list: p.list, schema: covenant.schema)
-      guard overList("agg(\(p.function.rawValue),", p.list, slot: p.slot, [p.value, p.weight, filter], keyField: keyField, key: key) else { return false }
+      guard overList("agg(\(p.function.rawValue),", p.list, slot: p.slot, (p.value, p.weight, filter), partCount: 3, keyField: keyField, key: key) else { return false }
     case .quantifier(let q):
       w("q(\(q.quantifier.rawValue),")
       guard sub(q.list) else { return false }
@@ -148,7 +155,7 @@ struct DraftingChecker {
       w(")")
     case .trailing(let p):
       let (filter, keyField, key) = p.isPlanned ? (p.filter, p.keyField, p.key) : PlanAnalysis.split(p.filter, slot: p.slot, list: p.list, schema: covenant.schema)
-      guard overList("trail(\(p.function.rawValue),\(p.periods),", p.list, slot: p.slot, [p.value, filter], keyField: keyField, key: key) else { return false }
+      guard overList("trail(\(p.function.rawValue),\(p.periods),", p.list, slot: p.slot, (p.value, filter, nil), partCount: 2, keyField: keyField, key: key) else { return false }
     case .invalid: return false
     }
     return budget > 0
@@ -240,6 +247,8 @@ struct DraftingChecker {
 
   /// The parts of a requirement joined by `and`.
   func conjuncts(_ e: TExpr) -> [TExpr] {
+    // Most requirements are one comparison: no stack for them.
+    guard case .logic(.and, _, _) = e.kind else { return [e] }
     var out: [TExpr] = []
     var stack = [e]
     while let x = stack.popLast(), out.count < 10_000 {
