@@ -284,6 +284,13 @@ public struct Lexer {
     let start = i
     i += close.count == 1 ? 1 : 3
     while i < b.count {
+      // ASCII other than NUL, `"` and `\`: one character that neither closes (`”` starts
+      // with 0xE2) nor escapes, so it is passed over at once — most bytes of a clause's text.
+      let c = b[i]
+      if c != 0, c < 0x80, c != 0x22, c != 0x5C {
+        i += 1
+        continue
+      }
       if matches(close) {
         i += close.count
         add(.string, from: start)
