@@ -206,6 +206,14 @@ public struct CheckedClause: Hashable, Sendable {
     var quorum: CheckedVoteRule?
     var window: PeriodWindow?
     var consent: CheckedConsent?
+
+    /// `self == Rare()`, field by field without building one and comparing every part (a clause
+    /// is written a dozen times while it is checked).
+    var isEmpty: Bool {
+      appliesWhen.isEmpty && waivableBy.isEmpty && reports.isEmpty && exceptions.isEmpty && displacedBy.isEmpty
+        && subjectTo.isEmpty && bodyVotes.isEmpty && effectiveFrom == nil && until == nil && group == nil && warn == nil
+        && approval == nil && votes == nil && quorum == nil && window == nil && consent == nil
+    }
   }
 
   /// Immutable, so copies of a clause share it; a write makes a new one (`updateRare`).
@@ -220,7 +228,7 @@ public struct CheckedClause: Hashable, Sendable {
     var r = rare?.value ?? Rare()
     change(&r)
     // All absent: no box, so that equal clauses compare equal however they were built.
-    rare = r == Rare() ? nil : RareBox(r)
+    rare = r.isEmpty ? nil : RareBox(r)
   }
 
   public var appliesWhen: [TExpr] {

@@ -70,7 +70,12 @@ struct DraftingChecker {
   private func write(_ e: TExpr, _ out: inout String, _ budget: inout Int, _ binders: inout [Int: Int], depth: Int) -> Bool {
     guard budget > 0, depth < 200 else { return false }
     budget -= 1
-    func w(_ s: String) { out += s; budget -= s.count }
+    func w(_ s: String) {
+      out += s
+      // Characters, as the budget counts them; an ASCII text without a carriage return (CR LF
+      // is one character) has as many as bytes (counting characters was a tenth of a key).
+      budget -= s.utf8.allSatisfy { $0 < 0x80 && $0 != 0x0D } ? s.utf8.count : s.count
+    }
     func sub(_ x: TExpr) -> Bool { write(x, &out, &budget, &binders, depth: depth + 1) }
     func opt(_ x: TExpr?) -> Bool {
       guard let x else { w("_"); return true }
@@ -83,14 +88,16 @@ struct DraftingChecker {
     }
     /// An aggregate or a trailing figure: its list, then its parts with the element's slot bound,
     /// then its key.
-    func overList(_ head: String, _ list: TExpr, slot: Int, _ parts: [TExpr?], keyField: Int?, key: TExpr?) -> Bool {
+    /// `parts` are the first `partCount` of the three (a tuple, not an array: no allocation per
+    /// aggregate).
+    func overList(_ head: String, _ list: TExpr, slot: Int, _ parts: (TExpr?, TExpr?, TExpr?), partCount: Int, keyField: Int?, key: TExpr?) -> Bool {
       w(head)
       guard sub(list) else { return false }
       let old = bind(slot)
       defer { binders[slot] = old }
-      for p in parts {
+      for i in 0..<partCount {
         w(",")
-        guard opt(p) else { return false }
+        guard opt(i == 0 ? parts.0 : i == 1 ? parts.1 : parts.2) else { return false }
       }
       w(",k\(keyField.map(String.init) ?? "_"),")
       guard opt(key) else { return false }
@@ -126,7 +133,7 @@ struct DraftingChecker {
     case .aggregate(let p):
       // As the planner will split it, so `a and s = k` and `s = k and a` read alike.
       let (filter, keyField, key) = p.isPlanned ? (p.filter, p.keyField, p.key) : PlanAnalysis.split(p.filter, slot: p.slot, list: p.list, schema: covenant.schema)
-      guard overList("agg(\(p.function.rawValue),", p.list, slot: p.slot, [p.value, p.weight, filter], keyField: keyField, key: key) else { return false }
+      guard overList("agg(\(p.function.rawValue),", p.list, slot: p.slot, (p.value, p.weight, filter), partCount: 3, keyField: keyField, key: key) else { return false }
     case .quantifier(let q):
       w("q(\(q.quantifier.rawValue),")
       guard sub(q.list) else { return false }
@@ -148,7 +155,7 @@ struct DraftingChecker {
       w(")")
     case .trailing(let p):
       let (filter, keyField, key) = p.isPlanned ? (p.filter, p.keyField, p.key) : PlanAnalysis.split(p.filter, slot: p.slot, list: p.list, schema: covenant.schema)
-      guard overList("trail(\(p.function.rawValue),\(p.periods),", p.list, slot: p.slot, [p.value, filter], keyField: keyField, key: key) else { return false }
+      guard overList("trail(\(p.function.rawValue),\(p.periods),", p.list, slot: p.slot, (p.value, filter, nil), partCount: 2, keyField: keyField, key: key) else { return false }
     case .invalid: return false
     }
     return budget > 0
@@ -240,6 +247,8 @@ struct DraftingChecker {
 
   /// The parts of a requirement joined by `and`.
   func conjuncts(_ e: TExpr) -> [TExpr] {
+    // Most requirements are one comparison: no stack for them.
+    guard case .logic(.and, _, _) = e.kind else { return [e] }
     var out: [TExpr] = []
     var stack = [e]
     while let x = stack.popLast(), out.count < 10_000 {
@@ -394,6 +403,10 @@ struct DraftingChecker {
       var clauseIndex: Int
       var atom: Atom
     }
+    // The closures below read the checker through this one copy: reading `self` inside them
+    // copied the whole checker (the covenant's arrays retained one by one) at every call, a
+    // third of the drafting checker's time on 10,000 clauses.
+    let me = self
     let clauses = covenant.clauses
     var measureIndex: [String: Int] = [:]
     var caps: [Limit?] = [], floors: [Limit?] = []
@@ -411,7 +424,7 @@ struct DraftingChecker {
         guard unconditional else { continue }
         var prefix = ""
         if let g = clause.group {
-          guard let lk = key(g.list) else { continue }
+          guard let lk = me.key(g.list) else { continue }
           if first { prefix = "each(\(lk).\(g.field)):" }
         }
         for r in clause.requirements {
@@ -419,11 +432,11 @@ struct DraftingChecker {
             if !first {
               let m = measures[n]
               n += 1
-              guard m >= 0, let a = atom(e, keyed: false) else { continue }
+              guard m >= 0, let a = me.atom(e, keyed: false) else { continue }
               body(Int(m), index, a)
               continue
             }
-            guard let a = atom(e, prefix: prefix), a.op != .eq else {
+            guard let a = me.atom(e, prefix: prefix), a.op != .eq else {
               measures.append(-1)
               continue
             }
@@ -442,7 +455,7 @@ struct DraftingChecker {
     }
     // The strictest of each: the lowest cap, the highest floor.
     func stricter(_ l: Atom, than b: Atom, lower: Bool) -> Bool {
-      guard let o = self.order(l.value, b.value) else { return false }
+      guard let o = me.order(l.value, b.value) else { return false }
       return lower ? (o > 0 || (o == 0 && l.op == .gt && b.op == .ge)) : (o < 0 || (o == 0 && l.op == .lt && b.op == .le))
     }
     forEachLimit(first: true) { m, index, a in
@@ -465,12 +478,12 @@ struct DraftingChecker {
       guard !contradicted[m] else { return }
       let isCap = l.op == .le || l.op == .lt
       guard let best = isCap ? caps[m] : floors[m], l.span != best.atom.span else { return }
-      guard let o = self.order(l.value, best.atom.value) else { return }
+      guard let o = me.order(l.value, best.atom.value) else { return }
       let looser = isCap ? (o > 0 || (o == 0 && l.op == .le && best.atom.op == .lt)) : (o < 0 || (o == 0 && l.op == .ge && best.atom.op == .gt))
       // The stricter one lifts nothing: it is not waivable, so the looser one never decides.
       guard looser, clauses[best.clauseIndex].waivableBy.isEmpty else { return }
       let other = clauses[best.clauseIndex].id == clauses[index].id ? "this clause" : "§\(clauses[best.clauseIndex].id)"
-      let d = diagnostic(SemanticDiagnostics.redundantLimit(text(l.span), stricter: text(best.atom.span), of: other, isCap: isCap), l.span, clause: clauses[index].id)
+      let d = me.diagnostic(SemanticDiagnostics.redundantLimit(me.text(l.span), stricter: me.text(best.atom.span), of: other, isCap: isCap), l.span, clause: clauses[index].id)
       if isCap { reports[m].caps.append(d) } else { reports[m].floors.append(d) }
     }
     for m in 0..<count {
@@ -488,7 +501,13 @@ struct DraftingChecker {
 
   mutating func checkUnused() {
     var usedDefinitions = parametrisedUsed
-    var usedFields: Set<[Int]> = []
+    // A field as (record, index) in one value: a two-element array per insert was an allocation
+    // per field read of every clause.
+    struct FieldUse: Hashable {
+      var record: Int
+      var field: Int
+    }
+    var usedFields: Set<FieldUse> = []
     // A tree walk without a set of visited nodes: definitions are references (`.definition`), so
     // nothing is shared, and hashing whole subtrees made this the slowest step of `validate`.
     func visit(_ e: TExpr) {
@@ -497,14 +516,14 @@ struct DraftingChecker {
         switch x.kind {
         case .definition(let i): usedDefinitions.insert(i)
         case .field(let b, let i):
-          if case .record(let r) = b.type { usedFields.insert([r, i]) }
+          if case .record(let r) = b.type { usedFields.insert(FieldUse(record: r, field: i)) }
         case .aggregate(let p):
-          if let k = p.keyField, case .list(.record(let r)) = p.list.type { usedFields.insert([r, k]) }
+          if let k = p.keyField, case .list(.record(let r)) = p.list.type { usedFields.insert(FieldUse(record: r, field: k)) }
         case .trailing(let p):
           if case .list(.record(let r)) = p.list.type {
-            if let k = p.keyField { usedFields.insert([r, k]) }
-            usedFields.insert([r, p.calendar.endField])
-            if let s = p.calendar.startField { usedFields.insert([r, s]) }
+            if let k = p.keyField { usedFields.insert(FieldUse(record: r, field: k)) }
+            usedFields.insert(FieldUse(record: r, field: p.calendar.endField))
+            if let s = p.calendar.startField { usedFields.insert(FieldUse(record: r, field: s)) }
           }
         default: break
         }
@@ -520,28 +539,28 @@ struct DraftingChecker {
       c.exceptions.forEach { visit($0.condition) }
       if let g = c.group {
         visit(g.list)
-        if case .list(.record(let r)) = g.list.type { usedFields.insert([r, g.field]) }
+        if case .list(.record(let r)) = g.list.type { usedFields.insert(FieldUse(record: r, field: g.field)) }
       }
       if let w = c.window {
         visit(w.calendar.list)
         if case .list(.record(let r)) = w.calendar.list.type {
-          usedFields.insert([r, w.calendar.endField])
-          if let s = w.calendar.startField { usedFields.insert([r, s]) }
+          usedFields.insert(FieldUse(record: r, field: w.calendar.endField))
+          if let s = w.calendar.startField { usedFields.insert(FieldUse(record: r, field: s)) }
         }
       }
     }
     if let p = covenant.proForma {
       p.fields.forEach(visit)
-      if let s = covenant.schema.snapshot { usedFields.insert([s, p.listField]) }
+      if let s = covenant.schema.snapshot { usedFields.insert(FieldUse(record: s, field: p.listField)) }
     }
     let schema = covenant.schema
     if let s = schema.snapshot {
-      if let a = covenant.asOfField { usedFields.insert([s, a]) }
-      if let f = covenant.fxField { usedFields.insert([s, f]) }
+      if let a = covenant.asOfField { usedFields.insert(FieldUse(record: s, field: a)) }
+      if let f = covenant.fxField { usedFields.insert(FieldUse(record: s, field: f)) }
     }
     for (r, rec) in schema.records.enumerated() {
-      if let l = rec.labelField { usedFields.insert([r, l]) }
-      for f in rec.fields { if let d = f.defaultField { usedFields.insert([r, d]) } }
+      if let l = rec.labelField { usedFields.insert(FieldUse(record: r, field: l)) }
+      for f in rec.fields { if let d = f.defaultField { usedFields.insert(FieldUse(record: r, field: d)) } }
     }
     // Definitions.
     var index = 0
@@ -557,7 +576,7 @@ struct DraftingChecker {
     for (r, rec) in schema.records.enumerated() {
       // A record that is never reached (not a field type anywhere, not the snapshot or deal) is
       // not reported field by field.
-      for (i, f) in rec.fields.enumerated() where !usedFields.contains([r, i]) {
+      for (i, f) in rec.fields.enumerated() where !usedFields.contains(FieldUse(record: r, field: i)) {
         // Text fields name and describe elements (`name`, `id`) for the people reading the data.
         if f.type == .fx || f.type == .text { continue }
         report(SemanticDiagnostics.unreadField(f.name, of: rec.name), f.span, clause: nil)

@@ -19,8 +19,12 @@ extension TExpr {
       visit(a)
       for i in items { visit(i) }
     case .aggregate(let p):
+      // Each optional part in turn: an array of them was an allocation per aggregate per walk.
       visit(p.list)
-      for x in [p.value, p.weight, p.filter, p.key] { if let x { visit(x) } }
+      if let x = p.value { visit(x) }
+      if let x = p.weight { visit(x) }
+      if let x = p.filter { visit(x) }
+      if let x = p.key { visit(x) }
     case .quantifier(let q):
       visit(q.list)
       if let f = q.filter { visit(f) }
@@ -33,7 +37,9 @@ extension TExpr {
       for x in items { visit(x) }
     case .trailing(let p):
       visit(p.list)
-      for x in [p.value, p.filter, p.key] { if let x { visit(x) } }
+      if let x = p.value { visit(x) }
+      if let x = p.filter { visit(x) }
+      if let x = p.key { visit(x) }
     }
   }
 }

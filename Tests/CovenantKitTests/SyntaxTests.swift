@@ -32,6 +32,60 @@ struct SyntaxCase: CustomStringConvertible, Sendable {
     #expect(lexed.diagnostics.isEmpty)
   }
 
+  /// The parser reads tokens through `TokenStream` (lexed on demand, trimmed 4,096 tokens
+  /// behind); its fast path and the lexer's streaming `next()` must give the same tokens as
+  /// lexing the whole file, far past the trimming window and at the end of the file.
+  @Test func streamedTokensEqualTheWholeLex() {
+    var src = "# a comment\n"
+    for i in 0..<1_500 {
+      src += "§9.\(i) \"t\(i)\" x_\(i) <= 1,\(i % 1000)bn + 2.5x >= 35% != (-\(i)) # c\n  2026-0\(i % 9 + 1)-01 $\(i) ¥7 [a, b] . | * / < > =\r\n"
+    }
+    src += "@ \"open"
+    let file = SourceFile(name: "stream.cov", text: src)
+    let whole = Lexer.lex(file)
+    #expect(whole.tokens.count > 3 * 4_096)
+    let stream = TokenStream(Lexer(file: file))
+    var seen: [Token] = []
+    var i = 0
+    while true {
+      // The parser's accesses: the token, a peek two ahead, and one back.
+      let t = stream[i]
+      _ = stream[i + 2]
+      if i > 0 { #expect(stream[i - 1] == seen[i - 1]) }
+      seen.append(t)
+      if t.kind == .endOfFile { break }
+      i += 1
+    }
+    #expect(seen == whole.tokens)
+    #expect(stream[i + 5] == whole.tokens.last)
+    #expect(stream.lexer.diagnostics == whole.diagnostics)
+    #expect(stream.lexer.comments == whole.comments)
+  }
+
+  /// ASCII numbers are split into digits and suffix by bytes; the values and units must be those
+  /// of the character-by-character split (still used for `⅔` and other non-ASCII text).
+  @Test func numberSuffixesSplitTheSameWay() throws {
+    let cases: [(String, Literal)] = [
+      ("1,234.5bn", .number(try #require(try Exact.parse("1234500000000")))),
+      ("35%", .percent(try #require(try Exact.parse("35")))),
+      ("2.0x", .multiple(try #require(try Exact.parse("2.0")))),
+      ("120 bps", .bps(try #require(try Exact.parse("120")))),
+      ("66⅔%", .percent(try #require(try Exact.parse("66")).adding(Exact(num: 2, den: 3)))),
+    ]
+    for (text, expected) in cases {
+      let r = Parser.parse(SourceFile(name: "n.cov", text: "define a = \(text)"))
+      #expect(r.diagnostics.isEmpty, "\(text)")
+      guard case .define(let d) = r.covenant.declarations.first, case .literal(let lit) = d.value.kind else {
+        Issue.record("\(text): not a literal")
+        continue
+      }
+      #expect(lit == expected, "\(text)")
+    }
+    let bad = Parser.parse(SourceFile(name: "n.cov", text: "define a = 1,250zz"))
+    #expect(bad.diagnostics.map(\.code) == ["P008"])
+    #expect(bad.diagnostics.first?.message.contains("`zz`") == true)
+  }
+
   @Test func columnsCountCharactersAndAcceptCRLF() {
     let file = SourceFile(name: "t.cov", text: "a\r\n§1 x\rb\tc")
     #expect(file.location(of: 3) == (2, 1))

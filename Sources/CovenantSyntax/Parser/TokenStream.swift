@@ -15,6 +15,16 @@ final class TokenStream {
   init(_ lexer: Lexer) { self.lexer = lexer }
 
   subscript(_ i: Int) -> Token {
+    // The common case first, kept small enough to inline at the parser's many reads: a token
+    // already lexed and not far enough ahead to trim the buffer. The same token as below.
+    let k = i &- base
+    if k >= 0, k < buffer.count, k <= 4096 { return buffer[k] }
+    return fill(i)
+  }
+
+  /// Lexes up to token `i`, trims what the parser is past, and returns it (or the end of file).
+  @inline(never)
+  private func fill(_ i: Int) -> Token {
     while !ended, base + buffer.count <= i {
       let t = lexer.next()
       buffer.append(t)
