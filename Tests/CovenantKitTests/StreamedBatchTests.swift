@@ -122,7 +122,7 @@ import Testing
     for (i, line) in Self.mixed.enumerated() {
       let entry = entries[i]
       verdicts.append(entry["verdict"] as? String ?? "?")
-      #expect(entry["source"] as? String == args[6] + ":\(i + 1)", "\(entry["source"] ?? "")")
+      #expect(entry["source"] as? String == "orders.jsonl:\(i + 1)", "\(entry["source"] ?? "")")
       if i == 4 {
         #expect(entry["verdict"] as? String == "invalid")
         let diags = try #require(entry["diagnostics"] as? [[String: Any]])
@@ -179,9 +179,15 @@ import Testing
     var settled = out
     report.settle?(&settled)
     #expect(settled.exitCode == ExitCode.compliant)
-    #expect(settled.stderr == "60 deals: 60 compliant, 0 in breach\n")
-    // The bytes are the report `run` renders (the same writing, in memory).
-    #expect(String(decoding: bytes, as: UTF8.self) == runCommand(args).stdout)
+    // After the progress line (a terminal's; empty here), the summary.
+    #expect(settled.stderr == "\n60 deals: 60 compliant, 0 in breach\n")
+    // Streamed in chunks, the bytes are the report rendered whole in memory, and that has every
+    // deal in order, as the command line's has.
+    let whole = report.rendered()
+    #expect(String(decoding: bytes, as: UTF8.self) == whole)
+    let ids = try #require(try parse(whole) as? [[String: Any]]).map { $0["source"] as? String ?? "" }
+    #expect(ids == inputs.map(\.source))
+    #expect((try parse(runCommand(args).stdout) as? [Any])?.count == orders.count)
     // A sink that fails at its second chunk: the batch stops there and cannot pass.
     checked = 0
     var calls = 0
