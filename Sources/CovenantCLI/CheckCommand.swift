@@ -140,6 +140,10 @@ extension Commands {
     if fmt == .text {
       return textBatch(session: &session, inputs, progress: progress, progressText: { progressText }, context: c)
     }
+    if fmt == .json {
+      if c.quiet { return quietBatch(session: &session, inputs) }
+      return jsonBatch(session: session, inputs, allGroups: allGroups, progress: progress, progressText: { progressText })
+    }
     let entries = session.checkBatch(inputs, progress: progress)
     if showProgress { out.stderr += progressText + "\n" }
     // Counted in place: `filter` would copy every matching entry (and its result) first.
@@ -153,26 +157,6 @@ extension Commands {
     out.hasWarnings = entries.contains { $0.result?.clauses.contains { $0.verdict == .warning } == true }
     func id(_ e: BatchEntry) -> String { e.result?.dealID ?? e.source }
     switch fmt {
-    case .json:
-      // Entry by entry as written, so that only one deal's clause or group exists at a time.
-      out.report = StreamedReport { w in
-        w.write("[")
-        // Deal objects are written at level 1: their clauses' figures at level 4.
-        let snapshotJSON = CheckReport.SnapshotJSONCache(indent: 4)
-        for (i, e) in entries.enumerated() {
-          if w.failed { return }
-          var members: [(String, JSONOut)] = [("id", .opt(e.result?.dealID)), ("source", .string(e.source))]
-          if let r = e.result, case .object(let body) = CheckReport.json(r, covenant: covenant, allGroups: allGroups, snapshotCache: snapshotJSON) {
-            members += body.filter { $0.0 != "deal" }
-          } else {
-            members += [("verdict", .string("invalid")), ("diagnostics", .array(e.diagnostics.map { DiagnosticRenderer.json($0, source: sources[$0.file]) }))]
-          }
-          w.write("\n  ")
-          w.write(.object(members), indent: 1)
-          w.write(i < entries.count - 1 ? "," : "\n")
-        }
-        w.write("]\n")
-      }
     case .junit:
       out.stdout = CIFormats.junit(suite: covenant.title + " — deals", entries.map { e in
         let status: CIFormats.JUnitCase.Status
@@ -201,9 +185,99 @@ extension Commands {
     case .markdown: out.stdout = DocumentReport.markdownBatch(entries, covenant: covenant, summary: summary)
     case .html: out.stdout = DocumentReport.htmlBatch(entries, covenant: covenant, summary: summary)
     default:
-      break  // text: `textBatch`
+      break  // text: `textBatch`; JSON: `jsonBatch`
     }
     out.stderr += summary + "\n"
+    return out
+  }
+
+  /// What a batch's verdict needs, counted deal by deal as each is checked.
+  final class BatchTally {
+    var count = 0, invalid = 0, breaches = 0
+    var warnings = false
+
+    func reset() { (count, invalid, breaches, warnings) = (0, 0, 0, false) }
+
+    func add(_ e: BatchEntry) {
+      count += 1
+      guard let r = e.result else { invalid += 1; return }
+      if !r.compliant { breaches += 1 }
+      if !warnings, r.clauses.contains(where: { $0.verdict == .warning }) { warnings = true }
+    }
+
+    var exitCode: Int32 { invalid > 0 ? ExitCode.invalid : breaches > 0 ? ExitCode.breach : ExitCode.compliant }
+
+    /// `3 deals: 2 compliant, 1 in breach`: the verdict line and the last line on standard error.
+    var summary: String {
+      "\(count) deal\(count == 1 ? "" : "s"): \(count - breaches - invalid) compliant, \(breaches) in breach" + (invalid > 0 ? ", \(invalid) invalid" : "")
+    }
+  }
+
+  /// A JSON batch, written as it is checked: each deal's object is written as soon as the deal is
+  /// checked and then dropped, so no deal's result is held, and the first bytes leave before the
+  /// last deal is read. The exit code, the verdict line, `--fail-on-warnings` and the summary on
+  /// standard error are decided once the last deal is written (`StreamedReport.settle`). A
+  /// report cut short (a closed pipe, a full disk) checks no further deal and exits 2: the deals
+  /// never checked leave the batch's verdict unknown.
+  static func jsonBatch(
+    session: CovenantSession, _ inputs: [DealInput], allGroups: Bool, progress: ((Int, Int) -> Void)?, progressText: @escaping () -> String
+  ) -> CommandOutput {
+    let covenant = session.covenant
+    let sources = [covenant.file.name: covenant.file]
+    let tally = BatchTally()
+    var out = CommandOutput()
+    // Until the report is written nothing is decided, and nothing may look like a pass.
+    out.exitCode = ExitCode.invalid
+    out.report = StreamedReport({ w in
+      // Each writing checks the batch afresh (tests stream one report several times).
+      tally.reset()
+      var checking = session
+      w.write("[")
+      // Deal objects are written at level 1: their clauses' figures at level 4.
+      let snapshotJSON = CheckReport.SnapshotJSONCache(indent: 4)
+      checking.checkBatch(inputs, progress: progress) { e in
+        if w.failed { return false }
+        let i = tally.count
+        tally.add(e)
+        var members: [(String, JSONOut)] = [("id", .opt(e.result?.dealID)), ("source", .string(e.source))]
+        if let r = e.result, case .object(let body) = CheckReport.json(r, covenant: covenant, allGroups: allGroups, snapshotCache: snapshotJSON) {
+          members += body.filter { $0.0 != "deal" }
+        } else {
+          members += [("verdict", .string("invalid")), ("diagnostics", .array(e.diagnostics.map { DiagnosticRenderer.json($0, source: sources[$0.file]) }))]
+        }
+        w.write("\n  ")
+        w.write(.object(members), indent: 1)
+        w.write(i < inputs.count - 1 ? "," : "\n")
+        return !w.failed
+      }
+      if w.failed { return }
+      w.write("]\n")
+    }, settle: { out in
+      guard tally.count == inputs.count else {
+        // Cut short by a failed write, which the writer reports (A005, A004): exit 2.
+        out.exitCode = ExitCode.invalid
+        return
+      }
+      out.exitCode = tally.exitCode
+      out.verdictLine = tally.summary
+      out.hasWarnings = tally.warnings
+      if progress != nil { out.stderr += progressText() + "\n" }
+      out.stderr += tally.summary + "\n"
+    })
+    return out
+  }
+
+  /// `--quiet` with a JSON batch: only the verdict line is shown, so the deals are checked
+  /// without their figures (`checkBatch(figures: false)`: the same verdicts and warnings) and no
+  /// report is made.
+  static func quietBatch(session: inout CovenantSession, _ inputs: [DealInput]) -> CommandOutput {
+    let tally = BatchTally()
+    session.checkBatch(inputs, figures: false) { tally.add($0) }
+    var out = CommandOutput()
+    out.exitCode = tally.exitCode
+    out.verdictLine = tally.summary
+    out.hasWarnings = tally.warnings
+    out.stderr = tally.summary + "\n"
     return out
   }
 

@@ -27,7 +27,15 @@ public struct CommandOutput: Sendable, Error {
 /// and called on the one thread that runs the command, never shared.
 public struct StreamedReport: @unchecked Sendable {
   let write: (inout ReportWriter) -> Void
-  init(_ write: @escaping (inout ReportWriter) -> Void) { self.write = write }
+  /// For a report whose writing decides the command's outcome: a JSON batch checks each deal as
+  /// it writes it (no deal's result is held), so its exit code, verdict line, warnings and
+  /// summary are known only once the report is written. Called once, after writing (or after
+  /// the writing stopped); it sets them on the command's output. nil: decided before writing.
+  var settle: ((inout CommandOutput) -> Void)?
+  init(_ write: @escaping (inout ReportWriter) -> Void, settle: ((inout CommandOutput) -> Void)? = nil) {
+    self.write = write
+    self.settle = settle
+  }
 
   /// The report in memory (tests, `run`).
   func rendered() -> String {
@@ -109,6 +117,7 @@ public enum Commands {
     if let report = out.report {
       out.stdout += report.rendered()
       out.report = nil
+      report.settle?(&out)
     }
     return out
   }
@@ -203,10 +212,29 @@ public enum Commands {
   /// Applies `--quiet`, `--fail-on-warnings` and `--output` to a verb's output.
   static func finish(_ result: CommandOutput, _ o: Options, _ c: Context) -> CommandOutput {
     var out = result
-    if c.failOnWarnings, out.exitCode == ExitCode.compliant, out.hasWarnings {
-      out.exitCode = ExitCode.breach
-      if !c.quiet { out.stderr += "covenant: warnings fail this run (--fail-on-warnings)\n" }
+    // A report that decides the outcome as it is written (a JSON batch).
+    if let report = out.report, let settle = report.settle {
+      if c.quiet {
+        // Nothing is shown but the verdict line, which needs every deal checked. (The batch
+        // command checks a quiet batch without a report; this keeps any other caller right.)
+        var discard = ReportWriter { _ in true }
+        report.write(&discard)
+        discard.flush()
+        out.report = nil
+        settle(&out)
+      } else if c.output == nil {
+        // To standard output (`deliver`) or into `stdout` (`run`): what depends on the outcome
+        // is applied once the report has been written.
+        var deferred = report
+        deferred.settle = { out in
+          settle(&out)
+          failOnWarnings(&out, c)
+        }
+        out.report = deferred
+        return out
+      }
     }
+    failOnWarnings(&out, c)
     if c.quiet {
       out.report = nil
       out.stdout = out.verdictLine.map { $0 + "\n" } ?? ""
@@ -218,6 +246,10 @@ public enum Commands {
         if let report = out.report {
           out.report = nil
           try AtomicFile.replace(c.resolve(path), streaming: report)
+          if let settle = report.settle {
+            settle(&out)
+            failOnWarnings(&out, c)
+          }
         } else {
           try AtomicFile.replace(c.resolve(path), with: Array(out.stdout.utf8))
         }
@@ -230,6 +262,13 @@ public enum Commands {
       }
     }
     return out
+  }
+
+  /// `--fail-on-warnings`: a compliant run with warnings exits 1.
+  static func failOnWarnings(_ out: inout CommandOutput, _ c: Context) {
+    guard c.failOnWarnings, out.exitCode == ExitCode.compliant, out.hasWarnings else { return }
+    out.exitCode = ExitCode.breach
+    if !c.quiet { out.stderr += "covenant: warnings fail this run (--fail-on-warnings)\n" }
   }
 
   static func usageError(_ u: CommandDiagnostics.Usage) -> CommandOutput {

@@ -91,8 +91,25 @@ extension Commands {
     if case .success = written, let report = out.report {
       written = stream(report, to: stdoutFD)
     }
+    // A report that decided the outcome as it was written (a JSON batch): its exit code and
+    // summary now.
+    let decidedWhileWritten = out.report?.settle != nil
+    if let settle = out.report?.settle {
+      var settled = out
+      settle(&settled)
+      code = settled.exitCode
+      // A report cut short keeps only what was said before it: no summary of deals unwritten.
+      if case .success = written { stderrText = settled.stderr }
+    }
     switch written {
-    case .success, .failure(.brokenPipe): break
+    case .success: break
+    case .failure(.brokenPipe) where decidedWhileWritten:
+      // The reader left before the batch's report was complete: the deals not yet written were
+      // never checked (or never read), so the exit code cannot be the verdict of those that were.
+      code = ExitCode.invalid
+      stderrText += DiagnosticRenderer.text(Diagnostic.commandLine(CommandDiagnostics.standardOutputFailed(
+        "broken pipe (the reader left before the batch's report was complete)")), source: nil)
+    case .failure(.brokenPipe): break
     case .failure(let e):
       // Whatever was written is an incomplete report: never a pass. Standard output is what
       // failed, so the diagnostic is text on standard error, whatever the format.

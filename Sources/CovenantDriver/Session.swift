@@ -167,6 +167,16 @@ public struct CovenantSession {
     runner!.checkBatch(deals, snapshotDocument: snapshotDocument, figures: figures, progress: progress, each: each)
   }
 
+  /// The same, stopping at the first entry for which `each` returns false (its reader went away).
+  public mutating func checkBatch(_ deals: [DealInput], figures: Bool = true, progress: ((Int, Int) -> Void)? = nil, while each: (BatchEntry) -> Bool) {
+    guard runner != nil else {
+      for d in deals where !each(BatchEntry(source: d.source, result: nil, diagnostics: [Self.noSnapshot(covenant)])) { return }
+      return
+    }
+    runner!.prune = nil
+    runner!.checkBatch(deals, snapshotDocument: snapshotDocument, figures: figures, progress: progress, while: each)
+  }
+
   static func noSnapshot(_ c: CheckedCovenant) -> Diagnostic {
     Diagnostic(SemanticDiagnostics.dataDeclaration(.snapshotNotLoaded), file: c.file.name)
   }

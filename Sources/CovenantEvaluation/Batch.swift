@@ -37,10 +37,24 @@ extension CovenantRunner {
     _ deals: [DealInput], snapshotDocument: JSONDocument?, figures: Bool = true, progress: ((Int, Int) -> Void)? = nil,
     each: (BatchEntry) -> Void
   ) {
+    checkBatch(deals, snapshotDocument: snapshotDocument, figures: figures, progress: progress) { (e: BatchEntry) -> Bool in
+      each(e)
+      return true
+    }
+  }
+
+  /// The same, stopping at the first entry for which `each` returns false: a report streamed to
+  /// a reader that went away (a closed pipe, a full disk) checks no further deal, since nobody
+  /// will read them.
+  public mutating func checkBatch(
+    _ deals: [DealInput], snapshotDocument: JSONDocument?, figures: Bool = true, progress: ((Int, Int) -> Void)? = nil,
+    while each: (BatchEntry) -> Bool
+  ) {
     guard covenant.schema.deal != nil else {
       for d in deals {
-        each(BatchEntry(source: d.source, result: nil, diagnostics: [
+        let going = each(BatchEntry(source: d.source, result: nil, diagnostics: [
           Diagnostic(SemanticDiagnostics.dataDeclaration(.noDealFields(.batch)), file: covenant.file.name)]))
+        if !going { return }
       }
       return
     }
@@ -50,15 +64,17 @@ extension CovenantRunner {
       switch Deal.load(d.document, file: d.source, node: d.node, path: d.path, snapshot: snapshotDocument, covenant: covenant) {
       case .success(let loaded): deal = loaded
       case .failure(let e):
-        each(BatchEntry(source: d.source, result: nil, diagnostics: e.list))
+        if !each(BatchEntry(source: d.source, result: nil, diagnostics: e.list)) { return }
         continue
       }
+      let entry: BatchEntry
       do {
         let r = try check(deal: deal.values, dealData: deal.governance, bounds: true, figures: figures)
-        each(BatchEntry(source: d.source, result: r, diagnostics: []))
+        entry = BatchEntry(source: d.source, result: r, diagnostics: [])
       } catch {
-        each(BatchEntry(source: d.source, result: nil, diagnostics: [error.diagnostic(file: covenant.file.name)]))
+        entry = BatchEntry(source: d.source, result: nil, diagnostics: [error.diagnostic(file: covenant.file.name)])
       }
+      if !each(entry) { return }
     }
     progress?(deals.count, deals.count)
   }

@@ -27,6 +27,9 @@ public indirect enum JSONOut {
 
   public static func opt(_ s: String?) -> JSONOut { s.map { .string($0) } ?? .null }
 
+  /// The indentation of pretty output, copied a slice at a time.
+  static let spaces = [UInt8](repeating: 0x20, count: 64)
+
   /// Written into bytes, not a `String`: appending to a string scalar by scalar took seconds for
   /// the report of a million-holding portfolio (a check per issuer).
   public func render(indent: Int = 0, pretty: Bool = true) -> String {
@@ -48,7 +51,13 @@ public indirect enum JSONOut {
     func newline(_ level: Int) {
       guard pretty else { return }
       w.bytes.append(0x0A)
-      w.bytes.append(contentsOf: repeatElement(0x20, count: 2 * level))
+      // Copied from a row of spaces: appending a repeated element is a generic path per byte.
+      var n = 2 * level
+      while n > 0 {
+        let k = Swift.min(n, Self.spaces.count)
+        w.bytes.append(contentsOf: Self.spaces[0..<k])
+        n -= k
+      }
     }
     switch self {
     case .object(let members):

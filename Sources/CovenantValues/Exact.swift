@@ -485,6 +485,8 @@ public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
     let text: String
     let negative: Bool
     if let s = try? scaled(places: places, rounding: rounding) {
+      // Most figures fit 64 bits: their digits are written straight into the string.
+      if s.magnitude <= UInt128(UInt64.max) { return Self.layout(UInt64(s.magnitude), negative: s < 0, places: places, grouping: grouping) }
       text = String(s.magnitude)
       negative = s < 0
     } else if places <= 38, let s = try? scaledBig(places: places, rounding: rounding) {
@@ -507,6 +509,41 @@ public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
       out.append(contentsOf: digits[intCount...])
     }
     return String(decoding: out, as: UTF8.self)
+  }
+
+  /// `formatted` of a scaled magnitude that fits 64 bits, written into the string's own storage
+  /// (a report formats several figures per deal of a batch; the general path makes the digits'
+  /// text, an array of them and an array of the result first). The same bytes: at least one
+  /// integer digit, zeros after the point up to `places`, groups of three when `grouping`.
+  static func layout(_ magnitude: UInt64, negative: Bool, places: Int, grouping: Bool) -> String {
+    var digitCount = 1
+    var rest = magnitude / 10
+    while rest > 0 { digitCount += 1; rest /= 10 }
+    let total = Swift.max(digitCount, places + 1)
+    let intCount = total - places
+    let length = (negative ? 1 : 0) + intCount + (grouping ? (intCount - 1) / 3 : 0) + (places > 0 ? 1 + places : 0)
+    return String(unsafeUninitializedCapacity: length) { out in
+      // Right to left: fraction digits, the point, then integer digits with their separators.
+      var at = length
+      var m = magnitude
+      var written = 0
+      func digit() -> UInt8 {
+        defer { written += 1 }
+        guard written < digitCount else { return UInt8(ascii: "0") }
+        let d = UInt8(truncatingIfNeeded: m % 10)
+        m /= 10
+        return UInt8(ascii: "0") + d
+      }
+      for _ in 0..<places { at -= 1; out[at] = digit() }
+      if places > 0 { at -= 1; out[at] = UInt8(ascii: ".") }
+      for k in 0..<intCount {
+        if grouping, k > 0, k % 3 == 0 { at -= 1; out[at] = UInt8(ascii: ",") }
+        at -= 1
+        out[at] = digit()
+      }
+      if negative { at -= 1; out[at] = UInt8(ascii: "-") }
+      return length
+    }
   }
 
   /// True if the value is exactly representable with at most `places` decimals, i.e. rounding to

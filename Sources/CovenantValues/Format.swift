@@ -49,11 +49,18 @@ public enum Format {
 
   /// Drops trailing zeros after the point, keeping at least `keep` decimals.
   package static func trimmed(_ s: String, keep: Int) -> String {
-    guard let dot = s.firstIndex(of: ".") else { return s }
-    var out = s
-    while out.hasSuffix("0"), out.distance(from: dot, to: out.endIndex) - 1 > keep { out.removeLast() }
-    if out.hasSuffix(".") { out.removeLast() }
-    return out
+    // On the UTF-8 bytes (the digits, separators and point are ASCII): a report trims several
+    // figures per deal of a batch, and removing characters one at a time was a tenth of them.
+    var s = s
+    let end = s.withUTF8 { b -> Int in
+      guard let dot = b.firstIndex(of: UInt8(ascii: ".")) else { return b.count }
+      var end = b.count
+      while end > dot + 1 + keep, b[end - 1] == UInt8(ascii: "0") { end -= 1 }
+      if end == dot + 1 { end = dot }
+      return end
+    }
+    guard end < s.utf8.count else { return s }
+    return String(decoding: s.utf8.prefix(end), as: UTF8.self)
   }
 
   /// `2/3` for a fraction with a small denominator, else the percentage.
