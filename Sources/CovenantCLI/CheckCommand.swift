@@ -217,8 +217,10 @@ extension Commands {
   /// checked and then dropped, so no deal's result is held, and the first bytes leave before the
   /// last deal is read. The exit code, the verdict line, `--fail-on-warnings` and the summary on
   /// standard error are decided once the last deal is written (`StreamedReport.settle`). A
-  /// report cut short (a closed pipe, a full disk) checks no further deal and exits 2: the deals
-  /// never checked leave the batch's verdict unknown.
+  /// report cut short by a failed write (a full disk, a closed descriptor) checks no further deal
+  /// and exits 2: the deals never checked leave the batch's verdict unknown. A reader that left
+  /// (`| head`) is not an error: the remaining deals are checked without their figures
+  /// (`StreamedReport.unwritten`), so the command ends quietly with the whole batch's verdict.
   static func jsonBatch(
     session: CovenantSession, _ inputs: [DealInput], allGroups: Bool, progress: ((Int, Int) -> Void)?, progressText: @escaping () -> String
   ) -> CommandOutput {
@@ -263,6 +265,10 @@ extension Commands {
       out.hasWarnings = tally.warnings
       if progress != nil { out.stderr += progressText() + "\n" }
       out.stderr += tally.summary + "\n"
+    }, unwritten: {
+      guard tally.count < inputs.count else { return }
+      var rest = session
+      rest.checkBatch(Array(inputs[tally.count...]), figures: false) { tally.add($0) }
     })
     return out
   }

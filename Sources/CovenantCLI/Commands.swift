@@ -32,9 +32,17 @@ public struct StreamedReport: @unchecked Sendable {
   /// summary are known only once the report is written. Called once, after writing (or after
   /// the writing stopped); it sets them on the command's output. nil: decided before writing.
   var settle: ((inout CommandOutput) -> Void)?
-  init(_ write: @escaping (inout ReportWriter) -> Void, settle: ((inout CommandOutput) -> Void)? = nil) {
+  /// For such a report cut short by a reader that left (`| head`): decides, without writing, what
+  /// the writing did not reach (a JSON batch checks its remaining deals without their figures),
+  /// so the command still ends quietly with the verdict of the whole. Called before `settle`.
+  var unwritten: (() -> Void)?
+  init(
+    _ write: @escaping (inout ReportWriter) -> Void, settle: ((inout CommandOutput) -> Void)? = nil,
+    unwritten: (() -> Void)? = nil
+  ) {
     self.write = write
     self.settle = settle
+    self.unwritten = unwritten
   }
 
   /// The report in memory (tests, `run`).

@@ -91,25 +91,24 @@ extension Commands {
     if case .success = written, let report = out.report {
       written = stream(report, to: stdoutFD)
     }
-    // A report that decided the outcome as it was written (a JSON batch): its exit code and
-    // summary now.
-    let decidedWhileWritten = out.report?.settle != nil
+    // A reader that left ends the command quietly, with its verdict: a report that decides the
+    // outcome as it is written (a JSON batch) first decides what it did not get to write.
+    var complete = true
+    if case .failure(.brokenPipe) = written {
+      if let rest = out.report?.unwritten { rest() } else { complete = out.report?.settle == nil }
+    } else if case .failure = written {
+      complete = false
+    }
+    // A report that decided the outcome as it was written: its exit code and summary now.
     if let settle = out.report?.settle {
       var settled = out
       settle(&settled)
       code = settled.exitCode
-      // A report cut short keeps only what was said before it: no summary of deals unwritten.
-      if case .success = written { stderrText = settled.stderr }
+      // A report cut short keeps only what was said before it: no summary of deals unchecked.
+      if complete { stderrText = settled.stderr }
     }
     switch written {
-    case .success: break
-    case .failure(.brokenPipe) where decidedWhileWritten:
-      // The reader left before the batch's report was complete: the deals not yet written were
-      // never checked (or never read), so the exit code cannot be the verdict of those that were.
-      code = ExitCode.invalid
-      stderrText += DiagnosticRenderer.text(Diagnostic.commandLine(CommandDiagnostics.standardOutputFailed(
-        "broken pipe (the reader left before the batch's report was complete)")), source: nil)
-    case .failure(.brokenPipe): break
+    case .success, .failure(.brokenPipe): break
     case .failure(let e):
       // Whatever was written is an incomplete report: never a pass. Standard output is what
       // failed, so the diagnostic is text on standard error, whatever the format.

@@ -354,8 +354,8 @@ public enum DiagnosticCodes {
     e("A004", "command line", "`fmt --write` or `--output` could not write a file (an existing file is left unchanged, no temporary file is left behind)",
       "The file could not be written: the directory is missing or read-only, or the disk is full. Writes are atomic, so an existing file keeps its old contents.",
       "covenant check covenant.cov -p portfolio.json -f sarif -o reports/covenant.sarif   # create reports/ first"),
-    e("A005", "command line", "standard output could not be written (disk full, closed descriptor, I/O error; a JSON batch whose reader left before its report was complete)",
-      "The report could not be written to standard output. A broken pipe (`| head`) is not an error and ends quietly, except in a JSON batch: it is checked as it is written, so the deals after that point were never checked and the batch has no verdict (exit 2).",
+    e("A005", "command line", "standard output could not be written (disk full, closed descriptor, I/O error)",
+      "The report could not be written to standard output. A broken pipe (`| head`) is not an error and ends quietly.",
       "covenant check covenant.cov -p portfolio.json > /full/disk/report.txt"),
   ]
 

@@ -116,9 +116,8 @@ import Testing
     #expect(errorLines.first?.hasPrefix("covenant: error[A005]: cannot write to standard output:") == true, "\(stderr)")
   }
 
-  /// The reader going away ends a report whose verdict was decided before writing quietly, with
-  /// the command's own exit code. (A JSON batch decides its verdict as it is written: cut short,
-  /// it is exit 2 with one line, `StreamedBatchTests`.)
+  /// The reader going away ends the report quietly, with the command's own exit code. (A JSON
+  /// batch, whose verdict is decided as it is written: `StreamedBatchTests`.)
   @Test func aClosedPipeEndsQuietly() throws {
     let args = ["check", "\(Self.example)/covenant.cov", "--portfolio", "\(Self.example)/portfolio.json",
                 "--deal", "\(Self.example)/deals/sector-cap.json", "--format", "json"]
