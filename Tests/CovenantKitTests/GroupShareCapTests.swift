@@ -168,8 +168,9 @@ import Testing
     let (r, _) = try check(.closedForm)
     func status(_ clause: String, _ cpty: String, requirement: Int = 0) throws -> OutcomeStatus {
       let o = try #require(r.clauses.first { $0.id == clause }?.snapshot?.outcomes)
-      let i = try #require(o.indices.filter { o.group(at: $0)?.text == "cpty \(cpty)" }.dropFirst(requirement).first)
-      return o.status(at: i)
+      let rows = o.indices.filter { o.group(at: $0)?.text == "cpty \(cpty)" }
+      guard rows.count > requirement else { throw RunFailure(description: "no row of \(cpty) in \(clause)") }
+      return o.status(at: rows[requirement])
     }
     #expect(try status("§A", "TIE") == OutcomeStatus(holds: true, warned: true, utilization: .one, comparison: .le))
     #expect(try status("§B", "TIE") == OutcomeStatus(holds: false, warned: false, utilization: .one, comparison: .lt))
