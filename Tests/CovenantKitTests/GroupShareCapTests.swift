@@ -156,7 +156,7 @@ import Testing
     let (naive, _) = try check(.rowByRow, deal: deal)
     let used = closedForm(fast)
     // 33 counterparties (30, ADJ, TIE, FLOOR): all but the first group in every clause.
-    for id in ["§A", "§B", "§C", "§D", "§E", "§F", "§G", "§H", "§J"] { #expect(used[id] == 32, "\(id)") }
+    for id in ["A", "B", "C", "D", "E", "F", "G", "H", "J"] { #expect(used[id] == 32, "\(id)") }
     #expect(closedForm(written).values.allSatisfy { $0 == 0 })
     expectSame(fast, written, c, outcomes: true)
     expectSame(fast, naive, c, outcomes: false)
@@ -172,27 +172,30 @@ import Testing
       guard rows.count > requirement else { throw RunFailure(description: "no row of \(cpty) in \(clause)") }
       return o.status(at: rows[requirement])
     }
-    #expect(try status("§A", "TIE") == OutcomeStatus(holds: true, warned: true, utilization: .one, comparison: .le))
-    #expect(try status("§B", "TIE") == OutcomeStatus(holds: false, warned: false, utilization: .one, comparison: .lt))
-    #expect(try status("§C", "FLOOR") == OutcomeStatus(holds: true, warned: true, utilization: .one, comparison: .ge))
-    #expect(try status("§D", "FLOOR") == OutcomeStatus(holds: false, warned: false, utilization: .one, comparison: .gt))
+    #expect(try status("A", "TIE") == OutcomeStatus(holds: true, warned: true, utilization: .one, comparison: .le))
+    #expect(try status("B", "TIE") == OutcomeStatus(holds: false, warned: false, utilization: .one, comparison: .lt))
+    #expect(try status("C", "FLOOR") == OutcomeStatus(holds: true, warned: true, utilization: .one, comparison: .ge))
+    #expect(try status("D", "FLOOR") == OutcomeStatus(holds: false, warned: false, utilization: .one, comparison: .gt))
     // TIE's 5% is under §H's 6% cap: utilization 5/6, no warning clause.
-    #expect(try status("§H", "TIE") == OutcomeStatus(holds: true, warned: false, utilization: try Exact(num: 5, den: 6), comparison: .le))
+    #expect(try status("H", "TIE") == OutcomeStatus(holds: true, warned: false, utilization: try Exact(num: 5, den: 6), comparison: .le))
     // A negative total: a share below zero, under every cap, short of every floor.
-    let floor = try #require(r.clauses.first { $0.id == "§C" }?.snapshot?.outcomes)
+    let floor = try #require(r.clauses.first { $0.id == "C" }?.snapshot?.outcomes)
     let negative = floor.indices.map { floor.status(at: $0) }.filter { ($0.utilization?.signum ?? 0) < 0 }
     #expect(!negative.isEmpty)
     #expect(negative.allSatisfy { $0.holds == false })
   }
 
   /// Amounts that total zero: every share is undefined, so the closed form stands aside and the
-  /// clauses are evaluated as written (not applicable, never passed).
+  /// clauses are evaluated as written (undefined, never passed).
   @Test func zeroBaseIsEvaluatedAsWritten() throws {
     let (fast, c) = try check(.closedForm, snapshot: Self.ledger(zeroBase: true))
     let (written, _) = try check(.asWritten, snapshot: Self.ledger(zeroBase: true))
-    #expect(closedForm(fast)["§A"] == 0)
-    #expect(closedForm(fast)["§E"] == 30)  // 31 groups; shares of entries (by count) are still defined
-    #expect(fast.clauses.first { $0.id == "§A" }?.verdict == .notApplicable)
+    #expect(closedForm(fast)["A"] == 0)
+    #expect(closedForm(fast)["E"] == 30)  // 31 groups; shares of entries (by count) are still defined
+    // Every group's share is undefined: the 31 groups neither hold nor fail (the clause breaches
+    // only for the entries without a counterparty).
+    let a = try #require(fast.clauses.first { $0.id == "A" }?.snapshot?.outcomes)
+    #expect(a.indices.filter { a.status(at: $0).holds == nil }.count == 31)
     expectSame(fast, written, c, outcomes: true)
   }
 }
