@@ -59,7 +59,7 @@ public struct RequirementOutcomes: RandomAccessCollection, Hashable, Sendable, E
   /// Whether it held, was warned, and how close to its limit, without computing its figures.
   public func status(at i: Int) -> OutcomeStatus {
     guard i >= head.count, let g = groups else { return head[i].status }
-    return g.entries[i - head.count].status
+    return g.statuses[i - head.count]
   }
 
   /// The requirement as written (`RequirementOutcome.requirement`), without computing the figures.
@@ -127,38 +127,72 @@ public struct RequirementOutcomes: RandomAccessCollection, Hashable, Sendable, E
 /// The outcomes of a `for each` clause's requirements in every group, group by group: each one's
 /// status, and the evaluation that computes its figures when they are read.
 final class GroupOutcomes: @unchecked Sendable {
+  /// A group's status in 24 bytes (917k issuers: 22 MB, was 48 bytes an entry): the
+  /// utilization as its two reduced parts when they fit 64 bits each — every realistic share
+  /// does — and otherwise kept whole in `GroupOutcomes.wide`.
   struct Entry {
-    // The 16-byte-aligned figure first, the one-byte fields after it: 48 bytes an entry, not 64
-    // (917k issuers: 15 MB less).
-    var utilization: Exact?
+    var num: Int64
+    /// 0: no utilization; -1: kept whole in `wide`.
+    var den: Int64
     var holds: Bool?
     var warned: Bool
     var comparison: BinaryOp?
-    init(_ o: RequirementOutcome) {
-      (holds, warned, comparison, utilization) = (o.holds, o.warned, o.comparison, o.utilization)
+    init(holds: Bool?, warned: Bool, comparison: BinaryOp?, utilization: Exact?) {
+      (self.holds, self.warned, self.comparison) = (holds, warned, comparison)
+      if let u = utilization {
+        if u.isSmall, let n = Int64(exactly: u.num), let d = Int64(exactly: u.den) {
+          (num, den) = (n, d)
+        } else {
+          (num, den) = (0, -1)
+        }
+      } else {
+        (num, den) = (0, 0)
+      }
     }
-    var status: OutcomeStatus { OutcomeStatus(holds: holds, warned: warned, utilization: utilization, comparison: comparison) }
+    init(_ o: RequirementOutcome) { self.init(holds: o.holds, warned: o.warned, comparison: o.comparison, utilization: o.utilization) }
+  }
+
+  /// The statuses of a clause's groups, in order: compact entries, and the rare utilization
+  /// too wide for them.
+  struct Statuses {
+    var entries: [Entry] = []
+    var wide: [Int: Exact] = [:]
+    /// How many were decided by a closed form (`GroupShareCap`) rather than evaluated as
+    /// written: tests check that the form they compare is the one used.
+    var closedForm = 0
+    mutating func reserveCapacity(_ n: Int) { entries.reserveCapacity(n) }
+    mutating func append(_ e: Entry, utilization: Exact?) {
+      if e.den == -1, let u = utilization { wide[entries.count] = u }
+      entries.append(e)
+    }
+    mutating func append(_ o: RequirementOutcome) { append(Entry(o), utilization: o.utilization) }
+    var count: Int { entries.count }
+    subscript(i: Int) -> OutcomeStatus {
+      let e = entries[i]
+      let u: Exact? = e.den > 0 ? Exact(reducedParts: Int128(e.num), Int128(e.den)) : e.den == -1 ? wide[i] : nil
+      return OutcomeStatus(holds: e.holds, warned: e.warned, utilization: u, comparison: e.comparison)
+    }
   }
   let runner: CovenantRunner
   let clause: CheckedClause
   let keys: [Value]
   let holdsOnly: Bool
-  let entries: [Entry]
+  let statuses: Statuses
   /// The evaluator the statuses came from; each read binds the group's key in it. Reads are
   /// one at a time (its state is shared with the runner's other evaluations of this context).
   private var evaluator: Evaluator
   private let lock = Mutex(())
 
-  init(runner: CovenantRunner, clause: CheckedClause, keys: [Value], holdsOnly: Bool, entries: [Entry], evaluator: Evaluator) {
+  init(runner: CovenantRunner, clause: CheckedClause, keys: [Value], holdsOnly: Bool, statuses: Statuses, evaluator: Evaluator) {
     self.runner = runner
     self.clause = clause
     self.keys = keys
     self.holdsOnly = holdsOnly
-    self.entries = entries
+    self.statuses = statuses
     self.evaluator = evaluator
   }
 
-  var count: Int { entries.count }
+  var count: Int { statuses.count }
 
   func requirement(_ i: Int) -> RequirementOutcome.Requirement {
     .written(clause.requirements[i % clause.requirements.count].source)
@@ -186,7 +220,7 @@ final class GroupOutcomes: @unchecked Sendable {
         // Not reached: the same evaluation succeeded when the status was computed. The status
         // alone, rather than a trap.
         var o = RequirementOutcome(requirement: .written(req.source))
-        let e = entries[i]
+        let e = statuses[i]
         (o.holds, o.warned, o.comparison, o.utilization, o.group) = (e.holds, e.warned, e.comparison, e.utilization, label)
         return o
       }

@@ -27,21 +27,48 @@ extension CovenantRunner {
     // Quantifiers stay whole: their elements' labels and evidence evaluate more than the verdict did.
     let lazy = clause.group != nil && passes > eagerGroups
       && !clause.requirements.contains { if case .quantifier = $0.expr.kind { true } else { false } }
-    var entries: [GroupOutcomes.Entry] = []
-    if lazy { entries.reserveCapacity(passes * clause.requirements.count) }
+    var statuses = GroupOutcomes.Statuses()
+    if lazy { statuses.reserveCapacity(passes * clause.requirements.count) }
     let ids = try clause.group.flatMap { g throws(EvaluationError) in try ev.groupKeyIDs(g, count: passes) }
     // Whether each requirement reads a trailing figure, found once rather than per group (the
     // walk was 15% of checking 1,250 `for each issuer` clauses); without one there are no periods.
     let readsPeriods = clause.requirements.map { Evaluator.readsTrailing($0.expr, covenant.definitions) }
+    // A share of each group compared with a fixed figure is decided from the group totals as
+    // integers (`GroupShareCap`), once the first group, evaluated as written, has computed them.
+    // Only when every requirement has that form and nothing else is evaluated per group.
+    let closedFormPossible = lazy && clause.reports.isEmpty && !readsPeriods.contains(true)
+    var closedForms: [GroupShareCap] = []
+    var decided: [(holds: Bool, warned: Bool, utilization: Exact?, op: BinaryOp)] = []
     for n in 0..<passes {
       let key: Value? = clause.group == nil ? nil : groupKeys[n]
+      if closedFormPossible, n == 1 {
+        let forms = clause.requirements.compactMap { GroupShareCap($0, clause, ev, holdsOnly: holdsOnly, ids: ids) }
+        if forms.count == clause.requirements.count { closedForms = forms }
+        decided.reserveCapacity(forms.count)
+      }
+      if !closedForms.isEmpty, let key, let g = clause.group {
+        decided.removeAll(keepingCapacity: true)
+        for c in closedForms {
+          let hint = c.aligned ? nil : ids.map { GroupKeyHint(table: $0.table, field: g.field, id: $0.ids[n], position: n) }
+          guard let d = c.status(n, key: key, hint: hint) else { break }
+          decided.append((d.holds, d.warned, d.utilization, c.op))
+        }
+        if decided.count == closedForms.count {
+          for d in decided {
+            statuses.append(GroupOutcomes.Entry(holds: d.holds, warned: d.warned, comparison: d.op, utilization: d.utilization), utilization: d.utilization)
+          }
+          statuses.closedForm += 1
+          continue
+        }
+        // A figure too wide for the closed form: this group is evaluated as written.
+      }
       if let key { ev.groupKey = key }
       if let ids, let g = clause.group { ev.groupKeyHint = GroupKeyHint(table: ids.table, field: g.field, id: ids.ids[n], position: n) }
       for (r, req) in clause.requirements.enumerated() {
         if lazy {
           var o = try outcome(req, clause, &ev, holdsOnly: holdsOnly, statusOnly: true)
           if readsPeriods[r] { try attachPeriods(&o, req, &ev) }
-          entries.append(GroupOutcomes.Entry(o))
+          statuses.append(o)
           continue
         }
         var o = try outcome(req, clause, &ev, holdsOnly: holdsOnly, statusOnly: statusOnly)
@@ -74,7 +101,7 @@ extension CovenantRunner {
     let all = RequirementOutcomes(
       head: outcomes,
       groups: lazy
-        ? GroupOutcomes(runner: self, clause: clause, keys: groupKeys, holdsOnly: holdsOnly, entries: entries, evaluator: ev) : nil)
+        ? GroupOutcomes(runner: self, clause: clause, keys: groupKeys, holdsOnly: holdsOnly, statuses: statuses, evaluator: ev) : nil)
     let definitions = try definitionFigures(clause, &ev, holdsOnly: holdsOnly || statusOnly)
     let status = all.indices.lazy.map { all.status(at: $0) }
     let failed = status.contains { $0.holds == false }

@@ -51,8 +51,15 @@ public struct Exact: Hashable, Comparable, Sendable, CustomStringConvertible {
     self.big = nil
   }
 
-  /// Whether the value is held in machine words.
-  var isSmall: Bool { big == nil }
+  /// Whether the value is held in machine words (then `num` and `den` are its reduced parts,
+  /// not saturated ones): closed forms that work on the parts as integers ask first.
+  package var isSmall: Bool { big == nil }
+
+  /// The value whose reduced parts are `num` and `den`, read from a small value (`isSmall`) and
+  /// kept apart: no reduction again. A long group list keeps each group's utilization as two
+  /// 64-bit parts (half the memory of an `Exact`) and rebuilds it when a report reads it; the
+  /// parts must be such a value's, or equality and hashing break.
+  package init(reducedParts num: Int128, _ den: Int128) { self.init(reduced: num, den) }
 
   /// Numerator and denominator as arbitrary-precision integers, whatever the form.
   var bigParts: (num: BigInt, den: BigInt) {

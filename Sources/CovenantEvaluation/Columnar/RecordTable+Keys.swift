@@ -12,7 +12,8 @@ extension RecordTable {
       var present = [Bool](repeating: false, count: 256)
       for m in members { present[Int(m)] = true }
       return (0..<255).filter { present[$0] }.map { .kind(k, $0) }
-    case .interned(_, let strings, _, let country):
+    case .interned(_, let interned, _, let country):
+      let strings = interned.all
       return distinctIDs(field)?.map { country ? .country(strings[Int($0)]) : .text(strings[Int($0)]) }
     case .slices(let bytes, let ends):
       var index = InternIndex()

@@ -92,6 +92,7 @@ extension Evaluator {
         case .interned(_, let strings, _, let country) = table.columns[group.field]
       {
         // The keys' numbers are found with them, once (they were sorted twice): `groupKeyIDs`.
+        let strings = strings.all
         keys = ids.map { country ? .country(strings[Int($0)]) : .text(strings[Int($0)]) }
         cache.setGroupKeyIDs(cacheKey, (table, ids))
         cache.setColumnOrder(table, group.field, ids)
