@@ -123,17 +123,7 @@ import Testing
                 "--deal", "\(Self.example)/deals/sector-cap.json", "--format", "json"]
     let out = execute(args)
     try #require(out.report != nil)
-    signal(SIGPIPE, SIG_IGN)
-    var pipeFDs: [Int32] = [0, 0]
-    try #require(pipe(&pipeFDs) == 0)
-    close(pipeFDs[0])
-    var errFDs: [Int32] = [0, 0]
-    try #require(pipe(&errFDs) == 0)
-    let code = Commands.deliver(out, stdoutFD: pipeFDs[1], stderrFD: errFDs[1])
-    close(pipeFDs[1])
-    close(errFDs[1])
-    let stderr = String(decoding: OutputChannel.readAll(errFDs[0]) ?? [], as: UTF8.self)
-    close(errFDs[0])
+    let (code, stderr) = try deliverToClosedPipe(out)
     #expect(code == out.exitCode)
     #expect(!stderr.contains("A005"), "\(stderr)")
   }

@@ -134,3 +134,20 @@ func naiveFullCheck(_ runner: CovenantRunner, _ c: CheckedCovenant, _ doc: JSOND
   let gov = try DataLoader.governance(deal: input.document, dealFile: input.source, snapshot: doc, covenant: c, node: input.node, path: input.path).get()
   return try fresh.check(deal: deal, dealData: gov, bounds: true)
 }
+
+/// Delivers a command's output as the executable does, to a pipe whose reader has already left
+/// (`covenant … | head` that read nothing): the exit code and what reached standard error.
+func deliverToClosedPipe(_ out: CommandOutput) throws -> (code: Int32, stderr: String) {
+  signal(SIGPIPE, SIG_IGN)
+  var pipeFDs: [Int32] = [0, 0]
+  try #require(pipe(&pipeFDs) == 0)
+  close(pipeFDs[0])
+  var errFDs: [Int32] = [0, 0]
+  try #require(pipe(&errFDs) == 0)
+  let code = Commands.deliver(out, stdoutFD: pipeFDs[1], stderrFD: errFDs[1])
+  close(pipeFDs[1])
+  close(errFDs[1])
+  let stderr = String(decoding: OutputChannel.readAll(errFDs[0]) ?? [], as: UTF8.self)
+  close(errFDs[0])
+  return (code, stderr)
+}
