@@ -72,8 +72,10 @@ let package = Package(
     // `-static-stdlib` alone still loaded libstdc++, libm, libgcc_s and libc through ld.so, which
     // was ~2.5 ms of a 4 ms `covenant help`. No target of the executable imports Foundation, so
     // none of it is linked (its ~3,700 conformance records were scanned at start-up).
+    // glibc's `mallopt` (malloc.h), for the executable's fixed mmap threshold.
+    .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
     .executableTarget(
-      name: "covenant", dependencies: ["CovenantCLI"], swiftSettings: startUp,
+      name: "covenant", dependencies: ["CovenantCLI", "CMalloc"], swiftSettings: startUp,
       linkerSettings: [.unsafeFlags(["-static-executable"], .when(platforms: [.linux]))]
     ),
     // `swift run -c release covenant-bench [--quick] [--data DIR]`: see examples/bench/README.md
