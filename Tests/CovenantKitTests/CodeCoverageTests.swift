@@ -290,7 +290,7 @@ import Testing
     // Standard output that fails (A005): the report delivered to /dev/full, standard error to a file.
     let full = open("/dev/full", O_WRONLY)
     let errURL = empty.appendingPathComponent("stderr.txt")
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    try #require(FileManager.default.createFile(atPath: errURL.path, contents: nil))
     let errFD = open(errURL.path, O_WRONLY)
     if full >= 0, errFD >= 0 {
       var out = CommandOutput()

@@ -112,7 +112,7 @@ import Testing
     try #require(full >= 0)
     defer { close(full) }
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("a005-\(UUID().uuidString)")
-    FileManager.default.createFile(atPath: url.path, contents: nil)
+    try #require(FileManager.default.createFile(atPath: url.path, contents: nil))
     defer { try? FileManager.default.removeItem(at: url) }
     let errFD = open(url.path, O_WRONLY)
     try #require(errFD >= 0)
