@@ -164,7 +164,10 @@ import Testing
     }
     let d = ds.list.first { $0.code == c.code && $0.path == c.path }
     #expect(d != nil, "\(ds.list.map { "\($0.code) \($0.path ?? ""): \($0.message) help: \($0.help ?? "")" })")
-    if let h = c.help { #expect(((d?.message ?? "") + " " + (d?.help ?? "")).contains(h), "\(d?.message ?? "") / \(d?.help ?? "")") }
+    if let h = c.help {
+      let said = (d?.message ?? "") + " " + (d?.help ?? "")
+      #expect(said.contains(h), "\(said)")
+    }
   }
 
   /// A covenant without governance declarations reads none of these keys: whatever a deal
