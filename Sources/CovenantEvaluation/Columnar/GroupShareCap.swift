@@ -32,6 +32,8 @@ struct GroupShareCap {
   /// The warning level (limit × fraction) on this requirement's side, when the clause warns.
   let warnNum: Int128, warnDen: Int128, warnInclusive: Bool, warns: Bool
   let holdsOnly: Bool
+  /// `<=`/`<`: a cap (the warning is near it from below); `>=`/`>`: a floor.
+  let cap: Bool
   /// The group totals are in the order of the `for each`'s keys: group `n` is slot `n`.
   let aligned: Bool
 
@@ -63,11 +65,12 @@ struct GroupShareCap {
     self.op = op
     self.totals = totals
     self.countShare = plan.value == nil
-    self.base = whole.magnitude <= UInt128(Int128.max) ? Int128(whole.magnitude) : 0
+    // Never `Int128.min` (refused above), so its magnitude fits.
+    self.base = whole < 0 ? -whole : whole
     self.negativeBase = whole < 0
     (limitNum, limitDen) = (limit.num, limit.den)
     self.holdsOnly = holdsOnly
-    let cap = op == .le || op == .lt
+    cap = op == .le || op == .lt
     if let w = clause.warn, w.above == cap, let t = try? limit.multiplied(by: w.fraction), t.isSmall {
       (warnNum, warnDen, warnInclusive, warns) = (t.num, t.den, w.inclusive, true)
     } else {
@@ -114,7 +117,6 @@ struct GroupShareCap {
       let (lw, o3) = sn.multipliedReportingOverflow(by: warnDen)
       let (rw, o4) = warnNum.multipliedReportingOverflow(by: base)
       guard !o3, !o4 else { return nil }
-      let cap = op == .le || op == .lt
       warned = warnInclusive ? (cap ? rw <= lw : lw <= rw) : (cap ? rw < lw : lw < rw)
     }
     return (holds, warned, utilization)
