@@ -43,13 +43,13 @@ public enum Planner {
 
 /// Walks the checked tree once, rewriting each unplanned node into its plan. Identical nodes get
 /// the same id and share their cache: identical as written wherever they are, so where they are
-/// (spans) and which slot their own element is bound to do not count (`PlanIdentity`); the 1,250
+/// (spans) and which slot their own element is bound to do not count (`PlanKey`); the 1,250
 /// `for each issuer` clauses of a 10,000-clause covenant compute their per-issuer totals once.
 struct CovenantPlanBuilder {
   let schema: Schema
-  var aggregateIDs: [AggregatePlan: Int] = [:]
-  var quantifierIDs: [QuantifierPlan: Int] = [:]
-  var trailingIDs: [TrailingPlan: Int] = [:]
+  var aggregateIDs: [PlanKey: Int] = [:]
+  var quantifierIDs: [PlanKey: Int] = [:]
+  var trailingIDs: [PlanKey: Int] = [:]
   var aggregateCount = 0
   var quantifierCount = 0
 
@@ -191,7 +191,7 @@ struct CovenantPlanBuilder {
     p.invariant = free.isEmpty && listFree.isEmpty
     // The key is looked up per deal, so a deal-dependent key does not stop caching the per-key values.
     p.cacheable = p.invariant && ![p.list, p.value, p.weight, p.filter].compactMap({ $0 }).contains(where: \.usesDeal)
-    p.id = Self.number(PlanIdentity.of(p), &aggregateIDs, &aggregateCount)
+    p.id = Self.number(PlanKey(p), &aggregateIDs, &aggregateCount)
     return p
   }
 
@@ -204,7 +204,7 @@ struct CovenantPlanBuilder {
     let (free, listFree) = reads([q.filter, q.body], slot: q.slot, list: q.list)
     q.invariant = free.isEmpty && listFree.isEmpty
     q.cacheable = q.invariant && ![q.list, q.filter, q.body].compactMap({ $0 }).contains(where: \.usesDeal)
-    q.id = Self.number(PlanIdentity.of(q), &quantifierIDs, &quantifierCount)
+    q.id = Self.number(PlanKey(q), &quantifierIDs, &quantifierCount)
     return q
   }
 
@@ -218,7 +218,7 @@ struct CovenantPlanBuilder {
     p.filter = p.filter.map { expr($0) }
     p.calendar.list = expr(p.calendar.list)
     (p.filter, p.keyField, p.key) = PlanAnalysis.split(p.filter, slot: p.slot, list: p.list, schema: schema)
-    p.id = Self.number(PlanIdentity.of(p), &trailingIDs, &aggregateCount)
+    p.id = Self.number(PlanKey(p), &trailingIDs, &aggregateCount)
     return p
   }
 
@@ -231,87 +231,304 @@ struct CovenantPlanBuilder {
   }
 }
 
-/// What makes two plans the same computation, as a value to compare: the plan with every span
-/// cleared and each slot bound inside it (its own element's, and those of the aggregates and
-/// quantifiers within) renumbered in the order met, below zero so that no renumbered slot is
-/// taken for a local of an enclosing scope, which keeps its number. Two copies of one written
-/// expression, or the same expression written in two clauses, then compare equal; the evaluator
-/// runs each node with its own slot and span, and only the cached value is shared. Types,
-/// `usesDeal`, ids of planned inner nodes and everything else still count.
-struct PlanIdentity {
-  private var renumbered: [Int: Int] = [:]
+/// What makes two plans the same computation: the plan with every span ignored and each slot
+/// bound inside it (its own element's, and those of the aggregates and quantifiers within)
+/// renumbered in the order met, below zero so that no renumbered slot is taken for a local of an
+/// enclosing scope, which keeps its number. Two copies of one written expression, or the same
+/// expression written in two clauses, then compare equal; the evaluator runs each node with its
+/// own slot and span, and only the cached value is shared. Types, `usesDeal`, ids of planned inner
+/// nodes and everything else still count.
+///
+/// Why not a canonical copy (as before): building one rebuilt every node of the plan (a box per
+/// node) and the id table then hashed and compared those copies whole, ~10% of `validate` on a
+/// 10,000-clause covenant. The key holds the plan as it is (its boxes shared, not copied) with
+/// the hash of its canonical form computed once by a walk; equality walks both plans side by
+/// side, renumbering as it goes, in the same order as the hash, so it means exactly what equality
+/// of the canonical copies meant.
+struct PlanKey: Hashable {
+  enum Node {
+    case aggregate(AggregatePlan)
+    case quantifier(QuantifierPlan)
+    case trailing(TrailingPlan)
+  }
+  let node: Node
+  private let hashValue_: Int
 
-  static func of(_ p: AggregatePlan) -> AggregatePlan {
-    var i = PlanIdentity()
-    return i.aggregate(p)
+  init(_ p: AggregatePlan) {
+    node = .aggregate(p)
+    var w = PlanHashWalk()
+    w.aggregate(p)
+    hashValue_ = w.hasher.finalize()
   }
-  static func of(_ q: QuantifierPlan) -> QuantifierPlan {
-    var i = PlanIdentity()
-    return i.quantifier(q)
+  init(_ q: QuantifierPlan) {
+    node = .quantifier(q)
+    var w = PlanHashWalk()
+    w.quantifier(q)
+    hashValue_ = w.hasher.finalize()
   }
-  static func of(_ p: TrailingPlan) -> TrailingPlan {
-    var i = PlanIdentity()
-    return i.trailing(p)
+  init(_ p: TrailingPlan) {
+    node = .trailing(p)
+    var w = PlanHashWalk()
+    w.trailing(p)
+    hashValue_ = w.hasher.finalize()
   }
 
-  private mutating func bind(_ slot: Int) -> Int {
-    let n = -2 - renumbered.count
-    renumbered[slot] = n
+  func hash(into h: inout Hasher) { h.combine(hashValue_) }
+
+  static func == (a: PlanKey, b: PlanKey) -> Bool {
+    if a.hashValue_ != b.hashValue_ { return false }
+    var w = PlanCompareWalk()
+    switch (a.node, b.node) {
+    case (.aggregate(let x), .aggregate(let y)): return w.aggregate(x, y)
+    case (.quantifier(let x), .quantifier(let y)): return w.quantifier(x, y)
+    case (.trailing(let x), .trailing(let y)): return w.trailing(x, y)
+    default: return false
+    }
+  }
+}
+
+/// The slots bound so far in one plan and their new numbers. A plan binds a handful, so a list
+/// searched from the end is cheaper than a dictionary built per plan. A slot bound again keeps
+/// the count (and so the next number), as the dictionary of the canonical copy did.
+struct SlotRenumbering {
+  private var slots: [Int] = []
+  private var numbers: [Int] = []
+
+  mutating func bind(_ slot: Int) -> Int {
+    let n = -2 - slots.count
+    if let i = slots.lastIndex(of: slot) { numbers[i] = n } else {
+      slots.append(slot)
+      numbers.append(n)
+    }
     return n
   }
 
-  mutating func aggregate(_ plan: AggregatePlan) -> AggregatePlan {
-    var p = plan
-    p.list = expr(p.list)
-    p.slot = bind(p.slot)
-    p.value = p.value.map { expr($0) }
-    p.weight = p.weight.map { expr($0) }
-    p.filter = p.filter.map { expr($0) }
-    p.key = p.key.map { expr($0) }
-    return p
+  func local(_ slot: Int) -> Int {
+    if let i = slots.lastIndex(of: slot) { return numbers[i] }
+    return slot
+  }
+}
+
+/// Hashes a plan's canonical form (spans left out, bound slots renumbered) without building it.
+/// Each node's case is hashed before its parts, and the parts in the order `PlanCompareWalk`
+/// visits them, so that two plans equal there hash equal.
+struct PlanHashWalk {
+  var hasher = Hasher()
+  private var slots = SlotRenumbering()
+
+  mutating func aggregate(_ p: AggregatePlan) {
+    hasher.combine(p.function)
+    expr(p.list)
+    hasher.combine(slots.bind(p.slot))
+    optional(p.value)
+    optional(p.weight)
+    optional(p.filter)
+    hasher.combine(p.id)
+    hasher.combine(p.keyField)
+    optional(p.key)
+    hasher.combine(p.invariant)
+    hasher.combine(p.cacheable)
   }
 
-  mutating func quantifier(_ plan: QuantifierPlan) -> QuantifierPlan {
-    var q = plan
-    q.list = expr(q.list)
-    q.slot = bind(q.slot)
-    q.filter = q.filter.map { expr($0) }
-    q.body = expr(q.body)
-    return q
+  mutating func quantifier(_ q: QuantifierPlan) {
+    hasher.combine(q.quantifier)
+    expr(q.list)
+    hasher.combine(slots.bind(q.slot))
+    optional(q.filter)
+    expr(q.body)
+    hasher.combine(q.labelField)
+    hasher.combine(q.id)
+    hasher.combine(q.invariant)
+    hasher.combine(q.cacheable)
   }
 
-  mutating func trailing(_ plan: TrailingPlan) -> TrailingPlan {
-    var p = plan
-    p.list = expr(p.list)
-    p.calendar.list = expr(p.calendar.list)
-    p.slot = bind(p.slot)
-    p.value = p.value.map { expr($0) }
-    p.filter = p.filter.map { expr($0) }
-    p.key = p.key.map { expr($0) }
-    return p
+  mutating func trailing(_ p: TrailingPlan) {
+    hasher.combine(p.function)
+    expr(p.list)
+    expr(p.calendar.list)
+    hasher.combine(p.calendar.endField)
+    hasher.combine(p.calendar.startField)
+    hasher.combine(p.calendar.listText)
+    hasher.combine(slots.bind(p.slot))
+    optional(p.value)
+    optional(p.filter)
+    hasher.combine(p.periods)
+    hasher.combine(p.id)
+    hasher.combine(p.keyField)
+    optional(p.key)
   }
 
-  mutating func expr(_ t: TExpr) -> TExpr {
-    var t = t
-    t.span = .none
-    switch t.kind {
-    case .constant, .definition, .snapshotRoot, .dealRoot, .groupKey, .invalid: break
-    case .local(let s): if let n = renumbered[s] { t.kind = .local(n) }
-    case .field(let b, let i): t.kind = .field(expr(b), i)
-    case .negate(let b): t.kind = .negate(expr(b))
-    case .not(let b): t.kind = .not(expr(b))
-    case .arithmetic(let op, let a, let b): t.kind = .arithmetic(op, expr(a), expr(b))
-    case .compare(let op, let a, let b): t.kind = .compare(op, expr(a), expr(b))
-    case .logic(let op, let a, let b): t.kind = .logic(op, expr(a), expr(b))
-    case .membership(let negated, let a, let items): t.kind = .membership(negated: negated, expr(a), items.map { expr($0) })
-    case .convert(let b, let code): t.kind = .convert(expr(b), code)
-    case .presence(let b, let missing): t.kind = .presence(expr(b), missing: missing)
-    case .conditional(let c, let a, let b): t.kind = .conditional(expr(c), expr(a), expr(b))
-    case .extremum(let isMax, let items): t.kind = .extremum(max: isMax, items.map { expr($0) })
-    case .aggregate(let p): t.kind = .aggregate(aggregate(p))
-    case .quantifier(let q): t.kind = .quantifier(quantifier(q))
-    case .trailing(let p): t.kind = .trailing(trailing(p))
+  private mutating func optional(_ t: TExpr?) {
+    if let t {
+      hasher.combine(true)
+      expr(t)
+    } else {
+      hasher.combine(false)
     }
-    return t
+  }
+
+  private mutating func list(_ items: [TExpr]) {
+    hasher.combine(items.count)
+    for x in items { expr(x) }
+  }
+
+  mutating func expr(_ t: TExpr) {
+    hasher.combine(t.type)
+    hasher.combine(t.usesDeal)
+    hasher.combine(t.usesJoinedList)
+    switch t.kind {
+    case .constant(let v):
+      hasher.combine(0)
+      hasher.combine(v)
+    case .definition(let i):
+      hasher.combine(1)
+      hasher.combine(i)
+    case .snapshotRoot: hasher.combine(2)
+    case .dealRoot: hasher.combine(3)
+    case .local(let s):
+      hasher.combine(4)
+      hasher.combine(slots.local(s))
+    case .groupKey: hasher.combine(5)
+    case .field(let b, let i):
+      hasher.combine(6)
+      expr(b)
+      hasher.combine(i)
+    case .negate(let b):
+      hasher.combine(7)
+      expr(b)
+    case .not(let b):
+      hasher.combine(8)
+      expr(b)
+    case .arithmetic(let op, let a, let b):
+      hasher.combine(9)
+      hasher.combine(op)
+      expr(a)
+      expr(b)
+    case .compare(let op, let a, let b):
+      hasher.combine(10)
+      hasher.combine(op)
+      expr(a)
+      expr(b)
+    case .logic(let op, let a, let b):
+      hasher.combine(11)
+      hasher.combine(op)
+      expr(a)
+      expr(b)
+    case .membership(let negated, let a, let items):
+      hasher.combine(12)
+      hasher.combine(negated)
+      expr(a)
+      list(items)
+    case .convert(let b, let code):
+      hasher.combine(13)
+      expr(b)
+      hasher.combine(code)
+    case .aggregate(let p):
+      hasher.combine(14)
+      aggregate(p)
+    case .quantifier(let q):
+      hasher.combine(15)
+      quantifier(q)
+    case .presence(let b, let missing):
+      hasher.combine(16)
+      expr(b)
+      hasher.combine(missing)
+    case .conditional(let c, let a, let b):
+      hasher.combine(17)
+      expr(c)
+      expr(a)
+      expr(b)
+    case .extremum(let isMax, let items):
+      hasher.combine(18)
+      hasher.combine(isMax)
+      list(items)
+    case .trailing(let p):
+      hasher.combine(19)
+      trailing(p)
+    case .invalid: hasher.combine(20)
+    }
+  }
+}
+
+/// Compares two plans' canonical forms side by side without building them: each side renumbers
+/// its own bound slots as it meets them, in the order of the canonical copy (a list before its
+/// own slot, the calendar's list before a trailing figure's slot, then the parts in order), so a
+/// local is read with exactly the number it had in the copy. Stops at the first difference.
+struct PlanCompareWalk {
+  private var left = SlotRenumbering()
+  private var right = SlotRenumbering()
+
+  mutating func aggregate(_ p: AggregatePlan, _ q: AggregatePlan) -> Bool {
+    p.function == q.function && p.id == q.id && p.keyField == q.keyField
+      && p.invariant == q.invariant && p.cacheable == q.cacheable
+      && expr(p.list, q.list)
+      && left.bind(p.slot) == right.bind(q.slot)
+      && optional(p.value, q.value)
+      && optional(p.weight, q.weight)
+      && optional(p.filter, q.filter)
+      && optional(p.key, q.key)
+  }
+
+  mutating func quantifier(_ p: QuantifierPlan, _ q: QuantifierPlan) -> Bool {
+    p.quantifier == q.quantifier && p.labelField == q.labelField && p.id == q.id
+      && p.invariant == q.invariant && p.cacheable == q.cacheable
+      && expr(p.list, q.list)
+      && left.bind(p.slot) == right.bind(q.slot)
+      && optional(p.filter, q.filter)
+      && expr(p.body, q.body)
+  }
+
+  mutating func trailing(_ p: TrailingPlan, _ q: TrailingPlan) -> Bool {
+    p.function == q.function && p.periods == q.periods && p.id == q.id && p.keyField == q.keyField
+      && p.calendar.endField == q.calendar.endField && p.calendar.startField == q.calendar.startField
+      && p.calendar.listText == q.calendar.listText
+      && expr(p.list, q.list)
+      && expr(p.calendar.list, q.calendar.list)
+      && left.bind(p.slot) == right.bind(q.slot)
+      && optional(p.value, q.value)
+      && optional(p.filter, q.filter)
+      && optional(p.key, q.key)
+  }
+
+  private mutating func optional(_ a: TExpr?, _ b: TExpr?) -> Bool {
+    switch (a, b) {
+    case (nil, nil): return true
+    case (let x?, let y?): return expr(x, y)
+    default: return false
+    }
+  }
+
+  private mutating func list(_ a: [TExpr], _ b: [TExpr]) -> Bool {
+    guard a.count == b.count else { return false }
+    for i in a.indices where !expr(a[i], b[i]) { return false }
+    return true
+  }
+
+  mutating func expr(_ a: TExpr, _ b: TExpr) -> Bool {
+    guard a.type == b.type, a.usesDeal == b.usesDeal, a.usesJoinedList == b.usesJoinedList else { return false }
+    switch (a.kind, b.kind) {
+    case (.constant(let x), .constant(let y)): return x == y
+    case (.definition(let x), .definition(let y)): return x == y
+    case (.snapshotRoot, .snapshotRoot), (.dealRoot, .dealRoot), (.groupKey, .groupKey), (.invalid, .invalid):
+      return true
+    case (.local(let s), .local(let t)): return left.local(s) == right.local(t)
+    case (.field(let x, let i), .field(let y, let j)): return i == j && expr(x, y)
+    case (.negate(let x), .negate(let y)), (.not(let x), .not(let y)): return expr(x, y)
+    case (.arithmetic(let o1, let x1, let y1), .arithmetic(let o2, let x2, let y2)),
+      (.compare(let o1, let x1, let y1), .compare(let o2, let x2, let y2)),
+      (.logic(let o1, let x1, let y1), .logic(let o2, let x2, let y2)):
+      return o1 == o2 && expr(x1, x2) && expr(y1, y2)
+    case (.membership(let n1, let x, let xs), .membership(let n2, let y, let ys)):
+      return n1 == n2 && expr(x, y) && list(xs, ys)
+    case (.convert(let x, let c1), .convert(let y, let c2)): return c1 == c2 && expr(x, y)
+    case (.aggregate(let p), .aggregate(let q)): return aggregate(p, q)
+    case (.quantifier(let p), .quantifier(let q)): return quantifier(p, q)
+    case (.presence(let x, let m1), .presence(let y, let m2)): return m1 == m2 && expr(x, y)
+    case (.conditional(let c1, let x1, let y1), .conditional(let c2, let x2, let y2)):
+      return expr(c1, c2) && expr(x1, x2) && expr(y1, y2)
+    case (.extremum(let m1, let xs), .extremum(let m2, let ys)): return m1 == m2 && list(xs, ys)
+    case (.trailing(let p), .trailing(let q)): return trailing(p, q)
+    default: return false
+    }
   }
 }
