@@ -117,3 +117,19 @@ extension Unicode.Scalar {
     }
   }
 }
+
+extension Array where Element == String {
+  /// The standard library's `joined(separator:)`, the same text, for an array of strings (the
+  /// overload the compiler prefers for one). The standard library's is generic and not inlined:
+  /// its first call in a process looks up the collection's associated types by their mangled
+  /// names, ~110,000 instructions (0.7% of a `covenant check` of 1,000 holdings, whose text
+  /// report joins a few lists).
+  @inlinable package func joined(separator: String = "") -> String {
+    var out = ""
+    for (i, s) in enumerated() {
+      if i > 0 { out += separator }
+      out += s
+    }
+    return out
+  }
+}
