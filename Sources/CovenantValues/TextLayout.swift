@@ -25,6 +25,15 @@ extension StringProtocol {
       default: false
       }
     }
+    // ASCII text (most is), on its bytes: of the set only tab and space are ASCII, so the same
+    // ends are found without walking scalars (~25,000 instructions for a requirement's line).
+    let ascii = utf8.withContiguousStorageIfAvailable { b -> String? in
+      guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
+      guard let first = b.firstIndex(where: { $0 != 0x09 && $0 != 0x20 }) else { return "" }
+      let last = b.lastIndex(where: { $0 != 0x09 && $0 != 0x20 })!
+      return String(decoding: UnsafeBufferPointer(rebasing: b[first...last]), as: UTF8.self)
+    }
+    if case .some(.some(let trimmed)) = ascii { return trimmed }
     let scalars = unicodeScalars
     guard let first = scalars.firstIndex(where: { !blank($0) }) else { return "" }
     let last = scalars.lastIndex(where: { !blank($0) })!
