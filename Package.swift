@@ -66,7 +66,7 @@ let package = Package(
       ],
       swiftSettings: startUp),
     // The command line: options, files, output channels, exit codes.
-    .target(name: "CovenantCLI", dependencies: ["CovenantKit"], swiftSettings: startUp),
+    .target(name: "CovenantCLI", dependencies: ["CovenantKit", "CovenantValues"], swiftSettings: startUp),
     // A fully static executable on Linux: no dynamic loader, no shared libraries (the C and C++
     // libraries included), no symbol binding or relocation of ~75,000 pointers at start-up.
     // `-static-stdlib` alone still loaded libstdc++, libm, libgcc_s and libc through ld.so, which

@@ -1,4 +1,7 @@
 import CovenantKit
+// By name as well: its `package` members (the concrete `[String].joined(separator:)`, TextLayout.swift)
+// are not re-exported by CovenantKit.
+import CovenantValues
 
 #if canImport(Glibc)
   import Glibc
@@ -341,7 +344,8 @@ public enum Commands {
   }
 
   static func render(_ diags: [Diagnostic], sources: [String: SourceFile], color: Bool) -> String {
-    diags.map { DiagnosticRenderer.text($0, source: sources[$0.file], color: color) }.joined(separator: "\n")
+    guard !diags.isEmpty else { return "" }
+    return diags.map { DiagnosticRenderer.text($0, source: sources[$0.file], color: color) }.joined(separator: "\n")
   }
 
   static func invalidJSON(_ diags: [Diagnostic], sources: [String: SourceFile]) -> String {

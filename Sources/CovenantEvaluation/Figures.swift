@@ -200,7 +200,10 @@ extension CovenantRunner {
     var out = ""
     for word in s.split(whereSeparator: { $0 == " " || $0 == "\t" || $0.isNewline }) {
       if !out.isEmpty { out += " " }
-      out += word
+      // A `String`, not the `Substring`: appending that one goes through the standard library's
+      // unspecialized `append(contentsOf:)`, whose first call looks up the sequence's associated
+      // types by name (~110,000 instructions, 0.7% of a `covenant check` of 1,000 holdings).
+      out += String(word)
     }
     return out
   }

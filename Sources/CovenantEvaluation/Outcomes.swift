@@ -68,6 +68,14 @@ public struct RequirementOutcomes: RandomAccessCollection, Hashable, Sendable, E
     return g.requirement(i - head.count)
   }
 
+  /// For a group's row, which of its clause's requirements it is (rows with the same slot have
+  /// the same requirement, whose text is read from the covenant each time it is asked); nil for
+  /// a row kept whole.
+  public func requirementSlot(at i: Int) -> Int? {
+    guard i >= head.count, let g = groups else { return nil }
+    return (i - head.count) % g.clause.requirements.count
+  }
+
   /// The group (`RequirementOutcome.group`), without computing the figures.
   public func group(at i: Int) -> RequirementOutcome.Group? {
     guard i >= head.count, let g = groups else { return head[i].group }

@@ -20,7 +20,8 @@ package enum JSONScan {
     let rest = len - k
     if rest == 0 { return true }
     if i + k + 8 <= x.count, j + k + 8 <= y.count {
-      let mask: UInt64 = (1 << UInt64(rest * 8)) &- 1
+      // `rest` is 1...7: a plain shift, without the checks of `<<` for a shift past the width.
+      let mask: UInt64 = (1 &<< UInt64(truncatingIfNeeded: rest &* 8)) &- 1
       return (word(x, i + k) ^ word(y, j + k)) & mask == 0
     }
     while k < len {

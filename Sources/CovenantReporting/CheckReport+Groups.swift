@@ -102,21 +102,32 @@ extension CheckReport {
     var keep = [Bool](repeating: false, count: rows.count)
     var requirements = Set<RequirementOutcome.Requirement>()
     var lastRequirement: RequirementOutcome.Requirement?
-    // Each row's status is computed when ranked, not kept: an array of them was 58 MB for 917k groups.
-    func status(_ k: Int) -> (bad: Int, utilization: Exact) {
-      let r = rows[k]
-      return (max(severity(before, r.before), severity(after, r.after)),
-        r.after.map { closeness(after, $0) } ?? r.before.map { closeness(before, $0) } ?? .zero)
+    // A group row's requirement is the clause's requirement in its slot: its text is read (from
+    // the covenant's bytes) once a slot, not once a row.
+    var slotRequirements: [Int: RequirementOutcome.Requirement] = [:]
+    func requirement(_ list: RequirementOutcomes, _ i: Int, before: Bool) -> RequirementOutcome.Requirement {
+      guard let slot = list.requirementSlot(at: i) else { return list.requirement(at: i) }
+      let key = before ? slot : -1 - slot
+      if let r = slotRequirements[key] { return r }
+      let r = list.requirement(at: i)
+      slotRequirements[key] = r
+      return r
     }
+    // One pass: each row's statuses are read once (a long list makes each from its compact
+    // entry), for both what it must keep and the ranking (`ranked`, in the same order). They are
+    // not kept: an array of them was 58 MB for 917k groups.
+    var ranking = Ranking()
     for k in 0..<rows.count {
       let r = rows[k]
-      let bad = max(severity(before, r.before), severity(after, r.after))
+      let sb = r.before.map { before.status(at: $0) }, sa = r.after.map { after.status(at: $0) }
+      let bad = max(CheckReport.severity(sb), CheckReport.severity(sa))
       if bad > 0 { keep[k] = true }
-      let first = r.before.map { before.requirement(at: $0) } ?? r.after.map { after.requirement(at: $0) }
+      let first = r.before.map { requirement(before, $0, before: true) } ?? r.after.map { requirement(after, $0, before: false) }
       if let first, first != lastRequirement, requirements.insert(first).inserted { keep[k] = true }
       lastRequirement = first
+      ranking.offer(k, bad: bad, utilization: sa.map { CheckReport.closeness($0) } ?? sb.map { CheckReport.closeness($0) } ?? .zero)
     }
-    for k in ranked(rows.count, status) { keep[k] = true }
+    for k in ranking.indices { keep[k] = true }
     // A JSON evaluation lists all of a short list, and ranks a long one on its own (as the rows
     // do when there is one evaluation).
     if !before.isEmpty, !after.isEmpty {

@@ -396,7 +396,7 @@ public enum CheckReport {
       guard let first = rowBefore ?? rowAfter else { continue }
       let row = (req: first.requirement, group: first.group?.text, before: rowBefore, after: rowAfter)
       if row.req != lastReq {
-        out += indent + "requires: " + row.req.text.split(whereSeparator: \.isNewline).map { $0.trimmingBlanks() }.joined(separator: " ") + "\n"
+        out += indent + "requires: " + oneLine(row.req.text) + "\n"
         lastReq = row.req
       }
       let prefix = indent + "  " + (row.group.map { $0 + ": " } ?? "")
@@ -420,6 +420,14 @@ public enum CheckReport {
       out += indent + "  … and " + hiddenGroups(status, shown: shown, omitted: c.omittedRows) + "\n"
     }
     return out
+  }
+
+  /// A requirement as one line: its lines, each trimmed, joined by a space. Most are one ASCII
+  /// line, with no byte of a line break (LF, VT, FF, CR; the others `isNewline` splits at are not
+  /// ASCII): the text trimmed, without splitting it into characters (~20,000 instructions).
+  static func oneLine(_ text: String) -> String {
+    if !text.utf8.contains(where: { $0 >= 0x0A && $0 <= 0x0D || $0 >= 0x80 }) { return text.trimmingBlanks() }
+    return text.split(whereSeparator: \.isNewline).map { $0.trimmingBlanks() }.joined(separator: " ")
   }
 
   /// More groups than this and a report shows `groupsShown` of them.
@@ -454,18 +462,29 @@ public enum CheckReport {
   /// `ranked` of `count` rows whose statuses are computed when read, each once: a clause of 917k
   /// groups needs no array of them (58 MB).
   static func ranked(_ count: Int, _ status: (Int) -> (bad: Int, utilization: Exact)) -> [Int] {
-    var best: [(index: Int, bad: Int, utilization: Exact)] = []
-    func ahead(_ a: (index: Int, bad: Int, utilization: Exact), _ b: (index: Int, bad: Int, utilization: Exact)) -> Bool {
-      a.bad != b.bad ? a.bad > b.bad : a.utilization != b.utilization ? a.utilization > b.utilization : a.index < b.index
-    }
+    var ranking = Ranking()
     for i in 0..<count {
       let (bad, utilization) = status(i)
-      let row = (index: i, bad: bad, utilization: utilization)
-      guard best.count < groupsShown || ahead(row, best[best.count - 1]) else { continue }
-      best.insert(row, at: best.firstIndex { ahead(row, $0) } ?? best.count)
-      if best.count > groupsShown { best.removeLast() }
+      ranking.offer(i, bad: bad, utilization: utilization)
     }
-    return best.map(\.index)
+    return ranking.indices
+  }
+
+  /// `ranked` fed one row at a time, in index order, so that a caller reading each row's status
+  /// for other purposes too reads it once (`pruneRows`).
+  struct Ranking {
+    private var best: [(index: Int, bad: Int, utilization: Exact)] = []
+    private func ahead(_ a: (index: Int, bad: Int, utilization: Exact), _ b: (index: Int, bad: Int, utilization: Exact)) -> Bool {
+      a.bad != b.bad ? a.bad > b.bad : a.utilization != b.utilization ? a.utilization > b.utilization : a.index < b.index
+    }
+    mutating func offer(_ i: Int, bad: Int, utilization: Exact) {
+      let row = (index: i, bad: bad, utilization: utilization)
+      guard best.count < CheckReport.groupsShown || ahead(row, best[best.count - 1]) else { return }
+      best.insert(row, at: best.firstIndex { ahead(row, $0) } ?? best.count)
+      if best.count > CheckReport.groupsShown { best.removeLast() }
+    }
+    /// The first `groupsShown` rows, most severe and closest to their limits first.
+    var indices: [Int] { best.map(\.index) }
   }
 
   /// "12 more groups within their limits", or what the hidden groups hold when some failed.

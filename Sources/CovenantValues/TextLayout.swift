@@ -25,6 +25,15 @@ extension StringProtocol {
       default: false
       }
     }
+    // ASCII text (most is), on its bytes: of the set only tab and space are ASCII, so the same
+    // ends are found without walking scalars (~25,000 instructions for a requirement's line).
+    let ascii = utf8.withContiguousStorageIfAvailable { b -> String? in
+      guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
+      guard let first = b.firstIndex(where: { $0 != 0x09 && $0 != 0x20 }) else { return "" }
+      let last = b.lastIndex(where: { $0 != 0x09 && $0 != 0x20 })!
+      return String(decoding: UnsafeBufferPointer(rebasing: b[first...last]), as: UTF8.self)
+    }
+    if case .some(.some(let trimmed)) = ascii { return trimmed }
     let scalars = unicodeScalars
     guard let first = scalars.firstIndex(where: { !blank($0) }) else { return "" }
     let last = scalars.lastIndex(where: { !blank($0) })!
@@ -115,5 +124,21 @@ extension Unicode.Scalar {
     case .nonspacingMark, .enclosingMark: return true
     default: return false
     }
+  }
+}
+
+extension Array where Element == String {
+  /// The standard library's `joined(separator:)`, the same text, for an array of strings (the
+  /// overload the compiler prefers for one). The standard library's is generic and not inlined:
+  /// its first call in a process looks up the collection's associated types by their mangled
+  /// names, ~110,000 instructions (0.7% of a `covenant check` of 1,000 holdings, whose text
+  /// report joins a few lists).
+  @inlinable package func joined(separator: String = "") -> String {
+    var out = ""
+    for (i, s) in enumerated() {
+      if i > 0 { out += separator }
+      out += s
+    }
+    return out
   }
 }

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import CovenantValues
+@testable import CovenantSemantics
 
 /// A batch's JSON formats several figures per deal, so `Exact.formatted` writes the digits of a
 /// 64-bit magnitude straight into its string and `Format.trimmed` works on bytes. Both must give
@@ -78,6 +79,22 @@ import Testing
   @Test func trimmedIsTheCharacterVersion() {
     for s in ["12", "12.", "12.0", "12.50", "12.500", "0.00", "1,234.5600", "-0.10", "≈3.1400", "100", "100.000", "5.05"] {
       for keep in 0...3 { #expect(Format.trimmed(s, keep: keep) == Self.referenceTrimmed(s, keep: keep), "\(s) keep \(keep)") }
+    }
+  }
+
+  /// `Format.pair` compares its two figures without `≈` on their bytes; the answer must be the
+  /// comparison of the texts built without it (`plainDigits`, kept as the reference), for
+  /// figures of every form, `≈` anywhere (or twice), currency symbols, and prefixes.
+  @Test func sameWithoutApproxIsTheComparisonOfTheTexts() {
+    let texts = [
+      "", "≈", "≈≈", "7.4x", "≈7.4x", "7.40x", "≈7.40x", "7.4≈x", "$1,234.56", "≈$1,234.56", "-≈$1", "≈-$1", "-$1",
+      "¥45", "≈¥45", "€7.5", "£7.5", "USD 12", "≈USD 12", "12%", "≈12%", "12", "1", "≈1", "1≈", "12 bps", "≈12 bps",
+      "\"Acme\"", "\"Ac≈me\"", "\"Acme\"≈", "0.5 points", "≈0.5 points", "≈", "≈7", "7≈≈",
+    ]
+    for a in texts {
+      for b in texts {
+        #expect(Format.sameWithoutApprox(a, b) == (Format.plainDigits(a) == Format.plainDigits(b)), "\(a) vs \(b)")
+      }
     }
   }
 }

@@ -236,6 +236,34 @@ extension JSONTests {
     expectError("{" + sixteen + #","x":1,"k0":1}"#, "D004", column: sixteen.utf8.count + 9, path: "k0")
   }
 
+  /// A list of records of one shape: each key that repeats the previous record's, byte for
+  /// byte, is taken in one comparison (`JSONReader.repeatsShapeKey`). Whatever breaks the
+  /// pattern — a duplicate, an escape, junk or a brace after the key, a file ending in it, a
+  /// control character — must still get the reader's own diagnostic, at its place (the figures
+  /// are those of the reader before the shortcut).
+  @Test func recordsOfOneShapeKeepEveryKeyDiagnostic() throws {
+    let row = #"{"id":"A","name":"x","sector":"power"}"#
+    let head = #"{"h":["# + Array(repeating: row, count: 3).joined(separator: ",") + ","
+    let at = head.utf8.count
+    // The fourth record repeats its second key where the shape has its third.
+    expectError(head + #"{"id":"A","name":"x","name":"y"}]}"#, "D004", column: at + 22, path: "h[3].name", message: "duplicate key `name`")
+    expectError(head + #"{"id":"A","name":"x","n\u0061me":"y"}]}"#, "D004", column: at + 22, path: "h[3].name", message: "duplicate key `name`")
+    expectError(head + #"{"id":"A","name" x "x"}]}"#, "D001", column: at + 18, path: "h[3].name")
+    expectError(head + #"{"id":"A","name"}]}"#, "D001", column: at + 17, path: "h[3].name")
+    expectError(head + #"{"id":"A","name"#, "D002", column: at + 11, path: "h[3]")
+    expectError(head + "{\"id\":\"A\",\"na\u{1}me\":1}]}", "D007", column: at + 14, path: "h[3]")
+    // Read alike: another order, an escaped key, whitespace before the colon, a longer key.
+    let same = try doc(
+      head + #"{"name":"x","id":"B","sector":"power"},{"id":"C","n\u0061me":"y","sector" : "oil"},{"id":"D","names":"z","sector":"gas"}]}"#)
+    let list = Array(same.elements(try #require(same.member(same.root, "h"))))
+    #expect(list.count == 6)
+    #expect(list.map { same.string(same.member($0, "id")!) } == ["A", "A", "A", "B", "C", "D"])
+    #expect(same.string(try #require(same.member(list[4], "name"))) == "y")
+    #expect(same.string(try #require(same.member(list[4], "sector"))) == "oil")
+    #expect(same.member(list[5], "name") == nil)
+    #expect(same.string(try #require(same.member(list[5], "names"))) == "z")
+  }
+
   @Test func largeAndNestedLargeObjectsCheckKeysPerObject() throws {
     let inner = "{" + (0..<20).map { "\"k\($0)\":\($0)" }.joined(separator: ",") + "}"
     let outer = "{" + (0..<20).map { "\"k\($0)\":\($0 == 17 ? inner : "0")" }.joined(separator: ",")

@@ -42,6 +42,16 @@ private let samples = [
   #expect(" \t requires x \u{00A0}".trimmingBlanks() == "requires x")
 }
 
+/// The text report's `requires:` line: one ASCII line is only trimmed, without the split by
+/// characters; the line must be the split's, for every sample and for requirements over lines.
+@Test func requirementOnOneLineIsTheSplitOne() {
+  let more = ["share of x <= 40%", "  a\n    and b  ", "a\r\nb", "a\u{85}b", "a\u{2028}b", "\n", "", "  ", "x\u{0B}y\u{0C}z", "§1 ≤ 2\n  ok"]
+  for s in samples + more {
+    let reference = s.split(whereSeparator: \.isNewline).map { $0.trimmingBlanks() }.joined(separator: " ")
+    #expect(CheckReport.oneLine(s) == reference, "\(s.debugDescription)")
+  }
+}
+
 // The reports, the loader and the drafting checker replace and split short texts without
 // Foundation (it is not linked into the executable); the results must be Foundation's.
 private let replaceSamples = samples + [
