@@ -89,17 +89,49 @@ struct DealKernel {
     /// `deal.f = constant` / `deal.f != constant` (not a number or an amount).
     case equals(field: Int, value: Value, negated: Bool)
     /// `lhs op rhs`, both affine in the deal's fields.
-    case compare(op: BinaryOp, difference: Affine, movesWithAmount: Bool)
-    /// `share of L.v where k = deal.key op limit`: the group's total (by the deal's key) and the
-    /// whole are the portfolio's; the deal's element adds `dealValue` (a deal field) to both,
-    /// and to the group when its own key (`dealElementKey`) is the group's.
-    case share(op: BinaryOp, key: Int, dealElementKey: Int, dealValue: Int, groups: [Value: Exact], whole: Exact, limit: Exact)
+    case compare(Comparison)
+    /// `share of L.v where k = deal.key op limit`.
+    case share(ShareCap)
   }
 
-  enum Clause {
-    /// Its result on the snapshot, the same for every deal.
-    case snapshot(ClauseResult)
-    case proForma(id: String, title: String?, text: String?, span: SourceSpan, requirements: [Requirement])
+  /// Boxed, so that walking a deal's requirements retains one reference, not every part.
+  final class Comparison {
+    let op: BinaryOp
+    /// lhs − rhs.
+    let difference: Affine
+    let movesWithAmount: Bool
+    init(op: BinaryOp, difference: Affine, movesWithAmount: Bool) {
+      self.op = op
+      self.difference = difference
+      self.movesWithAmount = movesWithAmount
+    }
+  }
+
+  /// The group's total (by the deal's key) and the whole are the portfolio's; the deal's element
+  /// adds `dealValue` (a deal field) to both, and to the group when its own key
+  /// (`dealElementKey`) is the group's.
+  final class ShareCap {
+    let op: BinaryOp
+    let key: Int, dealElementKey: Int, dealValue: Int
+    let groups: [Value: Exact]
+    let whole: Exact, limit: Exact
+    init(op: BinaryOp, key: Int, dealElementKey: Int, dealValue: Int, groups: [Value: Exact], whole: Exact, limit: Exact) {
+      (self.op, self.key, self.dealElementKey, self.dealValue) = (op, key, dealElementKey, dealValue)
+      (self.groups, self.whole, self.limit) = (groups, whole, limit)
+    }
+  }
+
+  /// A clause as the kernel judges it; a class, so a deal's walk over the clauses copies nothing.
+  final class Clause {
+    /// A snapshot clause's result, the same for every deal; a pro forma clause's result with
+    /// its verdict and its pro forma evaluation's verdict to set.
+    let result: ClauseResult
+    /// Empty for a snapshot clause.
+    let requirements: [Requirement]
+    let isSnapshot: Bool
+    init(result: ClauseResult, requirements: [Requirement], isSnapshot: Bool) {
+      (self.result, self.requirements, self.isSnapshot) = (result, requirements, isSnapshot)
+    }
   }
 
   let clauses: [Clause]
@@ -132,27 +164,26 @@ struct DealKernel {
     sets.reserveCapacity(clauses.count)
     do {
       for c in clauses {
-        switch c {
-        case .snapshot(let r):
-          results.append(r)
-          let s: CovenantRunner.AmountSet = r.verdict == .breach ? .none : .all
-          sets.append((r.id, s))
+        if c.isSnapshot {
+          results.append(c.result)
+          let s: CovenantRunner.AmountSet = c.result.verdict == .breach ? .none : .all
+          sets.append((c.result.id, s))
           total = total.intersect(s)
-        case .proForma(let id, let title, let text, let span, let reqs):
-          var holds = true
-          var set = CovenantRunner.AmountSet.all
-          for q in reqs {
-            guard let (h, s) = try judge(q, fields, numbers, amount) else { return nil }
-            if !h { holds = false }
-            if !set.isEmpty { set = set.intersect(s) }
-          }
-          let verdict: Verdict = holds ? .pass : .breach
-          var r = ClauseResult(id: id, title: title, text: text, span: span, verdict: verdict)
-          r.proForma = ClauseEvaluation(verdict: verdict, outcomes: [])
-          results.append(r)
-          sets.append((id, set))
-          total = total.intersect(set)
+          continue
         }
+        var holds = true
+        var set = CovenantRunner.AmountSet.all
+        for q in c.requirements {
+          guard let (h, s) = try judge(q, fields, numbers, amount) else { return nil }
+          if !h { holds = false }
+          if !set.isEmpty { set = set.intersect(s) }
+        }
+        var r = c.result
+        r.verdict = holds ? .pass : .breach
+        r.proForma?.verdict = r.verdict
+        results.append(r)
+        sets.append((r.id, set))
+        total = total.intersect(set)
       }
     } catch {
       return nil
@@ -204,7 +235,8 @@ struct DealKernel {
       if case .money = fields[f] { return nil }
       let h = (fields[f] == value) != negated
       return (h, h ? .all : .none)
-    case .compare(let op, let d, let moves):
+    case .compare(let cmp):
+      let (op, d, moves) = (cmp.op, cmp.difference, cmp.movesWithAmount)
       guard let at = try d.value(numbers, amountField: amountField) else { return nil }
       let h = Self.holds(op, at.signum)
       guard moves else { return (h, h ? .all : .none) }
@@ -217,13 +249,14 @@ struct DealKernel {
       if b.signum < 0 { upper.toggle() }
       let strict = op == .lt || op == .gt
       return (h, Self.halfLine(root, upper: upper, strict: strict))
-    case .share(let op, let key, let elementKey, let valueField, let groups, let whole, let limit):
+    case .share(let cap):
+      let (op, key, elementKey, valueField, whole, limit) = (cap.op, cap.key, cap.dealElementKey, cap.dealValue, cap.whole, cap.limit)
       guard key < fields.count, elementKey < fields.count, valueField < numbers.count, fields[key] != .absent,
         let v = numbers[valueField]
       else { return nil }
       // The deal's element always joins the whole; a deal outside its own group the general path takes.
       guard fields[elementKey] == fields[key] else { return nil }
-      let g0 = groups[fields[key]] ?? .zero
+      let g0 = cap.groups[fields[key]] ?? .zero
       let w = try whole.adding(v)
       guard w.signum > 0 else { return nil }
       // share op p ⇔ (g0 + v) op p·(W0 + v), the whole being positive.
@@ -391,13 +424,13 @@ extension CovenantRunner {
         // Whether it moves with the amount, as the general path decides it, must be what the
         // kernel solves: otherwise the general path's.
         guard dependsOnAmount(t) == (dealValue == amountField) else { return nil }
-        return .share(op: op, key: dealKey, dealElementKey: elementKey, dealValue: dealValue, groups: groups, whole: whole, limit: limit)
+        return .share(DealKernel.ShareCap(op: op, key: dealKey, dealElementKey: elementKey, dealValue: dealValue, groups: groups, whole: whole, limit: limit))
       }
       guard [.le, .lt, .ge, .gt].contains(op), let a = affine(l), let b = affine(r), let d = try? a.adding(b, sign: -1) else { return nil }
       // A figure that moves with the amount has a slope (a flat one the general fit treats its own way).
       let moves = dependsOnAmount(t)
       guard moves == (d.slope(amountField).signum != 0) else { return nil }
-      return .compare(op: op, difference: d, movesWithAmount: moves)
+      return .compare(DealKernel.Comparison(op: op, difference: d, movesWithAmount: moves))
     }
     for (ci, clause) in covenant.clauses.enumerated() {
       guard clause.window == nil, clause.consent == nil, clause.exceptions.isEmpty, clause.appliesWhen.isEmpty,
@@ -410,7 +443,7 @@ extension CovenantRunner {
         guard !clause.needsDeal, let e = snapshotResults[ci] else { return nil }
         var r = ClauseResult(id: clause.id, title: clause.title, text: clause.text, span: clause.span, verdict: e.verdict)
         r.snapshot = e
-        clauses.append(.snapshot(r))
+        clauses.append(DealKernel.Clause(result: r, requirements: [], isSnapshot: true))
       case .proForma:
         guard clause.group == nil, clause.warn == nil else { return nil }
         var reqs: [DealKernel.Requirement] = []
@@ -418,7 +451,9 @@ extension CovenantRunner {
           guard let k = requirement(q.expr) else { return nil }
           reqs.append(k)
         }
-        clauses.append(.proForma(id: clause.id, title: clause.title, text: clause.text, span: clause.span, requirements: reqs))
+        var r = ClauseResult(id: clause.id, title: clause.title, text: clause.text, span: clause.span, verdict: .pass)
+        r.proForma = ClauseEvaluation(verdict: .pass, outcomes: [])
+        clauses.append(DealKernel.Clause(result: r, requirements: reqs, isSnapshot: false))
       case .both:
         return nil
       }
