@@ -268,7 +268,7 @@ extension Commands {
     }, unwritten: {
       guard tally.count < inputs.count else { return }
       var rest = session
-      rest.checkBatch(Array(inputs[tally.count...]), figures: false) { tally.add($0) }
+      rest.checkBatch(Array(inputs[tally.count...]), figures: false, verdictsOnly: true) { tally.add($0) }
     })
     return out
   }
@@ -278,7 +278,7 @@ extension Commands {
   /// report is made.
   static func quietBatch(session: inout CovenantSession, _ inputs: [DealInput]) -> CommandOutput {
     let tally = BatchTally()
-    session.checkBatch(inputs, figures: false) { tally.add($0) }
+    session.checkBatch(inputs, figures: false, verdictsOnly: true) { tally.add($0) }
     var out = CommandOutput()
     out.exitCode = tally.exitCode
     out.verdictLine = tally.summary
@@ -302,7 +302,7 @@ extension Commands {
     lines.reserveCapacity(inputs.count)
     var invalid = 0, breaches = 0, warnings = false
     var diagnostics = ""
-    session.checkBatch(inputs, figures: false, progress: progress) { e in
+    session.checkBatch(inputs, figures: false, verdictsOnly: true, progress: progress) { e in
       guard let r = e.result else {
         invalid += 1
         lines.append((e.source, "INVALID    " + (e.diagnostics.first.map { "\($0.path.map { $0 + ": " } ?? "")\($0.message)" } ?? "")))

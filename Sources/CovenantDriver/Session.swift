@@ -158,13 +158,17 @@ public struct CovenantSession {
   }
 
   /// The same, handing each deal's entry to `each` as soon as it is checked, in order.
-  public mutating func checkBatch(_ deals: [DealInput], figures: Bool = true, progress: ((Int, Int) -> Void)? = nil, each: (BatchEntry) -> Void) {
+  /// `verdictsOnly`: for a report that reads each deal's verdicts and capacity alone
+  /// (`CovenantRunner.checkBatch(verdictsOnly:)`: the batch's kernel where it applies).
+  public mutating func checkBatch(
+    _ deals: [DealInput], figures: Bool = true, verdictsOnly: Bool = false, progress: ((Int, Int) -> Void)? = nil, each: (BatchEntry) -> Void
+  ) {
     guard runner != nil else {
       for d in deals { each(BatchEntry(source: d.source, result: nil, diagnostics: [Self.noSnapshot(covenant)])) }
       return
     }
     runner!.prune = nil
-    runner!.checkBatch(deals, snapshotDocument: snapshotDocument, figures: figures, progress: progress, each: each)
+    runner!.checkBatch(deals, snapshotDocument: snapshotDocument, figures: figures, verdictsOnly: verdictsOnly, progress: progress, each: each)
   }
 
   /// The same, stopping at the first entry for which `each` returns false (its reader went away).

@@ -34,10 +34,10 @@ extension CovenantRunner {
   /// The same, handing each deal's entry to `each` as soon as it is checked, in order: a report
   /// written deal by deal holds one deal's result at a time.
   public mutating func checkBatch(
-    _ deals: [DealInput], snapshotDocument: JSONDocument?, figures: Bool = true, progress: ((Int, Int) -> Void)? = nil,
-    each: (BatchEntry) -> Void
+    _ deals: [DealInput], snapshotDocument: JSONDocument?, figures: Bool = true, verdictsOnly: Bool = false,
+    progress: ((Int, Int) -> Void)? = nil, each: (BatchEntry) -> Void
   ) {
-    checkBatch(deals, snapshotDocument: snapshotDocument, figures: figures, progress: progress) { (e: BatchEntry) -> Bool in
+    checkBatch(deals, snapshotDocument: snapshotDocument, figures: figures, verdictsOnly: verdictsOnly, progress: progress) { (e: BatchEntry) -> Bool in
       each(e)
       return true
     }
@@ -46,9 +46,14 @@ extension CovenantRunner {
   /// The same, stopping at the first entry for which `each` returns false: a report streamed to
   /// a reader that went away (a closed pipe, a full disk) checks no further deal, since nobody
   /// will read them.
+  ///
+  /// `verdictsOnly` (a report that shows each deal's verdicts and capacity and nothing else: the
+  /// text batch's line, `--quiet`): a deal the batch's kernel takes (DealKernel.swift) gets
+  /// its clauses' verdicts, snapshot results and capacity exactly as the full check gives them,
+  /// but no pro forma figure, outcome or per-clause bound; every other deal the full check.
   public mutating func checkBatch(
-    _ deals: [DealInput], snapshotDocument: JSONDocument?, figures: Bool = true, progress: ((Int, Int) -> Void)? = nil,
-    while each: (BatchEntry) -> Bool
+    _ deals: [DealInput], snapshotDocument: JSONDocument?, figures: Bool = true, verdictsOnly: Bool = false,
+    progress: ((Int, Int) -> Void)? = nil, while each: (BatchEntry) -> Bool
   ) {
     guard covenant.schema.deal != nil else {
       for d in deals {
@@ -58,6 +63,8 @@ extension CovenantRunner {
       }
       return
     }
+    // The kernel is built from the snapshot's results, once one deal was checked in full.
+    var checkedInFull = false
     for (i, d) in deals.enumerated() {
       progress?(i, deals.count)
       let deal: Deal
@@ -68,9 +75,16 @@ extension CovenantRunner {
         continue
       }
       let entry: BatchEntry
+      if verdictsOnly, checkedInFull, deal.governance.waivers.isEmpty, deal.governance.consents.isEmpty,
+        let kernel = dealKernel(), let r = kernel.check(deal.values)
+      {
+        if !each(BatchEntry(source: d.source, result: r, diagnostics: [])) { return }
+        continue
+      }
       do {
         let r = try check(deal: deal.values, dealData: deal.governance, bounds: true, figures: figures)
         entry = BatchEntry(source: d.source, result: r, diagnostics: [])
+        checkedInFull = true
       } catch {
         entry = BatchEntry(source: d.source, result: nil, diagnostics: [error.diagnostic(file: covenant.file.name)])
       }

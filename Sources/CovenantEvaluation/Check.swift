@@ -23,6 +23,9 @@ final class RunnerMemo {
   /// Whether a clause breaches at a deal amount, by clause, terms, amount and governance data
   /// (the capacity's verification).
   var verdicts: [CovenantRunner.VerdictKey: Bool] = [:]
+  /// The batch's per-deal kernel (DealKernel.swift): nil until built, `.some(nil)` when the
+  /// covenant has a clause it does not take.
+  var kernel: DealKernel??
   /// Entries kept at most in each table above (a batch of distinct deals stops adding).
   static let maxEntries = 1 << 16
 }
