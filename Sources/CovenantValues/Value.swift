@@ -272,6 +272,37 @@ package struct InternIndex: Sendable {
     }
   }
 
+  /// Adds every value of `other` (an index of this process: the same seed) in its order, as if
+  /// inserted one by one, and returns the number here of each of its numbers; `other` is left
+  /// empty. Joining the two halves of a parallel read, at the peak of memory (the file still
+  /// held): `other`'s table of slots is dropped first (its values are looked up here, not
+  /// there), the numbers are written over its hashes as each is read (no second array), and its
+  /// bytes and bounds are given back page by page as they are copied (`ConsumedPages`), so the
+  /// two halves are not held beside the joined table.
+  package mutating func absorb(_ other: inout InternIndex) -> [UInt32] {
+    var map = other.hashes, bytes = other.arena, bounds = other.starts
+    other = InternIndex()
+    reserve(count + map.count)
+    arena.reserveCapacity(arena.count + bytes.count)
+    starts.reserveCapacity(starts.count + map.count)
+    map.withUnsafeMutableBufferPointer { map in
+      bytes.withUnsafeMutableBufferPointer { bytes in
+        bounds.withUnsafeMutableBufferPointer { bounds in
+          var releasedBytes = 0, releasedBounds = 0
+          for id in 0..<map.count {
+            let start = Int(bounds[id]), end = Int(bounds[id + 1])
+            map[id] = insert(UnsafeBufferPointer(rebasing: bytes[start..<end]), hash: map[id]).id
+            if id & 0xFFFF == 0xFFFF {
+              ConsumedPages.release(bytes, upTo: start, released: &releasedBytes)
+              ConsumedPages.release(bounds, upTo: id, released: &releasedBounds)
+            }
+          }
+        }
+      }
+    }
+    return map
+  }
+
   private mutating func insert(_ b: UnsafeBufferPointer<UInt8>, hash h: UInt32) -> (id: UInt32, inserted: Bool) {
     let mask = slots.count - 1
     var i = Int(h) & mask
@@ -306,6 +337,9 @@ package struct InternIndex: Sendable {
   private mutating func grow() { grow(to: slots.count * 2) }
 
   private mutating func grow(to size: Int) {
+    // The old slots are not read (the hashes place every value): dropped first, so the old and
+    // the new table are not held at once.
+    slots = []
     var bigger = [UInt32](repeating: UInt32.max, count: size)
     let mask = bigger.count - 1
     hashes.withUnsafeBufferPointer { hashes in

@@ -499,3 +499,73 @@ extension PerformanceRegressionTests {
     #expect(all.list == expected)
   }
 }
+
+extension PerformanceRegressionTests {
+  /// The join of a parallel read gives back an array's pages as it reads it: every element must
+  /// still be read, in order, whatever the size and element width, and the array is left empty.
+  @Test func consumingAnArrayReadsEveryElementInOrder() {
+    var rng = SplitMix(seed: 21)
+    for n in [0, 1, 4095, 65_537, 1_000_003] {
+      let wide = (0..<n).map { _ in UInt32(truncatingIfNeeded: rng.next()) }
+      var source = wide
+      var read: [UInt32] = []
+      var chunks = 0
+      ConsumedPages.consume(&source) {
+        read.append(contentsOf: $0)
+        chunks += 1
+      }
+      #expect(read == wide, "\(n) words")
+      #expect(source.isEmpty)
+      #expect(n < 200_000 || chunks > 1, "a large array is read in more than one chunk")
+      var bytes = wide.map { UInt8(truncatingIfNeeded: $0) }
+      let copy = bytes
+      var back: [UInt8] = []
+      ConsumedPages.consume(&bytes) { back.append(contentsOf: $0) }
+      #expect(back == copy, "\(n) bytes")
+    }
+  }
+
+  /// Joining the second half's intern table into the first numbers every value as inserting
+  /// the second half's values in order would, with the second's numbers mapped; more than
+  /// 65,536 values, so that its bytes and bounds are given back on the way.
+  @Test func absorbingAnInternIndexNumbersAsInsertingInOrder() {
+    var rng = SplitMix(seed: 22)
+    func text() -> String {
+      switch rng.next() % 10 {
+      case 0: return ""
+      case 1: return ["Café", "Cafe\u{301}", "CAFÉ", "café"][Int(rng.next() % 4)]
+      case 2: return "obl/\(rng.next() % 300)"
+      default: return "ISS-\(rng.next() % 400_000)-" + String(repeating: "x", count: Int(rng.next() % 20))
+      }
+    }
+    let first = (0..<60_000).map { _ in text() }
+    let second = (0..<160_000).map { _ in text() }
+    var a = InternIndex(), b = InternIndex(), whole = InternIndex()
+    for s in first {
+      _ = a.insert(s)
+      _ = whole.insert(s)
+    }
+    for s in second {
+      _ = b.insert(s)
+      _ = whole.insert(s)
+    }
+    let secondValues = (0..<b.count).map { Array(b.bytes($0)) }
+    #expect(secondValues.count > 65_536)
+    let map = a.absorb(&b)
+    #expect(b.count == 0)
+    #expect(a.count == whole.count)
+    #expect(map.count == secondValues.count)
+    for id in 0..<whole.count where a.bytes(id) != whole.bytes(id) {
+      Issue.record("value \(id) differs")
+      break
+    }
+    for (id, value) in secondValues.enumerated() {
+      let found = value.withUnsafeBufferPointer { a.find($0) }
+      if found != map[id] || found != value.withUnsafeBufferPointer({ whole.find($0) }) {
+        Issue.record("second half's value \(id) mapped to \(map[id]), found \(String(describing: found))")
+        break
+      }
+    }
+    #expect(a.find("never inserted") == nil)
+  }
+}

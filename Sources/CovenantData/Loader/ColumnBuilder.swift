@@ -164,22 +164,27 @@ struct ColumnBuilder {
   /// Appends the rows of a column built over the following rows of the same list, as if they
   /// had been appended one by one here: the form this column chose (from its first rows) is
   /// kept, and interned values keep their order of first appearance. False if the two cannot be
-  /// joined (the caller then reads the list in order).
-  mutating func append(contentsOf o: ColumnBuilder) -> Bool {
+  /// joined (the caller then reads the list in order; `o` is then untouched). When joined, `o`'s
+  /// arrays are read once and given back to the system as they are read (`ConsumedPages`): the
+  /// join is the peak of memory of a large snapshot (the file is still held), and the copy and
+  /// the original were held side by side there.
+  mutating func append(contentsOf o: inout ColumnBuilder) -> Bool {
     switch (mode, o.mode) {
     case (.money, .money) where scale == o.scale && currency == o.currency:
-      units += o.units
+      units.reserveCapacity(units.count + o.units.count)
+      ConsumedPages.consume(&o.units) { units.append(contentsOf: $0) }
     case (.kind, .kind) where kind == o.kind:
-      members += o.members
+      members.reserveCapacity(members.count + o.members.count)
+      ConsumedPages.consume(&o.members) { members.append(contentsOf: $0) }
     case (.interned, .interned) where country == o.country:
-      var map: [UInt32] = []
-      map.reserveCapacity(o.index.count)
-      // Room for every value of both parts at once (no table doubling on the way), and each
-      // value hashed in place (it was copied into an array of its own first).
-      index.reserve(index.count + o.index.count)
-      for id in 0..<o.index.count { map.append(index.insert(id, of: o.index)) }
+      // Every value of both parts at once (no table doubling on the way), each hashed once.
+      let map = index.absorb(&o.index)
       ids.reserveCapacity(ids.count + o.ids.count)
-      for id in o.ids { ids.append(id == RecordTable.absentID ? id : map[Int(id)]) }
+      map.withUnsafeBufferPointer { map in
+        ConsumedPages.consume(&o.ids) { part in
+          for id in part { ids.append(id == RecordTable.absentID ? id : map[Int(id)]) }
+        }
+      }
     case (.interned, .slices) where !country:
       ids.reserveCapacity(ids.count + o.ends.count)
       for row in o.ends.indices {
@@ -191,9 +196,12 @@ struct ColumnBuilder {
       }
     case (.slices, .slices):
       let shift = UInt32(arena.count)
-      arena += o.arena
+      arena.reserveCapacity(arena.count + o.arena.count)
+      ConsumedPages.consume(&o.arena) { arena.append(contentsOf: $0) }
       ends.reserveCapacity(ends.count + o.ends.count)
-      for e in o.ends { ends.append(((e & ~RecordTable.absentEnd) + shift) | (e & RecordTable.absentEnd)) }
+      ConsumedPages.consume(&o.ends) { part in
+        for e in part { ends.append(((e & ~RecordTable.absentEnd) + shift) | (e & RecordTable.absentEnd)) }
+      }
     case (.slices, .interned) where !o.country:
       for id in o.ids {
         if id != RecordTable.absentID { arena += o.index.bytes(Int(id)) }

@@ -107,7 +107,7 @@ extension DataLoader {
       guard var columns = results[0], var second = results[1] else { return nil }
       results = []
       for f in columns.indices {
-        guard columns[f].append(contentsOf: second[f]) else { return nil }
+        guard columns[f].append(contentsOf: &second[f]) else { return nil }
         // Each appended column of the second part is released at once.
         second[f] = ColumnBuilder(field: fields[f], schema: schema, capacity: 0)
       }
