@@ -143,4 +143,26 @@ import Testing
     #expect(aggregates >= 20 && quantifiers >= 2 && trailing >= 1)
     #expect(sharedAggregates > 0 && sharedQuantifiers > 0)
   }
+
+  /// `PlanKey`'s walks name each stored property they read; a property added to a plan and not
+  /// to the walks would make two different computations share one id and one cached value, a
+  /// silent wrong answer. This fails first: the properties as the types have them, by `Mirror`,
+  /// against the lists the walks (and this suite's reference copy) were written for.
+  @Test func theWalksCoverEveryStoredPropertyOfAPlan() throws {
+    var a: AggregatePlan?, q: QuantifierPlan?, t: TrailingPlan?
+    for source in try Self.sources() {
+      let planned = CovenantSession.plan(try #require(compile(source).covenant, "the source compiles"))
+      let (xs, ys, zs) = Self.plans(planned.covenant)
+      a = a ?? xs.first
+      q = q ?? ys.first
+      t = t ?? zs.first
+    }
+    func labels(_ x: Any) -> [String] { Mirror(reflecting: x).children.compactMap(\.label) }
+    let aggregate = try #require(a), quantifier = try #require(q), trailing = try #require(t)
+    #expect(labels(aggregate) == ["function", "list", "slot", "value", "weight", "filter", "id", "keyField", "key", "invariant", "cacheable"])
+    #expect(labels(quantifier) == ["quantifier", "list", "slot", "filter", "body", "labelField", "id", "invariant", "cacheable"])
+    #expect(labels(trailing) == ["function", "list", "slot", "value", "filter", "periods", "calendar", "id", "keyField", "key"])
+    #expect(labels(trailing.calendar) == ["list", "endField", "startField", "listText"])
+    #expect(labels(aggregate.list) == ["kind", "span", "type", "usesDeal", "usesJoinedList"])
+  }
 }
