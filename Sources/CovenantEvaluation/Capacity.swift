@@ -138,36 +138,10 @@ extension CovenantRunner {
       sets.append((clause.id, s))
       total = total.intersect(s)
     }
-    var cap = Capacity(status: .unlimited, currency: ctx.currency, dealAmount: ctx.amount)
-    switch total.supremum {
-    case .none:
-      cap.status = .none
-      // The first clause that fails at every amount, or else the one that empties the set.
-      var running = AmountSet.all
-      for (id, s) in sets {
-        if s.isEmpty { cap.bindingClause = id; cap.why = .breachedAtEveryAmount(id); break }
-        running = running.intersect(s)
-        if running.isEmpty {
-          cap.bindingClause = id
-          cap.why = .noneWithEarlierClauses(id)
-          break
-        }
-      }
-      return cap
-    case .some((nil, _)):
-      break
-    case .some(let (high?, strict)):
-      let bound: AmountBound = strict ? .lessThan(high, currency: ctx.currency) : .atMost(high, currency: ctx.currency)
-      guard let (at, above) = Self.verificationAmounts(bound), total.contains(at) else {
-        cap.status = .none
-        cap.why = .noWholeCentAmount
-        return cap
-      }
-      cap.status = .amount
-      cap.amount = at
-      cap.exact = high
-      cap.strict = strict
-      cap.bindingClause = sets.first { !$0.set.contains(above) }?.id
+    let (assembled, verify) = Self.assembleCapacity(sets, total: total, currency: ctx.currency, dealAmount: ctx.amount)
+    var cap = assembled
+    if cap.status == .none { return cap }
+    if let (at, above) = verify {
       // Verify with a check of the covenant: compliant at the amount, in breach a cent above.
       let compliantAt = try compliant(at: at, result, &samples, dealData: dealData)
       let compliantAbove = try compliant(at: above, result, &samples, dealData: dealData)
@@ -202,6 +176,48 @@ extension CovenantRunner {
       }
     }
     return cap
+  }
+
+  /// The capacity that the clauses' sets of compliant amounts (x ≥ 0, in clause order) and their
+  /// intersection give, before any verification: the amount, rounding to the cent, binding
+  /// clause and reason. One function for the general solver and the batch's kernel
+  /// (`DealKernel`), so that the two cannot name a different amount or clause. Status `.none`
+  /// is final; for `.amount` it also returns the amounts to verify (at it, and a cent above).
+  static func assembleCapacity(_ sets: [(id: String, set: AmountSet)], total: AmountSet, currency: String, dealAmount: Exact)
+    -> (Capacity, verify: (at: Exact, above: Exact)?)
+  {
+    var cap = Capacity(status: .unlimited, currency: currency, dealAmount: dealAmount)
+    switch total.supremum {
+    case .none:
+      cap.status = .none
+      // The first clause that fails at every amount, or else the one that empties the set.
+      var running = AmountSet.all
+      for (id, s) in sets {
+        if s.isEmpty { cap.bindingClause = id; cap.why = .breachedAtEveryAmount(id); break }
+        running = running.intersect(s)
+        if running.isEmpty {
+          cap.bindingClause = id
+          cap.why = .noneWithEarlierClauses(id)
+          break
+        }
+      }
+      return (cap, nil)
+    case .some((nil, _)):
+      return (cap, nil)
+    case .some(let (high?, strict)):
+      let bound: AmountBound = strict ? .lessThan(high, currency: currency) : .atMost(high, currency: currency)
+      guard let (at, above) = verificationAmounts(bound), total.contains(at) else {
+        cap.status = .none
+        cap.why = .noWholeCentAmount
+        return (cap, nil)
+      }
+      cap.status = .amount
+      cap.amount = at
+      cap.exact = high
+      cap.strict = strict
+      cap.bindingClause = sets.first { !$0.set.contains(above) }?.id
+      return (cap, (at, above))
+    }
   }
 
   static func justAbove(_ x: Exact) -> Exact { (try? x.adding(cent)) ?? x }

@@ -192,37 +192,7 @@ struct DealKernel {
     var result = CheckResult(covenantTitle: title, asOf: asOf, dealID: dealID, clauses: results)
     // As `capacity` assembles it from the clauses' sets (no thresholds, cross-references or
     // waivers in a covenant the kernel takes).
-    var cap = Capacity(status: .unlimited, currency: currency, dealAmount: amount)
-    switch total.supremum {
-    case .none:
-      cap.status = .none
-      var running = CovenantRunner.AmountSet.all
-      for (id, s) in sets {
-        if s.isEmpty { cap.bindingClause = id; cap.why = .breachedAtEveryAmount(id); break }
-        running = running.intersect(s)
-        if running.isEmpty {
-          cap.bindingClause = id
-          cap.why = .noneWithEarlierClauses(id)
-          break
-        }
-      }
-    case .some((nil, _)):
-      break
-    case .some(let (high?, strict)):
-      let bound: AmountBound = strict ? .lessThan(high, currency: currency) : .atMost(high, currency: currency)
-      guard let (at, above) = CovenantRunner.verificationAmounts(bound), total.contains(at) else {
-        cap.status = .none
-        cap.why = .noWholeCentAmount
-        result.capacity = cap
-        return result
-      }
-      cap.status = .amount
-      cap.amount = at
-      cap.exact = high
-      cap.strict = strict
-      cap.bindingClause = sets.first { !$0.set.contains(above) }?.id
-    }
-    result.capacity = cap
+    result.capacity = CovenantRunner.assembleCapacity(sets, total: total, currency: currency, dealAmount: amount).0
     return result
   }
 
