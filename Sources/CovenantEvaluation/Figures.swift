@@ -197,6 +197,9 @@ extension CovenantRunner {
   /// Joined by hand: the standard library's `joined(separator:)` of substrings is not specialized
   /// (~116,000 instructions on its first call).
   package static func clean(_ s: String) -> String {
+    // Most texts are clean already (one line, single spaces): returned as they are, which the
+    // split below would rebuild word by word for every definition of every deal of a batch.
+    if isClean(s) { return s }
     var out = ""
     for word in s.split(whereSeparator: { $0 == " " || $0 == "\t" || $0.isNewline }) {
       if !out.isEmpty { out += " " }
@@ -206,6 +209,22 @@ extension CovenantRunner {
       out += String(word)
     }
     return out
+  }
+
+  /// ASCII with no tab, no line break, no two spaces running and no space at either end: what
+  /// `clean` would give back unchanged. Anything else (non-ASCII among it, where Unicode line
+  /// breaks live) goes the long way.
+  static func isClean(_ s: String) -> Bool {
+    var s = s
+    return s.withUTF8 { b in
+      guard let first = b.first, let last = b.last, first != 0x20, last != 0x20 else { return b.isEmpty }
+      var previous: UInt8 = 0
+      for c in b {
+        if c < 0x20 || c >= 0x7F || (c == 0x20 && previous == 0x20) { return false }
+        previous = c
+      }
+      return true
+    }
   }
 
   /// What an element showed for a quantifier's body: `tranche.spread` and `121 bps`.
