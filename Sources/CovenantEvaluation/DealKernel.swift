@@ -250,15 +250,9 @@ struct DealKernel {
     }
   }
 
-  /// The amounts x ≥ 0 with x ≤ root (`upper`) or x ≥ root, strictly or not.
+  /// The amounts x ≥ 0 with x ≤ root (`upper`) or x ≥ root, strictly or not, as the solver has them.
   static func halfLine(_ root: Exact, upper: Bool, strict: Bool) -> CovenantRunner.AmountSet {
-    typealias I = CovenantRunner.Interval
-    if upper {
-      if root.signum < 0 || (strict && root.signum == 0) { return .none }
-      return CovenantRunner.AmountSet(parts: [I(low: .zero, lowStrict: false, high: root, highStrict: strict)])
-    }
-    if root.signum < 0 || (!strict && root.signum == 0) { return .all }
-    return CovenantRunner.AmountSet(parts: [I(low: root, lowStrict: strict, high: nil, highStrict: false)])
+    CovenantRunner.halfLine(root, upper: upper, strict: strict).map { CovenantRunner.AmountSet(parts: [$0]) } ?? .none
   }
 }
 
@@ -274,7 +268,7 @@ extension CovenantRunner {
   }
 
   private mutating func buildKernel() -> DealKernel? {
-    guard !naive, prune == nil, covenant.precedenceOrder.isEmpty, covenant.fxField == nil, let pf = covenant.proForma,
+    guard covenant.precedenceOrder.isEmpty, covenant.fxField == nil, let pf = covenant.proForma,
       let amountField = pf.amountField, proFormaFieldsPlain, let dealRecord = covenant.schema.deal, var snap = snapshotEvaluator,
       case .record(let top) = snapshot, pf.listField < top.count, case .list(let list) = top[pf.listField]
     else { return nil }

@@ -468,6 +468,18 @@ extension CovenantRunner {
     return Mobius(a: a, b: b, d: d)
   }
 
+  /// The amounts x ≥ 0 with x ≤ root (`upper`) or x ≥ root (< or > when strict); nil when there
+  /// are none. One definition for the solver and the batch's kernel (`DealKernel`): where a bound
+  /// at or below 0 falls decides between a capacity of zero and none.
+  static func halfLine(_ root: Exact, upper: Bool, strict: Bool) -> Interval? {
+    if upper {
+      if root.signum < 0 || (strict && root.signum == 0) { return nil }
+      return Interval(low: .zero, lowStrict: false, high: root, highStrict: strict)
+    }
+    if root.signum < 0 || (root.signum == 0 && !strict) { return Interval.all }
+    return Interval(low: root, lowStrict: strict, high: nil, highStrict: false)
+  }
+
   /// The amounts x ≥ 0 with p(x) ≤ q(x) (or <, when strict): an interval, `.some(nil)` when
   /// there are none; nil when not linear.
   static func solve(_ p: Mobius, _ q: Mobius, strict: Bool) throws -> Interval?? {
@@ -480,14 +492,8 @@ extension CovenantRunner {
       if B.signum == 0 { return .some((strict ? C.signum < 0 : C.signum <= 0) ? Interval.all : nil) }
       // The closed form: for (S + x)/(N + x) ≤ c this root is (cN − S)/(1 − c).
       let root = try C.negated().divided(by: B)
-      if B.signum > 0 {
-        // Holds up to the root.
-        if root.signum < 0 || (strict && root.signum == 0) { return .some(nil) }
-        return Interval(low: .zero, lowStrict: false, high: root, highStrict: strict)
-      }
-      // Holds from the root upward.
-      if root.signum < 0 || (root.signum == 0 && !strict) { return Interval.all }
-      return Interval(low: root, lowStrict: strict, high: nil, highStrict: false)
+      // Holds up to the root when B > 0, from the root upward when B < 0.
+      return .some(halfLine(root, upper: B.signum > 0, strict: strict))
     } catch {
       throw Unsolved(reason: .tooLarge(bits: Exact.maxBits))
     }
