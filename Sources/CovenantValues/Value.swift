@@ -200,7 +200,7 @@ package struct InternIndex: Sendable {
   /// Each value's hash (its low 32 bits), by number. Compared before the bytes, so a probe that
   /// meets another value reads one word instead of its bounds and its bytes (two cache misses
   /// each, with 917k issuers); and reused, not recomputed, when the table grows or another
-  /// index's values are added (`insert(_:of:)`, joining the two halves of a parallel read).
+  /// index's values are added (`absorb`, joining the two halves of a parallel read).
   private var hashes: [UInt32] = []
 
   static let seed: UInt64 = UInt64.random(in: 0...UInt64.max)
@@ -263,13 +263,6 @@ package struct InternIndex: Sendable {
   /// The number of `b`, inserting it if new.
   package mutating func insert(_ b: UnsafeBufferPointer<UInt8>) -> (id: UInt32, inserted: Bool) {
     insert(b, hash: UInt32(truncatingIfNeeded: Self.hash(b)))
-  }
-
-  /// Value number `id` of `other` (an index of this process: the same seed), its hash reused.
-  package mutating func insert(_ id: Int, of other: InternIndex) -> UInt32 {
-    other.arena.withUnsafeBufferPointer { a in
-      insert(UnsafeBufferPointer(rebasing: a[Int(other.starts[id])..<Int(other.starts[id + 1])]), hash: other.hashes[id]).id
-    }
   }
 
   /// Adds every value of `other` (an index of this process: the same seed) in its order, as if
